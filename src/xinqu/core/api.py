@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from xinqu.core.models import Department, OrgUnit, User
+from xinqu.core.selectors import departments_list, org_units_list, users_directory
+
+router = Router(tags=["core"])
+
+
+class DepartmentRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class WhoAmIOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    role: str
+    role_display: str
+    department: DepartmentRef | None
+    must_change_password: bool
+
+    @staticmethod
+    def resolve_role_display(obj: User) -> str:
+        return str(obj.get_role_display())
+
+
+class OrgUnitOut(Schema):
+    id: int
+    kind: str
+    code: str
+    name: str
+    name_en: str
+    parent_id: int | None
+    is_flagship: bool
+
+
+class DepartmentOut(Schema):
+    id: int
+    code: str
+    name: str
+    name_en: str
+    is_active: bool
+
+
+class UserOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    role: str
+    department_id: int | None
+    is_active: bool
+
+
+@router.get("/whoami", response=WhoAmIOut, summary="The authenticated user")
+def whoami(request: HttpRequest) -> Any:
+    return request.user
+
+
+@router.get("/org-units", response=list[OrgUnitOut], summary="The zone, its areas and parks")
+@paginate(LimitOffsetPagination)
+def list_org_units(request: HttpRequest, kind: str | None = None) -> Any:
+    return org_units_list(kind=kind)
+
+
+@router.get("/org-units/{unit_id}", response=OrgUnitOut)
+def get_org_unit(request: HttpRequest, unit_id: int) -> Any:
+    return get_object_or_404(OrgUnit, pk=unit_id)
+
+
+@router.get("/departments", response=list[DepartmentOut])
+@paginate(LimitOffsetPagination)
+def list_departments(request: HttpRequest) -> Any:
+    return departments_list()
+
+
+@router.get("/departments/{department_id}", response=DepartmentOut)
+def get_department(request: HttpRequest, department_id: int) -> Any:
+    return get_object_or_404(Department, pk=department_id)
+
+
+@router.get("/users", response=list[UserOut], summary="The directory of active accounts")
+@paginate(LimitOffsetPagination)
+def list_users(request: HttpRequest, department: int | None = None) -> Any:
+    return users_directory(request.user, department=department)
+
+
+@router.get("/users/{user_id}", response=UserOut)
+def get_user(request: HttpRequest, user_id: int) -> Any:
+    return get_object_or_404(users_directory(request.user), pk=user_id)

@@ -1,0 +1,34 @@
+"""The navigation shell. Each module adds its entries here as it lands; an entry shows only to
+the roles that may use it, so nobody is offered a page that will refuse them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from xinqu.core.roles import BUSINESS_ROLES, Role
+
+ALL = frozenset(Role.values)
+NAVIGATION: list[tuple[str, Any, frozenset[str]]] = [
+    ("home", _("首页"), ALL),
+    ("updates:list", _("工作动态"), frozenset(BUSINESS_ROLES)),
+    ("org", _("组织机构"), ALL),
+    ("users", _("用户管理"), frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})),
+    ("audit", _("审计日志"), frozenset({Role.AUDIT_ADMIN})),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for name, label, roles in NAVIGATION:
+        if user.role in roles:
+            url = reverse(name)
+            active = request.path == url if url == "/" else request.path.startswith(url)
+            items.append({"url": url, "label": label, "active": active})
+    return {"nav_items": items}

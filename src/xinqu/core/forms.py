@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.renderers import TemplatesSetting
+from django.utils.translation import gettext_lazy as _
+
+from xinqu.core.models import AuditEntry, Department, OrgUnit, User
+from xinqu.core.roles import Role
+
+
+class FormRenderer(TemplatesSetting):
+    """Renders every form with the Tabler markup in templates/forms/."""
+
+    form_template_name = "forms/form.html"
+    field_template_name = "forms/field.html"
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form, on the field it names where there is one."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class OrgUnitForm(forms.ModelForm):
+    class Meta:
+        model = OrgUnit
+        fields = ["kind", "code", "name", "name_en", "parent", "is_flagship", "sort_order"]
+
+
+class DepartmentForm(forms.ModelForm):
+    class Meta:
+        model = Department
+        fields = ["code", "name", "name_en", "is_active", "sort_order"]
+
+
+class UserCreateForm(forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    full_name = forms.CharField(label=_("姓名"), max_length=60)
+    department = forms.ModelChoiceField(label=_("部门"), queryset=Department.objects.filter(is_active=True))
+    email = forms.EmailField(label=_("电子邮箱"), required=False)
+    phone = forms.CharField(label=_("电话"), max_length=30, required=False)
+    password = forms.CharField(
+        label=_("初始密码"), widget=forms.PasswordInput, help_text=_("用户首次登录时须修改。")
+    )
+
+
+class UserEditForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "email", "phone", "department", "is_active"]
+
+
+class PasswordResetForm(forms.Form):
+    password = forms.CharField(
+        label=_("临时密码"), widget=forms.PasswordInput, help_text=_("用户下次登录时须修改。")
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    department = forms.ModelChoiceField(
+        label=_("部门"),
+        queryset=Department.objects.filter(is_active=True),
+        required=False,
+        help_text=_("部门工作人员和部门负责人必须属于一个部门；三员不属于业务部门。"),
+    )
+
+
+class AuditFilterForm(forms.Form):
+    username = forms.CharField(label=_("操作人"), required=False)
+    action = forms.ChoiceField(
+        label=_("动作"), required=False, choices=[("", _("全部")), *AuditEntry.Action.choices]
+    )
+    object_type = forms.CharField(label=_("对象类型"), required=False)
+    ip = forms.GenericIPAddressField(label=_("IP 地址"), required=False)
+    date_from = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise ValidationError(_("起始日期不能晚于截止日期。"))
+        return data

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from xinqu.core.audit import current_ip
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address. X-Forwarded-For counts only for the proxies we were told about,
+    read from the right, so a client cannot spoof its address by sending the header itself."""
+    remote = request.META.get("REMOTE_ADDR")
+    if settings.PROXY_COUNT:
+        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+        if len(forwarded) >= settings.PROXY_COUNT:
+            return forwarded[-settings.PROXY_COUNT]
+    return remote
+
+
+class RequestContextMiddleware:
+    """Makes the client's address known to the audit log for the length of the request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = current_ip.set(client_ip(request))
+        try:
+            return self.get_response(request)
+        finally:
+            current_ip.reset(token)
+
+
+# Paths a user who must change their password can still reach.
+_PASSWORD_CHANGE_EXEMPT = ("/accounts/", "/i18n/", "/static/")
+
+
+class ForcePasswordChangeMiddleware:
+    """An account created or reset by an administrator must choose its own password first."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and not request.path.startswith(_PASSWORD_CHANGE_EXEMPT)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": _("请先修改初始密码。")}, status=403)
+            return redirect("password_change")
+        return self.get_response(request)

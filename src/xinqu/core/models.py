@@ -1,0 +1,245 @@
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from xinqu.core.roles import ADMIN_ROLES, DEPARTMENT_ROLES, Role
+
+if TYPE_CHECKING:
+    from django.db.models.query import QuerySet
+
+
+class OrgUnit(models.Model):
+    """A node of the zone's one tree: zone → functional area (功能区) → park (园区)."""
+
+    class Kind(models.TextChoices):
+        ZONE = "zone", _("新区")
+        AREA = "area", _("功能区")
+        PARK = "park", _("园区")
+
+    PARENT_KIND: ClassVar[dict[str, str | None]] = {"zone": None, "area": "zone", "park": "area"}
+
+    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=80)
+    name_en = models.CharField(_("英文名称"), max_length=120, blank=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级")
+    )
+    is_flagship = models.BooleanField(
+        _("双城"), default=False, help_text=_("北湖未来科学城、永春现代生物医药城等旗舰板块")
+    )
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+        verbose_name = _("组织单元")
+        verbose_name_plural = _("组织单元")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="zone") & Q(parent__isnull=True)) | (~Q(kind="zone") & Q(parent__isnull=False)),
+                name="orgunit_only_zone_is_root",
+            ),
+            models.UniqueConstraint(fields=["parent", "name"], name="orgunit_unique_name_per_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def display_name(self, language: str | None = None) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+
+class Department(models.Model):
+    """A bureau or office of the zone administration (部门/单位). Departments own records."""
+
+    code = models.SlugField(_("编码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=80, unique=True)
+    name_en = models.CharField(_("英文名称"), max_length=120, blank=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def display_name(self, language: str | None = None) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+
+class XinquUserManager(UserManager["User"]):
+    def create_superuser(  # type: ignore[override]
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> User:
+        # There is no all-powerful account (三员分立): `createsuperuser` makes a system administrator.
+        extra.update(is_staff=False, is_superuser=False, role=Role.SYSTEM_ADMIN)
+        extra.setdefault("must_change_password", False)
+        return self._create_user(username, email, password, **extra)
+
+
+class User(AbstractUser):
+    full_name = models.CharField(_("姓名"), max_length=60, blank=True)
+    phone = models.CharField(_("电话"), max_length=30, blank=True)
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("部门")
+    )
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.STAFF)
+    must_change_password = models.BooleanField(_("首次登录须改密码"), default=True)
+
+    objects = XinquUserManager()  # type: ignore[misc]
+
+    class Meta:
+        ordering = ["department__sort_order", "username"]
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role__in=[r.value for r in DEPARTMENT_ROLES]) | Q(department__isnull=False),
+                name="user_department_roles_need_department",
+                violation_error_message=_("部门工作人员和部门负责人必须属于一个部门。"),
+            ),
+            # No account holds every duty at once: there are no superusers.
+            models.CheckConstraint(
+                condition=Q(is_superuser=False),
+                name="user_no_superuser",
+                violation_error_message=_("不允许超级用户：系统、安全、审计三员分立。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.username
+
+    @property
+    def is_admin_role(self) -> bool:
+        return self.role in ADMIN_ROLES
+
+    @property
+    def is_leader(self) -> bool:
+        return self.role == Role.LEADER
+
+    @property
+    def is_department_member(self) -> bool:
+        return self.role in DEPARTMENT_ROLES and self.department_id is not None
+
+    @property
+    def is_department_head(self) -> bool:
+        return self.role == Role.HEAD and self.department_id is not None
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only a digest is stored; the token is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+    @staticmethod
+    def digest_of(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+
+class DepartmentOwnedQuerySet(models.QuerySet[Any]):
+    def visible_to(self, user: Any) -> QuerySet[Any]:
+        """What ``user`` may read: leaders everything, department members their own department's
+        records plus other departments' records that are open zone-wide, admins nothing."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.role == Role.LEADER:
+            return self.all()
+        if user.role in DEPARTMENT_ROLES and user.department_id:
+            return self.filter(Q(department_id=user.department_id) | self.model.zone_visible_q())
+        return self.none()
+
+
+class DepartmentOwned(models.Model):
+    """Base for every business record a department owns and writes."""
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("部门"))
+    confidential = models.BooleanField(
+        _("内部（不公开）"), default=False, help_text=_("仅本部门和管委会领导可见")
+    )
+
+    objects = DepartmentOwnedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def zone_visible_q(cls) -> Q:
+        """The records other departments' staff may read. Models narrow it further."""
+        return Q(confidential=False)
+
+
+class AuditQuerySet(models.QuerySet["AuditEntry"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("The audit log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit log is append-only; old entries leave only through audit_purge().")
+
+
+class AuditEntry(models.Model):
+    """One line of the append-only audit log. The database refuses updates and early deletes."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("新增")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
+        LOGIN = "login", _("登录")
+        LOGOUT = "logout", _("退出")
+        LOGIN_FAILED = "login_failed", _("登录失败")
+        LOCKOUT = "lockout", _("账户锁定")
+        PASSWORD = "password", _("修改密码")
+        EXPORT = "export", _("导出")
+        TOKEN = "token", _("签发令牌")
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # Plain values rather than foreign keys: deleting a user must never rewrite the log.
+    actor_id = models.BigIntegerField(_("操作人ID"), null=True, blank=True, db_index=True)
+    actor_username = models.CharField(_("操作人"), max_length=150, blank=True, db_index=True)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    action = models.CharField(_("动作"), max_length=16, choices=Action.choices, db_index=True)
+    object_type = models.CharField(_("对象类型"), max_length=60, blank=True, db_index=True)
+    object_id = models.CharField(_("对象ID"), max_length=40, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    detail = models.CharField(_("说明"), max_length=300, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.action} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit log is append-only.")

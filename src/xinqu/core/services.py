@@ -1,0 +1,205 @@
+"""Every write to the platform's own records. Each function is atomic, checks the actor's role,
+validates its input and appends to the audit log."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xinqu.core.access import ensure_role
+from xinqu.core.audit import audit_create, audit_record, audit_update, snapshot
+from xinqu.core.models import ApiToken, AuditEntry, Department, OrgUnit, User
+from xinqu.core.roles import ADMIN_ROLES, Role
+
+_ORG_FIELDS = ["kind", "code", "name", "name_en", "parent", "is_flagship", "sort_order"]
+_DEPT_FIELDS = ["code", "name", "name_en", "is_active", "sort_order"]
+_USER_FIELDS = ["username", "full_name", "email", "phone", "department", "is_active"]
+
+
+def _validate_org_parent(unit: OrgUnit) -> None:
+    expected = OrgUnit.PARENT_KIND[unit.kind]
+    actual = unit.parent.kind if unit.parent else None
+    if expected != actual:
+        names = dict(OrgUnit.Kind.choices)
+        if expected is None:
+            message = _("新区是最上级单元，不能有上级。")
+        else:
+            message = _("%(kind)s的上级必须是%(parent)s。") % {"kind": names[unit.kind], "parent": names[expected]}
+        raise ValidationError({"parent": message})
+
+
+@transaction.atomic
+def org_unit_save(*, actor: User, unit: OrgUnit | None = None, **fields: Any) -> OrgUnit:
+    """Create (``unit`` None) or update an org unit. System administrators only."""
+    ensure_role(actor, [Role.SYSTEM_ADMIN])
+    creating = unit is None
+    unit = unit or OrgUnit()
+    before = {} if creating else snapshot(unit, _ORG_FIELDS)
+    for name, value in fields.items():
+        setattr(unit, name, value)
+    unit.full_clean()
+    _validate_org_parent(unit)
+    unit.save()
+    if creating:
+        audit_create(actor=actor, obj=unit, fields=_ORG_FIELDS)
+    else:
+        audit_update(actor=actor, obj=unit, before=before)
+    return unit
+
+
+@transaction.atomic
+def department_save(*, actor: User, department: Department | None = None, **fields: Any) -> Department:
+    """Create (``department`` None) or update a department. System administrators only."""
+    ensure_role(actor, [Role.SYSTEM_ADMIN])
+    creating = department is None
+    department = department or Department()
+    before = {} if creating else snapshot(department, _DEPT_FIELDS)
+    for name, value in fields.items():
+        setattr(department, name, value)
+    department.full_clean()
+    department.save()
+    if creating:
+        audit_create(actor=actor, obj=department, fields=_DEPT_FIELDS)
+    else:
+        audit_update(actor=actor, obj=department, before=before)
+    return department
+
+
+def _check_password(password: str, user: User) -> None:
+    validate_password(password, user)
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User,
+    username: str,
+    password: str,
+    full_name: str = "",
+    department: Department | None = None,
+    email: str = "",
+    phone: str = "",
+) -> User:
+    """A new account, as department staff. It must change its password at first login.
+    The security administrator gives it another role if needed (三员分立)."""
+    ensure_role(actor, [Role.SYSTEM_ADMIN])
+    user = User(
+        username=username,
+        full_name=full_name,
+        department=department,
+        email=email,
+        phone=phone,
+        role=Role.STAFF,
+        must_change_password=True,
+    )
+    user.full_clean(exclude=["password"])
+    _check_password(password, user)
+    user.set_password(password)
+    user.save()
+    audit_create(actor=actor, obj=user, fields=[*_USER_FIELDS, "role"])
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor: User, user: User, **fields: Any) -> User:
+    """Change an account's profile, department or active flag. System administrators only."""
+    ensure_role(actor, [Role.SYSTEM_ADMIN])
+    unknown = set(fields) - set(_USER_FIELDS)
+    if unknown:
+        raise ValidationError(_("不能在此修改：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    if user.pk == actor.pk and fields.get("is_active") is False:
+        raise ValidationError({"is_active": _("不能停用自己的账户。")})
+    before = snapshot(user, _USER_FIELDS)
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_update(actor=actor, obj=user, before=before)
+    return user
+
+
+@transaction.atomic
+def user_set_role(*, actor: User, user: User, role: str, department: Department | None = None) -> User:
+    """Give an account its one role. Security administrators only, and never their own account,
+    so no one can lift themselves into a second duty."""
+    ensure_role(actor, [Role.SECURITY_ADMIN])
+    if role not in Role.values:
+        raise ValidationError({"role": _("未知的角色。")})
+    if user.pk == actor.pk:
+        raise ValidationError({"role": _("不能修改自己的角色。")})
+    before = snapshot(user, ["role", "department"])
+    user.role = role
+    if department is not None:
+        user.department = department
+    if role in ADMIN_ROLES:
+        # An administrator keeps no business tie, so its duties stay separate.
+        user.department = None
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_update(actor=actor, obj=user, before=before)
+    return user
+
+
+@transaction.atomic
+def user_reset_password(*, actor: User, user: User, password: str) -> User:
+    """An administrator sets a temporary password; the user must change it at next login."""
+    ensure_role(actor, [Role.SYSTEM_ADMIN])
+    _check_password(password, user)
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    audit_record(actor=actor, action=AuditEntry.Action.PASSWORD, obj=user, detail="reset by administrator")
+    return user
+
+
+@transaction.atomic
+def user_change_own_password(*, user: User, password: str) -> User:
+    _check_password(password, user)
+    user.set_password(password)
+    user.must_change_password = False
+    user.save(update_fields=["password", "must_change_password"])
+    audit_record(actor=user, action=AuditEntry.Action.PASSWORD, obj=user, detail="changed by the user")
+    return user
+
+
+@transaction.atomic
+def user_unlock(*, actor: User, user: User) -> int:
+    """Lift a login lockout early. Returns how many lockout records were removed."""
+    from axes.utils import reset
+
+    ensure_role(actor, [Role.SYSTEM_ADMIN])
+    removed = reset(username=user.username)
+    audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=user, detail="lockout lifted")
+    return int(removed or 0)
+
+
+@transaction.atomic
+def api_token_issue(*, actor: User | None, user: User) -> str:
+    """A new bearer token for ``user``. The plain token is returned once and never stored."""
+    if actor is not None and actor.pk != user.pk:
+        ensure_role(actor, [Role.SYSTEM_ADMIN])
+    token = "xq_" + secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, digest=ApiToken.digest_of(token), prefix=token[:8])
+    audit_record(actor=actor, action=AuditEntry.Action.TOKEN, obj=user, detail=f"token {token[:8]}…")
+    return token
+
+
+def audit_purge(*, now: Any = None) -> int:
+    """Delete audit entries older than XINQU_AUDIT_RETENTION_DAYS (never fewer than 184 days;
+    the database itself refuses younger deletions). Returns the number removed."""
+    now = now or timezone.now()
+    days = max(settings.AUDIT_RETENTION_DAYS, settings.AUDIT_MIN_RETENTION_DAYS)
+    cutoff = now - timedelta(days=days)
+    from django.db import connection
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {AuditEntry._meta.db_table} WHERE at < %s", [cutoff])  # noqa: S608
+        return int(cursor.rowcount)

@@ -1,0 +1,241 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xinqu.core import services
+from xinqu.core.access import role_required
+from xinqu.core.audit import audit_record
+from xinqu.core.forms import (
+    AuditFilterForm,
+    DepartmentForm,
+    OrgUnitForm,
+    PasswordResetForm,
+    RoleForm,
+    UserCreateForm,
+    UserEditForm,
+    add_service_errors,
+)
+from xinqu.core.models import AuditEntry, Department, OrgUnit, User
+from xinqu.core.roles import Role
+from xinqu.core.selectors import AuditFilter, audit_search, departments_with_counts, org_tree, users_directory
+from xinqu.core.xlsx import workbook_bytes, xlsx_response
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    from xinqu.updates.selectors import work_update_counts, work_updates_for
+
+    context = {
+        "counts": work_update_counts(request.user),
+        "latest": work_updates_for(request.user, status="approved")[:8],
+    }
+    return render(request, "core/home.html", context)
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.user_change_own_password(user=request.user, password=form.cleaned_data["new_password1"])  # type: ignore[arg-type]
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, _("密码已修改。"))
+            return redirect("home")
+    return render(request, "registration/password_change.html", {"form": form})
+
+
+# --- Organisation ---------------------------------------------------------------------------------
+
+
+@login_required
+def org_overview(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "core/org.html", {"tree": org_tree(), "departments": departments_with_counts()}
+    )
+
+
+def _save_form(request: HttpRequest, form: OrgUnitForm | DepartmentForm, save, template: str, **extra):  # type: ignore[no-untyped-def]
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("org")
+    return render(request, template, {"form": form, **extra})
+
+
+@role_required(Role.SYSTEM_ADMIN)
+def org_unit_edit(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
+    unit = get_object_or_404(OrgUnit, pk=unit_id) if unit_id else None
+    # The form validates its own copy: the service compares the untouched record before and after.
+    form = OrgUnitForm(request.POST or None, instance=OrgUnit.objects.get(pk=unit.pk) if unit else None)
+    return _save_form(
+        request,
+        form,
+        lambda data: services.org_unit_save(actor=request.user, unit=unit, **data),  # type: ignore[arg-type]
+        "core/form.html",
+        title=_("编辑组织单元") if unit else _("新增组织单元"),
+    )
+
+
+@role_required(Role.SYSTEM_ADMIN)
+def department_edit(request: HttpRequest, department_id: int | None = None) -> HttpResponse:
+    department = get_object_or_404(Department, pk=department_id) if department_id else None
+    form = DepartmentForm(
+        request.POST or None, instance=Department.objects.get(pk=department.pk) if department else None
+    )
+    return _save_form(
+        request,
+        form,
+        lambda data: services.department_save(actor=request.user, department=department, **data),  # type: ignore[arg-type]
+        "core/form.html",
+        title=_("编辑部门") if department else _("新增部门"),
+    )
+
+
+# --- Accounts (system administrator) and roles (security administrator) ------------------------------
+
+
+@role_required(Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
+def user_list(request: HttpRequest) -> HttpResponse:
+    users = users_directory(request.user)
+    query = request.GET.get("q", "").strip()
+    if query:
+        users = users.filter(username__icontains=query) | users.filter(full_name__icontains=query)
+    page = Paginator(users, 50).get_page(request.GET.get("page"))
+    return render(request, "core/users.html", {"page": page, "q": query})
+
+
+@role_required(Role.SYSTEM_ADMIN)
+def user_create(request: HttpRequest) -> HttpResponse:
+    form = UserCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_create(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("账户已创建。用户首次登录时须修改密码。"))
+            return redirect("users")
+    return render(request, "core/form.html", {"form": form, "title": _("新增用户")})
+
+
+@role_required(Role.SYSTEM_ADMIN)
+def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = get_object_or_404(User, pk=user_id)
+    form = UserEditForm(request.POST or None, instance=User.objects.get(pk=user.pk))
+    reset_form = PasswordResetForm()
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update(actor=request.user, user=user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("users")
+    return render(request, "core/user_edit.html", {"form": form, "reset_form": reset_form, "subject": user})
+
+
+@require_POST
+@role_required(Role.SYSTEM_ADMIN)
+def user_reset_password(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = get_object_or_404(User, pk=user_id)
+    reset_form = PasswordResetForm(request.POST)
+    if reset_form.is_valid():
+        try:
+            services.user_reset_password(actor=request.user, user=user, password=reset_form.cleaned_data["password"])  # type: ignore[arg-type]
+        except ValidationError as exc:
+            add_service_errors(reset_form, exc)
+        else:
+            messages.success(request, _("已重置密码，用户下次登录时须修改。"))
+            return redirect("users")
+    form = UserEditForm(instance=user)
+    return render(request, "core/user_edit.html", {"form": form, "reset_form": reset_form, "subject": user})
+
+
+@require_POST
+@role_required(Role.SYSTEM_ADMIN)
+def user_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = get_object_or_404(User, pk=user_id)
+    services.user_unlock(actor=request.user, user=user)  # type: ignore[arg-type]
+    messages.success(request, _("已解除 %(user)s 的登录锁定。") % {"user": user.username})
+    return redirect("users")
+
+
+@role_required(Role.SECURITY_ADMIN)
+def user_role(request: HttpRequest, user_id: int) -> HttpResponse:
+    user = get_object_or_404(User, pk=user_id)
+    form = RoleForm(request.POST or None, initial={"role": user.role, "department": user.department_id})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_set_role(actor=request.user, user=user, **form.cleaned_data)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已更新 %(user)s 的角色。") % {"user": user.username})
+            return redirect("users")
+    return render(request, "core/form.html", {"form": form, "title": _("设置角色：%(user)s") % {"user": user}})
+
+
+# --- Audit log (audit administrator alone) -----------------------------------------------------------
+
+
+def _audit_entries(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEntry]]:
+    """The filter form and what it selects; an invalid filter selects nothing and shows why."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    form = AuditFilterForm(params or None)
+    if not form.is_bound:
+        return form, audit_search(AuditFilter())
+    if form.is_valid():
+        return form, audit_search(AuditFilter(**form.cleaned_data))
+    return form, AuditEntry.objects.none()
+
+
+@role_required(Role.AUDIT_ADMIN)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form, entries = _audit_entries(request)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "core/audit.html", {"form": form, "page": page, "query": query.urlencode()})
+
+
+@role_required(Role.AUDIT_ADMIN)
+def audit_export(request: HttpRequest) -> HttpResponse:
+    form, entries = _audit_entries(request)
+    entries = entries[:100_000]
+    headers = [_("时间"), _("操作人"), _("IP 地址"), _("动作"), _("对象类型"), _("对象ID"), _("对象"), _("变更内容"), _("说明")]
+    rows = (
+        [
+            timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
+            e.actor_username,
+            e.ip or "",
+            e.get_action_display(),
+            e.object_type,
+            e.object_id,
+            e.object_repr,
+            "; ".join(f"{k}: {v[0]!s} → {v[1]!s}" for k, v in e.changes.items()) if e.changes else "",
+            e.detail,
+        ]
+        for e in entries.iterator()
+    )
+    content = workbook_bytes(_("审计日志"), headers, rows)
+    audit_record(actor=request.user, action=AuditEntry.Action.EXPORT, object_type="core.AuditEntry", detail=request.GET.urlencode()[:300])
+    return xlsx_response(f"audit-{timezone.localdate():%Y%m%d}.xlsx", content)

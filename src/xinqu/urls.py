@@ -1,0 +1,32 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from xinqu.api import api
+from xinqu.core import views as core
+
+urlpatterns = [
+    path("", core.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", core.password_change, name="password_change"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("org/", core.org_overview, name="org"),
+    path("org/units/new/", core.org_unit_edit, name="org_unit_create"),
+    path("org/units/<int:unit_id>/", core.org_unit_edit, name="org_unit_edit"),
+    path("org/departments/new/", core.department_edit, name="department_create"),
+    path("org/departments/<int:department_id>/", core.department_edit, name="department_edit"),
+    path("users/", core.user_list, name="users"),
+    path("users/new/", core.user_create, name="user_create"),
+    path("users/<int:user_id>/", core.user_edit, name="user_edit"),
+    path("users/<int:user_id>/password/", core.user_reset_password, name="user_reset_password"),
+    path("users/<int:user_id>/unlock/", core.user_unlock, name="user_unlock"),
+    path("users/<int:user_id>/role/", core.user_role, name="user_role"),
+    path("audit/", core.audit_log, name="audit"),
+    path("audit/export.xlsx", core.audit_export, name="audit_export"),
+    path("updates/", include("xinqu.updates.urls")),
+    path("api/v1/", api.urls),
+]
