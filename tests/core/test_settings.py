@@ -15,7 +15,7 @@ STRONG_KEY = "k" * 20 + "Zq8-wX3_pL0vB7nM4cR1tY6uI9oE2aS5dF"
 
 
 def run_xinqu(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("XINQU_")}
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("XINQU_", "DJANGO_"))}
     base.update(env)
     return subprocess.run(
         [sys.executable, "-m", "xinqu.cli", *args], env=base, capture_output=True, text=True, timeout=120, check=False

@@ -5,6 +5,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from xinqu.core.audit import current_ip
@@ -19,6 +21,36 @@ def client_ip(request: HttpRequest) -> str | None:
         if len(forwarded) >= settings.PROXY_COUNT:
             return forwarded[-settings.PROXY_COUNT]
     return remote
+
+
+class LanguageMiddleware:
+    """Chinese unless the user chose otherwise with the header's switch (a cookie).
+
+    Unlike Django's LocaleMiddleware this ignores the browser's Accept-Language: a clerk on an
+    English-language browser still gets the Chinese interface the zone works in. API clients may
+    ask for English with Accept-Language, since they have no switch to use.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.supported = {code for code, _name in settings.LANGUAGES}
+
+    def _language(self, request: HttpRequest) -> str:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if chosen in self.supported:
+            return chosen
+        if request.path.startswith("/api/"):
+            return translation.get_language_from_request(request)
+        return settings.LANGUAGE_CODE
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = self._language(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
+        return response
 
 
 class RequestContextMiddleware:

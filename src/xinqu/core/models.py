@@ -107,6 +107,7 @@ class User(AbstractUser):
                 name="user_department_roles_need_department",
                 violation_error_message=_("部门工作人员和部门负责人必须属于一个部门。"),
             ),
+            models.CheckConstraint(condition=Q(role__in=Role.values), name="user_role_is_known"),
             # No account holds every duty at once: there are no superusers.
             models.CheckConstraint(
                 condition=Q(is_superuser=False),

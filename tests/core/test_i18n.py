@@ -1,0 +1,82 @@
+"""Chinese first, a complete English translation, and a language switch."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polib
+import pytest
+
+import xinqu
+
+pytestmark = pytest.mark.django_db
+LOCALE = Path(xinqu.__file__).parent / "locale"
+
+
+def test_login_page_is_chinese_by_default(client):
+    page = client.get("/accounts/login/").content.decode()
+    assert '<html lang="zh-hans">' in page
+    assert "登录新区高质量发展平台" in page
+
+
+def test_switching_to_english_translates_the_page(as_user, econ_staff):
+    client = as_user(econ_staff)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/updates/"})
+    assert response.status_code == 302
+    page = client.get("/updates/").content.decode()
+    assert '<html lang="en">' in page
+    assert "Work updates" in page and "工作动态" not in page
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert "工作动态" in client.get("/updates/").content.decode()
+
+
+def test_english_catalogue_is_complete():
+    po = polib.pofile(str(LOCALE / "en/LC_MESSAGES/django.po"))
+    assert po.untranslated_entries() == []
+    assert po.fuzzy_entries() == []
+    assert len(po.translated_entries()) > 100
+
+
+def test_compiled_catalogue_matches_the_source():
+    po = polib.pofile(str(LOCALE / "en/LC_MESSAGES/django.po"))
+    mo = polib.mofile(str(LOCALE / "en/LC_MESSAGES/django.mo"))
+    compiled = {e.msgid: e.msgstr for e in mo if e.msgid}
+    assert compiled == {e.msgid: e.msgstr for e in po.translated_entries()}, "run `make messages`"
+
+
+def _cjk(text: str) -> set[str]:
+    return {ch for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"}
+
+
+@pytest.mark.parametrize(
+    ("persona", "paths"),
+    [
+        ("staff", ["/", "/updates/", "/updates/new/", "/org/", "/accounts/password/"]),
+        ("system_admin", ["/", "/users/", "/users/new/", "/org/units/new/"]),
+        ("audit_admin", ["/audit/"]),
+    ],
+)
+def test_english_pages_carry_no_chinese_interface_text(client, make_user, persona, paths):
+    from xinqu.core.models import Department
+
+    department = Department.objects.create(code="econ", name="Econ")
+    user = make_user(f"en-{persona}", persona, department if persona == "staff" else None)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        page = response.content.decode()
+        leftover = _cjk(page.replace("简体中文", ""))
+        assert not leftover, f"{path} shows untranslated text: {''.join(sorted(leftover))}"
+
+
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(client):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in page
+
+
+def test_api_clients_may_ask_for_english(client):
+    response = client.get("/api/v1/whoami", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 401
+    assert response["Content-Language"] == "en"

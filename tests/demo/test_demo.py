@@ -1,0 +1,93 @@
+"""The demo zone loads idempotently, and every demo account sees what its role allows."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from xinqu.core.models import AuditEntry, Department, OrgUnit, User
+from xinqu.demo.zone import ACCOUNTS
+from xinqu.updates.models import WorkUpdate
+
+pytestmark = pytest.mark.django_db
+
+DEMO_PASSWORD = "Xinqu-demo-2026"
+
+
+@pytest.fixture
+def demo(db):
+    call_command("demo", "--setup-only")
+
+
+def test_demo_loads_changchun_new_area(demo):
+    zone = OrgUnit.objects.get(kind="zone")
+    assert zone.name == "长春新区"
+    assert list(zone.children.values_list("name", flat=True)) == ["高新区", "北湖区", "临空区"]
+    assert OrgUnit.objects.filter(kind="park").count() == 10
+    assert set(OrgUnit.objects.filter(is_flagship=True).values_list("name", flat=True)) == {
+        "北湖未来科学城",
+        "永春现代生物医药城",
+    }
+    assert {"经济发展局", "招商局", "应急管理局", "统计局"} <= set(Department.objects.values_list("name", flat=True))
+    assert set(User.objects.values_list("username", flat=True)) == {a[0] for a in ACCOUNTS}
+
+
+def test_demo_is_idempotent(demo):
+    def counts():
+        return (OrgUnit.objects.count(), Department.objects.count(), User.objects.count(), WorkUpdate.objects.count())
+
+    before = counts()
+    call_command("demo", "--setup-only")
+    assert counts() == before
+
+
+def test_demo_refuses_a_weak_password(db, settings):
+    settings.DEMO_PASSWORD = "demo"
+    with pytest.raises(CommandError, match="XINQU_DEMO_PASSWORD is too weak"):
+        call_command("demo", "--setup-only")
+    assert not User.objects.exists()
+
+
+# The navigation entries each role is offered, and one page it must be refused.
+EXPECTED = {
+    "demo-leader": ({"首页", "工作动态", "组织机构"}, "/audit/"),
+    "demo-econ-staff": ({"首页", "工作动态", "组织机构"}, "/users/"),
+    "demo-econ-head": ({"首页", "工作动态", "组织机构"}, "/audit/"),
+    "demo-invest-staff": ({"首页", "工作动态", "组织机构"}, "/users/new/"),
+    "demo-sysadmin": ({"首页", "组织机构", "用户管理"}, "/updates/"),
+    "demo-secadmin": ({"首页", "组织机构", "用户管理"}, "/audit/"),
+    "demo-auditor": ({"首页", "组织机构", "审计日志"}, "/users/"),
+}
+
+
+@pytest.mark.parametrize("username", sorted(EXPECTED))
+def test_every_demo_account_logs_in_and_sees_only_its_role(demo, client, username):
+    response = client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 302, f"{username} could not log in"
+    home = client.get("/").content.decode()
+    nav = set(re.findall(r'<span class="nav-link-title">([^<]+)</span>', home))
+    allowed, refused = EXPECTED[username]
+    assert nav == allowed
+    assert client.get(refused).status_code == 403
+
+
+def test_auditor_sees_the_demo_logins(demo, client):
+    for username in ("demo-econ-staff", "demo-leader"):
+        client.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
+        client.post("/accounts/logout/")
+    client.post("/accounts/login/", {"username": "demo-auditor", "password": DEMO_PASSWORD})
+    page = client.get("/audit/", {"action": "login"}).content.decode()
+    assert "demo-econ-staff" in page and "demo-leader" in page and "demo-auditor" in page
+    assert AuditEntry.objects.filter(action="login").count() == 3
+
+
+def test_demo_staff_cannot_open_invest_confidential_draft(demo, client):
+    secret = WorkUpdate.objects.get(confidential=True)
+    client.post("/accounts/login/", {"username": "demo-econ-staff", "password": DEMO_PASSWORD})
+    assert client.get(f"/updates/{secret.pk}/").status_code == 404
+    client.post("/accounts/logout/")
+    client.post("/accounts/login/", {"username": "demo-invest-staff", "password": DEMO_PASSWORD})
+    assert client.get(f"/updates/{secret.pk}/").status_code == 200

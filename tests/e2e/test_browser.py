@@ -1,0 +1,72 @@
+"""A department clerk's first minutes, in a real browser."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from xinqu.updates.models import WorkUpdate
+
+pytestmark = pytest.mark.e2e
+ARTIFACTS = Path("test-artifacts")
+
+
+def test_staff_logs_in_switches_language_and_is_refused_other_departments_record(page, live_server):
+    call_command("demo", "--setup-only")
+    secret = WorkUpdate.objects.get(confidential=True, department__code="invest")
+    published = WorkUpdate.objects.filter(department__code="invest", status="approved").first()
+
+    page.goto(f"{live_server.url}/")
+    assert "/accounts/login/" in page.url
+    assert page.locator("h2").inner_text() == "登录新区高质量发展平台"
+    page.fill("#id_username", "demo-econ-staff")
+    page.fill("#id_password", "Xinqu-demo-2026")
+    page.click("#login-submit")
+    page.wait_for_url(f"{live_server.url}/")
+    assert "李明" in page.locator("#current-user").inner_text()
+    assert page.get_by_role("link", name="工作动态").is_visible()
+
+    # Switch to English from the header.
+    page.select_option("#language-select", "en")
+    page.wait_for_load_state("load")
+    page.get_by_role("link", name="Work updates").click()
+    page.wait_for_url("**/updates/")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h2.page-title").inner_text() == "Work updates"
+    assert secret.title not in page.content()
+
+    # Another department's confidential record: not found, and nothing of it shown.
+    response = page.goto(f"{live_server.url}/updates/{secret.pk}/")
+    assert response is not None and response.status == 404
+    assert "The record was not found, or you may not see it." in page.locator("#error-message").inner_text()
+    assert secret.title not in page.content()
+
+    # Another department's published record: readable, but editing it is refused.
+    response = page.goto(f"{live_server.url}/updates/{published.pk}/edit/")
+    assert response is not None and response.status == 403
+    assert "You can only change your own department's records." in page.locator("#error-message").inner_text()
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "e2e-refused.png"), full_page=True)
+
+
+def test_phone_width_shows_the_collapsed_menu(browser, live_server, _relax_audit_guard):
+    call_command("demo", "--setup-only")
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "demo-leader")
+    page.fill("#id_password", "Xinqu-demo-2026")
+    page.click("#login-submit")
+    page.wait_for_url(f"{live_server.url}/")
+    menu_link = page.get_by_role("link", name="工作动态")
+    assert not menu_link.is_visible()
+    page.click(".navbar-toggler")
+    menu_link.wait_for(state="visible")
+    # Nothing overflows the phone's width.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "e2e-phone.png"), full_page=True)
+    context.close()
