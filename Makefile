@@ -37,7 +37,7 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
-	$(BIN)/mypy
+	XINQU_DEBUG=1 $(BIN)/mypy
 	XINQU_DEBUG=1 $(BIN)/xinqu makemigrations --check --dry-run
 
 ## make messages: refresh the English catalogue after changing UI text (needs GNU gettext).

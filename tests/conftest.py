@@ -32,7 +32,9 @@ def _fast_hashing(settings: Any) -> None:
 @pytest.fixture
 def zone(db: Any) -> OrgUnit:
     root = OrgUnit.objects.create(kind="zone", code="zone", name="长春新区", name_en="Changchun New Area")
-    area = OrgUnit.objects.create(kind="area", code="gaoxin", name="高新区", name_en="High-tech Area", parent=root)
+    area = OrgUnit.objects.create(
+        kind="area", code="gaoxin", name="高新区", name_en="High-tech Area", parent=root
+    )
     OrgUnit.objects.create(kind="park", code="optics", name="长智光谷", parent=area)
     return root
 
@@ -107,7 +109,9 @@ def as_user() -> Callable[[User], Client]:
 
 @pytest.fixture
 def make_update() -> Callable[..., WorkUpdate]:
-    def make(author: User, *, status: str = WorkUpdate.Status.DRAFT, confidential: bool = False, **extra: Any) -> WorkUpdate:
+    def make(
+        author: User, *, status: str = WorkUpdate.Status.DRAFT, confidential: bool = False, **extra: Any
+    ) -> WorkUpdate:
         assert author.department is not None
         fields: dict[str, Any] = {
             "department": author.department,

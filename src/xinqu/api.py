@@ -35,7 +35,9 @@ class ReadableJSONRenderer(JSONRenderer):
 api = NinjaAPI(
     title="Xinqu API",
     version="1",
-    description="新区高质量发展平台 JSON API. Authenticate with a session cookie or `Authorization: Bearer <token>`.",
+    description=(
+        "新区高质量发展平台 JSON API. Authenticate with a session cookie or `Authorization: Bearer <token>`."
+    ),
     auth=[BearerToken(), django_auth],
     urls_namespace="api",
     renderer=ReadableJSONRenderer(),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 
-
 # Our commands read better hyphenated on the command line; their modules use underscores.
 _ALIASES = {"api-token": "api_token", "audit-purge": "audit_purge"}
 

@@ -22,7 +22,7 @@ if not SECRET_KEY:
         raise ImproperlyConfigured(
             "XINQU_SECRET_KEY is not set: production mode (XINQU_DEBUG=0) refuses to start without it."
         )
-    SECRET_KEY = "django-insecure-xinqu-development-only"  # noqa: S105 - only ever used with XINQU_DEBUG=1
+    SECRET_KEY = "django-insecure-xinqu-development-only"
 
 ALLOWED_HOSTS = env_list("XINQU_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("XINQU_CSRF_TRUSTED_ORIGINS", [])

@@ -18,7 +18,11 @@ pytestmark = pytest.mark.django_db
 
 def test_update_is_logged_field_by_field_with_ip(as_user, econ_staff):
     client = as_user(econ_staff)
-    client.post("/updates/new/", {"title": "原标题", "body": "正文", "happened_on": "2024-03-01"}, REMOTE_ADDR="10.1.2.3")
+    client.post(
+        "/updates/new/",
+        {"title": "原标题", "body": "正文", "happened_on": "2024-03-01"},
+        REMOTE_ADDR="10.1.2.3",
+    )
     update_id = AuditEntry.objects.get(action="create", object_type="updates.WorkUpdate").object_id
     client.post(
         f"/updates/{update_id}/edit/",
@@ -39,8 +43,12 @@ def test_delete_is_logged_with_the_old_values(as_user, econ_staff, make_update):
 
 
 def test_login_logout_and_failed_login_are_logged(client, econ_staff):
-    client.post("/accounts/login/", {"username": "econ-staff", "password": "wrong-Password-1"}, REMOTE_ADDR="10.9.9.9")
-    client.post("/accounts/login/", {"username": "econ-staff", "password": "Correct-Horse-42"}, REMOTE_ADDR="10.9.9.9")
+    client.post(
+        "/accounts/login/", {"username": "econ-staff", "password": "wrong-Password-1"}, REMOTE_ADDR="10.9.9.9"
+    )
+    client.post(
+        "/accounts/login/", {"username": "econ-staff", "password": "Correct-Horse-42"}, REMOTE_ADDR="10.9.9.9"
+    )
     client.post("/accounts/logout/", REMOTE_ADDR="10.9.9.9")
     actions = list(AuditEntry.objects.order_by("id").values_list("action", "actor_username", "ip"))
     assert actions == [
@@ -114,13 +122,13 @@ def test_auditor_filters_the_log(as_user, auditor, sysadmin):
 
 
 def test_auditor_exports_the_log_with_formulas_neutralised(as_user, auditor, sysadmin):
-    department_save(actor=sysadmin, code="evil", name="=HYPERLINK(\"http://x\")")
+    department_save(actor=sysadmin, code="evil", name='=HYPERLINK("http://x")')
     response = as_user(auditor).get("/audit/export.xlsx", {"action": "create"})
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][0] == "时间"
-    assert rows[1][6] == "'=HYPERLINK(\"http://x\")"
+    assert rows[1][6] == '\'=HYPERLINK("http://x")'
     assert AuditEntry.objects.filter(action="export", actor_username="auditor").exists()
 
 

@@ -29,7 +29,13 @@ def test_passwords_are_hashed_with_argon2(settings):
 
 @pytest.mark.parametrize(
     ("password", "ok"),
-    [("short-A1", False), ("alllowercaseletters", False), ("lowercase12345", False), ("Lowercase12345", True), ("lower-case-12", True)],
+    [
+        ("short-A1", False),
+        ("alllowercaseletters", False),
+        ("lowercase12345", False),
+        ("Lowercase12345", True),
+        ("lower-case-12", True),
+    ],
 )
 def test_password_policy(econ_staff, password, ok):
     if ok:
@@ -94,7 +100,11 @@ def test_first_login_forces_a_password_change(client, make_user, econ):
     assert client.get("/api/v1/whoami").status_code == 403
     response = client.post(
         "/accounts/password/",
-        {"old_password": "Correct-Horse-42", "new_password1": "Brand-New-Pass-7", "new_password2": "Brand-New-Pass-7"},
+        {
+            "old_password": "Correct-Horse-42",
+            "new_password1": "Brand-New-Pass-7",
+            "new_password2": "Brand-New-Pass-7",
+        },
     )
     assert response.status_code == 302
     user.refresh_from_db()

@@ -45,7 +45,11 @@ def test_compiled_catalogue_matches_the_source():
 
 
 def _cjk(text: str) -> set[str]:
-    return {ch for ch in text if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"}
+    return {
+        ch
+        for ch in text
+        if "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+    }
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,8 @@ def test_everyone_reads_the_org_tree(as_user, zone, econ_staff, econ):
 def test_sysadmin_adds_a_park_under_an_area(as_user, sysadmin, zone):
     area = OrgUnit.objects.get(code="gaoxin")
     response = as_user(sysadmin).post(
-        "/org/units/new/", {"kind": "park", "code": "sensor", "name": "传感器产业园", "parent": area.pk, "sort_order": 2}
+        "/org/units/new/",
+        {"kind": "park", "code": "sensor", "name": "传感器产业园", "parent": area.pk, "sort_order": 2},
     )
     assert response.status_code == 302
     assert OrgUnit.objects.get(code="sensor").parent == area
@@ -23,7 +24,8 @@ def test_sysadmin_adds_a_park_under_an_area(as_user, sysadmin, zone):
 
 def test_a_park_cannot_hang_from_the_zone(as_user, sysadmin, zone):
     response = as_user(sysadmin).post(
-        "/org/units/new/", {"kind": "park", "code": "bad", "name": "错位园区", "parent": zone.pk, "sort_order": 0}
+        "/org/units/new/",
+        {"kind": "park", "code": "bad", "name": "错位园区", "parent": zone.pk, "sort_order": 0},
     )
     assert response.status_code == 200
     assert "园区的上级必须是功能区" in response.content.decode()
@@ -31,7 +33,9 @@ def test_a_park_cannot_hang_from_the_zone(as_user, sysadmin, zone):
 
 
 def test_staff_cannot_change_the_org_structure(as_user, econ_staff, zone):
-    response = as_user(econ_staff).post("/org/departments/new/", {"code": "x", "name": "新局", "sort_order": 0})
+    response = as_user(econ_staff).post(
+        "/org/departments/new/", {"code": "x", "name": "新局", "sort_order": 0}
+    )
     assert response.status_code == 403
     assert not Department.objects.filter(code="x").exists()
 

@@ -18,7 +18,12 @@ def run_xinqu(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("XINQU_", "DJANGO_"))}
     base.update(env)
     return subprocess.run(
-        [sys.executable, "-m", "xinqu.cli", *args], env=base, capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-m", "xinqu.cli", *args],
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
@@ -34,7 +39,9 @@ def test_env_int_bounds():
     assert env_int("N", 5, env={"N": "7"}) == 7
     with pytest.raises(ImproperlyConfigured, match="N='seven' is not a whole number"):
         env_int("N", 5, env={"N": "seven"})
-    with pytest.raises(ImproperlyConfigured, match="XINQU_AUDIT_RETENTION_DAYS=30 is below the allowed minimum of 184"):
+    with pytest.raises(
+        ImproperlyConfigured, match="XINQU_AUDIT_RETENTION_DAYS=30 is below the allowed minimum of 184"
+    ):
         env_int("XINQU_AUDIT_RETENTION_DAYS", 184, minimum=184, env={"XINQU_AUDIT_RETENTION_DAYS": "30"})
 
 

@@ -34,7 +34,8 @@ def test_weak_password_is_refused_and_nothing_is_created(as_user, sysadmin, econ
 
 def test_duplicate_username_is_refused(as_user, sysadmin, econ, econ_staff):
     response = as_user(sysadmin).post(
-        "/users/new/", {"username": "econ-staff", "full_name": "重名", "department": econ.pk, "password": "Temp-Pass-2024"}
+        "/users/new/",
+        {"username": "econ-staff", "full_name": "重名", "department": econ.pk, "password": "Temp-Pass-2024"},
     )
     assert response.status_code == 200
     assert User.objects.filter(username="econ-staff").count() == 1
@@ -43,7 +44,8 @@ def test_duplicate_username_is_refused(as_user, sysadmin, econ, econ_staff):
 @pytest.mark.parametrize("persona", ["secadmin", "auditor", "leader", "econ_head"])
 def test_only_the_sysadmin_creates_accounts(request, as_user, persona, econ):
     response = as_user(request.getfixturevalue(persona)).post(
-        "/users/new/", {"username": "x", "full_name": "x", "department": econ.pk, "password": "Temp-Pass-2024"}
+        "/users/new/",
+        {"username": "x", "full_name": "x", "department": econ.pk, "password": "Temp-Pass-2024"},
     )
     assert response.status_code == 403
     assert not User.objects.filter(username="x").exists()
@@ -64,7 +66,8 @@ def test_sysadmin_resets_a_password_and_deactivates(as_user, sysadmin, econ_staf
 
 def test_sysadmin_cannot_deactivate_self(as_user, sysadmin):
     response = as_user(sysadmin).post(
-        f"/users/{sysadmin.pk}/", {"full_name": "", "email": "", "phone": "", "department": "", "is_active": ""}
+        f"/users/{sysadmin.pk}/",
+        {"full_name": "", "email": "", "phone": "", "department": "", "is_active": ""},
     )
     assert "不能停用自己的账户" in response.content.decode()
     sysadmin.refresh_from_db()
@@ -73,11 +76,23 @@ def test_sysadmin_cannot_deactivate_self(as_user, sysadmin):
 
 def test_sysadmin_lifts_a_lockout(client, as_user, sysadmin, econ_staff):
     for _ in range(5):
-        client.post("/accounts/login/", {"username": "econ-staff", "password": "Wrong-pass-1"}, REMOTE_ADDR="10.3.3.3")
-    assert client.post(
-        "/accounts/login/", {"username": "econ-staff", "password": "Correct-Horse-42"}, REMOTE_ADDR="10.3.3.4"
-    ).status_code == 429
+        client.post(
+            "/accounts/login/", {"username": "econ-staff", "password": "Wrong-pass-1"}, REMOTE_ADDR="10.3.3.3"
+        )
+    assert (
+        client.post(
+            "/accounts/login/",
+            {"username": "econ-staff", "password": "Correct-Horse-42"},
+            REMOTE_ADDR="10.3.3.4",
+        ).status_code
+        == 429
+    )
     as_user(sysadmin).post(f"/users/{econ_staff.pk}/unlock/")
-    assert client.post(
-        "/accounts/login/", {"username": "econ-staff", "password": "Correct-Horse-42"}, REMOTE_ADDR="10.3.3.4"
-    ).status_code == 302
+    assert (
+        client.post(
+            "/accounts/login/",
+            {"username": "econ-staff", "password": "Correct-Horse-42"},
+            REMOTE_ADDR="10.3.3.4",
+        ).status_code
+        == 302
+    )

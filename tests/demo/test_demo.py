@@ -31,13 +31,20 @@ def test_demo_loads_changchun_new_area(demo):
         "北湖未来科学城",
         "永春现代生物医药城",
     }
-    assert {"经济发展局", "招商局", "应急管理局", "统计局"} <= set(Department.objects.values_list("name", flat=True))
+    assert {"经济发展局", "招商局", "应急管理局", "统计局"} <= set(
+        Department.objects.values_list("name", flat=True)
+    )
     assert set(User.objects.values_list("username", flat=True)) == {a[0] for a in ACCOUNTS}
 
 
 def test_demo_is_idempotent(demo):
     def counts():
-        return (OrgUnit.objects.count(), Department.objects.count(), User.objects.count(), WorkUpdate.objects.count())
+        return (
+            OrgUnit.objects.count(),
+            Department.objects.count(),
+            User.objects.count(),
+            WorkUpdate.objects.count(),
+        )
 
     before = counts()
     call_command("demo", "--setup-only")

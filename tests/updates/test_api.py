@@ -32,14 +32,23 @@ def test_api_create_submit_approve(client, econ_staff, econ_head):
     )
     assert response.status_code == 201, response.content
     update_id = response.json()["id"]
-    assert client.post(f"/api/v1/work-updates/{update_id}/submit", **bearer(econ_staff)).json()["status"] == "submitted"
+    assert (
+        client.post(f"/api/v1/work-updates/{update_id}/submit", **bearer(econ_staff)).json()["status"]
+        == "submitted"
+    )
     denied = client.post(
-        f"/api/v1/work-updates/{update_id}/approve", data="{}", content_type="application/json", **bearer(econ_staff)
+        f"/api/v1/work-updates/{update_id}/approve",
+        data="{}",
+        content_type="application/json",
+        **bearer(econ_staff),
     )
     assert denied.status_code == 403
     assert "部门负责人" in denied.json()["detail"]
     approved = client.post(
-        f"/api/v1/work-updates/{update_id}/approve", data="{}", content_type="application/json", **bearer(econ_head)
+        f"/api/v1/work-updates/{update_id}/approve",
+        data="{}",
+        content_type="application/json",
+        **bearer(econ_head),
     )
     assert approved.json()["status"] == "approved"
 

@@ -17,7 +17,9 @@ def test_staff_reads_other_departments_published_update(as_user, econ_staff, inv
     assert "招商周报" in response.content.decode()
 
 
-def test_staff_cannot_see_other_departments_confidential_update(as_user, econ_staff, invest_staff, make_update):
+def test_staff_cannot_see_other_departments_confidential_update(
+    as_user, econ_staff, invest_staff, make_update
+):
     update = make_update(invest_staff, status="approved", confidential=True, title="在谈项目名单")
     client = as_user(econ_staff)
     response = client.get(f"/updates/{update.pk}/")
@@ -39,7 +41,9 @@ def test_staff_sees_own_departments_confidential_draft(as_user, econ_staff, econ
 def test_staff_cannot_edit_other_departments_update(as_user, econ_staff, invest_staff, make_update):
     update = make_update(invest_staff, status="approved", title="招商周报")
     client = as_user(econ_staff)
-    response = client.post(f"/updates/{update.pk}/edit/", {"title": "改了", "body": "x", "happened_on": "2024-03-01"})
+    response = client.post(
+        f"/updates/{update.pk}/edit/", {"title": "改了", "body": "x", "happened_on": "2024-03-01"}
+    )
     assert response.status_code == 403
     assert "只能修改本部门的记录" in response.content.decode()
     update.refresh_from_db()
@@ -124,7 +128,9 @@ def test_approved_update_can_no_longer_be_edited(as_user, econ_staff, make_updat
     assert update.title == "已发布"
 
 
-def test_list_page_query_count_does_not_grow_with_rows(as_user, econ_staff, make_update, django_assert_num_queries):
+def test_list_page_query_count_does_not_grow_with_rows(
+    as_user, econ_staff, make_update, django_assert_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

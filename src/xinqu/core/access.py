@@ -11,21 +11,32 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import Model
+from django.db.models.manager import BaseManager
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
+from xinqu.core.models import DepartmentOwnedQuerySet, User
 from xinqu.core.roles import DEPARTMENT_ROLES, Role
 
 M = TypeVar("M", bound=Model)
 
 
-def get_visible_or_404(user: Any, queryset: QuerySet[M], **lookup: Any) -> M:
+class AuthedRequest(HttpRequest):
+    """A request whose user has logged in (views behind ``login_required``)."""
+
+    user: User
+
+
+def get_visible_or_404(user: Any, records: DepartmentOwnedQuerySet[M] | BaseManager[M], **lookup: Any) -> M:
     """The record matching ``lookup`` among those ``user`` may read, or 404."""
+    queryset = records.all()
+    if not isinstance(queryset, DepartmentOwnedQuerySet):
+        raise TypeError("get_visible_or_404 needs the records of a DepartmentOwned model")
     try:
-        return queryset.visible_to(user).get(**lookup)  # type: ignore[attr-defined, no-any-return]
-    except queryset.model.DoesNotExist:
+        return queryset.visible_to(user).get(**lookup)
+    except ObjectDoesNotExist:
         raise Http404(_("没有找到该记录，或您无权查看。")) from None
 
 
@@ -45,8 +56,8 @@ def ensure_can_write(user: Any, obj: Any) -> None:
         raise PermissionDenied(_("只能修改本部门的记录。"))
 
 
-def get_writable_or_404(user: Any, queryset: QuerySet[M], **lookup: Any) -> M:
-    obj = get_visible_or_404(user, queryset, **lookup)
+def get_writable_or_404(user: Any, records: DepartmentOwnedQuerySet[M] | BaseManager[M], **lookup: Any) -> M:
+    obj = get_visible_or_404(user, records, **lookup)
     ensure_can_write(user, obj)
     return obj
 

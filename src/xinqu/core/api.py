@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from xinqu.core.access import AuthedRequest
 from xinqu.core.models import Department, OrgUnit, User
 from xinqu.core.selectors import departments_list, org_units_list, users_directory
 
@@ -61,38 +61,38 @@ class UserOut(Schema):
 
 
 @router.get("/whoami", response=WhoAmIOut, summary="The authenticated user")
-def whoami(request: HttpRequest) -> Any:
+def whoami(request: AuthedRequest) -> Any:
     return request.user
 
 
 @router.get("/org-units", response=list[OrgUnitOut], summary="The zone, its areas and parks")
 @paginate(LimitOffsetPagination)
-def list_org_units(request: HttpRequest, kind: str | None = None) -> Any:
+def list_org_units(request: AuthedRequest, kind: str | None = None) -> Any:
     return org_units_list(kind=kind)
 
 
 @router.get("/org-units/{unit_id}", response=OrgUnitOut)
-def get_org_unit(request: HttpRequest, unit_id: int) -> Any:
+def get_org_unit(request: AuthedRequest, unit_id: int) -> Any:
     return get_object_or_404(OrgUnit, pk=unit_id)
 
 
 @router.get("/departments", response=list[DepartmentOut])
 @paginate(LimitOffsetPagination)
-def list_departments(request: HttpRequest) -> Any:
+def list_departments(request: AuthedRequest) -> Any:
     return departments_list()
 
 
 @router.get("/departments/{department_id}", response=DepartmentOut)
-def get_department(request: HttpRequest, department_id: int) -> Any:
+def get_department(request: AuthedRequest, department_id: int) -> Any:
     return get_object_or_404(Department, pk=department_id)
 
 
 @router.get("/users", response=list[UserOut], summary="The directory of active accounts")
 @paginate(LimitOffsetPagination)
-def list_users(request: HttpRequest, department: int | None = None) -> Any:
+def list_users(request: AuthedRequest, department: int | None = None) -> Any:
     return users_directory(request.user, department=department)
 
 
 @router.get("/users/{user_id}", response=UserOut)
-def get_user(request: HttpRequest, user_id: int) -> Any:
+def get_user(request: AuthedRequest, user_id: int) -> Any:
     return get_object_or_404(users_directory(request.user), pk=user_id)

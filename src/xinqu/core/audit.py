@@ -30,17 +30,17 @@ def _plain(value: Any) -> Any:
 
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
     """The audited fields of ``obj`` as JSON-ready values (foreign keys by their display text)."""
-    names = list(fields) if fields is not None else [
-        f.name for f in obj._meta.concrete_fields if f.name not in {"id", "password", "last_login"}
-    ]
+    names = (
+        list(fields)
+        if fields is not None
+        else [f.name for f in obj._meta.concrete_fields if f.name not in {"id", "password", "last_login"}]
+    )
     return {name: _plain(getattr(obj, name)) for name in names}
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """Field by field: ``{field: [old, new]}`` for each field that changed."""
-    return {
-        name: [before.get(name), value] for name, value in after.items() if before.get(name) != value
-    }
+    return {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
 
 
 def audit_record(
@@ -71,11 +71,16 @@ def audit_record(
 def audit_create(*, actor: Any, obj: models.Model, fields: Iterable[str] | None = None) -> AuditEntry:
     after = snapshot(obj, fields)
     return audit_record(
-        actor=actor, action=AuditEntry.Action.CREATE, obj=obj, changes={k: [None, v] for k, v in after.items()}
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        obj=obj,
+        changes={k: [None, v] for k, v in after.items()},
     )
 
 
-def audit_update(*, actor: Any, obj: models.Model, before: dict[str, Any], detail: str = "") -> AuditEntry | None:
+def audit_update(
+    *, actor: Any, obj: models.Model, before: dict[str, Any], detail: str = ""
+) -> AuditEntry | None:
     """Log the fields that changed since ``before`` (a ``snapshot``); nothing when none did."""
     changes = diff(before, snapshot(obj, before.keys()))
     if not changes and not detail:
@@ -86,5 +91,8 @@ def audit_update(*, actor: Any, obj: models.Model, before: dict[str, Any], detai
 def audit_delete(*, actor: Any, obj: models.Model) -> AuditEntry:
     before = snapshot(obj)
     return audit_record(
-        actor=actor, action=AuditEntry.Action.DELETE, obj=obj, changes={k: [v, None] for k, v in before.items()}
+        actor=actor,
+        action=AuditEntry.Action.DELETE,
+        obj=obj,
+        changes={k: [v, None] for k, v in before.items()},
     )

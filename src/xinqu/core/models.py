@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, Self, TypeVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.roles import ADMIN_ROLES, DEPARTMENT_ROLES, Role
 
-if TYPE_CHECKING:
-    from django.db.models.query import QuerySet
+_M = TypeVar("_M", bound=models.Model)
 
 
 class OrgUnit(models.Model):
@@ -29,7 +28,12 @@ class OrgUnit(models.Model):
     name = models.CharField(_("名称"), max_length=80)
     name_en = models.CharField(_("英文名称"), max_length=120, blank=True)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("上级"),
     )
     is_flagship = models.BooleanField(
         _("双城"), default=False, help_text=_("北湖未来科学城、永春现代生物医药城等旗舰板块")
@@ -42,7 +46,8 @@ class OrgUnit(models.Model):
         verbose_name_plural = _("组织单元")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="zone") & Q(parent__isnull=True)) | (~Q(kind="zone") & Q(parent__isnull=False)),
+                condition=(Q(kind="zone") & Q(parent__isnull=True))
+                | (~Q(kind="zone") & Q(parent__isnull=False)),
                 name="orgunit_only_zone_is_root",
             ),
             models.UniqueConstraint(fields=["parent", "name"], name="orgunit_unique_name_per_parent"),
@@ -77,20 +82,25 @@ class Department(models.Model):
 
 
 class XinquUserManager(UserManager["User"]):
-    def create_superuser(  # type: ignore[override]
+    def create_superuser(
         self, username: str, email: str | None = None, password: str | None = None, **extra: Any
     ) -> User:
         # There is no all-powerful account (三员分立): `createsuperuser` makes a system administrator.
         extra.update(is_staff=False, is_superuser=False, role=Role.SYSTEM_ADMIN)
         extra.setdefault("must_change_password", False)
-        return self._create_user(username, email, password, **extra)
+        return self.create_user(username, email, password, **extra)
 
 
 class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=60, blank=True)
     phone = models.CharField(_("电话"), max_length=30, blank=True)
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("部门")
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("部门"),
     )
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.STAFF)
     must_change_password = models.BooleanField(_("首次登录须改密码"), default=True)
@@ -103,7 +113,8 @@ class User(AbstractUser):
         verbose_name_plural = _("用户")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(role__in=[r.value for r in DEPARTMENT_ROLES]) | Q(department__isnull=False),
+                condition=~Q(role__in=sorted(r.value for r in DEPARTMENT_ROLES))
+                | Q(department__isnull=False),
                 name="user_department_roles_need_department",
                 violation_error_message=_("部门工作人员和部门负责人必须属于一个部门。"),
             ),
@@ -160,8 +171,8 @@ class ApiToken(models.Model):
         return hashlib.sha256(token.encode()).hexdigest()
 
 
-class DepartmentOwnedQuerySet(models.QuerySet[Any]):
-    def visible_to(self, user: Any) -> QuerySet[Any]:
+class DepartmentOwnedQuerySet(models.QuerySet[_M]):
+    def visible_to(self, user: Any) -> Self:
         """What ``user`` may read: leaders everything, department members their own department's
         records plus other departments' records that are open zone-wide, admins nothing."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -169,14 +180,16 @@ class DepartmentOwnedQuerySet(models.QuerySet[Any]):
         if user.role == Role.LEADER:
             return self.all()
         if user.role in DEPARTMENT_ROLES and user.department_id:
-            return self.filter(Q(department_id=user.department_id) | self.model.zone_visible_q())
+            return self.filter(Q(department_id=user.department_id) | self.model.zone_visible_q())  # type: ignore[attr-defined]
         return self.none()
 
 
 class DepartmentOwned(models.Model):
     """Base for every business record a department owns and writes."""
 
-    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("部门"))
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("部门")
+    )
     confidential = models.BooleanField(
         _("内部（不公开）"), default=False, help_text=_("仅本部门和管委会领导可见")
     )

@@ -34,7 +34,9 @@ def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
 
 
 @receiver(user_locked_out)
-def _locked_out(sender: Any, request: Any, username: str | None, ip_address: str | None, **kwargs: Any) -> None:
+def _locked_out(
+    sender: Any, request: Any, username: str | None, ip_address: str | None, **kwargs: Any
+) -> None:
     audit_record(
         actor=None,
         action=AuditEntry.Action.LOCKOUT,

@@ -32,7 +32,10 @@ def _validate_org_parent(unit: OrgUnit) -> None:
         if expected is None:
             message = _("新区是最上级单元，不能有上级。")
         else:
-            message = _("%(kind)s的上级必须是%(parent)s。") % {"kind": names[unit.kind], "parent": names[expected]}
+            message = _("%(kind)s的上级必须是%(parent)s。") % {
+                "kind": names[unit.kind],
+                "parent": names[expected],
+            }
         raise ValidationError({"parent": message})
 
 

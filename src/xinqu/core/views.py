@@ -7,14 +7,14 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinqu.core import services
-from xinqu.core.access import role_required
+from xinqu.core.access import AuthedRequest, role_required
 from xinqu.core.audit import audit_record
 from xinqu.core.forms import (
     AuditFilterForm,
@@ -33,7 +33,7 @@ from xinqu.core.xlsx import workbook_bytes, xlsx_response
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     from xinqu.updates.selectors import work_update_counts, work_updates_for
 
     context = {
@@ -44,11 +44,13 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def password_change(request: HttpRequest) -> HttpResponse:
+def password_change(request: AuthedRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.user_change_own_password(user=request.user, password=form.cleaned_data["new_password1"])  # type: ignore[arg-type]
+            user = services.user_change_own_password(
+                user=request.user, password=form.cleaned_data["new_password1"]
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -62,13 +64,11 @@ def password_change(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def org_overview(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "core/org.html", {"tree": org_tree(), "departments": departments_with_counts()}
-    )
+def org_overview(request: AuthedRequest) -> HttpResponse:
+    return render(request, "core/org.html", {"tree": org_tree(), "departments": departments_with_counts()})
 
 
-def _save_form(request: HttpRequest, form: OrgUnitForm | DepartmentForm, save, template: str, **extra):  # type: ignore[no-untyped-def]
+def _save_form(request: AuthedRequest, form: OrgUnitForm | DepartmentForm, save, template: str, **extra):
     if request.method == "POST" and form.is_valid():
         try:
             save(form.cleaned_data)
@@ -81,21 +81,21 @@ def _save_form(request: HttpRequest, form: OrgUnitForm | DepartmentForm, save, t
 
 
 @role_required(Role.SYSTEM_ADMIN)
-def org_unit_edit(request: HttpRequest, unit_id: int | None = None) -> HttpResponse:
+def org_unit_edit(request: AuthedRequest, unit_id: int | None = None) -> HttpResponse:
     unit = get_object_or_404(OrgUnit, pk=unit_id) if unit_id else None
     # The form validates its own copy: the service compares the untouched record before and after.
     form = OrgUnitForm(request.POST or None, instance=OrgUnit.objects.get(pk=unit.pk) if unit else None)
     return _save_form(
         request,
         form,
-        lambda data: services.org_unit_save(actor=request.user, unit=unit, **data),  # type: ignore[arg-type]
+        lambda data: services.org_unit_save(actor=request.user, unit=unit, **data),
         "core/form.html",
         title=_("编辑组织单元") if unit else _("新增组织单元"),
     )
 
 
 @role_required(Role.SYSTEM_ADMIN)
-def department_edit(request: HttpRequest, department_id: int | None = None) -> HttpResponse:
+def department_edit(request: AuthedRequest, department_id: int | None = None) -> HttpResponse:
     department = get_object_or_404(Department, pk=department_id) if department_id else None
     form = DepartmentForm(
         request.POST or None, instance=Department.objects.get(pk=department.pk) if department else None
@@ -103,7 +103,7 @@ def department_edit(request: HttpRequest, department_id: int | None = None) -> H
     return _save_form(
         request,
         form,
-        lambda data: services.department_save(actor=request.user, department=department, **data),  # type: ignore[arg-type]
+        lambda data: services.department_save(actor=request.user, department=department, **data),
         "core/form.html",
         title=_("编辑部门") if department else _("新增部门"),
     )
@@ -113,7 +113,7 @@ def department_edit(request: HttpRequest, department_id: int | None = None) -> H
 
 
 @role_required(Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN)
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthedRequest) -> HttpResponse:
     users = users_directory(request.user)
     query = request.GET.get("q", "").strip()
     if query:
@@ -123,11 +123,11 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.SYSTEM_ADMIN)
-def user_create(request: HttpRequest) -> HttpResponse:
+def user_create(request: AuthedRequest) -> HttpResponse:
     form = UserCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_create(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.user_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -137,13 +137,13 @@ def user_create(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.SYSTEM_ADMIN)
-def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_edit(request: AuthedRequest, user_id: int) -> HttpResponse:
     user = get_object_or_404(User, pk=user_id)
     form = UserEditForm(request.POST or None, instance=User.objects.get(pk=user.pk))
     reset_form = PasswordResetForm()
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_update(actor=request.user, user=user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.user_update(actor=request.user, user=user, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -154,12 +154,14 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.SYSTEM_ADMIN)
-def user_reset_password(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_reset_password(request: AuthedRequest, user_id: int) -> HttpResponse:
     user = get_object_or_404(User, pk=user_id)
     reset_form = PasswordResetForm(request.POST)
     if reset_form.is_valid():
         try:
-            services.user_reset_password(actor=request.user, user=user, password=reset_form.cleaned_data["password"])  # type: ignore[arg-type]
+            services.user_reset_password(
+                actor=request.user, user=user, password=reset_form.cleaned_data["password"]
+            )
         except ValidationError as exc:
             add_service_errors(reset_form, exc)
         else:
@@ -171,32 +173,34 @@ def user_reset_password(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @require_POST
 @role_required(Role.SYSTEM_ADMIN)
-def user_unlock(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_unlock(request: AuthedRequest, user_id: int) -> HttpResponse:
     user = get_object_or_404(User, pk=user_id)
-    services.user_unlock(actor=request.user, user=user)  # type: ignore[arg-type]
+    services.user_unlock(actor=request.user, user=user)
     messages.success(request, _("已解除 %(user)s 的登录锁定。") % {"user": user.username})
     return redirect("users")
 
 
 @role_required(Role.SECURITY_ADMIN)
-def user_role(request: HttpRequest, user_id: int) -> HttpResponse:
+def user_role(request: AuthedRequest, user_id: int) -> HttpResponse:
     user = get_object_or_404(User, pk=user_id)
     form = RoleForm(request.POST or None, initial={"role": user.role, "department": user.department_id})
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_set_role(actor=request.user, user=user, **form.cleaned_data)  # type: ignore[arg-type]
+            services.user_set_role(actor=request.user, user=user, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, _("已更新 %(user)s 的角色。") % {"user": user.username})
             return redirect("users")
-    return render(request, "core/form.html", {"form": form, "title": _("设置角色：%(user)s") % {"user": user}})
+    return render(
+        request, "core/form.html", {"form": form, "title": _("设置角色：%(user)s") % {"user": user}}
+    )
 
 
 # --- Audit log (audit administrator alone) -----------------------------------------------------------
 
 
-def _audit_entries(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[AuditEntry]]:
+def _audit_entries(request: AuthedRequest) -> tuple[AuditFilterForm, QuerySet[AuditEntry]]:
     """The filter form and what it selects; an invalid filter selects nothing and shows why."""
     params = request.GET.copy()
     params.pop("page", None)
@@ -209,7 +213,7 @@ def _audit_entries(request: HttpRequest) -> tuple[AuditFilterForm, QuerySet[Audi
 
 
 @role_required(Role.AUDIT_ADMIN)
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthedRequest) -> HttpResponse:
     form, entries = _audit_entries(request)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -218,10 +222,20 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.AUDIT_ADMIN)
-def audit_export(request: HttpRequest) -> HttpResponse:
-    form, entries = _audit_entries(request)
+def audit_export(request: AuthedRequest) -> HttpResponse:
+    _form, entries = _audit_entries(request)
     entries = entries[:100_000]
-    headers = [_("时间"), _("操作人"), _("IP 地址"), _("动作"), _("对象类型"), _("对象ID"), _("对象"), _("变更内容"), _("说明")]
+    headers = [
+        _("时间"),
+        _("操作人"),
+        _("IP 地址"),
+        _("动作"),
+        _("对象类型"),
+        _("对象ID"),
+        _("对象"),
+        _("变更内容"),
+        _("说明"),
+    ]
     rows = (
         [
             timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
@@ -237,5 +251,10 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         for e in entries.iterator()
     )
     content = workbook_bytes(_("审计日志"), headers, rows)
-    audit_record(actor=request.user, action=AuditEntry.Action.EXPORT, object_type="core.AuditEntry", detail=request.GET.urlencode()[:300])
+    audit_record(
+        actor=request.user,
+        action=AuditEntry.Action.EXPORT,
+        object_type="core.AuditEntry",
+        detail=request.GET.urlencode()[:300],
+    )
     return xlsx_response(f"audit-{timezone.localdate():%Y%m%d}.xlsx", content)

@@ -59,7 +59,11 @@ DEPARTMENTS: list[tuple[str, str, str]] = [
     ("invest", "招商局", "Investment Promotion Bureau"),
     ("tech", "科技创新局", "Science and Technology Innovation Bureau"),
     ("projects", "重点项目服务中心", "Key Projects Service Centre"),
-    ("business-env", "营商环境建设局（企业服务中心）", "Business Environment Bureau (Enterprise Service Centre)"),
+    (
+        "business-env",
+        "营商环境建设局（企业服务中心）",
+        "Business Environment Bureau (Enterprise Service Centre)",
+    ),
     ("safety", "应急管理局", "Emergency Management Bureau"),
     ("stats", "统计局", "Statistics Bureau"),
     ("finance", "财政局", "Finance Bureau"),
@@ -145,12 +149,19 @@ def load_demo_zone() -> dict[str, Any]:
     """Create or refresh the demo zone. Running it again changes nothing that is already there."""
     password = demo_password()
     zone, _ = OrgUnit.objects.update_or_create(
-        code=ZONE[0], defaults={"kind": OrgUnit.Kind.ZONE, "name": ZONE[1], "name_en": ZONE[2], "parent": None}
+        code=ZONE[0],
+        defaults={"kind": OrgUnit.Kind.ZONE, "name": ZONE[1], "name_en": ZONE[2], "parent": None},
     )
     for a_order, (code, name, name_en, parks) in enumerate(AREAS, start=1):
         area, _ = OrgUnit.objects.update_or_create(
             code=code,
-            defaults={"kind": OrgUnit.Kind.AREA, "name": name, "name_en": name_en, "parent": zone, "sort_order": a_order},
+            defaults={
+                "kind": OrgUnit.Kind.AREA,
+                "name": name,
+                "name_en": name_en,
+                "parent": zone,
+                "sort_order": a_order,
+            },
         )
         for p_order, (p_code, p_name, p_name_en, flagship) in enumerate(parks, start=1):
             OrgUnit.objects.update_or_create(
@@ -200,4 +211,9 @@ def load_demo_zone() -> dict[str, Any]:
             },
         )
     audit_record(actor=None, action=AuditEntry.Action.CREATE, object_type="demo", detail="demo zone loaded")
-    return {"zone": zone, "accounts": [a[0] for a in ACCOUNTS], "created_users": created_users, "password": password}
+    return {
+        "zone": zone,
+        "accounts": [a[0] for a in ACCOUNTS],
+        "created_users": created_users,
+        "password": password,
+    }

@@ -3,12 +3,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
-from xinqu.core.access import get_visible_or_404
+from xinqu.core.access import AuthedRequest, get_visible_or_404
 from xinqu.updates import services
 from xinqu.updates.models import WorkUpdate
 from xinqu.updates.selectors import work_updates_for
@@ -50,47 +49,47 @@ class ReviewIn(Schema):
 
 @router.get("", response=list[WorkUpdateOut])
 @paginate(LimitOffsetPagination)
-def list_updates(request: HttpRequest, department: int | None = None, status: str | None = None) -> Any:
+def list_updates(request: AuthedRequest, department: int | None = None, status: str | None = None) -> Any:
     return work_updates_for(request.user, department=department, status=status)
 
 
 @router.get("/{update_id}", response=WorkUpdateOut)
-def get_update(request: HttpRequest, update_id: int) -> Any:
+def get_update(request: AuthedRequest, update_id: int) -> Any:
     return get_visible_or_404(request.user, WorkUpdate.objects, pk=update_id)
 
 
 @router.post("", response={201: WorkUpdateOut})
-def create_update(request: HttpRequest, payload: WorkUpdateIn) -> Any:
-    update = services.work_update_create(actor=request.user, **payload.dict())  # type: ignore[arg-type]
+def create_update(request: AuthedRequest, payload: WorkUpdateIn) -> Any:
+    update = services.work_update_create(actor=request.user, **payload.dict())
     return Status(201, update)
 
 
 @router.patch("/{update_id}", response=WorkUpdateOut)
-def edit_update(request: HttpRequest, update_id: int, payload: WorkUpdatePatch) -> Any:
+def edit_update(request: AuthedRequest, update_id: int, payload: WorkUpdatePatch) -> Any:
     update = get_visible_or_404(request.user, WorkUpdate.objects, pk=update_id)
-    return services.work_update_edit(actor=request.user, update=update, **payload.dict())  # type: ignore[arg-type]
+    return services.work_update_edit(actor=request.user, update=update, **payload.dict())
 
 
 @router.post("/{update_id}/submit", response=WorkUpdateOut)
-def submit_update(request: HttpRequest, update_id: int) -> Any:
+def submit_update(request: AuthedRequest, update_id: int) -> Any:
     update = get_visible_or_404(request.user, WorkUpdate.objects, pk=update_id)
-    return services.work_update_submit(actor=request.user, update=update)  # type: ignore[arg-type]
+    return services.work_update_submit(actor=request.user, update=update)
 
 
 @router.post("/{update_id}/approve", response=WorkUpdateOut)
-def approve_update(request: HttpRequest, update_id: int, payload: ReviewIn) -> Any:
+def approve_update(request: AuthedRequest, update_id: int, payload: ReviewIn) -> Any:
     update = get_visible_or_404(request.user, WorkUpdate.objects, pk=update_id)
-    return services.work_update_approve(actor=request.user, update=update, comment=payload.comment)  # type: ignore[arg-type]
+    return services.work_update_approve(actor=request.user, update=update, comment=payload.comment)
 
 
 @router.post("/{update_id}/return", response=WorkUpdateOut)
-def return_update(request: HttpRequest, update_id: int, payload: ReviewIn) -> Any:
+def return_update(request: AuthedRequest, update_id: int, payload: ReviewIn) -> Any:
     update = get_visible_or_404(request.user, WorkUpdate.objects, pk=update_id)
-    return services.work_update_return(actor=request.user, update=update, reason=payload.comment)  # type: ignore[arg-type]
+    return services.work_update_return(actor=request.user, update=update, reason=payload.comment)
 
 
 @router.delete("/{update_id}", response={204: None})
-def delete_update(request: HttpRequest, update_id: int) -> Any:
+def delete_update(request: AuthedRequest, update_id: int) -> Any:
     update = get_visible_or_404(request.user, WorkUpdate.objects, pk=update_id)
-    services.work_update_delete(actor=request.user, update=update)  # type: ignore[arg-type]
+    services.work_update_delete(actor=request.user, update=update)
     return Status(204, None)

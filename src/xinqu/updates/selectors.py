@@ -7,7 +7,9 @@ from django.db.models import Count, Q, QuerySet
 from xinqu.updates.models import WorkUpdate
 
 
-def work_updates_for(user: Any, *, department: int | None = None, status: str | None = None) -> QuerySet[WorkUpdate]:
+def work_updates_for(
+    user: Any, *, department: int | None = None, status: str | None = None
+) -> QuerySet[WorkUpdate]:
     """The updates ``user`` may read, newest first, with the related rows the list shows."""
     qs = WorkUpdate.objects.visible_to(user).select_related("department", "author", "reviewed_by")
     if department:

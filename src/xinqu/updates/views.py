@@ -4,12 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinqu.core.access import can_write, get_visible_or_404, get_writable_or_404
+from xinqu.core.access import AuthedRequest, can_write, get_visible_or_404, get_writable_or_404
 from xinqu.core.forms import add_service_errors
 from xinqu.core.models import Department
 from xinqu.core.roles import DEPARTMENT_ROLES, Role
@@ -24,8 +24,8 @@ def _int_or_none(value: str | None) -> int | None:
 
 
 @login_required
-def update_list(request: HttpRequest) -> HttpResponse:
-    if request.user.role not in {*DEPARTMENT_ROLES, Role.LEADER}:  # type: ignore[union-attr]
+def update_list(request: AuthedRequest) -> HttpResponse:
+    if request.user.role not in {*DEPARTMENT_ROLES, Role.LEADER}:
         raise PermissionDenied(_("系统管理员、安全管理员、审计管理员不查看业务数据。"))
     department = _int_or_none(request.GET.get("department"))
     status = request.GET.get("status") or None
@@ -39,32 +39,36 @@ def update_list(request: HttpRequest) -> HttpResponse:
         "statuses": WorkUpdate.Status.choices,
         "selected_department": department,
         "selected_status": status,
-        "can_create": request.user.role in DEPARTMENT_ROLES,  # type: ignore[union-attr]
+        "can_create": request.user.role in DEPARTMENT_ROLES,
     }
     return render(request, "updates/list.html", context)
 
 
 @login_required
-def update_detail(request: HttpRequest, update_id: int) -> HttpResponse:
-    update = get_visible_or_404(request.user, WorkUpdate.objects.select_related("department", "author"), pk=update_id)
+def update_detail(request: AuthedRequest, update_id: int) -> HttpResponse:
+    update = get_visible_or_404(
+        request.user, WorkUpdate.objects.select_related("department", "author"), pk=update_id
+    )
     writable = can_write(request.user, update)
     context = {
         "update": update,
         "can_edit": writable and update.is_editable,
-        "can_review": writable and request.user.role == Role.HEAD and update.status == WorkUpdate.Status.SUBMITTED,  # type: ignore[union-attr]
+        "can_review": writable
+        and request.user.role == Role.HEAD
+        and update.status == WorkUpdate.Status.SUBMITTED,
         "review_form": ReviewForm(),
     }
     return render(request, "updates/detail.html", context)
 
 
 @login_required
-def update_create(request: HttpRequest) -> HttpResponse:
-    if request.user.role not in DEPARTMENT_ROLES:  # type: ignore[union-attr]
+def update_create(request: AuthedRequest) -> HttpResponse:
+    if request.user.role not in DEPARTMENT_ROLES:
         raise PermissionDenied(_("只有部门工作人员可以填报工作动态。"))
     form = WorkUpdateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            update = services.work_update_create(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            update = services.work_update_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -74,12 +78,12 @@ def update_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def update_edit(request: HttpRequest, update_id: int) -> HttpResponse:
+def update_edit(request: AuthedRequest, update_id: int) -> HttpResponse:
     update = get_writable_or_404(request.user, WorkUpdate.objects, pk=update_id)
     form = WorkUpdateForm(request.POST or None, instance=WorkUpdate.objects.get(pk=update.pk))
     if request.method == "POST" and form.is_valid():
         try:
-            services.work_update_edit(actor=request.user, update=update, **form.cleaned_data)  # type: ignore[arg-type]
+            services.work_update_edit(actor=request.user, update=update, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -90,21 +94,21 @@ def update_edit(request: HttpRequest, update_id: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def update_action(request: HttpRequest, update_id: int, action: str) -> HttpResponse:
+def update_action(request: AuthedRequest, update_id: int, action: str) -> HttpResponse:
     update = get_writable_or_404(request.user, WorkUpdate.objects, pk=update_id)
     comment = request.POST.get("comment", "")
     try:
         if action == "submit":
-            services.work_update_submit(actor=request.user, update=update)  # type: ignore[arg-type]
+            services.work_update_submit(actor=request.user, update=update)
             messages.success(request, _("已提交部门负责人审核。"))
         elif action == "approve":
-            services.work_update_approve(actor=request.user, update=update, comment=comment)  # type: ignore[arg-type]
+            services.work_update_approve(actor=request.user, update=update, comment=comment)
             messages.success(request, _("已审核发布。"))
         elif action == "return":
-            services.work_update_return(actor=request.user, update=update, reason=comment)  # type: ignore[arg-type]
+            services.work_update_return(actor=request.user, update=update, reason=comment)
             messages.success(request, _("已退回。"))
         elif action == "delete":
-            services.work_update_delete(actor=request.user, update=update)  # type: ignore[arg-type]
+            services.work_update_delete(actor=request.user, update=update)
             messages.success(request, _("草稿已删除。"))
             return redirect("updates:list")
         else:

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo zone loaded: {result['zone'].name}"))
         url = f"http://{host}:{port}/"
         self.stdout.write(f"\n  Open {url} and log in with one of these accounts:")
-        for username, full_name, role, _dept in ACCOUNTS:
+        for username, _full_name, role, _dept in ACCOUNTS:
             self.stdout.write(f"    {username:<20} {role}")
         self.stdout.write(f"  Password: {result['password']}  (set XINQU_DEMO_PASSWORD to choose another)\n")
         if setup_only:
