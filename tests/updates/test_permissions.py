@@ -143,3 +143,14 @@ def test_list_page_query_count_does_not_grow_with_rows(
     with django_assert_num_queries(len(one_row.captured_queries)):
         response = client.get("/updates/")
     assert response.content.decode().count("动态") >= 26
+
+
+def test_filter_answers_htmx_with_the_results_fragment(as_user, econ_staff, invest_staff, make_update):
+    make_update(invest_staff, status="approved", title="招商周报")
+    make_update(econ_staff, status="approved", title="经发周报")
+    response = as_user(econ_staff).get(
+        "/updates/", {"department": invest_staff.department_id}, HTTP_HX_REQUEST="true"
+    )
+    page = response.content.decode()
+    assert "<html" not in page
+    assert "招商周报" in page and "经发周报" not in page

@@ -26,6 +26,7 @@ from xinqu.core.forms import (
     UserEditForm,
     add_service_errors,
 )
+from xinqu.core.htmx import partial_or
 from xinqu.core.models import AuditEntry, Department, OrgUnit, User
 from xinqu.core.roles import Role
 from xinqu.core.selectors import AuditFilter, audit_search, departments_with_counts, org_tree, users_directory
@@ -218,7 +219,8 @@ def audit_log(request: AuthedRequest) -> HttpResponse:
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "core/audit.html", {"form": form, "page": page, "query": query.urlencode()})
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render(request, partial_or("core/audit.html", "core/_audit_results.html", request), context)
 
 
 @role_required(Role.AUDIT_ADMIN)

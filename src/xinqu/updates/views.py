@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from xinqu.core.access import AuthedRequest, can_write, get_visible_or_404, get_writable_or_404
 from xinqu.core.forms import add_service_errors
+from xinqu.core.htmx import partial_or
 from xinqu.core.models import Department
 from xinqu.core.roles import DEPARTMENT_ROLES, Role
 from xinqu.updates import services
@@ -41,7 +42,10 @@ def update_list(request: AuthedRequest) -> HttpResponse:
         "selected_status": status,
         "can_create": request.user.role in DEPARTMENT_ROLES,
     }
-    return render(request, "updates/list.html", context)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context["query"] = query.urlencode()
+    return render(request, partial_or("updates/list.html", "updates/_results.html", request), context)
 
 
 @login_required
