@@ -4,13 +4,15 @@ validates its input and appends to the audit log."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,41 +41,53 @@ def _validate_org_parent(unit: OrgUnit) -> None:
         raise ValidationError({"parent": message})
 
 
+M = TypeVar("M", bound=Model)
+
+
+def _save_audited(
+    *,
+    actor: User,
+    instance: M,
+    audited: list[str],
+    fields: dict[str, Any],
+    validate: Callable[[M], None] | None = None,
+) -> M:
+    """Apply ``fields``, validate, save, and log the creation or the changed fields."""
+    creating = instance._state.adding
+    before = {} if creating else snapshot(instance, audited)
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean()
+    if validate is not None:
+        validate(instance)
+    instance.save()
+    if creating:
+        audit_create(actor=actor, obj=instance, fields=audited)
+    else:
+        audit_update(actor=actor, obj=instance, before=before)
+    return instance
+
+
 @transaction.atomic
 def org_unit_save(*, actor: User, unit: OrgUnit | None = None, **fields: Any) -> OrgUnit:
     """Create (``unit`` None) or update an org unit. System administrators only."""
     ensure_role(actor, [Role.SYSTEM_ADMIN])
-    creating = unit is None
-    unit = unit or OrgUnit()
-    before = {} if creating else snapshot(unit, _ORG_FIELDS)
-    for name, value in fields.items():
-        setattr(unit, name, value)
-    unit.full_clean()
-    _validate_org_parent(unit)
-    unit.save()
-    if creating:
-        audit_create(actor=actor, obj=unit, fields=_ORG_FIELDS)
-    else:
-        audit_update(actor=actor, obj=unit, before=before)
-    return unit
+    return _save_audited(
+        actor=actor,
+        instance=unit or OrgUnit(),
+        audited=_ORG_FIELDS,
+        fields=fields,
+        validate=_validate_org_parent,
+    )
 
 
 @transaction.atomic
 def department_save(*, actor: User, department: Department | None = None, **fields: Any) -> Department:
     """Create (``department`` None) or update a department. System administrators only."""
     ensure_role(actor, [Role.SYSTEM_ADMIN])
-    creating = department is None
-    department = department or Department()
-    before = {} if creating else snapshot(department, _DEPT_FIELDS)
-    for name, value in fields.items():
-        setattr(department, name, value)
-    department.full_clean()
-    department.save()
-    if creating:
-        audit_create(actor=actor, obj=department, fields=_DEPT_FIELDS)
-    else:
-        audit_update(actor=actor, obj=department, before=before)
-    return department
+    return _save_audited(
+        actor=actor, instance=department or Department(), audited=_DEPT_FIELDS, fields=fields
+    )
 
 
 def _check_password(password: str, user: User) -> None:

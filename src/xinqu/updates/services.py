@@ -99,38 +99,33 @@ def _ensure_head(actor: User, update: WorkUpdate) -> None:
         raise PermissionDenied(_("只有本部门负责人可以审核。"))
 
 
-@transaction.atomic
-def work_update_approve(*, actor: User, update: WorkUpdate, comment: str = "") -> WorkUpdate:
-    """The department head publishes a submitted update."""
+def _review(*, actor: User, update: WorkUpdate, status: str, comment: str) -> WorkUpdate:
     _ensure_head(actor, update)
     update = _locked(update)
     _require_status(update, Status.SUBMITTED)
     before = snapshot(update, _FIELDS)
-    update.status = Status.APPROVED
+    update.status = status
     update.reviewed_by = actor
     update.reviewed_at = timezone.now()
     update.review_comment = comment.strip()
     update.save()
-    audit_update(actor=actor, obj=update, before=before, detail="approved")
+    audit_update(actor=actor, obj=update, before=before, detail=status)
     return update
+
+
+@transaction.atomic
+def work_update_approve(*, actor: User, update: WorkUpdate, comment: str = "") -> WorkUpdate:
+    """The department head publishes a submitted update."""
+    return _review(actor=actor, update=update, status=Status.APPROVED, comment=comment)
 
 
 @transaction.atomic
 def work_update_return(*, actor: User, update: WorkUpdate, reason: str) -> WorkUpdate:
     """The department head sends a submitted update back with a reason."""
-    _ensure_head(actor, update)
     if not reason.strip():
+        _ensure_head(actor, update)
         raise ValidationError({"reason": _("退回时必须填写理由。")})
-    update = _locked(update)
-    _require_status(update, Status.SUBMITTED)
-    before = snapshot(update, _FIELDS)
-    update.status = Status.RETURNED
-    update.reviewed_by = actor
-    update.reviewed_at = timezone.now()
-    update.review_comment = reason.strip()
-    update.save()
-    audit_update(actor=actor, obj=update, before=before, detail="returned")
-    return update
+    return _review(actor=actor, update=update, status=Status.RETURNED, comment=reason)
 
 
 @transaction.atomic
