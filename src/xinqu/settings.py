@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ninja",
     "xinqu.core",
     "xinqu.updates",
+    "xinqu.enterprises",
     "xinqu.demo",
 ]
 
@@ -152,6 +153,19 @@ X_FRAME_OPTIONS = "DENY"
 # --- Audit --------------------------------------------------------------------------------------
 AUDIT_MIN_RETENTION_DAYS = 184  # the legal floor (网络安全法: logs kept at least six months)
 AUDIT_RETENTION_DAYS = env_int("XINQU_AUDIT_RETENTION_DAYS", 184, minimum=AUDIT_MIN_RETENTION_DAYS)
+
+# --- Imports ------------------------------------------------------------------------------------
+# An .xlsx whose parts would unpack to more than this is refused before anything is unpacked.
+IMPORT_MAX_UNPACKED_MB = env_int("XINQU_IMPORT_MAX_UNPACKED_MB", 500, minimum=10)
+IMPORT_DIR = VAR_DIR / "imports"
+# Imports run in a background thread so the page can show progress; tests run them inline.
+IMPORTS_IN_BACKGROUND = env_bool("XINQU_IMPORTS_IN_BACKGROUND", True)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    }
+}
 
 # --- Demo ---------------------------------------------------------------------------------------
 DEMO_PASSWORD = env_str("XINQU_DEMO_PASSWORD", "Xinqu-demo-2026")

@@ -27,6 +27,10 @@ urlpatterns = [
     path("users/<int:user_id>/role/", core.user_role, name="user_role"),
     path("audit/", core.audit_log, name="audit"),
     path("audit/export.xlsx", core.audit_export, name="audit_export"),
+    path("imports/<int:job_id>/", core.import_job, name="import_job"),
+    path("imports/<int:job_id>/errors.xlsx", core.import_job_errors, name="import_job_errors"),
+    path("imports/<int:job_id>/confirm/", core.import_job_confirm, name="import_job_confirm"),
     path("updates/", include("xinqu.updates.urls")),
+    path("enterprises/", include("xinqu.enterprises.urls")),
     path("api/v1/", api.urls),
 ]

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinqu.core import services
+from xinqu.core import jobs, services
 from xinqu.core.access import AuthedRequest, role_required
 from xinqu.core.audit import audit_record
 from xinqu.core.forms import (
@@ -27,7 +27,9 @@ from xinqu.core.forms import (
     add_service_errors,
 )
 from xinqu.core.htmx import partial_or
-from xinqu.core.models import AuditEntry, Department, OrgUnit, User
+from xinqu.core.imports import ImportReport, error_workbook
+from xinqu.core.jobs import IMPORT_KINDS, import_progress
+from xinqu.core.models import AuditEntry, Department, ImportJob, OrgUnit, User
 from xinqu.core.roles import Role
 from xinqu.core.selectors import AuditFilter, audit_search, departments_with_counts, org_tree, users_directory
 from xinqu.core.xlsx import workbook_bytes, xlsx_response
@@ -260,3 +262,50 @@ def audit_export(request: AuthedRequest) -> HttpResponse:
         detail=request.GET.urlencode()[:300],
     )
     return xlsx_response(f"audit-{timezone.localdate():%Y%m%d}.xlsx", content)
+
+
+# --- Import jobs ---------------------------------------------------------------------------------
+
+
+def _own_job(request: AuthedRequest, job_id: int) -> ImportJob:
+    # An import belongs to whoever uploaded it; anyone else is told it does not exist.
+    return get_object_or_404(ImportJob, pk=job_id, actor=request.user)
+
+
+@login_required
+def import_job(request: AuthedRequest, job_id: int) -> HttpResponse:
+    job = _own_job(request, job_id)
+    kind = IMPORT_KINDS[job.kind]
+    report = ImportReport.from_dict(job.report) if job.report else None
+    commit = ImportJob.objects.filter(stored_name=job.stored_name, dry_run=False).exclude(pk=job.pk).first()
+    context = {
+        "job": job,
+        "kind": kind,
+        "report": report,
+        "progress": import_progress(job),
+        "commit": commit if job.dry_run else None,
+        "running": job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
+    }
+    return render(request, partial_or("core/import_job.html", "core/_import_job.html", request), context)
+
+
+@login_required
+def import_job_errors(request: AuthedRequest, job_id: int) -> HttpResponse:
+    job = _own_job(request, job_id)
+    report = (
+        ImportReport.from_dict(job.report) if job.report else ImportReport(kind=job.kind, dry_run=job.dry_run)
+    )
+    return xlsx_response(f"import-errors-{job.pk}.xlsx", error_workbook(report))
+
+
+@require_POST
+@login_required
+def import_job_confirm(request: AuthedRequest, job_id: int) -> HttpResponse:
+    job = _own_job(request, job_id)
+    try:
+        commit = jobs.import_job_confirm(actor=request.user, job=job)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("import_job", job.pk)
+    return redirect("import_job", commit.pk)

@@ -8,35 +8,50 @@ from typing import Any
 
 from django.http import HttpResponse
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
 
 
 def safe_cell(value: Any) -> Any:
-    """A cell value that cannot run as a formula (CSV/formula injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    """A cell value that cannot run as a formula (CSV/formula injection) and that Excel accepts."""
+    if isinstance(value, str):
+        if value.startswith(_FORMULA_START):
+            value = "'" + value
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
     return value
 
 
-def workbook_bytes(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
-    wb = Workbook(write_only=False)
-    ws = wb.active
-    assert ws is not None
-    ws.title = title[:31]
-    ws.append([str(h) for h in headers])
-    for cell in ws[1]:
+def workbook_bytes(
+    title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[int] | None = None
+) -> bytes:
+    """One sheet: a bold header row, then ``rows``. Written in streaming mode, so memory stays
+    flat for exports of hundreds of thousands of rows."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=title[:31])
+    for index, header in enumerate(headers):
+        width = widths[index] if widths and index < len(widths) else max(len(str(header)) * 2 + 2, 10)
+        ws.column_dimensions[_letter(index)].width = min(width, 60)
+    ws.freeze_panes = "A2"
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(ws, value=str(header))
         cell.font = Font(bold=True)
+        header_cells.append(cell)
+    ws.append(header_cells)
     for row in rows:
         ws.append([safe_cell(v) for v in row])
-    ws.freeze_panes = "A2"
-    for column, header in zip(ws.columns, headers, strict=False):
-        width = max([len(str(header)) * 2, *(len(str(c.value or "")) for c in list(column)[:200])])
-        ws.column_dimensions[column[0].column_letter].width = min(max(width, 8), 60)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index + 1)
 
 
 def xlsx_response(filename: str, content: bytes) -> HttpResponse:

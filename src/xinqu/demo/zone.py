@@ -210,6 +210,9 @@ def load_demo_zone() -> dict[str, Any]:
                 "reviewed_by": users[reviewer] if reviewer and status == WorkUpdate.Status.APPROVED else None,
             },
         )
+    from xinqu.demo.registry import load_demo_registry
+
+    load_demo_registry(departments=departments, users=users)
     audit_record(actor=None, action=AuditEntry.Action.CREATE, object_type="demo", detail="demo zone loaded")
     return {
         "zone": zone,

@@ -1,0 +1,260 @@
+"""Reads of the enterprise registry. Counts are computed in SQL, never in Python loops."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
+
+from xinqu.core.models import OrgUnit, User
+from xinqu.enterprises.models import (
+    ChainPosition,
+    Enterprise,
+    IndustryNode,
+    Qualification,
+    QualificationKind,
+    ReferenceTotal,
+    Tier,
+    Visit,
+)
+
+
+def valid_on_q(day: dt.date, prefix: str = "") -> Q:
+    """Qualifications in force on ``day``: granted, not expired, not revoked."""
+    return (
+        Q(**{f"{prefix}granted_on__lte": day})
+        & (Q(**{f"{prefix}expires_on__isnull": True}) | Q(**{f"{prefix}expires_on__gte": day}))
+        & (Q(**{f"{prefix}revoked_on__isnull": True}) | Q(**{f"{prefix}revoked_on__gt": day}))
+    )
+
+
+def qualification_groups() -> list[tuple[str, str]]:
+    """(group, display name) pairs in catalogue order; a kind without a group counts alone."""
+    seen: dict[str, str] = {}
+    for kind in QualificationKind.objects.all():
+        seen.setdefault(kind.group or kind.code, kind.group_name or kind.name)
+    return list(seen.items())
+
+
+def _group_expr() -> Coalesce:
+    return Coalesce(NullIf(F("kind__group"), Value("")), F("kind__code"), output_field=CharField())
+
+
+@dataclass
+class EnterpriseFilter:
+    q: str = ""
+    area: int | None = None
+    park: int | None = None
+    tier: int | None = None
+    group: str = ""
+    chain: int | None = None
+    above_scale: bool | None = None
+    officer: int | None = None
+
+
+def enterprise_search(user: User, f: EnterpriseFilter, *, day: dt.date | None = None) -> QuerySet[Enterprise]:
+    """Enterprises the user may see that match the filter. The text matches a substring of the
+    name, a former name or the credit code (Chinese included, on SQLite and PostgreSQL)."""
+    qs = Enterprise.objects.visible_to(user).select_related("area", "park", "tier")
+    text = f.q.strip()
+    if text:
+        qs = qs.filter(
+            Q(name__contains=text) | Q(former_names__contains=text) | Q(credit_code__contains=text.upper())
+        )
+    if f.area:
+        qs = qs.filter(area_id=f.area)
+    if f.park:
+        qs = qs.filter(park_id=f.park)
+    if f.tier:
+        qs = qs.filter(tier_id=f.tier)
+    if f.above_scale is not None:
+        qs = qs.filter(above_scale=f.above_scale)
+    if f.officer:
+        qs = qs.filter(service_officer_id=f.officer)
+    if f.group:
+        held = Qualification.objects.filter(
+            valid_on_q(day or timezone.localdate()), enterprise=OuterRef("pk")
+        )
+        held = held.annotate(group=_group_expr()).filter(group=f.group)
+        qs = qs.filter(Exists(held))
+    if f.chain:
+        qs = qs.filter(
+            Exists(ChainPosition.objects.filter(enterprise=OuterRef("pk"), node__parent_id=f.chain))
+        )
+    return qs
+
+
+def expiring_qualifications(
+    user: User, *, within_days: int, today: dt.date | None = None
+) -> QuerySet[Qualification]:
+    """Qualifications in force today that lapse within ``within_days`` and have not been renewed."""
+    today = today or timezone.localdate()
+    renewed = Qualification.objects.filter(
+        enterprise=OuterRef("enterprise"), kind=OuterRef("kind"), granted_on__gt=OuterRef("granted_on")
+    )
+    return (
+        Qualification.objects.visible_to(user)
+        .filter(valid_on_q(today), expires_on__lte=today + dt.timedelta(days=within_days))
+        .exclude(Exists(renewed))
+        .select_related("enterprise", "kind", "enterprise__service_officer")
+        .order_by("expires_on", "id")
+    )
+
+
+DIMENSIONS = {
+    "area": ("enterprise__area", "area"),
+    "park": ("enterprise__park", "park"),
+    "tier": ("enterprise__tier", "tier"),
+    "chain": ("enterprise__chain_positions__node__parent", "chain"),
+}
+
+
+@dataclass
+class StatsTable:
+    dimension: str
+    day: dt.date
+    year: int
+    groups: list[tuple[str, str]]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    totals: dict[str, dict[str, int]] = field(default_factory=dict)
+    references: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def registry_statistics(
+    *, dimension: str = "area", day: dt.date | None = None, year: int | None = None
+) -> StatsTable:
+    """Counts of enterprises holding each qualification group on ``day`` and of those new in
+    ``year`` (first ever granted that group in that year), broken down by ``dimension``, with
+    zone totals and their shares of the province's and city's reference totals."""
+    day = day or timezone.localdate()
+    year = year or day.year
+    key, _label = DIMENSIONS.get(dimension, DIMENSIONS["area"])
+    group = _group_expr()
+    held = Qualification.objects.filter(valid_on_q(day)).annotate(group=group)
+    earlier = Qualification.objects.annotate(group=group).filter(
+        enterprise=OuterRef("enterprise"), group=OuterRef("group"), granted_on__lt=OuterRef("granted_on")
+    )
+    new = (
+        Qualification.objects.filter(granted_on__year=year, granted_on__lte=day)
+        .annotate(group=group)
+        .exclude(Exists(earlier))
+    )
+    table = StatsTable(dimension=dimension, day=day, year=year, groups=qualification_groups())
+    by_unit: dict[Any, dict[str, Any]] = {}
+
+    def cell(unit: Any) -> dict[str, Any]:
+        return by_unit.setdefault(
+            unit, {"unit": unit, "held": {}, "new": {}, "enterprises": 0, "above_scale": 0}
+        )
+
+    for row in held.values(key, "group").annotate(n=Count("enterprise", distinct=True)):
+        cell(row[key])["held"][row["group"]] = row["n"]
+    for row in new.values(key, "group").annotate(n=Count("enterprise", distinct=True)):
+        cell(row[key])["new"][row["group"]] = row["n"]
+    enterprise_key = key.removeprefix("enterprise__")
+    counts = Enterprise.objects.values(enterprise_key).annotate(
+        n=Count("id", distinct=True), above=Count("id", filter=Q(above_scale=True), distinct=True)
+    )
+    for row in counts:
+        entry = cell(row[enterprise_key])
+        entry["enterprises"], entry["above_scale"] = row["n"], row["above"]
+    table.rows = _label_rows(dimension, by_unit)
+    for row in held.values("group").annotate(n=Count("enterprise", distinct=True)):
+        table.totals.setdefault(row["group"], {})["held"] = row["n"]
+    for row in new.values("group").annotate(n=Count("enterprise", distinct=True)):
+        table.totals.setdefault(row["group"], {})["new"] = row["n"]
+    for ref in ReferenceTotal.objects.filter(year=year):
+        held_total = table.totals.get(ref.group, {}).get("held", 0)
+        table.references.setdefault(ref.group, {})[ref.scope] = {
+            "total": ref.total,
+            "share": held_total / ref.total * 100 if ref.total else None,
+        }
+    return table
+
+
+def _label_rows(dimension: str, by_unit: dict[Any, dict[str, Any]]) -> list[dict[str, Any]]:
+    ids = [unit for unit in by_unit if unit is not None]
+    names: dict[Any, str]
+    if dimension in ("area", "park"):
+        names = dict(OrgUnit.objects.filter(pk__in=ids).values_list("pk", "name"))
+        order = {
+            pk: i for i, pk in enumerate(OrgUnit.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        }
+    elif dimension == "tier":
+        names = dict(Tier.objects.filter(pk__in=ids).values_list("pk", "name"))
+        order = {pk: i for i, pk in enumerate(Tier.objects.filter(pk__in=ids).values_list("pk", flat=True))}
+    else:
+        names = dict(IndustryNode.objects.filter(pk__in=ids).values_list("pk", "name"))
+        order = {
+            pk: i for i, pk in enumerate(IndustryNode.objects.filter(pk__in=ids).values_list("pk", flat=True))
+        }
+    rows = []
+    for unit, entry in by_unit.items():
+        entry["name"] = names.get(unit, "") if unit is not None else None
+        rows.append(entry)
+    rows.sort(key=lambda r: (r["unit"] is None, order.get(r["unit"], 0)))
+    return rows
+
+
+@dataclass
+class ChainMap:
+    chain: IndustryNode
+    segments: list[tuple[str, str, list[dict[str, Any]]]]
+    empty_nodes: int
+
+
+def chain_map(chain: IndustryNode) -> ChainMap:
+    """Every node of a chain, upstream to downstream, with its enterprises; empty nodes (缺链环节) marked."""
+    nodes = list(chain.children.order_by("sort_order", "id"))
+    positions = (
+        ChainPosition.objects.filter(node__in=nodes)
+        .select_related("enterprise")
+        .order_by("-is_leader", "enterprise__name")
+    )
+    by_node: dict[int, list[ChainPosition]] = {}
+    for position in positions:
+        by_node.setdefault(position.node_id, []).append(position)
+    segments = []
+    for value, label in IndustryNode.Segment.choices:
+        entries = [{"node": n, "positions": by_node.get(n.pk, [])} for n in nodes if n.segment == value]
+        segments.append((value, str(label), entries))
+    empty = sum(1 for n in nodes if not by_node.get(n.pk))
+    return ChainMap(chain=chain, segments=segments, empty_nodes=empty)
+
+
+def visit_report(*, year: int, limit: int = 20) -> dict[str, Any]:
+    """The most-visited enterprises and the departments that visit most, in ``year``."""
+    visits = Visit.objects.filter(visited_on__year=year)
+    return {
+        "enterprises": list(
+            visits.values("enterprise_id", "enterprise__name")
+            .annotate(
+                n=Count("id"),
+                inspections=Count("id", filter=Q(kind=Visit.Kind.INSPECTION)),
+                flagged=Count("id", filter=~Q(breaches="")),
+            )
+            .order_by("-n", "enterprise__name")[:limit]
+        ),
+        "departments": list(
+            visits.values("department_id", "department__name")
+            .annotate(
+                n=Count("id"),
+                enterprises=Count("enterprise", distinct=True),
+                inspections=Count("id", filter=Q(kind=Visit.Kind.INSPECTION)),
+                flagged=Count("id", filter=~Q(breaches="")),
+            )
+            .order_by("-n", "department__name")
+        ),
+        "total": visits.count(),
+    }
+
+
+def qualification_counts(*, group: str, day: dt.date, year: int) -> dict[str, int]:
+    """How many enterprises held ``group`` on ``day``, and how many of them were new in ``year``."""
+    table = registry_statistics(day=day, year=year)
+    totals = table.totals.get(group, {})
+    return {"held": totals.get("held", 0), "new": totals.get("new", 0)}
