@@ -55,7 +55,21 @@ def _cjk(text: str) -> set[str]:
 @pytest.mark.parametrize(
     ("persona", "paths"),
     [
-        ("staff", ["/", "/updates/", "/updates/new/", "/org/", "/accounts/password/"]),
+        (
+            "staff",
+            [
+                "/",
+                "/updates/",
+                "/updates/new/",
+                "/org/",
+                "/accounts/password/",
+                "/enterprises/import/",
+                "/enterprises/expiring/",
+                "/enterprises/visits/",
+                "/enterprises/chains/",
+                "/notifications/",
+            ],
+        ),
         ("system_admin", ["/", "/users/", "/users/new/", "/org/units/new/"]),
         ("audit_admin", ["/audit/"]),
     ],

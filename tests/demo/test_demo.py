@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from xinqu.core.models import AuditEntry, Department, OrgUnit, User
-from xinqu.demo.zone import ACCOUNTS
+from xinqu.demo.zone import ACCOUNTS, load_demo_zone
 from xinqu.updates.models import WorkUpdate
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ DEMO_PASSWORD = "Xinqu-demo-2026"
 
 @pytest.fixture
 def demo(db):
-    call_command("demo", "--setup-only")
+    load_demo_zone()
 
 
 def test_demo_loads_changchun_new_area(demo):
@@ -60,10 +60,10 @@ def test_demo_refuses_a_weak_password(db, settings):
 
 # The navigation entries each role is offered, and one page it must be refused.
 EXPECTED = {
-    "demo-leader": ({"首页", "工作动态", "组织机构"}, "/audit/"),
-    "demo-econ-staff": ({"首页", "工作动态", "组织机构"}, "/users/"),
-    "demo-econ-head": ({"首页", "工作动态", "组织机构"}, "/audit/"),
-    "demo-invest-staff": ({"首页", "工作动态", "组织机构"}, "/users/new/"),
+    "demo-leader": ({"首页", "企业", "工作动态", "组织机构"}, "/audit/"),
+    "demo-econ-staff": ({"首页", "企业", "工作动态", "组织机构"}, "/users/"),
+    "demo-econ-head": ({"首页", "企业", "工作动态", "组织机构"}, "/audit/"),
+    "demo-invest-staff": ({"首页", "企业", "工作动态", "组织机构"}, "/users/new/"),
     "demo-sysadmin": ({"首页", "组织机构", "用户管理"}, "/updates/"),
     "demo-secadmin": ({"首页", "组织机构", "用户管理"}, "/audit/"),
     "demo-auditor": ({"首页", "组织机构", "审计日志"}, "/users/"),
@@ -98,3 +98,16 @@ def test_demo_staff_cannot_open_invest_confidential_draft(demo, client):
     client.post("/accounts/logout/")
     client.post("/accounts/login/", {"username": "demo-invest-staff", "password": DEMO_PASSWORD})
     assert client.get(f"/updates/{secret.pk}/").status_code == 200
+
+
+def test_demo_registry_reproduces_the_articles_counts(demo):
+    import datetime as dt
+
+    from xinqu.enterprises.selectors import registry_statistics
+
+    table = registry_statistics(day=dt.date(2023, 12, 31), year=2023)
+    assert table.totals["high_tech"] == {"held": 845, "new": 377}
+    assert table.totals["srdi"] == {"held": 410, "new": 154}
+    assert table.totals["listed"]["held"] == 11
+    assert round(table.references["high_tech"]["province"]["share"]) == 25
+    assert round(table.references["high_tech"]["city"]["share"]) == 33

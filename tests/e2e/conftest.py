@@ -60,10 +60,15 @@ def page(browser: Any, live_server: Any, _relax_audit_guard: None) -> Iterator[A
 @pytest.fixture
 def _relax_audit_guard(transactional_db: Any) -> Iterator[None]:
     """Live-server tests end with a flush of every table. The audit log's database guard
-    rightly refuses that, so it is dropped once the test is done (these tests run last)."""
-    yield
+    rightly refuses that, so it is dropped once the test is done (these tests run last).
+    A flush also empties what the data migrations wrote, so that is written again first."""
     from importlib import import_module
 
+    from django.apps import apps
+
+    defaults = import_module("xinqu.enterprises.migrations.0002_default_kinds_and_tiers")
+    defaults.create(apps, None)
+    yield
     guard = import_module("xinqu.core.migrations.0002_audit_log_append_only")
     statements = {"sqlite": guard.SQLITE_DOWN, "postgresql": guard.POSTGRES_DOWN}[connection.vendor]
     with connection.cursor() as cursor:

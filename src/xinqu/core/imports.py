@@ -172,13 +172,14 @@ def read_records(
     if header_row is None:
         raise ImportAborted(_("文件是空的。"))
     header_number, header = header_row
+    known = {c.header for c in columns}
     positions: dict[str, int] = {}
     for index, text in enumerate(header):
         key = _header_key(text)
-        if key in positions:
+        if key in positions and key in known:
             raise ImportAborted(_("表头“%(h)s”出现了两次。") % {"h": key})
         if key:
-            positions[key] = index
+            positions.setdefault(key, index)
     missing = [c.header for c in columns if c.required and c.header not in positions]
     if missing:
         raise ImportAborted(

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from django.conf import settings
 from django.core.cache import cache
@@ -135,5 +135,5 @@ def run_importer(
         if job_id is not None:
             cache.set(_progress_key(job_id), rows, 3600)
 
-    result: Any = kind.importer(actor=actor, file=file, dry_run=dry_run, progress=progress)
-    return result  # type: ignore[no-any-return]
+    result: ImportReport = kind.importer(actor=actor, file=file, dry_run=dry_run, progress=progress)
+    return result

@@ -220,3 +220,22 @@ def audit_purge(*, now: Any = None) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {AuditEntry._meta.db_table} WHERE at < %s", [cutoff])  # noqa: S608
         return int(cursor.rowcount)
+
+
+def notify(*, user: User, key: str, title: str, body: str = "", url: str = "") -> bool:
+    """Send ``user`` a notification unless one with the same key was sent before. True if sent."""
+    from xinqu.core.models import Notification
+
+    _obj, created = Notification.objects.get_or_create(
+        user=user, key=key[:120], defaults={"title": title[:200], "body": body[:500], "url": url[:300]}
+    )
+    return created
+
+
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    from xinqu.core.models import Notification
+
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())

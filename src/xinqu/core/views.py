@@ -309,3 +309,15 @@ def import_job_confirm(request: AuthedRequest, job_id: int) -> HttpResponse:
             messages.error(request, message)
         return redirect("import_job", job.pk)
     return redirect("import_job", commit.pk)
+
+
+# --- Notifications -------------------------------------------------------------------------------
+
+
+@login_required
+def notifications(request: AuthedRequest) -> HttpResponse:
+    if request.method == "POST":
+        services.notifications_mark_read(user=request.user)
+        return redirect("notifications")
+    page = Paginator(request.user.notifications.all(), 30).get_page(request.GET.get("page"))
+    return render(request, "core/notifications.html", {"page": page})

@@ -20,8 +20,8 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
-from xml.etree.ElementTree import iterparse
 
+from defusedxml.ElementTree import iterparse
 from django.utils.translation import gettext as _
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.datetime import from_excel

@@ -9,6 +9,7 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 
 from xinqu.core.models import Department, OrgUnit, User
@@ -28,7 +29,6 @@ from xinqu.enterprises.rules import add_months
 from xinqu.enterprises.services import tiers_apply_rules
 
 SEED = 2024
-ENTERPRISES = 40_000  # "4万户企业"
 
 # cluster → chain → (segment, node) — the clusters the article names.
 INDUSTRY: dict[str, dict[str, list[tuple[str, str]]]] = {
@@ -168,14 +168,16 @@ def load_demo_registry(*, departments: dict[str, Department], users: dict[str, U
     parks = list(OrgUnit.objects.filter(kind="park").values_list("pk", "parent_id"))
     econ, tech = departments["econ"], departments["tech"]
     Enterprise.objects.bulk_create(
-        enterprises(count=ENTERPRISES, seed=SEED, department_id=econ.pk, parks=parks), batch_size=2000
+        enterprises(count=settings.DEMO_ENTERPRISES, seed=SEED, department_id=econ.pk, parks=parks),
+        batch_size=2000,
     )
     ids = list(Enterprise.objects.order_by("pk").values_list("pk", flat=True))
     above = list(Enterprise.objects.filter(above_scale=True).order_by("pk").values_list("pk", flat=True))
     above_set = set(above)
     kinds = {k.code: k for k in QualificationKind.objects.all()}
     # Qualified enterprises are drawn mostly from the larger ones.
-    pool = above + rng.sample([i for i in ids if i not in above_set], 3_000)
+    others = [i for i in ids if i not in above_set]
+    pool = above + rng.sample(others, min(3_000, len(others)))
     rng.shuffle(pool)
     quals: list[Qualification] = []
     cursor = 0
@@ -256,7 +258,7 @@ def load_demo_registry(*, departments: dict[str, Department], users: dict[str, U
             )
     YearlyFigure.objects.bulk_create(figures, batch_size=2000)
 
-    positions = []
+    positions: list[ChainPosition] = []
     chains = list(nodes_by_chain.values())
     for chain_nodes in chains:
         # Leave the last node of every other chain empty: the gaps investment attraction targets.

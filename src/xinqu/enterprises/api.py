@@ -292,7 +292,9 @@ def statistics(
 
 
 @router.post(
-    "/enterprises-import", summary="Import enterprises or qualifications from .xlsx (dry run by default)"
+    "/enterprises-import",
+    response={200: dict[str, Any], 422: dict[str, Any]},
+    summary="Import enterprises or qualifications from .xlsx (dry run by default)",
 )
 def import_xlsx(
     request: AuthedRequest,

@@ -9,6 +9,9 @@ class EnterprisesConfig(AppConfig):
 
     def ready(self) -> None:
         from xinqu.core.jobs import ImportKind, register_import
+        from xinqu.enterprises.reminders import register
+
+        register()
         from xinqu.enterprises.imports import (
             ENTERPRISE_COLUMNS,
             QUALIFICATION_COLUMNS,

@@ -44,13 +44,19 @@ class EnterpriseForm(forms.ModelForm):
         ]
         widgets = {"established_on": DATE}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["service_officer"].queryset = User.objects.filter(
-            is_active=True, role__in=sorted(DEPARTMENT_ROLES)
-        ).select_related("department")
-        self.fields["area"].queryset = OrgUnit.objects.filter(kind=OrgUnit.Kind.AREA)
-        self.fields["park"].queryset = OrgUnit.objects.filter(kind=OrgUnit.Kind.PARK)
+    area = forms.ModelChoiceField(
+        label=_("功能区"), queryset=OrgUnit.objects.filter(kind="area"), required=False
+    )
+    park = forms.ModelChoiceField(
+        label=_("园区"), queryset=OrgUnit.objects.filter(kind="park"), required=False
+    )
+    service_officer = forms.ModelChoiceField(
+        label=_("企业服务专员"),
+        queryset=User.objects.filter(is_active=True, role__in=sorted(DEPARTMENT_ROLES)).select_related(
+            "department"
+        ),
+        required=False,
+    )
 
     def _post_clean(self) -> None:
         # The service validates the whole record (and normalises the code); skip the model's own pass here.
@@ -74,7 +80,6 @@ class EnterpriseSearchForm(forms.Form):
     tier = forms.ModelChoiceField(
         label=_("培育梯次"), queryset=Tier.objects.all(), required=False, empty_label=_("全部梯次")
     )
-    group = forms.ChoiceField(label=_("资质"), required=False)
     chain = forms.ModelChoiceField(
         label=_("产业链"),
         queryset=IndustryNode.objects.filter(kind="chain"),
@@ -89,7 +94,9 @@ class EnterpriseSearchForm(forms.Form):
 
     def __init__(self, *args: Any, groups: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [("", _("全部资质")), *(groups or [])]
+        self.fields["group"] = forms.ChoiceField(
+            label=_("资质"), required=False, choices=[("", _("全部资质")), *(groups or [])]
+        )
 
 
 class QualificationForm(forms.ModelForm):
@@ -142,17 +149,16 @@ class TierAssignForm(forms.Form):
     reason = forms.CharField(label=_("理由"), max_length=300)
 
 
+class NodeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.parent} · {obj.get_segment_display()} · {obj.name}"
+
+
 class ChainPositionForm(forms.Form):
-    node = forms.ModelChoiceField(
+    node = NodeChoiceField(
         label=_("链环节"), queryset=IndustryNode.objects.filter(kind="node").select_related("parent")
     )
     is_leader = forms.BooleanField(label=_("链主企业"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["node"].label_from_instance = lambda n: (
-            f"{n.parent} · {n.get_segment_display()} · {n.name}"
-        )
 
 
 class VisitForm(forms.ModelForm):

@@ -216,8 +216,8 @@ def _plain(value: Any) -> Any:
 
 
 class _EnterpriseWriter:
-    def __init__(self, actor: User, report: ImportReport) -> None:
-        self.actor, self.report = actor, report
+    def __init__(self, actor: User, department_id: int, report: ImportReport) -> None:
+        self.actor, self.department_id, self.report = actor, department_id, report
         self.batch: list[tuple[int, dict[str, Any]]] = []
 
     def add(self, number: int, record: dict[str, Any]) -> None:
@@ -238,9 +238,7 @@ class _EnterpriseWriter:
             current = existing.get(record["credit_code"])
             if current is None:
                 creates.append(
-                    Enterprise(
-                        credit_code=record["credit_code"], department_id=self.actor.department_id, **values
-                    )
+                    Enterprise(credit_code=record["credit_code"], department_id=self.department_id, **values)
                 )
                 self._preview(number, record, _("新增"))
             else:
@@ -322,14 +320,14 @@ def enterprises_import(
 ) -> ImportReport:
     """Import the enterprise registry from an .xlsx with the Chinese headers of ENTERPRISE_COLUMNS.
     Nothing is written unless every row is good and ``dry_run`` is False."""
-    ensure_department_member(actor)
+    department_id = ensure_department_member(actor)
     report = ImportReport(kind="enterprises", dry_run=dry_run)
     today = timezone.localdate()
     places = _Places()
     seen: dict[str, int] = {}
     try:
         with transaction.atomic():
-            writer = _EnterpriseWriter(actor, report)
+            writer = _EnterpriseWriter(actor, department_id, report)
             for number, record in read_records(file, ENTERPRISE_COLUMNS, report):
                 code = record["credit_code"]
                 if code in seen:
@@ -372,7 +370,7 @@ def qualifications_import(
     *, actor: User, file: IO[bytes], dry_run: bool = True, progress: Progress | None = None
 ) -> ImportReport:
     """Import qualifications keyed by (credit code, kind, date of grant). The enterprise must be registered."""
-    ensure_department_member(actor)
+    department_id = ensure_department_member(actor)
     report = ImportReport(kind="qualifications", dry_run=dry_run)
     today = timezone.localdate()
     kinds: dict[str, QualificationKind] = {}
@@ -419,7 +417,7 @@ def qualifications_import(
                         enterprise_id=enterprise_id,
                         kind=kind,
                         granted_on=r["granted_on"],
-                        department_id=actor.department_id,
+                        department_id=department_id,
                         **values,
                     )
                 )
@@ -454,11 +452,11 @@ def qualifications_import(
     try:
         with transaction.atomic():
             for number, record in read_records(file, QUALIFICATION_COLUMNS, report):
-                kind = kinds.get(record["kind"])
-                if kind is None:
+                found = kinds.get(record["kind"])
+                if found is None:
                     report.add_error(number, _("资质类型"), record["kind"], _("没有这种资质类型"))
                     continue
-                record["kind_obj"] = kind
+                kind = record["kind_obj"] = found
                 if record["granted_on"] > today:
                     report.add_error(number, _("认定日期"), record["granted_on"], _("不能晚于今天"))
                     continue

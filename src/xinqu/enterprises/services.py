@@ -61,9 +61,11 @@ _QUAL_FIELDS = [
 ]
 
 
-def ensure_department_member(actor: User) -> None:
+def ensure_department_member(actor: User) -> int:
+    """The actor's department id; only department staff and heads write the registry."""
     if actor.role not in DEPARTMENT_ROLES or actor.department_id is None:
         raise PermissionDenied(_("只有部门工作人员可以进行此操作。"))
+    return actor.department_id
 
 
 def check_not_future(day: dt.date | None, field: str, label: str) -> None:
@@ -102,8 +104,7 @@ def _apply_enterprise_fields(enterprise: Enterprise, fields: dict[str, Any]) -> 
 @transaction.atomic
 def enterprise_create(*, actor: User, **fields: Any) -> Enterprise:
     """A new enterprise, stewarded by the actor's department."""
-    ensure_department_member(actor)
-    enterprise = Enterprise(department_id=actor.department_id)
+    enterprise = Enterprise(department_id=ensure_department_member(actor))
     _apply_enterprise_fields(enterprise, fields)
     enterprise.save()
     audit_create(actor=actor, obj=enterprise, fields=ENTERPRISE_FIELDS)
@@ -163,10 +164,10 @@ def qualification_add(
 ) -> Qualification:
     """Record a qualification; any department records for the enterprises it may see, as its own record.
     The validity defaults from the kind (高企: 3 years)."""
-    ensure_department_member(actor)
+    department_id = ensure_department_member(actor)
     check_not_future(granted_on, "granted_on", _("认定日期"))
     qualification = Qualification(
-        enterprise=enterprise, kind=kind, granted_on=granted_on, department_id=actor.department_id, **fields
+        enterprise=enterprise, kind=kind, granted_on=granted_on, department_id=department_id, **fields
     )
     _default_dates(qualification)
     qualification.full_clean()
@@ -194,7 +195,8 @@ def qualification_update(*, actor: User, qualification: Qualification, **fields:
 def _change_tier(
     *, actor: User | None, enterprise: Enterprise, tier: Tier | None, method: str, reason: str = ""
 ) -> TierChange | None:
-    if enterprise.tier_id == (tier.pk if tier else None):
+    # A hand decision is recorded even when it keeps the tier: it pins the tier against rule runs.
+    if method == TierChange.Method.RULE and enterprise.tier_id == (tier.pk if tier else None):
         return None
     change = TierChange(
         enterprise=enterprise,
@@ -267,7 +269,7 @@ def visit_record(
     confidential: bool = False,
 ) -> Visit:
     """Log a visit by the actor's department. A visit that breaks a rule needs a written reason."""
-    ensure_department_member(actor)
+    department_id = ensure_department_member(actor)
     check_not_future(visited_on, "visited_on", _("走访日期"))
     # Lock the enterprise row so two departments logging visits at once both see each other's.
     Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
@@ -280,7 +282,7 @@ def visit_record(
         )
     visit = Visit(
         enterprise=enterprise,
-        department_id=actor.department_id,
+        department_id=department_id,
         visited_on=visited_on,
         kind=kind,
         purpose=purpose.strip(),

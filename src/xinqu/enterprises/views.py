@@ -137,7 +137,6 @@ def enterprise_edit(request: AuthedRequest, enterprise_id: int) -> HttpResponse:
 
 @login_required
 def enterprise_detail(request: AuthedRequest, enterprise_id: int) -> HttpResponse:
-    business_only(request)
     enterprise = get_visible_or_404(
         request.user,
         Enterprise.objects.select_related("area", "park", "tier", "service_officer", "department"),
