@@ -222,3 +222,24 @@ def test_template_download_has_the_headers(as_user, econ_staff):
     response = as_user(econ_staff).get("/enterprises/import/template-enterprises.xlsx")
     header = next(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
     assert header[:2] == ("统一社会信用代码*", "企业名称*")
+
+
+def test_entity_expansion_and_broken_xml_are_refused(econ_staff):
+    # "Billion laughs": a few bytes of XML that would expand to gigabytes.
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
+        + ']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol9;</t></si></sst>'
+    )
+    for shared in (laughs, "<sst><si><t>broken"):
+        buffer = io.BytesIO()
+        source = zipfile.ZipFile(xlsx([["x"]], headers=HEADERS))
+        with zipfile.ZipFile(buffer, "w") as archive:
+            for item in source.infolist():
+                archive.writestr(item, source.read(item) if item.filename != "xl/sharedStrings.xml" else shared)
+            if "xl/sharedStrings.xml" not in source.namelist():
+                archive.writestr("xl/sharedStrings.xml", shared)
+        buffer.seek(0)
+        report = enterprises_import(actor=econ_staff, file=buffer, dry_run=False)
+        assert "工作簿内容损坏" in report.fatal
+    assert not Enterprise.objects.exists()

@@ -186,15 +186,18 @@ def read_records(
             _("第 %(row)d 行应为表头，缺少必需的列：%(cols)s。请使用模板的表头，不要改名。")
             % {"row": header_number, "cols": "、".join(missing)}
         )
-    present = [(c, positions[c.header]) for c in columns if c.header in positions]
+    present = [
+        (c, positions[c.header], f"{c.header}（{column_letter(positions[c.header])}）")
+        for c in columns
+        if c.header in positions
+    ]
     try:
         for number, values in rows:
             report.total += 1
             record: dict[str, Any] = {}
             bad = False
-            for column, index in present:
+            for column, index, label in present:
                 raw = values[index] if index < len(values) else None
-                label = f"{column.header}（{column_letter(index)}）"
                 if isinstance(raw, FormulaCell):
                     report.add_error(number, label, raw, _("单元格含公式，请粘贴为数值后再导入"))
                     bad = True

@@ -145,7 +145,7 @@ def demo_password() -> str:
 
 
 @transaction.atomic
-def load_demo_zone() -> dict[str, Any]:
+def load_demo_zone(*, with_registry: bool = True) -> dict[str, Any]:
     """Create or refresh the demo zone. Running it again changes nothing that is already there."""
     password = demo_password()
     zone, _ = OrgUnit.objects.update_or_create(
@@ -212,7 +212,8 @@ def load_demo_zone() -> dict[str, Any]:
         )
     from xinqu.demo.registry import load_demo_registry
 
-    load_demo_registry(departments=departments, users=users)
+    if with_registry:
+        load_demo_registry(departments=departments, users=users)
     audit_record(actor=None, action=AuditEntry.Action.CREATE, object_type="demo", detail="demo zone loaded")
     return {
         "zone": zone,

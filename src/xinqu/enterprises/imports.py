@@ -10,11 +10,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import IO, Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinqu.core.access import can_write
+from xinqu.core.bulk import audit_rows, insert_rows
 from xinqu.core.imports import (
     PREVIEW_ROWS,
     Column,
@@ -184,26 +185,14 @@ def _audit_rows(
     rows: list[tuple[Any, dict[str, Any]]],
     describe: Callable[[Any], str] = str,
 ) -> None:
-    from xinqu.core.audit import current_ip
-
-    ip = current_ip.get()
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                actor_id=actor.pk,
-                actor_username=actor.username,
-                ip=ip,
-                action=action,
-                object_type=obj._meta.label,
-                object_id=str(obj.pk),
-                object_repr=describe(obj)[:200],
-                changes=changes,
-                detail="xlsx import",
-            )
-            for obj, changes in rows
-        ],
-        batch_size=1000,
-    )
+    if rows:
+        audit_rows(
+            actor=actor,
+            action=action,
+            object_type=rows[0][0]._meta.label,
+            entries=((obj.pk, describe(obj), changes) for obj, changes in rows),
+            detail="xlsx import",
+        )
 
 
 def _describe_qualification(q: Qualification) -> str:
@@ -230,21 +219,19 @@ class _EnterpriseWriter:
             return
         codes = [r["credit_code"] for _n, r in self.batch]
         existing = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=codes)}
-        creates: list[Enterprise] = []
+        creates: list[tuple[str, tuple[Any, ...]]] = []
         updates: list[tuple[Enterprise, dict[str, Any]]] = []
         positions: list[tuple[str, int]] = []
         for number, record in self.batch:
-            values = {name: record.get(name, _DEFAULTS[name]) for name in _FIELDS}
+            values = tuple(record.get(name, default) for name, default in _DEFAULTS.items())
             current = existing.get(record["credit_code"])
             if current is None:
-                creates.append(
-                    Enterprise(credit_code=record["credit_code"], department_id=self.department_id, **values)
-                )
-                self._preview(number, record, _("新增"))
+                creates.append((record["credit_code"], values))
+                self._preview(number, record, "create")
             else:
                 changes = {
                     k: [_plain(getattr(current, k)), _plain(v)]
-                    for k, v in values.items()
+                    for k, v in zip(_FIELDS, values, strict=True)
                     if getattr(current, k) != v
                 }
                 if changes and not can_write(self.actor, current):
@@ -256,36 +243,55 @@ class _EnterpriseWriter:
                     )
                     continue
                 if changes:
-                    for name, value in values.items():
+                    for name, value in zip(_FIELDS, values, strict=True):
                         setattr(current, name, value)
                     updates.append((current, changes))
-                    self._preview(number, record, _("更新"))
+                    self._preview(number, record, "update")
                 else:
                     self.report.unchanged += 1
             if record.get("chain_node_id"):
                 positions.append((record["credit_code"], record["chain_node_id"]))
-        Enterprise.objects.bulk_create(creates, batch_size=1000)
+        ids = self._insert(creates)
         if updates:
             Enterprise.objects.bulk_update([e for e, _c in updates], _FIELDS, batch_size=1000)
         self.report.created += len(creates)
         self.report.updated += len(updates)
-        # bulk_create sets primary keys on PostgreSQL and on SQLite ≥ 3.35.
-        _audit_rows(
-            self.actor,
-            AuditEntry.Action.CREATE,
-            [(e, {k: [None, _plain(getattr(e, k))] for k in _FIELDS}) for e in creates],
+        audit_rows(
+            actor=self.actor,
+            action=AuditEntry.Action.CREATE,
+            object_type=Enterprise._meta.label,
+            entries=(
+                (ids[code], values[0], {k: [None, _plain(v)] for k, v in zip(_FIELDS, values, strict=True)})
+                for code, values in creates
+            ),
+            detail="xlsx import",
         )
         _audit_rows(self.actor, AuditEntry.Action.UPDATE, updates)
         if positions:
-            ids = dict(
+            known = dict(
                 Enterprise.objects.filter(credit_code__in=[c for c, _n in positions]).values_list(
                     "credit_code", "pk"
                 )
             )
             ChainPosition.objects.bulk_create(
-                [ChainPosition(enterprise_id=ids[c], node_id=n) for c, n in positions], ignore_conflicts=True
+                [ChainPosition(enterprise_id=known[c], node_id=n) for c, n in positions],
+                ignore_conflicts=True,
             )
         self.batch = []
+
+    def _insert(self, creates: list[tuple[str, tuple[Any, ...]]]) -> dict[str, int]:
+        """Insert new enterprises in one prepared statement; returns their ids by credit code."""
+        if not creates:
+            return {}
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        insert_rows(
+            Enterprise,
+            ["credit_code", "department_id", "confidential", *_FIELDS, "created_at", "updated_at"],
+            ((code, self.department_id, False, *values, now, now) for code, values in creates),
+            raw=["created_at", "updated_at"],
+        )
+        codes = [code for code, _values in creates]
+        return dict(Enterprise.objects.filter(credit_code__in=codes).values_list("credit_code", "pk"))
 
     def _preview(self, number: int, record: dict[str, Any], action: str) -> None:
         if len(self.report.preview) < PREVIEW_ROWS:

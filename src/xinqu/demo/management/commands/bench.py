@@ -1,0 +1,178 @@
+"""`xinqu bench enterprises`: the registry at Shanghai-Pudong scale.
+
+Builds (once) a synthetic zone of --size enterprises in the configured database, then measures
+an .xlsx import of --import-rows rows (in a child process, so its peak memory is its own) and the
+statistics page and name search through the real views. Run it on an empty database:
+
+    XINQU_DATABASE_URL=sqlite:///var/bench.sqlite3 xinqu bench enterprises
+    XINQU_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench xinqu bench enterprises
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
+from django.test import Client
+from openpyxl import Workbook
+
+from xinqu.core.models import User
+from xinqu.demo.generator import enterprises
+from xinqu.enterprises.imports import ENTERPRISE_COLUMNS, enterprises_import
+from xinqu.enterprises.models import Enterprise
+
+
+class Command(BaseCommand):
+    help = "Benchmarks. `xinqu bench enterprises` measures the registry at 500,000 enterprises."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("suite", choices=["enterprises", "import-file"])
+        parser.add_argument("path", nargs="?", help="import-file only: the .xlsx to import")
+        parser.add_argument("--size", type=int, default=500_000, help="enterprises in the synthetic zone")
+        parser.add_argument("--import-rows", type=int, default=100_000)
+        parser.add_argument("--repeat", type=int, default=15, help="requests per measured page")
+        parser.add_argument("--reuse", action="store_true", help="measure a zone an earlier run built")
+
+    def handle(self, *args: Any, suite: str, path: str | None, **options: Any) -> None:
+        if suite == "import-file":
+            self._import_file(Path(path or ""))
+        else:
+            self._enterprises(**options)
+
+    def _log(self, message: str) -> None:
+        self.stderr.write(message)
+
+    def _enterprises(self, *, size: int, import_rows: int, repeat: int, reuse: bool, **_: Any) -> None:
+        from xinqu.demo.synthetic import build_zone
+
+        call_command("migrate", interactive=False, verbosity=0)
+        existing = Enterprise.objects.count()
+        if existing and not reuse:
+            raise CommandError(
+                f"The database already holds {existing:,} enterprises. Run the benchmark on an empty database "
+                "(e.g. XINQU_DATABASE_URL=sqlite:///var/bench.sqlite3), or pass --reuse to measure one it built."
+            )
+        if not existing:
+            self._log(f"Building a synthetic zone of {size:,} enterprises …")
+            build_zone(size=size, log=self._log)
+        total = Enterprise.objects.count()
+        results: list[tuple[str, str]] = [
+            ("database", connection.vendor),
+            ("enterprises in the zone", f"{total:,}"),
+        ]
+
+        bench_dir = Path(settings.VAR_DIR) / "bench"
+        bench_dir.mkdir(parents=True, exist_ok=True)
+        for rows in (import_rows // 4, import_rows):
+            file = bench_dir / f"import-{rows}-{total}.xlsx"
+            self._log(f"Writing {file.name} …")
+            _write_import_file(file, rows=rows, seed=total + rows)
+            self._log(f"Importing {rows:,} rows in a child process …")
+            child = subprocess.run(  # noqa: S603 - our own interpreter and a file we just wrote
+                [sys.executable, "-m", "xinqu.cli", "bench", "import-file", str(file)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            measured = json.loads(child.stdout.strip().splitlines()[-1])
+            results.append(
+                (
+                    f"import {rows:,} rows",
+                    f"{measured['seconds']:.1f} s, {measured['rows_per_s']:,.0f} rows/s, peak RSS {measured['maxrss_mb']:.0f} MB"
+                    f" ({measured['created']:,} created)",
+                )
+            )
+
+        client = Client()
+        client.force_login(
+            User.objects.get(username="demo-econ-staff"), backend="django.contrib.auth.backends.ModelBackend"
+        )
+        stats_url = "/enterprises/statistics/?day=2025-12-31&year=2025"
+        results.append(("statistics page", _timed(client, [stats_url] * repeat)))
+        results.append(("statistics page by park", _timed(client, [stats_url + "&by=park"] * repeat)))
+        rng = random.Random(7)
+        names = list(Enterprise.objects.order_by("?").values_list("name", "credit_code")[:repeat])
+        searches = [f"/enterprises/?q={name[2:6]}" for name, _code in names]
+        results.append(("name search (4-character substring)", _timed(client, searches)))
+        codes = [f"/enterprises/?q={code[rng.randrange(0, 8) :][:10]}" for _name, code in names]
+        results.append(("credit-code search (10-character fragment)", _timed(client, codes)))
+
+        self.stdout.write("\n| measure | result |\n|---|---|")
+        for name, value in results:
+            self.stdout.write(f"| {name} | {value} |")
+
+    def _import_file(self, path: Path) -> None:
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        actor = User.objects.get(username="demo-econ-staff")
+        started = time.perf_counter()
+        with path.open("rb") as file:
+            report = enterprises_import(actor=actor, file=file, dry_run=False)
+        seconds = time.perf_counter() - started
+        if not report.ok:
+            raise CommandError(f"import failed: {report.fatal or report.errors[:3]}")
+        self.stdout.write(
+            json.dumps(
+                {
+                    "rows": report.total,
+                    "created": report.created,
+                    "seconds": seconds,
+                    "rows_per_s": report.total / seconds,
+                    "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                }
+            )
+        )
+
+
+def _write_import_file(path: Path, *, rows: int, seed: int) -> None:
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("企业名录")
+    ws.append([c.header for c in ENTERPRISE_COLUMNS])
+    taken = set(Enterprise.objects.values_list("credit_code", flat=True).iterator(chunk_size=20_000))
+    sizes = {"micro": "微型", "small": "小型", "medium": "中型", "large": "大型"}
+    for e in enterprises(count=rows, seed=seed, department_id=0, parks=[], start=10_000_000 + seed):
+        if e.credit_code in taken:
+            continue
+        ws.append(
+            [
+                e.credit_code,
+                e.name,
+                "",
+                "高新区",
+                "长智光谷",
+                e.industry_code,
+                sizes[e.size_class],
+                "是" if e.above_scale else "否",
+                e.above_scale_year or "",
+                e.established_on.isoformat() if e.established_on else "",
+                e.contact_name,
+                e.contact_phone,
+                "否",
+                "",
+            ]
+        )
+    wb.save(path)
+
+
+def _timed(client: Client, urls: list[str]) -> str:
+    durations = []
+    for url in urls:
+        started = time.perf_counter()
+        response = client.get(url)
+        durations.append((time.perf_counter() - started) * 1000)
+        if response.status_code != 200:
+            raise CommandError(f"{url} answered {response.status_code}")
+    durations.sort()
+    p95 = durations[min(len(durations) - 1, int(len(durations) * 0.95))]
+    return f"median {statistics.median(durations):.0f} ms, p95 {p95:.0f} ms ({len(durations)} requests)"
