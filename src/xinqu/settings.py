@@ -176,6 +176,7 @@ DEMO_ENTERPRISES = env_int("XINQU_DEMO_ENTERPRISES", 40_000, minimum=3_000)
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["xinqu.formats"]
 TIME_ZONE = env_str("XINQU_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

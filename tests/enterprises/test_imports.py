@@ -228,7 +228,9 @@ def test_entity_expansion_and_broken_xml_are_refused(econ_staff):
     # "Billion laughs": a few bytes of XML that would expand to gigabytes.
     laughs = (
         '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
-        + "".join(f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10))
+        + "".join(
+            f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)
+        )
         + ']><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol9;</t></si></sst>'
     )
     for shared in (laughs, "<sst><si><t>broken"):
@@ -236,7 +238,9 @@ def test_entity_expansion_and_broken_xml_are_refused(econ_staff):
         source = zipfile.ZipFile(xlsx([["x"]], headers=HEADERS))
         with zipfile.ZipFile(buffer, "w") as archive:
             for item in source.infolist():
-                archive.writestr(item, source.read(item) if item.filename != "xl/sharedStrings.xml" else shared)
+                archive.writestr(
+                    item, source.read(item) if item.filename != "xl/sharedStrings.xml" else shared
+                )
             if "xl/sharedStrings.xml" not in source.namelist():
                 archive.writestr("xl/sharedStrings.xml", shared)
         buffer.seek(0)

@@ -250,3 +250,68 @@ def test_detail_and_statistics_pages_render(as_user, econ_staff, make_enterprise
         assert page.status_code == 200
     page = client.get("/enterprises/statistics/", {"day": "2023-12-31", "year": "2023"}).content.decode()
     assert 'data-group="high_tech">1 ' in page
+
+
+def test_heads_configure_tiers_kinds_and_the_industry_tree(
+    as_user, econ_head, econ_staff, chain, make_enterprise
+):
+    client = as_user(econ_head)
+    leading = Tier.objects.get(code="leading")
+    client.post(
+        "/enterprises/settings/",
+        {
+            "action": f"tier-{leading.pk}",
+            f"tier-{leading.pk}-name": "领跑",
+            f"tier-{leading.pk}-rank": 3,
+            f"tier-{leading.pk}-min_revenue": "80000",
+        },
+    )
+    leading.refresh_from_db()
+    assert (leading.name, leading.min_revenue) == ("领跑", Decimal("80000"))
+    client.post(
+        "/enterprises/settings/",
+        {
+            "action": "kind",
+            "kind-code": "gazelle",
+            "kind-name": "瞪羚企业",
+            "kind-group": "gazelle",
+            "kind-level": 0,
+            "kind-sort_order": 9,
+            "kind-validity_months": 24,
+        },
+    )
+    from xinqu.enterprises.models import IndustryNode, QualificationKind
+
+    assert QualificationKind.objects.get(code="gazelle").validity_months == 24
+    client.post(
+        "/enterprises/settings/",
+        {
+            "action": "node",
+            "node-kind": "node",
+            "node-name": "压力传感器",
+            "node-parent": chain["chain"].pk,
+            "node-segment": "mid",
+            "node-sort_order": 4,
+        },
+    )
+    assert IndustryNode.objects.filter(name="压力传感器", parent=chain["chain"]).exists()
+    bad = client.post(
+        "/enterprises/settings/",
+        {
+            "action": "node",
+            "node-kind": "node",
+            "node-name": "错挂",
+            "node-parent": chain["cluster"].pk,
+            "node-segment": "up",
+            "node-sort_order": 0,
+        },
+    )
+    assert "链环节必须挂在产业链下" in bad.content.decode()
+    page = client.post(
+        "/enterprises/settings/", {"action": "run", "year": 2023}, follow=True
+    ).content.decode()
+    assert "已按规则评定梯次" in page
+    assert (
+        as_user(econ_staff).post("/enterprises/settings/", {"action": "run", "year": 2023}).status_code == 403
+    )
+    assert as_user(econ_staff).get("/enterprises/settings/").status_code == 200

@@ -35,16 +35,14 @@ def insert_rows(
     """INSERT ``rows`` (tuples in the order of ``fields``) into ``model``'s table. Returns the count.
     Values of the ``raw`` fields are already in the database's form and are passed as they are."""
     meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
+    columns: list[models.Field[Any, Any]] = [meta.get_field(name) for name in fields]  # type: ignore[misc]
     converters = [
         None if name in raw else _converter(field) for name, field in zip(fields, columns, strict=True)
-    ]  # type: ignore[arg-type]
+    ]
     quote = connection.ops.quote_name
-    sql = (
-        # Only model metadata goes into the statement; every value is a parameter.
-        f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(c.column) for c in columns)}) "  # type: ignore[union-attr]  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
+    names = ", ".join(quote(str(c.column)) for c in columns)
+    # Only model metadata goes into the statement; every value is a parameter.
+    sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
     prepared = [tuple(c(v) if c else v for c, v in zip(converters, row, strict=True)) for row in rows]
     if prepared:
         with connection.cursor() as cursor:

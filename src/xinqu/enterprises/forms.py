@@ -211,3 +211,26 @@ class QualificationKindForm(forms.ModelForm):
             "level",
             "sort_order",
         ]
+
+
+class TierForm(forms.ModelForm):
+    class Meta:
+        model = Tier
+        fields = ["name", "rank", "min_revenue", "min_growth_pct", "qualification_kinds"]
+        widgets = {"qualification_kinds": forms.CheckboxSelectMultiple}
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class IndustryNodeForm(forms.ModelForm):
+    class Meta:
+        model = IndustryNode
+        fields = ["kind", "name", "parent", "segment", "sort_order"]
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class TierRunForm(forms.Form):
+    year = forms.IntegerField(label=_("按哪一年的数据评定"), min_value=1990, max_value=2100)

@@ -431,3 +431,101 @@ def _write_rule_changes(
             )
             for pk, old, new in chunk
         )
+
+
+_TIER_FIELDS = ["name", "rank", "min_revenue", "min_growth_pct"]
+_KIND_FIELDS = [
+    "code",
+    "name",
+    "name_en",
+    "group",
+    "group_name",
+    "validity_months",
+    "review_months",
+    "level",
+    "sort_order",
+]
+_NODE_FIELDS = ["kind", "name", "parent", "segment", "sort_order"]
+
+
+@transaction.atomic
+def tier_save(
+    *, actor: User, tier: Tier, qualification_kinds: list[QualificationKind] | None = None, **fields: Any
+) -> Tier:
+    """Rename a cultivation tier or change its rule. Department heads only."""
+    ensure_role(actor, [Role.HEAD])
+    before = snapshot(tier, _TIER_FIELDS)
+    before_kinds = sorted(tier.qualification_kinds.values_list("code", flat=True)) if tier.pk else []
+    for name, value in fields.items():
+        if name not in _TIER_FIELDS:
+            raise ValidationError(_("不能在此修改：%(f)s") % {"f": name})
+        setattr(tier, name, value)
+    tier.full_clean()
+    tier.save()
+    if qualification_kinds is not None:
+        tier.qualification_kinds.set(qualification_kinds)
+    after_kinds = sorted(tier.qualification_kinds.values_list("code", flat=True))
+    entry = audit_update(actor=actor, obj=tier, before=before)
+    if before_kinds != after_kinds and entry is None:
+        from xinqu.core.audit import audit_record
+        from xinqu.core.models import AuditEntry
+
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            obj=tier,
+            changes={"qualification_kinds": [before_kinds, after_kinds]},
+        )
+    return tier
+
+
+@transaction.atomic
+def qualification_kind_save(
+    *, actor: User, kind: QualificationKind | None = None, **fields: Any
+) -> QualificationKind:
+    """Add a kind of qualification, or change one. Department heads only."""
+    ensure_role(actor, [Role.HEAD])
+    creating = kind is None
+    kind = kind or QualificationKind()
+    before = {} if creating else snapshot(kind, _KIND_FIELDS)
+    for name, value in fields.items():
+        setattr(kind, name, value)
+    kind.full_clean()
+    kind.save()
+    if creating:
+        audit_create(actor=actor, obj=kind, fields=_KIND_FIELDS)
+    else:
+        audit_update(actor=actor, obj=kind, before=before)
+    return kind
+
+
+@transaction.atomic
+def industry_node_add(
+    *,
+    actor: User,
+    kind: str,
+    name: str,
+    parent: IndustryNode | None = None,
+    segment: str = "",
+    sort_order: int = 0,
+) -> IndustryNode:
+    """Add a cluster, a chain under a cluster, or a node under a chain. Department heads only."""
+    ensure_role(actor, [Role.HEAD])
+    expected = IndustryNode.PARENT_KIND.get(kind)
+    if kind not in IndustryNode.PARENT_KIND:
+        raise ValidationError({"kind": _("未知的节点类型。")})
+    if (parent.kind if parent else None) != expected:
+        raise ValidationError(
+            {"parent": _("产业链必须挂在产业集群下，链环节必须挂在产业链下，产业集群没有上级。")}
+        )
+    node = IndustryNode(
+        kind=kind,
+        name=name.strip(),
+        parent=parent,
+        segment=segment if kind == "node" else "",
+        sort_order=sort_order,
+    )
+    node.full_clean()
+    node.save()
+    audit_create(actor=actor, obj=node, fields=_NODE_FIELDS)
+    return node

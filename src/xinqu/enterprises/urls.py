@@ -14,6 +14,7 @@ urlpatterns = [
     path("chains/", views.chain_list, name="chains"),
     path("chains/<int:chain_id>/", views.chain_detail, name="chain"),
     path("visits/", views.visits, name="visits"),
+    path("settings/", views.registry_settings, name="settings"),
     path("<int:enterprise_id>/", views.enterprise_detail, name="detail"),
     path("<int:enterprise_id>/edit/", views.enterprise_edit, name="edit"),
     path("<int:enterprise_id>/qualifications/new/", views.qualification_add, name="qualification_add"),

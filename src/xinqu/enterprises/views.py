@@ -28,15 +28,27 @@ from xinqu.enterprises.forms import (
     EnterpriseForm,
     EnterpriseSearchForm,
     ImportForm,
+    IndustryNodeForm,
     QualificationEditForm,
     QualificationForm,
+    QualificationKindForm,
     ReferenceTotalForm,
     TierAssignForm,
+    TierForm,
+    TierRunForm,
     VisitForm,
     VisitRuleForm,
     YearlyFigureForm,
 )
-from xinqu.enterprises.models import ChainPosition, Enterprise, IndustryNode, Qualification, Visit
+from xinqu.enterprises.models import (
+    ChainPosition,
+    Enterprise,
+    IndustryNode,
+    Qualification,
+    QualificationKind,
+    Tier,
+    Visit,
+)
 from xinqu.enterprises.rules import visit_breaches
 
 EXPIRY_WARNING_DAYS = 90
@@ -419,3 +431,74 @@ def import_template(request: AuthedRequest, kind: str) -> HttpResponse:
         raise Http404
     spec = jobs.IMPORT_KINDS[kind]
     return xlsx_response(f"template-{kind}.xlsx", template_workbook(spec.label, spec.columns))
+
+
+@login_required
+def registry_settings(request: AuthedRequest) -> HttpResponse:
+    """Tiers and their rules, qualification kinds and the industry system. Heads change them."""
+    business_only(request)
+    is_head = request.user.role == Role.HEAD
+    if request.method == "POST" and not is_head:
+        raise PermissionDenied(_("只有部门负责人可以修改这些设置。"))
+    action = request.POST.get("action", "")
+    tiers = list(Tier.objects.prefetch_related("qualification_kinds"))
+    tier_forms = {
+        t.pk: TierForm(request.POST if action == f"tier-{t.pk}" else None, instance=t, prefix=f"tier-{t.pk}")
+        for t in tiers
+    }
+    kind_form = QualificationKindForm(request.POST if action == "kind" else None, prefix="kind")
+    node_form = IndustryNodeForm(request.POST if action == "node" else None, prefix="node")
+    run_form = TierRunForm(
+        request.POST if action == "run" else None, initial={"year": timezone.localdate().year - 1}
+    )
+    done = None
+    if action.startswith("tier-"):
+        tier = next((t for t in tiers if f"tier-{t.pk}" == action), None)
+        if tier is None:
+            raise Http404
+        done = _run(
+            request,
+            tier_forms[tier.pk],
+            lambda data: services.tier_save(actor=request.user, tier=tier, **data),
+            _("梯次规则已保存。"),
+        )
+    elif action == "kind":
+        done = _run(
+            request,
+            kind_form,
+            lambda data: services.qualification_kind_save(actor=request.user, **data),
+            _("资质类型已添加。"),
+        )
+    elif action == "node":
+        done = _run(
+            request,
+            node_form,
+            lambda data: services.industry_node_add(actor=request.user, **data),
+            _("产业体系节点已添加。"),
+        )
+    elif action == "run":
+        result = _run(
+            request,
+            run_form,
+            lambda data: services.tiers_apply_rules(actor=request.user, **data),
+            _("已按规则评定梯次。"),
+        )
+        if result:
+            messages.info(
+                request,
+                _("%(changed)d 家企业梯次变动，%(kept)d 家人工确定的保持不变。")
+                % {"changed": result["changed"], "kept": result["kept_manual"]},
+            )
+            done = result
+    if done:
+        return redirect("enterprises:settings")
+    context = {
+        "is_head": is_head,
+        "tiers": [(t, tier_forms[t.pk]) for t in tiers],
+        "kinds": QualificationKind.objects.all(),
+        "kind_form": kind_form,
+        "node_form": node_form,
+        "run_form": run_form,
+        "clusters": IndustryNode.objects.filter(kind="cluster").prefetch_related("children__children"),
+    }
+    return render(request, "enterprises/settings.html", context)
