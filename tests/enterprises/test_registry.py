@@ -315,3 +315,16 @@ def test_heads_configure_tiers_kinds_and_the_industry_tree(
         as_user(econ_staff).post("/enterprises/settings/", {"action": "run", "year": 2023}).status_code == 403
     )
     assert as_user(econ_staff).get("/enterprises/settings/").status_code == 200
+
+
+def test_search_follows_renames_and_escapes_wildcards(econ_staff, make_enterprise):
+    enterprise = make_enterprise(name="旧名称科技有限公司")
+    services.enterprise_update(actor=econ_staff, enterprise=enterprise, name="新名称100%纯科技有限公司")
+
+    def found(q):
+        return list(enterprise_search(econ_staff, EnterpriseFilter(q=q)).values_list("name", flat=True))
+
+    assert found("旧名称") == []
+    assert found("新名称") == ["新名称100%纯科技有限公司"]
+    assert found("100%纯") == ["新名称100%纯科技有限公司"]
+    assert found("0_纯") == []  # "_" is a character here, not a wildcard

@@ -21,6 +21,7 @@ from xinqu.enterprises.models import (
     Tier,
     Visit,
 )
+from xinqu.enterprises.search import filter_by_text
 
 
 def valid_on_q(day: dt.date, prefix: str = "") -> Q:
@@ -60,11 +61,7 @@ def enterprise_search(user: User, f: EnterpriseFilter, *, day: dt.date | None = 
     """Enterprises the user may see that match the filter. The text matches a substring of the
     name, a former name or the credit code (Chinese included, on SQLite and PostgreSQL)."""
     qs = Enterprise.objects.visible_to(user).select_related("area", "park", "tier")
-    text = f.q.strip()
-    if text:
-        qs = qs.filter(
-            Q(name__contains=text) | Q(former_names__contains=text) | Q(credit_code__contains=text.upper())
-        )
+    qs = filter_by_text(qs, f.q)
     if f.area:
         qs = qs.filter(area_id=f.area)
     if f.park:
@@ -158,17 +155,27 @@ def registry_statistics(
     for row in new.values(key, "group").annotate(n=Count("enterprise", distinct=True)):
         cell(row[key])["new"][row["group"]] = row["n"]
     enterprise_key = key.removeprefix("enterprise__")
+    # Only the chain dimension can meet an enterprise twice (on two nodes of one chain).
+    distinct = dimension == "chain"
     counts = Enterprise.objects.values(enterprise_key).annotate(
-        n=Count("id", distinct=True), above=Count("id", filter=Q(above_scale=True), distinct=True)
+        n=Count("id", distinct=distinct), above=Count("id", filter=Q(above_scale=True), distinct=distinct)
     )
     for row in counts:
         entry = cell(row[enterprise_key])
         entry["enterprises"], entry["above_scale"] = row["n"], row["above"]
     table.rows = _label_rows(dimension, by_unit)
-    for row in held.values("group").annotate(n=Count("enterprise", distinct=True)):
-        table.totals.setdefault(row["group"], {})["held"] = row["n"]
-    for row in new.values("group").annotate(n=Count("enterprise", distinct=True)):
-        table.totals.setdefault(row["group"], {})["new"] = row["n"]
+    if distinct:
+        for row in held.values("group").annotate(n=Count("enterprise", distinct=True)):
+            table.totals.setdefault(row["group"], {})["held"] = row["n"]
+        for row in new.values("group").annotate(n=Count("enterprise", distinct=True)):
+            table.totals.setdefault(row["group"], {})["new"] = row["n"]
+    else:
+        # Each enterprise sits in one area, park or tier (or none): the rows add up to the zone.
+        for entry in by_unit.values():
+            for measure in ("held", "new"):
+                for group_key, n in entry[measure].items():
+                    totals = table.totals.setdefault(group_key, {})
+                    totals[measure] = totals.get(measure, 0) + n
     for ref in ReferenceTotal.objects.filter(year=year):
         held_total = table.totals.get(ref.group, {}).get("held", 0)
         table.references.setdefault(ref.group, {})[ref.scope] = {

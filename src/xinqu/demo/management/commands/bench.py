@@ -43,6 +43,7 @@ class Command(BaseCommand):
         parser.add_argument("--import-rows", type=int, default=100_000)
         parser.add_argument("--repeat", type=int, default=15, help="requests per measured page")
         parser.add_argument("--reuse", action="store_true", help="measure a zone an earlier run built")
+        parser.add_argument("--skip-import", action="store_true", help="measure the pages only")
 
     def handle(self, *args: Any, suite: str, path: str | None, **options: Any) -> None:
         if suite == "import-file":
@@ -53,7 +54,9 @@ class Command(BaseCommand):
     def _log(self, message: str) -> None:
         self.stderr.write(message)
 
-    def _enterprises(self, *, size: int, import_rows: int, repeat: int, reuse: bool, **_: Any) -> None:
+    def _enterprises(
+        self, *, size: int, import_rows: int, repeat: int, reuse: bool, skip_import: bool, **_: Any
+    ) -> None:
         from xinqu.demo.synthetic import build_zone
 
         call_command("migrate", interactive=False, verbosity=0)
@@ -74,7 +77,7 @@ class Command(BaseCommand):
 
         bench_dir = Path(settings.VAR_DIR) / "bench"
         bench_dir.mkdir(parents=True, exist_ok=True)
-        for rows in (import_rows // 4, import_rows):
+        for rows in () if skip_import else (import_rows // 4, import_rows):
             file = bench_dir / f"import-{rows}-{total}.xlsx"
             self._log(f"Writing {file.name} …")
             _write_import_file(file, rows=rows, seed=total + rows)
@@ -86,6 +89,7 @@ class Command(BaseCommand):
                 check=True,
             )
             measured = json.loads(child.stdout.strip().splitlines()[-1])
+            self._log(f"  {measured}")
             results.append(
                 (
                     f"import {rows:,} rows",
