@@ -60,7 +60,7 @@ class EnterpriseFilter:
 def enterprise_search(user: User, f: EnterpriseFilter, *, day: dt.date | None = None) -> QuerySet[Enterprise]:
     """Enterprises the user may see that match the filter. The text matches a substring of the
     name, a former name or the credit code (Chinese included, on SQLite and PostgreSQL)."""
-    qs = Enterprise.objects.visible_to(user).select_related("area", "park", "tier")
+    qs: QuerySet[Enterprise] = Enterprise.objects.visible_to(user).select_related("area", "park", "tier")
     qs = filter_by_text(qs, f.q)
     if f.area:
         qs = qs.filter(area_id=f.area)
