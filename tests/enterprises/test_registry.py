@@ -250,6 +250,7 @@ def test_detail_and_statistics_pages_render(as_user, econ_staff, make_enterprise
         assert page.status_code == 200
     page = client.get("/enterprises/statistics/", {"day": "2023-12-31", "year": "2023"}).content.decode()
     assert 'data-group="high_tech">1 ' in page
+    assert 'id="stat-chart-data"' in page and '"series"' in page
 
 
 def test_heads_configure_tiers_kinds_and_the_industry_tree(

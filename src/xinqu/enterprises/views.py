@@ -354,7 +354,15 @@ def statistics(request: AuthedRequest) -> HttpResponse:
             _("对比总数已保存。"),
         ):
             return redirect(request.get_full_path())
+    chart = {
+        "categories": [str(row["name"] or _("（未填）")) for row in table.rows],
+        "series": [
+            {"name": label, "data": [row["held"].get(key, 0) for row in table.rows]}
+            for key, label in table.groups
+        ],
+    }
     context = {
+        "chart": chart,
         "table": table,
         "ref_form": ref_form,
         "dimensions": selectors.DIMENSIONS,

@@ -1,0 +1,24 @@
+// Draws every element marked data-chart from the JSON in the <script> its data-chart names:
+// {"categories": [...], "series": [{"name": ..., "data": [...]}]} as grouped bars.
+(function () {
+  function draw(el) {
+    var source = document.getElementById(el.dataset.chart);
+    if (!source || !window.echarts) return;
+    var data = JSON.parse(source.textContent);
+    var chart = window.echarts.init(el, null, { renderer: "svg" });
+    chart.setOption({
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 40, right: 16, top: 40, bottom: 40, containLabel: true },
+      xAxis: { type: "category", data: data.categories, axisLabel: { interval: 0, rotate: data.categories.length > 6 ? 30 : 0 } },
+      yAxis: { type: "value" },
+      series: data.series.map(function (s) { return { name: s.name, type: "bar", data: s.data }; }),
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+  }
+  function drawAll(root) {
+    (root || document).querySelectorAll("[data-chart]").forEach(draw);
+  }
+  document.addEventListener("DOMContentLoaded", function () { drawAll(); });
+  document.addEventListener("htmx:afterSwap", function (event) { drawAll(event.target); });
+})();
