@@ -43,7 +43,16 @@ def insert_rows(
     names = ", ".join(quote(str(c.column)) for c in columns)
     # Only model metadata goes into the statement; every value is a parameter.
     sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
-    prepared = [tuple(c(v) if c else v for c, v in zip(converters, row, strict=True)) for row in rows]
+    converting = [(i, c) for i, c in enumerate(converters) if c is not None]
+    if converting:
+        prepared = []
+        for row in rows:
+            values = list(row)
+            for i, convert in converting:
+                values[i] = convert(values[i])
+            prepared.append(values)
+    else:
+        prepared = list(rows)
     if prepared:
         with connection.cursor() as cursor:
             cursor.executemany(sql, prepared)

@@ -7,14 +7,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext as _
 
+from xinqu.core.prefetch import read_ahead
 from xinqu.core.xlsx import workbook_bytes
 from xinqu.core.xlsx_reader import FormulaCell, XlsxError, column_letter, iter_rows
 
@@ -165,7 +168,7 @@ def read_records(
     Raises ImportAborted for a file that is not an .xlsx or whose header row lacks a required column.
     """
     try:
-        rows = iter_rows(file, max_unpacked_bytes=settings.IMPORT_MAX_UNPACKED_MB * 1_000_000)
+        rows = read_ahead(iter_rows(file, max_unpacked_bytes=settings.IMPORT_MAX_UNPACKED_MB * 1_000_000))
         header_row = next(rows, None)
     except XlsxError as exc:
         raise ImportAborted(str(exc)) from None
@@ -222,6 +225,21 @@ def read_records(
                 yield number, record
     except XlsxError as exc:
         raise ImportAborted(str(exc)) from None
+
+
+@contextmanager
+def all_or_nothing(report: ImportReport) -> Iterator[None]:
+    """Run an import's writes in one transaction that is kept only if every row was good and
+    this is not a dry run; a file-level problem (ImportAborted) ends up in ``report.fatal``."""
+    try:
+        with transaction.atomic():
+            yield
+            if report.dry_run or not report.ok:
+                transaction.set_rollback(True)
+    except ImportAborted as exc:
+        report.fatal = str(exc)
+    if not report.ok:
+        report.created = report.updated = report.unchanged = 0
 
 
 def error_workbook(report: ImportReport) -> bytes:

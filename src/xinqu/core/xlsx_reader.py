@@ -164,19 +164,18 @@ def _date_styles(archive: zipfile.ZipFile) -> set[int]:
 
 
 def _cell_value(el: Any, shared: list[str], date_styles: set[int]) -> Any:
+    kind = el.get("t")
+    if kind == "s":  # the common case first: text from the shared-strings table (never a formula)
+        return shared[int(el.findtext(_V))]
     formula = el.find(_F)
     if formula is not None:
         return FormulaCell(formula.text or "")
-    kind = el.get("t", "n")
     if kind == "inlineStr":
         node = el.find(_IS)
         return "".join(t.text or "" for t in node.iter(_T)) if node is not None else ""
-    value = el.find(_V)
-    text = value.text if value is not None else None
+    text = el.findtext(_V)
     if text is None:
         return None
-    if kind == "s":
-        return shared[int(text)]
     if kind in ("str", "e"):
         return text
     if kind == "b":
@@ -184,7 +183,7 @@ def _cell_value(el: Any, shared: list[str], date_styles: set[int]) -> Any:
     if kind == "d":
         return dt.datetime.fromisoformat(text)
     number = float(text)
-    if int(el.get("s", "0")) in date_styles:
+    if date_styles and int(el.get("s", "0")) in date_styles:
         return from_excel(number)
     return int(number) if number.is_integer() and "." not in text and "E" not in text.upper() else number
 
@@ -209,18 +208,23 @@ def _rows(file: IO[bytes], max_unpacked_bytes: int) -> Iterator[tuple[int, list[
     shared = _shared_strings(archive)
     date_styles = _date_styles(archive)
     with archive.open(sheet) as f:
-        cells: dict[int, Any] = {}
         next_row = 1
-        for _event, el in iterparse(f):  # noqa: S314
-            if el.tag == _C:
-                ref = el.get("r")
-                column = _column_index(ref) if ref else len(cells)
-                cells[column] = _cell_value(el, shared, date_styles)
-            elif el.tag == _ROW:
-                number = int(el.get("r") or next_row)
-                next_row = number + 1
-                if cells and any(v not in (None, "") for v in cells.values()):
-                    width = max(cells) + 1
-                    yield number, [cells.get(i) for i in range(width)]
-                cells = {}
-                el.clear()
+        # Work happens once per row, on its end event: per-cell events cost more than the cells.
+        for _event, row in iterparse(f):  # noqa: S314
+            if row.tag != _ROW:
+                continue
+            values: list[Any] = []
+            for cell in row:
+                ref = cell.get("r")
+                if ref:
+                    column = _column_index(ref)
+                    if column < len(values):
+                        raise XlsxError(_("单元格地址“%(ref)s”重复或顺序错乱。") % {"ref": ref})
+                    if column > len(values):
+                        values.extend([None] * (column - len(values)))
+                values.append(_cell_value(cell, shared, date_styles))
+            number = int(row.get("r") or next_row)
+            next_row = number + 1
+            row.clear()
+            if any(v is not None and v != "" for v in values):
+                yield number, values

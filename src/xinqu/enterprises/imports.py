@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import IO, Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,8 +19,8 @@ from xinqu.core.bulk import audit_rows, insert_rows
 from xinqu.core.imports import (
     PREVIEW_ROWS,
     Column,
-    ImportAborted,
     ImportReport,
+    all_or_nothing,
     parse_bool,
     parse_date,
     parse_int,
@@ -261,7 +261,12 @@ class _EnterpriseWriter:
             action=AuditEntry.Action.CREATE,
             object_type=Enterprise._meta.label,
             entries=(
-                (ids[code], values[0], {k: [None, _plain(v)] for k, v in zip(_FIELDS, values, strict=True)})
+                # A new record's initial values; fields left empty are not listed.
+                (
+                    ids[code],
+                    values[0],
+                    {k: [None, _plain(v)] for k, v in zip(_FIELDS, values, strict=True) if v},
+                )
                 for code, values in creates
             ),
             detail="xlsx import",
@@ -331,31 +336,24 @@ def enterprises_import(
     today = timezone.localdate()
     places = _Places()
     seen: dict[str, int] = {}
-    try:
-        with transaction.atomic():
-            writer = _EnterpriseWriter(actor, department_id, report)
-            for number, record in read_records(file, ENTERPRISE_COLUMNS, report):
-                code = record["credit_code"]
-                if code in seen:
-                    report.add_error(
-                        number, _("统一社会信用代码"), code, _("与第 %(n)d 行重复") % {"n": seen[code]}
-                    )
-                    continue
-                seen[code] = number
-                if not _check_enterprise_row(report, number, record, today) or not _place(
-                    report, number, record, places
-                ):
-                    continue
-                writer.add(number, record)
-                if progress and report.total % 1000 == 0:
-                    progress(report.total)
-            writer.flush()
-            if dry_run or not report.ok:
-                transaction.set_rollback(True)
-    except ImportAborted as exc:
-        report.fatal = str(exc)
-    if not report.ok:
-        report.created = report.updated = report.unchanged = 0
+    with all_or_nothing(report):
+        writer = _EnterpriseWriter(actor, department_id, report)
+        for number, record in read_records(file, ENTERPRISE_COLUMNS, report):
+            code = record["credit_code"]
+            if code in seen:
+                report.add_error(
+                    number, _("统一社会信用代码"), code, _("与第 %(n)d 行重复") % {"n": seen[code]}
+                )
+                continue
+            seen[code] = number
+            if not _check_enterprise_row(report, number, record, today) or not _place(
+                report, number, record, places
+            ):
+                continue
+            writer.add(number, record)
+            if progress and report.total % 1000 == 0:
+                progress(report.total)
+        writer.flush()
     if report.committed:
         _audit_summary(actor, report)
     return report
@@ -455,46 +453,39 @@ def qualifications_import(
         _audit_rows(actor, AuditEntry.Action.UPDATE, updates, describe=_describe_qualification)
         batch.clear()
 
-    try:
-        with transaction.atomic():
-            for number, record in read_records(file, QUALIFICATION_COLUMNS, report):
-                found = kinds.get(record["kind"])
-                if found is None:
-                    report.add_error(number, _("资质类型"), record["kind"], _("没有这种资质类型"))
-                    continue
-                kind = record["kind_obj"] = found
-                if record["granted_on"] > today:
-                    report.add_error(number, _("认定日期"), record["granted_on"], _("不能晚于今天"))
-                    continue
-                if record.get("expires_on") and record["expires_on"] < record["granted_on"]:
-                    report.add_error(number, _("有效期至"), record["expires_on"], _("不能早于认定日期"))
-                    continue
-                key = (record["credit_code"], kind.pk, record["granted_on"])
-                if key in seen:
-                    report.add_error(
-                        number,
-                        _("统一社会信用代码"),
-                        record["credit_code"],
-                        _("与第 %(n)d 行重复") % {"n": seen[key]},
-                    )
-                    continue
-                seen[key] = number
-                batch.append((number, record))
-                if len(report.preview) < PREVIEW_ROWS:
-                    report.preview.append(
-                        {"row": number, "credit_code": record["credit_code"], "name": kind.name}
-                    )
-                if len(batch) >= BATCH:
-                    flush()
-                if progress and report.total % 1000 == 0:
-                    progress(report.total)
-            flush()
-            if dry_run or not report.ok:
-                transaction.set_rollback(True)
-    except ImportAborted as exc:
-        report.fatal = str(exc)
-    if not report.ok:
-        report.created = report.updated = report.unchanged = 0
+    with all_or_nothing(report):
+        for number, record in read_records(file, QUALIFICATION_COLUMNS, report):
+            found = kinds.get(record["kind"])
+            if found is None:
+                report.add_error(number, _("资质类型"), record["kind"], _("没有这种资质类型"))
+                continue
+            kind = record["kind_obj"] = found
+            if record["granted_on"] > today:
+                report.add_error(number, _("认定日期"), record["granted_on"], _("不能晚于今天"))
+                continue
+            if record.get("expires_on") and record["expires_on"] < record["granted_on"]:
+                report.add_error(number, _("有效期至"), record["expires_on"], _("不能早于认定日期"))
+                continue
+            key = (record["credit_code"], kind.pk, record["granted_on"])
+            if key in seen:
+                report.add_error(
+                    number,
+                    _("统一社会信用代码"),
+                    record["credit_code"],
+                    _("与第 %(n)d 行重复") % {"n": seen[key]},
+                )
+                continue
+            seen[key] = number
+            batch.append((number, record))
+            if len(report.preview) < PREVIEW_ROWS:
+                report.preview.append(
+                    {"row": number, "credit_code": record["credit_code"], "name": kind.name}
+                )
+            if len(batch) >= BATCH:
+                flush()
+            if progress and report.total % 1000 == 0:
+                progress(report.total)
+        flush()
     if report.committed:
         _audit_summary(actor, report)
     return report

@@ -17,6 +17,7 @@ import statistics
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,6 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.test import Client
-from openpyxl import Workbook
 
 from xinqu.core.models import User
 from xinqu.demo.generator import enterprises
@@ -140,15 +140,14 @@ class Command(BaseCommand):
 
 
 def _write_import_file(path: Path, *, rows: int, seed: int) -> None:
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("企业名录")
-    ws.append([c.header for c in ENTERPRISE_COLUMNS])
+    """A registry sheet as Excel and WPS save it: text in the shared-strings table, cells by reference."""
     taken = set(Enterprise.objects.values_list("credit_code", flat=True).iterator(chunk_size=20_000))
     sizes = {"micro": "微型", "small": "小型", "medium": "中型", "large": "大型"}
+    table = [[c.header for c in ENTERPRISE_COLUMNS]]
     for e in enterprises(count=rows, seed=seed, department_id=0, parks=[], start=10_000_000 + seed):
         if e.credit_code in taken:
             continue
-        ws.append(
+        table.append(
             [
                 e.credit_code,
                 e.name,
@@ -166,7 +165,54 @@ def _write_import_file(path: Path, *, rows: int, seed: int) -> None:
                 "",
             ]
         )
-    wb.save(path)
+    write_shared_strings_xlsx(path, table)
+
+
+def write_shared_strings_xlsx(path: Path, table: list[list[Any]]) -> None:
+    """The smallest well-formed workbook with one sheet whose text lives in sharedStrings.xml."""
+    from xml.sax.saxutils import escape
+
+    from openpyxl.utils import get_column_letter
+
+    strings: dict[str, int] = {}
+    sheet = [
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+    ]
+    for r, row in enumerate(table, start=1):
+        cells = []
+        for c, value in enumerate(row, start=1):
+            ref = f"{get_column_letter(c)}{r}"
+            if isinstance(value, int):
+                cells.append(f'<c r="{ref}"><v>{value}</v></c>')
+            elif value != "":
+                index = strings.setdefault(str(value), len(strings))
+                cells.append(f'<c r="{ref}" t="s"><v>{index}</v></c>')
+        sheet.append(f'<row r="{r}">{"".join(cells)}</row>')
+    sheet.append("</sheetData></worksheet>")
+    shared = "".join(f"<si><t>{escape(text)}</t></si>" for text in strings)
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    parts = {
+        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+        "</Types>",
+        "_rels/.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}" xmlns:r="{rel}">'
+        '<sheets><sheet name="企业名录" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": "".join(sheet),
+        "xl/sharedStrings.xml": f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{main}" count="{len(strings)}" uniqueCount="{len(strings)}">{shared}</sst>',
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text)
 
 
 def _timed(client: Client, urls: list[str]) -> str:
