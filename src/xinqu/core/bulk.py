@@ -45,7 +45,7 @@ def insert_rows(
     sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
     converting = [(i, c) for i, c in enumerate(converters) if c is not None]
     if converting:
-        prepared = []
+        prepared: list[Sequence[Any]] = []
         for row in rows:
             values = list(row)
             for i, convert in converting:

@@ -143,7 +143,7 @@ def _write_import_file(path: Path, *, rows: int, seed: int) -> None:
     """A registry sheet as Excel and WPS save it: text in the shared-strings table, cells by reference."""
     taken = set(Enterprise.objects.values_list("credit_code", flat=True).iterator(chunk_size=20_000))
     sizes = {"micro": "微型", "small": "小型", "medium": "中型", "large": "大型"}
-    table = [[c.header for c in ENTERPRISE_COLUMNS]]
+    table: list[list[Any]] = [[c.header for c in ENTERPRISE_COLUMNS]]
     for e in enterprises(count=rows, seed=seed, department_id=0, parks=[], start=10_000_000 + seed):
         if e.credit_code in taken:
             continue
