@@ -12,7 +12,8 @@ from django.db.models.expressions import RawSQL
 
 from xinqu.enterprises.models import Enterprise
 
-SEARCH_EXPRESSION = "name || ' ' || former_names || ' ' || credit_code"
+SEARCH_EXPRESSION = "name || ' ' || former_names"
+_CODE_CHARS = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 _fts_available: bool | None = None
 
 
@@ -29,9 +30,9 @@ def _sqlite_fts() -> bool:
     return _fts_available
 
 
-def _ids(sql: str, param: str) -> RawSQL:
+def _ids(sql: str, params: list[str]) -> RawSQL:
     # The statements are constants of this module; the user's text is only ever a parameter.
-    return RawSQL(sql, [param])  # noqa: S611
+    return RawSQL(sql, params)  # noqa: S611
 
 
 def filter_by_text(queryset: QuerySet[Enterprise], text: str) -> QuerySet[Enterprise]:
@@ -40,17 +41,24 @@ def filter_by_text(queryset: QuerySet[Enterprise], text: str) -> QuerySet[Enterp
     if not text:
         return queryset
     pattern = f"%{_escape_like(text)}%"
+    # Text that could be part of a credit code is also looked for in the codes' own index.
+    codes = (
+        " UNION SELECT id FROM enterprises_enterprise WHERE credit_code LIKE %s ESCAPE '\\'"
+        if set(text) <= _CODE_CHARS
+        else ""
+    )
+    code_param = [f"%{_escape_like(text.upper())}%"] if codes else []
     if connection.vendor == "sqlite" and _sqlite_fts():
         # The trigram index serves LIKE only without an ESCAPE clause, so text holding a
         # wildcard character takes the scanning path below.
         if len(text) >= 3 and not any(ch in text for ch in "%_\\"):
-            sql = "SELECT rowid FROM enterprises_search WHERE body LIKE %s"
-            return queryset.filter(pk__in=_ids(sql, f"%{text}%"))
-        sql = "SELECT rowid FROM enterprises_search WHERE instr(upper(body), upper(%s)) > 0"
-        return queryset.filter(pk__in=_ids(sql, text))
+            sql = "SELECT rowid FROM enterprises_search WHERE body LIKE %s" + codes  # noqa: S608
+            return queryset.filter(pk__in=_ids(sql, [f"%{text}%", *code_param]))
+        sql = "SELECT rowid FROM enterprises_search WHERE instr(upper(body), upper(%s)) > 0" + codes  # noqa: S608
+        return queryset.filter(pk__in=_ids(sql, [text, *code_param]))
     if connection.vendor == "postgresql":
-        sql = f"SELECT id FROM enterprises_enterprise WHERE ({SEARCH_EXPRESSION}) ILIKE %s"  # noqa: S608
-        return queryset.filter(pk__in=_ids(sql, pattern))
+        sql = f"SELECT id FROM enterprises_enterprise WHERE ({SEARCH_EXPRESSION}) ILIKE %s" + codes  # noqa: S608
+        return queryset.filter(pk__in=_ids(sql, [pattern, *code_param]))
     from django.db.models import Q
 
     return queryset.filter(
