@@ -247,3 +247,21 @@ def test_entity_expansion_and_broken_xml_are_refused(econ_staff):
         report = enterprises_import(actor=econ_staff, file=buffer, dry_run=False)
         assert "工作簿内容损坏" in report.fatal
     assert not Enterprise.objects.exists()
+
+
+def test_imported_enterprises_are_searchable_and_the_search_index_keeps_working(
+    econ_staff, parks, codes, make_enterprise
+):
+    from xinqu.enterprises.selectors import EnterpriseFilter, enterprise_search
+
+    a, b = codes(2)
+    enterprises_import(actor=econ_staff, file=xlsx([row(a, "导入检索测试甲公司")]), dry_run=True)
+    enterprises_import(actor=econ_staff, file=xlsx([row(b, "导入检索测试乙公司")]), dry_run=False)
+    make_enterprise(name="导入之后登记的丙公司")  # indexed by the database trigger, restored after the import
+
+    def found(q):
+        return sorted(enterprise_search(econ_staff, EnterpriseFilter(q=q)).values_list("name", flat=True))
+
+    assert found("检索测试") == ["导入检索测试乙公司"]
+    assert found("之后登记") == ["导入之后登记的丙公司"]
+    assert found(b[2:12]) == ["导入检索测试乙公司"]

@@ -38,6 +38,7 @@ from xinqu.enterprises.models import (
     SizeClass,
 )
 from xinqu.enterprises.rules import add_months
+from xinqu.enterprises.search import bulk_indexing
 from xinqu.enterprises.services import ensure_department_member
 
 BATCH = 2000
@@ -205,8 +206,10 @@ def _plain(value: Any) -> Any:
 
 
 class _EnterpriseWriter:
-    def __init__(self, actor: User, department_id: int, report: ImportReport) -> None:
-        self.actor, self.department_id, self.report = actor, department_id, report
+    def __init__(
+        self, actor: User, department_id: int, report: ImportReport, index: Callable[[list[int]], None]
+    ) -> None:
+        self.actor, self.department_id, self.report, self.index = actor, department_id, report, index
         self.batch: list[tuple[int, dict[str, Any]]] = []
 
     def add(self, number: int, record: dict[str, Any]) -> None:
@@ -296,7 +299,9 @@ class _EnterpriseWriter:
             raw=["created_at", "updated_at"],
         )
         codes = [code for code, _values in creates]
-        return dict(Enterprise.objects.filter(credit_code__in=codes).values_list("credit_code", "pk"))
+        ids = dict(Enterprise.objects.filter(credit_code__in=codes).values_list("credit_code", "pk"))
+        self.index(list(ids.values()))
+        return ids
 
     def _preview(self, number: int, record: dict[str, Any], action: str) -> None:
         if len(self.report.preview) < PREVIEW_ROWS:
@@ -336,8 +341,8 @@ def enterprises_import(
     today = timezone.localdate()
     places = _Places()
     seen: dict[str, int] = {}
-    with all_or_nothing(report):
-        writer = _EnterpriseWriter(actor, department_id, report)
+    with all_or_nothing(report), bulk_indexing() as index:
+        writer = _EnterpriseWriter(actor, department_id, report, index)
         for number, record in read_records(file, ENTERPRISE_COLUMNS, report):
             code = record["credit_code"]
             if code in seen:

@@ -6,6 +6,9 @@ characters (Chinese included). Shorter text falls back to scanning, which is slo
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
@@ -64,3 +67,40 @@ def filter_by_text(queryset: QuerySet[Enterprise], text: str) -> QuerySet[Enterp
     return queryset.filter(
         Q(name__icontains=text) | Q(former_names__icontains=text) | Q(credit_code__icontains=text)
     )
+
+
+# Kept in step with migration 0003, which creates the same trigger.
+_INSERT_TRIGGER = """CREATE TRIGGER enterprises_search_insert AFTER INSERT ON enterprises_enterprise BEGIN
+    INSERT INTO enterprises_search(rowid, body) VALUES (new.id, new.name || ' ' || new.former_names);
+END"""
+
+
+@contextmanager
+def bulk_indexing() -> Iterator[Callable[[list[int]], None]]:
+    """For an import, inside its transaction: index new enterprises a batch at a time.
+
+    On SQLite the per-row trigger costs an import more than a third of its time at 500,000
+    enterprises, while one INSERT … SELECT per batch costs little. The trigger is dropped for the
+    length of the transaction and created again before it ends, so a rollback restores it too and
+    no other writer can slip in meanwhile (SQLite has one writer at a time). Elsewhere: a no-op."""
+    if connection.vendor != "sqlite" or not _sqlite_fts():
+        yield lambda ids: None
+        return
+
+    def index(ids: list[int]) -> None:
+        if ids:
+            placeholders = ", ".join(["%s"] * len(ids))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO enterprises_search(rowid, body) SELECT id, {SEARCH_EXPRESSION} "  # noqa: S608
+                    f"FROM enterprises_enterprise WHERE id IN ({placeholders})",
+                    ids,
+                )
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER IF EXISTS enterprises_search_insert")
+    try:
+        yield index
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(_INSERT_TRIGGER)

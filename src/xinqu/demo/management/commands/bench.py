@@ -133,7 +133,7 @@ class Command(BaseCommand):
                     "created": report.created,
                     "seconds": seconds,
                     "rows_per_s": report.total / seconds,
-                    "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                    "maxrss_mb": _peak_rss_mb(),
                 }
             )
         )
@@ -213,6 +213,15 @@ def write_shared_strings_xlsx(path: Path, table: list[list[Any]]) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in parts.items():
             archive.writestr(name, text)
+
+
+def _peak_rss_mb() -> float:
+    """This process's own peak memory. (ru_maxrss would include the parent's, inherited at fork.)"""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _timed(client: Client, urls: list[str]) -> str:
