@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: demo test lint e2e messages vendor clean
+.PHONY: demo test lint bench messages vendor clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { $(PYTHON) -m pip install --user --quiet virtualenv && $(PYTHON) -m virtualenv $(VENV); }
@@ -33,6 +33,13 @@ demo: $(VENV)/.installed-base var/secret_key
 ## make test: run every test (SQLite by default; set XINQU_DATABASE_URL for PostgreSQL).
 test: $(VENV)/.installed-test
 	$(BIN)/pytest
+
+## make bench: `xinqu bench enterprises` on a fresh SQLite file (BENCH_DATABASE_URL for PostgreSQL).
+BENCH_DATABASE_URL ?= sqlite:///var/bench.sqlite3
+bench: $(VENV)/.installed-base var/secret_key
+	rm -f var/bench.sqlite3 var/bench.sqlite3-wal var/bench.sqlite3-shm
+	XINQU_DEBUG=0 XINQU_HTTPS=0 XINQU_SECRET_KEY="$$(cat var/secret_key)" XINQU_DATABASE_URL="$(BENCH_DATABASE_URL)" \
+	  $(BIN)/xinqu bench enterprises
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests

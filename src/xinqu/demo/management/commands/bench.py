@@ -98,6 +98,8 @@ class Command(BaseCommand):
                 )
             )
 
+        if "testserver" not in settings.ALLOWED_HOSTS:
+            settings.ALLOWED_HOSTS.append("testserver")  # the measuring client's host name
         client = Client()
         client.force_login(
             User.objects.get(username="demo-econ-staff"), backend="django.contrib.auth.backends.ModelBackend"
