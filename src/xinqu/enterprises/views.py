@@ -191,25 +191,34 @@ def enterprise_detail(request: AuthedRequest, enterprise_id: int) -> HttpRespons
     return render(request, "enterprises/detail.html", context)
 
 
-def _detail_or_form(
-    request: AuthedRequest, enterprise: Enterprise, form: BaseForm, title: str
+def _enterprise_form(
+    request: AuthedRequest,
+    enterprise: Enterprise,
+    form: BaseForm,
+    action: Callable[[dict[str, Any]], Any],
+    success: str,
+    title: str,
+    template: str = "enterprises/form.html",
 ) -> HttpResponse:
-    return render(request, "enterprises/form.html", {"form": form, "title": title, "enterprise": enterprise})
+    """The shared shape of the pages that add something to one enterprise: run the service on a
+    valid POST and go back to the enterprise, or show the form with what was wrong."""
+    if _run(request, form, action, success):
+        return redirect("enterprises:detail", enterprise.pk)
+    return render(request, template, {"form": form, "title": title, "enterprise": enterprise})
 
 
 @login_required
 def qualification_add(request: AuthedRequest, enterprise_id: int) -> HttpResponse:
     enterprise = get_visible_or_404(request.user, Enterprise.objects, pk=enterprise_id)
     services.ensure_department_member(request.user)
-    form = QualificationForm(request.POST or None)
-    if _run(
+    return _enterprise_form(
         request,
-        form,
+        enterprise,
+        QualificationForm(request.POST or None),
         lambda data: services.qualification_add(actor=request.user, enterprise=enterprise, **data),
         _("资质已登记。"),
-    ):
-        return redirect("enterprises:detail", enterprise.pk)
-    return _detail_or_form(request, enterprise, form, _("登记资质：%(name)s") % {"name": enterprise})
+        _("登记资质：%(name)s") % {"name": enterprise},
+    )
 
 
 @login_required
@@ -227,51 +236,51 @@ def qualification_edit(request: AuthedRequest, qualification_id: int) -> HttpRes
         _("已保存。"),
     ):
         return redirect("enterprises:detail", qualification.enterprise_id)
-    return _detail_or_form(
-        request, qualification.enterprise, form, _("编辑资质：%(name)s") % {"name": qualification}
+    title = _("编辑资质：%(name)s") % {"name": qualification}
+    return render(
+        request,
+        "enterprises/form.html",
+        {"form": form, "title": title, "enterprise": qualification.enterprise},
     )
 
 
 @login_required
 def figure_set(request: AuthedRequest, enterprise_id: int) -> HttpResponse:
     enterprise = get_writable_or_404(request.user, Enterprise.objects, pk=enterprise_id)
-    form = YearlyFigureForm(request.POST or None)
-    if _run(
+    return _enterprise_form(
         request,
-        form,
+        enterprise,
+        YearlyFigureForm(request.POST or None),
         lambda data: services.yearly_figure_set(actor=request.user, enterprise=enterprise, **data),
         _("年度数据已保存。"),
-    ):
-        return redirect("enterprises:detail", enterprise.pk)
-    return _detail_or_form(request, enterprise, form, _("年度经营数据：%(name)s") % {"name": enterprise})
+        _("年度经营数据：%(name)s") % {"name": enterprise},
+    )
 
 
 @login_required
 def tier_assign(request: AuthedRequest, enterprise_id: int) -> HttpResponse:
     enterprise = get_writable_or_404(request.user, Enterprise.objects, pk=enterprise_id)
-    form = TierAssignForm(request.POST or None, initial={"tier": enterprise.tier_id})
-    if _run(
+    return _enterprise_form(
         request,
-        form,
+        enterprise,
+        TierAssignForm(request.POST or None, initial={"tier": enterprise.tier_id}),
         lambda data: services.tier_assign(actor=request.user, enterprise=enterprise, **data),
         _("培育梯次已调整。"),
-    ):
-        return redirect("enterprises:detail", enterprise.pk)
-    return _detail_or_form(request, enterprise, form, _("调整培育梯次：%(name)s") % {"name": enterprise})
+        _("调整培育梯次：%(name)s") % {"name": enterprise},
+    )
 
 
 @login_required
 def chain_add(request: AuthedRequest, enterprise_id: int) -> HttpResponse:
     enterprise = get_writable_or_404(request.user, Enterprise.objects, pk=enterprise_id)
-    form = ChainPositionForm(request.POST or None)
-    if _run(
+    return _enterprise_form(
         request,
-        form,
+        enterprise,
+        ChainPositionForm(request.POST or None),
         lambda data: services.chain_position_set(actor=request.user, enterprise=enterprise, **data),
         _("已挂到产业链环节。"),
-    ):
-        return redirect("enterprises:detail", enterprise.pk)
-    return _detail_or_form(request, enterprise, form, _("产业链位置：%(name)s") % {"name": enterprise})
+        _("产业链位置：%(name)s") % {"name": enterprise},
+    )
 
 
 @require_POST
@@ -288,17 +297,14 @@ def chain_remove(request: AuthedRequest, position_id: int) -> HttpResponse:
 def visit_add(request: AuthedRequest, enterprise_id: int) -> HttpResponse:
     enterprise = get_visible_or_404(request.user, Enterprise.objects, pk=enterprise_id)
     services.ensure_department_member(request.user)
-    form = VisitForm(request.POST or None, initial={"visited_on": timezone.localdate()})
-    if _run(
+    return _enterprise_form(
         request,
-        form,
+        enterprise,
+        VisitForm(request.POST or None, initial={"visited_on": timezone.localdate()}),
         lambda data: services.visit_record(actor=request.user, enterprise=enterprise, **data),
         _("走访已登记。"),
-    ):
-        return redirect("enterprises:detail", enterprise.pk)
-    title = _("登记走访：%(name)s") % {"name": enterprise}
-    return render(
-        request, "enterprises/visit_form.html", {"form": form, "title": title, "enterprise": enterprise}
+        _("登记走访：%(name)s") % {"name": enterprise},
+        template="enterprises/visit_form.html",
     )
 
 
