@@ -265,3 +265,15 @@ def test_imported_enterprises_are_searchable_and_the_search_index_keeps_working(
     assert found("检索测试") == ["导入检索测试乙公司"]
     assert found("之后登记") == ["导入之后登记的丙公司"]
     assert found(b[2:12]) == ["导入检索测试乙公司"]
+
+
+def test_preview_says_what_each_row_will_do(econ_staff, parks, codes):
+    a, b = codes(2)
+    enterprises_import(actor=econ_staff, file=xlsx([row(a, "已有公司")]), dry_run=False)
+    report = enterprises_import(
+        actor=econ_staff, file=xlsx([row(a, "已有公司改名"), row(b, "新公司")]), dry_run=True
+    )
+    assert [(p["name"], p["action"]) for p in report.preview] == [
+        ("已有公司改名", "更新"),
+        ("新公司", "新增"),
+    ]

@@ -308,7 +308,7 @@ class _EnterpriseWriter:
             self.report.preview.append(
                 {
                     "row": number,
-                    "action": str(action),
+                    "action": str(_("新增") if action == "create" else _("更新")),
                     "credit_code": record["credit_code"],
                     "name": record["name"],
                 }
