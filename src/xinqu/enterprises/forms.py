@@ -18,6 +18,7 @@ from xinqu.enterprises.models import (
     VisitRule,
     YearlyFigure,
 )
+from xinqu.enterprises.services import ENTERPRISE_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -25,23 +26,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class EnterpriseForm(forms.ModelForm):
     class Meta:
         model = Enterprise
-        fields = [
-            "credit_code",
-            "name",
-            "former_names",
-            "area",
-            "park",
-            "industry_code",
-            "size_class",
-            "established_on",
-            "above_scale",
-            "above_scale_year",
-            "is_quiet",
-            "contact_name",
-            "contact_phone",
-            "service_officer",
-            "confidential",
-        ]
+        fields = ENTERPRISE_FIELDS
         widgets = {"established_on": DATE}
 
     area = forms.ModelChoiceField(

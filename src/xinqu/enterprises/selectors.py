@@ -186,21 +186,12 @@ def registry_statistics(
 
 
 def _label_rows(dimension: str, by_unit: dict[Any, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Name the rows and put them in the dimension's own order (one query), the blank unit last."""
     ids = [unit for unit in by_unit if unit is not None]
-    names: dict[Any, str]
-    if dimension in ("area", "park"):
-        names = dict(OrgUnit.objects.filter(pk__in=ids).values_list("pk", "name"))
-        order = {
-            pk: i for i, pk in enumerate(OrgUnit.objects.filter(pk__in=ids).values_list("pk", flat=True))
-        }
-    elif dimension == "tier":
-        names = dict(Tier.objects.filter(pk__in=ids).values_list("pk", "name"))
-        order = {pk: i for i, pk in enumerate(Tier.objects.filter(pk__in=ids).values_list("pk", flat=True))}
-    else:
-        names = dict(IndustryNode.objects.filter(pk__in=ids).values_list("pk", "name"))
-        order = {
-            pk: i for i, pk in enumerate(IndustryNode.objects.filter(pk__in=ids).values_list("pk", flat=True))
-        }
+    model = {"area": OrgUnit, "park": OrgUnit, "tier": Tier}.get(dimension, IndustryNode)
+    ordered = list(model.objects.filter(pk__in=ids).values_list("pk", "name"))  # type: ignore[attr-defined]
+    names = dict(ordered)
+    order = {pk: i for i, (pk, _name) in enumerate(ordered)}
     rows = []
     for unit, entry in by_unit.items():
         entry["name"] = names.get(unit, "") if unit is not None else None

@@ -349,8 +349,7 @@ def statistics(request: AuthedRequest) -> HttpResponse:
     except ValueError:
         day, year = today, today.year
     table = selectors.registry_statistics(dimension=dimension, day=day, year=year)
-    groups = selectors.qualification_groups()
-    ref_form = ReferenceTotalForm(request.POST or None, groups=groups, initial={"year": year})
+    ref_form = ReferenceTotalForm(request.POST or None, groups=table.groups, initial={"year": year})
     if request.method == "POST":
         services.ensure_department_member(request.user)
         if _run(
