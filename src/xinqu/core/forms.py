@@ -18,6 +18,14 @@ class FormRenderer(TemplatesSetting):
     field_template_name = "forms/field.html"
 
 
+class ServiceForm(forms.ModelForm):
+    """A model form whose data goes to a service, which validates the whole record (normalising
+    it first): the form checks its fields only, and leaves its instance untouched."""
+
+    def _post_clean(self) -> None:
+        pass
+
+
 def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
     """Show a service's ValidationError on the form, on the field it names where there is one."""
     if hasattr(exc, "error_dict"):

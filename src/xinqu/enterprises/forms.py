@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xinqu.core.forms import ServiceForm
 from xinqu.core.models import OrgUnit, User
 from xinqu.core.roles import DEPARTMENT_ROLES
 from xinqu.enterprises.models import (
@@ -23,7 +24,7 @@ from xinqu.enterprises.services import ENTERPRISE_FIELDS
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class EnterpriseForm(forms.ModelForm):
+class EnterpriseForm(ServiceForm):
     class Meta:
         model = Enterprise
         fields = ENTERPRISE_FIELDS
@@ -42,10 +43,6 @@ class EnterpriseForm(forms.ModelForm):
         ),
         required=False,
     )
-
-    def _post_clean(self) -> None:
-        # The service validates the whole record (and normalises the code); skip the model's own pass here.
-        pass
 
 
 class EnterpriseSearchForm(forms.Form):
@@ -84,7 +81,7 @@ class EnterpriseSearchForm(forms.Form):
         )
 
 
-class QualificationForm(forms.ModelForm):
+class QualificationForm(ServiceForm):
     class Meta:
         model = Qualification
         fields = [
@@ -99,9 +96,6 @@ class QualificationForm(forms.ModelForm):
         ]
         widgets = {"granted_on": DATE, "expires_on": DATE, "review_due": DATE}
         help_texts = {"expires_on": _("留空则按资质类型的有效期计算（高企 3 年）")}
-
-    def _post_clean(self) -> None:
-        pass
 
 
 class QualificationEditForm(QualificationForm):
@@ -118,13 +112,10 @@ class QualificationEditForm(QualificationForm):
         widgets = {"granted_on": DATE, "expires_on": DATE, "review_due": DATE, "revoked_on": DATE}
 
 
-class YearlyFigureForm(forms.ModelForm):
+class YearlyFigureForm(ServiceForm):
     class Meta:
         model = YearlyFigure
         fields = ["year", "employees", "revenue", "rd_spend", "tax"]
-
-    def _post_clean(self) -> None:
-        pass
 
 
 class TierAssignForm(forms.Form):
@@ -146,15 +137,12 @@ class ChainPositionForm(forms.Form):
     is_leader = forms.BooleanField(label=_("链主企业"), required=False)
 
 
-class VisitForm(forms.ModelForm):
+class VisitForm(ServiceForm):
     class Meta:
         model = Visit
         fields = ["visited_on", "kind", "purpose", "announced", "override_reason", "confidential"]
         widgets = {"visited_on": DATE}
         help_texts = {"override_reason": _("仅当此次走访超出“无事不扰”规则时需要填写")}
-
-    def _post_clean(self) -> None:
-        pass
 
 
 class VisitRuleForm(forms.ModelForm):
@@ -198,23 +186,17 @@ class QualificationKindForm(forms.ModelForm):
         ]
 
 
-class TierForm(forms.ModelForm):
+class TierForm(ServiceForm):
     class Meta:
         model = Tier
         fields = ["name", "rank", "min_revenue", "min_growth_pct", "qualification_kinds"]
         widgets = {"qualification_kinds": forms.CheckboxSelectMultiple}
 
-    def _post_clean(self) -> None:
-        pass
 
-
-class IndustryNodeForm(forms.ModelForm):
+class IndustryNodeForm(ServiceForm):
     class Meta:
         model = IndustryNode
         fields = ["kind", "name", "parent", "segment", "sort_order"]
-
-    def _post_clean(self) -> None:
-        pass
 
 
 class TierRunForm(forms.Form):
