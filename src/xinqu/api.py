@@ -63,10 +63,12 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 def _register() -> None:
     from xinqu.core.api import router as core_router
     from xinqu.enterprises.api import router as enterprises_router
+    from xinqu.indicators.api import router as indicators_router
     from xinqu.updates.api import router as updates_router
 
     api.add_router("", core_router)
     api.add_router("", enterprises_router)
+    api.add_router("", indicators_router)
     api.add_router("/work-updates", updates_router)
 
 

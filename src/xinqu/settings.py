@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "xinqu.core",
     "xinqu.updates",
     "xinqu.enterprises",
+    "xinqu.indicators",
     "xinqu.demo",
 ]
 

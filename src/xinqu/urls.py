@@ -33,5 +33,6 @@ urlpatterns = [
     path("imports/<int:job_id>/confirm/", core.import_job_confirm, name="import_job_confirm"),
     path("updates/", include("xinqu.updates.urls")),
     path("enterprises/", include("xinqu.enterprises.urls")),
+    path("indicators/", include("xinqu.indicators.urls")),
     path("api/v1/", api.urls),
 ]

@@ -14,6 +14,7 @@ from xinqu.core.roles import BUSINESS_ROLES, Role
 ALL = frozenset(Role.values)
 NAVIGATION: list[tuple[str, Any, frozenset[str]]] = [
     ("home", _("首页"), ALL),
+    ("indicators:overview", _("经济指标"), frozenset(BUSINESS_ROLES)),
     ("enterprises:list", _("企业"), frozenset(BUSINESS_ROLES)),
     ("updates:list", _("工作动态"), frozenset(BUSINESS_ROLES)),
     ("org", _("组织机构"), ALL),

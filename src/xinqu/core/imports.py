@@ -23,6 +23,7 @@ from xinqu.core.xlsx_reader import FormulaCell, XlsxError, column_letter, iter_r
 
 MAX_REPORTED_ERRORS = 1000
 PREVIEW_ROWS = 20
+TITLE_ROWS = 5
 
 
 class ImportAborted(Exception):
@@ -107,6 +108,11 @@ class Column:
     required: bool = False
     parse: Callable[[Any], Any] = parse_text
     max_length: int | None = None
+    aliases: tuple[str, ...] = ()  # other headers users' sheets give this column
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return (self.header, *self.aliases)
 
 
 @dataclass
@@ -160,6 +166,11 @@ def _header_key(text: Any) -> str:
     return parse_text(text).replace("*", "").replace("＊", "").replace(" ", "").replace("\u3000", "")
 
 
+def _has_required(header: Sequence[Any], required: Sequence[Column]) -> bool:
+    keys = {_header_key(text) for text in header}
+    return all(any(h in keys for h in c.headers) for c in required)
+
+
 def read_records(
     file: IO[bytes], columns: Sequence[Column], report: ImportReport
 ) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -174,8 +185,21 @@ def read_records(
         raise ImportAborted(str(exc)) from None
     if header_row is None:
         raise ImportAborted(_("文件是空的。"))
+    required = [c for c in columns if c.required]
+    # Published tables often carry a title (and a unit line) above the header row: skip up to five.
+    skipped = 0
+    while skipped < TITLE_ROWS and not _has_required(header_row[1], required):
+        following = next(rows, None)
+        if following is None:
+            break
+        header_row, skipped = following, skipped + 1
+    if not _has_required(header_row[1], required) and skipped:
+        raise ImportAborted(
+            _("前 %(n)d 行中找不到表头，缺少必需的列：%(cols)s。请使用模板的表头，不要改名。")
+            % {"n": skipped + 1, "cols": "、".join(c.header for c in required)}
+        )
     header_number, header = header_row
-    known = {c.header for c in columns}
+    known = {h for c in columns for h in c.headers}
     positions: dict[str, int] = {}
     for index, text in enumerate(header):
         key = _header_key(text)
@@ -183,16 +207,23 @@ def read_records(
             raise ImportAborted(_("表头“%(h)s”出现了两次。") % {"h": key})
         if key:
             positions.setdefault(key, index)
-    missing = [c.header for c in columns if c.required and c.header not in positions]
+    found: dict[str, int] = {}
+    for column in columns:
+        hits = [positions[h] for h in column.headers if h in positions]
+        if len(hits) > 1:
+            raise ImportAborted(_("“%(h)s”列出现了两次。") % {"h": column.header})
+        if hits:
+            found[column.header] = hits[0]
+    missing = [c.header for c in columns if c.required and c.header not in found]
     if missing:
         raise ImportAborted(
             _("第 %(row)d 行应为表头，缺少必需的列：%(cols)s。请使用模板的表头，不要改名。")
             % {"row": header_number, "cols": "、".join(missing)}
         )
     present = [
-        (c, positions[c.header], f"{c.header}（{column_letter(positions[c.header])}）")
+        (c, found[c.header], f"{c.header}（{column_letter(found[c.header])}）")
         for c in columns
-        if c.header in positions
+        if c.header in found
     ]
     try:
         for number, values in rows:

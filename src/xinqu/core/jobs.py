@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -57,8 +57,10 @@ def import_progress(job: ImportJob) -> int:
     return int(cache.get(_progress_key(job.pk), 0))
 
 
-def import_job_start(*, actor: User, kind: str, upload: UploadedFile) -> ImportJob:
-    """Keep the uploaded file and start its dry run."""
+def import_job_start(
+    *, actor: User, kind: str, upload: UploadedFile, options: dict[str, Any] | None = None
+) -> ImportJob:
+    """Keep the uploaded file and start its dry run. ``options`` (JSON-ready) go to the importer."""
     if kind not in IMPORT_KINDS:
         raise ValidationError({"kind": _("未知的导入内容。")})
     name = upload.name or "upload.xlsx"
@@ -66,7 +68,12 @@ def import_job_start(*, actor: User, kind: str, upload: UploadedFile) -> ImportJ
         raise ValidationError({"file": _("请上传 .xlsx 文件（Excel 工作簿）。")})
     Path(settings.IMPORT_DIR).mkdir(parents=True, exist_ok=True)
     job = ImportJob(
-        kind=kind, dry_run=True, original_name=name[:200], stored_name=f"{uuid.uuid4().hex}.xlsx", actor=actor
+        kind=kind,
+        dry_run=True,
+        original_name=name[:200],
+        stored_name=f"{uuid.uuid4().hex}.xlsx",
+        actor=actor,
+        options=options or {},
     )
     with _path(job).open("wb") as out:
         for chunk in upload.chunks():
@@ -90,6 +97,7 @@ def import_job_confirm(*, actor: User, job: ImportJob) -> ImportJob:
         original_name=job.original_name,
         stored_name=job.stored_name,
         actor=actor,
+        options=job.options,
     )
     _launch(commit)
     return commit
@@ -115,7 +123,9 @@ def run_import_job(job_id: int) -> ImportJob:
     kind = IMPORT_KINDS[job.kind]
     try:
         with _path(job).open("rb") as file:
-            report = run_importer(kind, actor=job.actor, file=file, dry_run=job.dry_run, job_id=job.pk)
+            report = run_importer(
+                kind, actor=job.actor, file=file, dry_run=job.dry_run, job_id=job.pk, options=job.options
+            )
     except Exception as exc:
         log.exception("import job %s failed", job.pk)
         job.status, job.failure = ImportJob.Status.FAILED, str(exc)[:300]
@@ -129,11 +139,19 @@ def run_import_job(job_id: int) -> ImportJob:
 
 
 def run_importer(
-    kind: ImportKind, *, actor: User, file: IO[bytes], dry_run: bool, job_id: int | None = None
+    kind: ImportKind,
+    *,
+    actor: User,
+    file: IO[bytes],
+    dry_run: bool,
+    job_id: int | None = None,
+    options: dict[str, Any] | None = None,
 ) -> ImportReport:
     def progress(rows: int) -> None:
         if job_id is not None:
             cache.set(_progress_key(job_id), rows, 3600)
 
-    result: ImportReport = kind.importer(actor=actor, file=file, dry_run=dry_run, progress=progress)
+    result: ImportReport = kind.importer(
+        actor=actor, file=file, dry_run=dry_run, progress=progress, **(options or {})
+    )
     return result

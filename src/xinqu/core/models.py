@@ -278,6 +278,7 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     report = models.JSONField(default=dict, blank=True)
     failure = models.CharField(max_length=300, blank=True)
+    options = models.JSONField(default=dict, blank=True)  # what the upload form chose (period, unit …)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -214,6 +214,9 @@ def load_demo_zone(*, with_registry: bool = True) -> dict[str, Any]:
 
     if with_registry:
         load_demo_registry(departments=departments, users=users)
+    from xinqu.demo.indicators import load_demo_indicators
+
+    load_demo_indicators(users=users)
     audit_record(actor=None, action=AuditEntry.Action.CREATE, object_type="demo", detail="demo zone loaded")
     return {
         "zone": zone,

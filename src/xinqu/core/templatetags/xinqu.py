@@ -2,6 +2,8 @@ from typing import Any
 
 from django import template
 
+from xinqu.core import numbers
+
 register = template.Library()
 
 
@@ -14,3 +16,33 @@ def get(mapping: Any, key: Any) -> Any:
         return mapping.get(key)
     except AttributeError:
         return None
+
+
+@register.filter
+def amount(value: Any, decimals: int = 1) -> str:
+    """``{{ value|amount:2 }}``: digit grouping and fixed decimals; "–" when unknown."""
+    return numbers.amount(value, int(decimals))
+
+
+@register.filter
+def growth(value: Any) -> str:
+    """``{{ rate|growth }}``: 增长 7.2% / 下降 3.1%."""
+    return numbers.growth(value)
+
+
+@register.filter
+def points(value: Any) -> str:
+    """``{{ gap|points }}``: 超 2.1 个百分点 / 落后 3.4 个百分点."""
+    return numbers.points(value)
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """``{{ share|percent }}``: 35.7%."""
+    return "–" if value is None else f"{numbers.amount(value, 1)}%"
+
+
+@register.filter
+def localized(obj: Any, language: str | None = None) -> str:
+    """``{{ unit|localized:LANGUAGE_CODE }}``: the English name on English pages where one is kept."""
+    return str(obj.display_name(language)) if hasattr(obj, "display_name") else str(obj)

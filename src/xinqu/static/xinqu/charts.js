@@ -1,5 +1,6 @@
 // Draws every element marked data-chart from the JSON in the <script> its data-chart names:
-// {"categories": [...], "series": [{"name": ..., "data": [...]}]} as grouped bars.
+// {"categories": [...], "series": [{"name": ..., "data": [...]}]} as grouped bars; a series with
+// "type": "line" and "axis": 1 is drawn as a line against a second axis on the right (e.g. growth %).
 (function () {
   function draw(el) {
     var source = document.getElementById(el.dataset.chart);
@@ -11,8 +12,12 @@
       legend: { top: 0 },
       grid: { left: 40, right: 16, top: 40, bottom: 40, containLabel: true },
       xAxis: { type: "category", data: data.categories, axisLabel: { interval: 0, rotate: data.categories.length > 6 ? 30 : 0 } },
-      yAxis: { type: "value" },
-      series: data.series.map(function (s) { return { name: s.name, type: "bar", data: s.data }; }),
+      yAxis: data.series.some(function (s) { return s.axis === 1; })
+        ? [{ type: "value", name: data.unit || "" }, { type: "value", name: "%", splitLine: { show: false } }]
+        : { type: "value", name: data.unit || "" },
+      series: data.series.map(function (s) {
+        return { name: s.name, type: s.type || "bar", data: s.data, yAxisIndex: s.axis || 0, connectNulls: true };
+      }),
     });
     window.addEventListener("resize", function () { chart.resize(); });
   }

@@ -1,0 +1,113 @@
+"""Numbers as Chinese statistics tables write them: reading "1,234.5亿元" or "7.2%" from a cell, and
+showing amounts with digit grouping, growth as 增长/下降 and differences in 百分点."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+# Units a cell may carry after its number; the yuan family converts exactly.
+_YUAN = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
+_SQUARE_METRES = {
+    "平方米": Decimal(1),
+    "㎡": Decimal(1),
+    "万平方米": Decimal(10_000),
+    "万㎡": Decimal(10_000),
+}
+KNOWN_UNITS = sorted(
+    {*_YUAN, *_SQUARE_METRES, "万美元", "美元", "%", "个", "家", "户", "项", "套", "人", "万人", "辆", "吨"},
+    key=len,
+    reverse=True,
+)
+_EMPTY = {"", "-", "--", "—", "——", "/", "…", "无"}
+_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+
+
+def _family(unit: str) -> dict[str, Decimal] | None:
+    for family in (_YUAN, _SQUARE_METRES):
+        if unit in family:
+            return family
+    return None
+
+
+def parse_number(value: Any, unit: str = "") -> Decimal | None:
+    """A cell's number in ``unit``. Accepts thousands separators, full-width digits, a trailing
+    unit equal to ``unit`` (or one that converts exactly, 万元 → 亿元) and "%" for percentages.
+    Raises ValueError with a sentence for anything ambiguous."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(_("不是数字"))
+        return Decimal(repr(value))
+    if isinstance(value, Decimal):
+        return value
+    text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "").replace("−", "-")
+    if text in _EMPTY:
+        return None
+    factor = Decimal(1)
+    for suffix in KNOWN_UNITS:
+        if text.endswith(suffix):
+            text = text[: -len(suffix)]
+            if unit and suffix != unit:
+                family = _family(unit)
+                if family is None or suffix not in family:
+                    raise ValueError(
+                        _("单位“%(found)s”与指标的计量单位“%(unit)s”不一致") % {"found": suffix, "unit": unit}
+                    )
+                factor = family[suffix] / family[unit]
+            break
+    if not text:
+        raise ValueError(_("只有单位，没有数字"))
+    if not _NUMBER.match(text):
+        if "," in text and re.fullmatch(r"[+-]?[\d,]+(\.\d+)?", text):
+            raise ValueError(_("千位分隔符的位置不对，无法确定数值"))
+        raise ValueError(_("不是数字"))
+    try:
+        return Decimal(text.replace(",", "")) * factor
+    except InvalidOperation:
+        raise ValueError(_("不是数字")) from None
+
+
+def parse_percent(value: Any) -> Decimal | None:
+    """A growth rate in percent: "7.2%", "7.2" or "-3.1". A bare fraction from a %-formatted cell
+    (0.072) is not guessed at: Excel shows it as 7.2%, but we cannot tell it from 0.072%."""
+    return parse_number(value, "%")
+
+
+def amount(value: Any, decimals: int = 1) -> str:
+    """A number with digit grouping and fixed decimals; "–" when unknown."""
+    if value is None or value == "":
+        return "–"
+    return formats.number_format(Decimal(value), decimals, use_l10n=True, force_grouping=True)
+
+
+def growth(value: Any, decimals: int = 1) -> str:
+    """增长 7.2% / 下降 3.1% / 持平."""
+    if value is None or value == "":
+        return "–"
+    number = Decimal(value).quantize(Decimal(1).scaleb(-decimals))
+    if number > 0:
+        return _("增长 %(n)s%%") % {"n": amount(number, decimals)}
+    if number < 0:
+        return _("下降 %(n)s%%") % {"n": amount(-number, decimals)}
+    return _("持平")
+
+
+def points(value: Any, decimals: int = 1) -> str:
+    """A difference of two percentages: 超 2.1 个百分点 / 落后 3.4 个百分点."""
+    if value is None or value == "":
+        return "–"
+    number = Decimal(value).quantize(Decimal(1).scaleb(-decimals))
+    if number > 0:
+        return _("超 %(n)s 个百分点") % {"n": amount(number, decimals)}
+    if number < 0:
+        return _("落后 %(n)s 个百分点") % {"n": amount(-number, decimals)}
+    return _("持平")

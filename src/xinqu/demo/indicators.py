@@ -1,0 +1,244 @@
+"""Demo indicator data for Changchun New Area: the article's 2023 figures exactly, and plausible
+monthly data for 2021–2024 by area (and park where an indicator goes down to parks) that adds up
+to them, with 2024 targets; plus the national new areas' published 2023 GDP for benchmarking."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from xinqu.core.models import OrgUnit, User
+from xinqu.indicators.catalog import catalog_preload
+from xinqu.indicators.checks import compute_warnings
+from xinqu.indicators.models import (
+    Indicator,
+    Observation,
+    PeerFigure,
+    PeerZone,
+    Submission,
+    SubmissionValue,
+    Target,
+)
+
+
+@dataclass(frozen=True)
+class Series:
+    code: str
+    total_2023: Decimal  # the zone's 2023 figure (the article's)
+    growth_2023: Decimal  # % — the article's where it gives one
+    growth_2022: Decimal
+    growth_2024: Decimal
+    target_growth_2024: Decimal | None = None  # a growth target, for indicators steered by growth
+    target_uplift_2024: Decimal = Decimal("10")  # the 2024 value target: 2023 × (1 + uplift %)
+
+
+D = Decimal
+SERIES = [
+    Series(
+        "gdp", D("913"), D("7.2"), D("6.1"), D("6.6"), target_growth_2024=D("7.5"), target_uplift_2024=D("9")
+    ),
+    Series("industrial_output", D("905.4"), D("8.7"), D("7.9"), D("10.6"), target_uplift_2024=D("10")),
+    Series("fixed_asset_investment", D("143.8"), D("15.2"), D("11.0"), D("9.1"), target_growth_2024=D("15")),
+    Series("retail_sales", D("170.3"), D("13.5"), D("2.1"), D("7.4"), target_uplift_2024=D("10")),
+    Series("housing_units", D("10366"), D("4.8"), D("-18.0"), D("-6.0"), target_uplift_2024=D("0")),
+    Series("housing_area", D("119"), D("3.9"), D("-16.5"), D("-7.5"), target_uplift_2024=D("0")),
+    Series("domestic_capital_used", D("269"), D("12.4"), D("9.0"), D("11.8"), target_uplift_2024=D("12")),
+    Series("foreign_capital_used", D("2615"), D("6.0"), D("-12.0"), D("18.0"), target_uplift_2024=D("15")),
+    Series("projects_landed", D("128"), D("10.3"), D("8.0"), D("12.5"), target_uplift_2024=D("15")),
+    Series("projects_started", D("147"), D("8.1"), D("5.0"), D("10.9"), target_uplift_2024=D("63")),
+    # The article's "产业项目占比76.3%" read as the industrial projects' share of the investment.
+    Series("projects_investment", D("98.6"), D("12.1"), D("8.0"), D("14.0"), target_uplift_2024=D("40")),
+    Series(
+        "industrial_projects_investment",
+        D("75.23"),
+        D("13.0"),
+        D("9.0"),
+        D("16.0"),
+        target_uplift_2024=D("45"),
+    ),
+    Series("high_tech_enterprises", D("845"), D("38.1"), D("30.0"), D("16.0"), target_uplift_2024=D("15")),
+]
+# How the zone's total divides among the three areas (高新区, 北湖区, 临空区), by indicator.
+AREA_SHARES = {
+    "gdp": [0.58, 0.27, 0.15],
+    "industrial_output": [0.55, 0.23, 0.22],
+    "fixed_asset_investment": [0.42, 0.38, 0.20],
+    "retail_sales": [0.50, 0.36, 0.14],
+    "housing_units": [0.44, 0.46, 0.10],
+    "housing_area": [0.43, 0.47, 0.10],
+    "domestic_capital_used": [0.46, 0.34, 0.20],
+    "foreign_capital_used": [0.62, 0.28, 0.10],
+    "high_tech_enterprises": [0.64, 0.30, 0.06],
+}
+DEFAULT_SHARES = [0.5, 0.32, 0.18]
+# Monthly increments of a typical year (January is published together with February).
+PROFILE = [0.0, 0.115, 0.085, 0.08, 0.083, 0.088, 0.078, 0.08, 0.085, 0.087, 0.089, 0.13]
+PARK_COVERAGE = 0.8  # parks hold most, not all, of an area's activity
+YEARS = [2021, 2022, 2023, 2024]
+
+# National new areas (国家级新区), 2023: GDP in 亿元 and growth in %, as public reports give them.
+# Only confirmed figures are numbers; the rest is what reports say, kept as a note.
+NATIONAL_NEW_AREAS: list[tuple[str, Decimal | None, Decimal | None, str]] = [
+    ("上海浦东新区", D("16715.15"), D("4.8"), ""),
+    ("天津滨海新区", D("7303.03"), D("4.6"), "增速为预计数"),
+    ("青岛西海岸新区", D("5003.38"), D("6.0"), ""),
+    ("福州新区", D("3127"), None, "地区生产总值首次突破3000亿元；未找到增速"),
+    ("重庆两江新区", None, D("6.5"), "增速为直管区口径；地区生产总值超过2000亿元"),
+    ("长春新区", D("913"), D("7.2"), "长春新区高质量发展大会报道"),
+    ("四川天府新区", None, None, "报道称超过4000亿元"),
+    ("湖南湘江新区", None, None, "报道称超过4000亿元"),
+    ("大连金普新区", None, None, "报道称超过2000亿元"),
+    ("南京江北新区", None, None, "报道称超过2000亿元"),
+    ("广州南沙新区", None, None, "报道称超过2000亿元"),
+    ("浙江舟山群岛新区", None, None, "报道称超过2000亿元"),
+    ("云南滇中新区", None, None, "报道称超过1000亿元"),
+    ("江西赣江新区", None, None, "报道称超过1000亿元"),
+    ("陕西西咸新区", None, None, "报道称低于1000亿元"),
+    ("甘肃兰州新区", None, None, "报道称低于1000亿元"),
+    ("贵州贵安新区", None, None, "报道称低于1000亿元"),
+    ("哈尔滨新区", None, None, "报道称低于1000亿元"),
+    ("河北雄安新区", None, None, "报道称低于1000亿元"),
+]
+SELF = "长春新区"
+
+
+def _round(value: Decimal, places: int) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _split(total: Decimal, weights: list[float], places: int) -> list[Decimal]:
+    """``total`` in parts proportional to ``weights``, rounded, the last part taking the remainder."""
+    scale = sum(weights)
+    parts = [_round(total * Decimal(str(w / scale)), places) for w in weights[:-1]]
+    return [*parts, total - sum(parts)]
+
+
+def _cumulative_shares(rng: random.Random) -> list[Decimal]:
+    increments = [p * rng.uniform(0.93, 1.07) for p in PROFILE]
+    total = sum(increments)
+    running, shares = 0.0, []
+    for inc in increments:
+        running += inc
+        shares.append(Decimal(str(round(running / total, 4))))
+    shares[-1] = Decimal(1)
+    return shares
+
+
+@transaction.atomic
+def load_demo_indicators(*, users: dict[str, User]) -> int:
+    """Load the catalog, four years of approved observations, 2024 targets and the peers."""
+    catalog_preload(actor=None)
+    if Observation.objects.exists():
+        return 0
+    rng = random.Random(2024)
+    zone = OrgUnit.objects.get(kind=OrgUnit.Kind.ZONE)
+    areas = list(OrgUnit.objects.filter(parent=zone).order_by("sort_order", "id"))
+    parks = {a.pk: list(a.children.order_by("sort_order", "id")) for a in areas}
+    indicators = {i.code: i for i in Indicator.objects.all()}
+    now = timezone.now()
+    observations: list[Observation] = []
+    targets: list[Target] = []
+    for series in SERIES:
+        indicator = indicators[series.code]
+        places = indicator.decimals if indicator.decimals else 0
+        places = max(places, 0 if indicator.unit in {"个", "户", "套"} else 2)
+        totals = {2023: series.total_2023}
+        totals[2022] = _round(series.total_2023 / (1 + series.growth_2023 / 100), places)
+        totals[2021] = _round(totals[2022] / (1 + series.growth_2022 / 100), places)
+        totals[2024] = _round(series.total_2023 * (1 + series.growth_2024 / 100), places)
+        shares = AREA_SHARES.get(series.code, DEFAULT_SHARES)
+        yearly: dict[int, dict[int, dict[int, Decimal]]] = {}  # year → unit → month → ytd
+        for year in YEARS:
+            weights = [s * rng.uniform(0.96, 1.04) for s in shares]
+            area_totals = _split(totals[year], weights, places)
+            profile = _cumulative_shares(rng)
+            by_unit: dict[int, dict[int, Decimal]] = {zone.pk: {}}
+            for area, area_total in zip(areas, area_totals, strict=True):
+                by_unit[area.pk] = {m: _round(area_total * profile[m - 1], places) for m in range(1, 13)}
+                if indicator.level_allows("park") and parks[area.pk]:
+                    park_weights = [rng.uniform(0.5, 1.5) for _ in parks[area.pk]]
+                    for month in range(1, 13):
+                        covered = _round(by_unit[area.pk][month] * Decimal(str(PARK_COVERAGE)), places)
+                        for park, value in zip(
+                            parks[area.pk], _split(covered, park_weights, places), strict=True
+                        ):
+                            by_unit.setdefault(park.pk, {})[month] = value
+            for month in range(1, 13):
+                by_unit[zone.pk][month] = sum((by_unit[a.pk][month] for a in areas), Decimal(0))
+            yearly[year] = by_unit
+        for year in YEARS:
+            for unit_id, months in yearly[year].items():
+                for month, ytd in months.items():
+                    if not indicator.is_due(month):
+                        continue
+                    previous = indicator.previous_month(month)
+                    single = ytd - months[previous] if previous else ytd
+                    last = yearly.get(year - 1, {}).get(unit_id, {}).get(month)
+                    growth = None
+                    if indicator.growth_source == Indicator.GrowthSource.REPORTED:
+                        if unit_id == zone.pk and month == 12 and year == 2023:
+                            growth = series.growth_2023  # the article's figure, exactly
+                        elif last:
+                            growth = _round((ytd / last - 1) * 100 + Decimal(str(rng.uniform(-0.4, 0.4))), 1)
+                    observations.append(
+                        Observation(
+                            indicator=indicator,
+                            org_unit_id=unit_id,
+                            period=dt.date(year, month, 1),
+                            ytd_value=ytd,
+                            period_value=single if indicator.cumulative else None,
+                            period_derived=indicator.cumulative,
+                            growth=growth,
+                            approved_at=now,
+                        )
+                    )
+        for unit_id in [zone.pk, *(a.pk for a in areas)]:
+            base = yearly[2023][unit_id][12]
+            targets.append(
+                Target(
+                    indicator=indicator,
+                    org_unit_id=unit_id,
+                    year=2024,
+                    value=_round(base * (1 + series.target_uplift_2024 / 100), places),
+                    growth=series.target_growth_2024,
+                    updated_by=users["demo-econ-head"],
+                )
+            )
+    Observation.objects.bulk_create(observations, batch_size=2000)
+    Target.objects.bulk_create(targets, batch_size=2000)
+    _load_peers(indicators["gdp"])
+    _open_return(users, zone, indicators)
+    return len(observations)
+
+
+def _load_peers(gdp: Indicator) -> None:
+    for name, value, growth, note in NATIONAL_NEW_AREAS:
+        peer, _created = PeerZone.objects.get_or_create(name=name, defaults={"is_self": name == SELF})
+        PeerFigure.objects.get_or_create(
+            peer=peer, indicator=gdp, year=2023, defaults={"value": value, "growth": growth, "note": note}
+        )
+
+
+def _open_return(users: dict[str, User], zone: OrgUnit, indicators: dict[str, Indicator]) -> None:
+    """A draft for February 2025 with two figures entered, one of them out of line, so the return
+    page shows a warning waiting to be confirmed."""
+    clerk = users["demo-econ-staff"]
+    submission = Submission.objects.create(
+        department_id=clerk.department_id, period=dt.date(2025, 2, 1), created_by=clerk
+    )
+    SubmissionValue.objects.create(
+        submission=submission,
+        indicator=indicators["industrial_output"],
+        org_unit=zone,
+        ytd_value=D("131.6"),
+        growth=D("9.1"),
+    )
+    SubmissionValue.objects.create(
+        submission=submission, indicator=indicators["retail_sales"], org_unit=zone, ytd_value=D("52.4")
+    )
+    compute_warnings(submission)

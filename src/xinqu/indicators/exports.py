@@ -1,0 +1,76 @@
+"""The indicator tables as .xlsx, laid out as they are on the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from xinqu.core.models import OrgUnit
+from xinqu.core.xlsx import workbook_bytes
+from xinqu.indicators.models import Indicator
+from xinqu.indicators.selectors import Row, light_rule
+
+
+def _num(value: Any) -> Any:
+    return None if value is None else float(value)
+
+
+def _row_cells(row: Row) -> list[Any]:
+    return [
+        row.period_label,
+        _num(row.value),
+        _num(row.single),
+        _num(row.growth),
+        _num(row.target_value),
+        _num(row.target_growth),
+        _num(row.completion),
+        _num(row.time_progress),
+        _num(row.gap),
+        _num(row.growth_gap),
+        row.light_label,
+    ]
+
+
+_HEADERS = [
+    "期间",
+    "累计值",
+    "本月值",
+    "同比增长%",
+    "目标值",
+    "目标增速%",
+    "完成率%",
+    "序时进度%",
+    "超/落后序时进度（百分点）",
+    "增速差（百分点）",
+    "亮灯",
+]
+
+
+def overview_workbook(rows: list[Row], unit: OrgUnit, period: dt.date) -> bytes:
+    headers = [_("指标"), _("计量单位"), *(_(h) for h in _HEADERS), _("亮灯规则")]
+    table = ([r.indicator.name, r.indicator.unit, *_row_cells(r), light_rule(r.indicator)] for r in rows)
+    return workbook_bytes(f"{unit.name} {period:%Y-%m}", headers, table, widths=[26, 10, 14])
+
+
+def breakdown_workbook(indicator: Indicator, total: Row, rows: list[Row]) -> bytes:
+    headers = [_("地区"), *(_(h) for h in _HEADERS), _("按数值排名"), _("按增速排名")]
+    table = [[r.unit.name, *_row_cells(r), r.value_rank or "–", r.growth_rank or "–"] for r in [total, *rows]]
+    return workbook_bytes(f"{indicator.name}（{indicator.unit}）", headers, table, widths=[22, 14])
+
+
+def benchmark_workbook(indicator: Indicator, year: int, result: dict[str, Any]) -> bytes:
+    headers = [
+        _("新区"),
+        _("%(name)s（%(unit)s）") % {"name": indicator.name, "unit": indicator.unit},
+        _("按总量排名"),
+        _("增速%"),
+        _("按增速排名"),
+        _("说明"),
+    ]
+    table = (
+        [r.peer.name, _num(r.value), r.value_rank or "–", _num(r.growth), r.growth_rank or "–", r.note]
+        for r in result["rows"]
+    )
+    return workbook_bytes(f"{indicator.name} {year}", headers, table, widths=[20, 18, 10, 10, 10, 50])

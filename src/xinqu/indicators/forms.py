@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from xinqu.core.forms import ServiceForm
+from xinqu.core.models import OrgUnit
+from xinqu.core.numbers import parse_number, parse_percent
+from xinqu.indicators.models import UNITS, Indicator, PeerZone
+
+
+class MonthField(forms.CharField):
+    """A month as <input type="month">: 2024-05 → date(2024, 5, 1)."""
+
+    widget = forms.TextInput(attrs={"type": "month"})
+
+    def to_python(self, value: Any) -> dt.date | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if not text:
+            return None
+        try:
+            return dt.date.fromisoformat(f"{text[:7]}-01")
+        except ValueError:
+            raise ValidationError(_("月份应写作 2024-05。")) from None
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: OrgUnit) -> str:
+        indent = {"zone": "", "area": "　", "park": "　　"}[obj.kind]
+        return f"{indent}{obj.name}"
+
+
+def units_queryset() -> Any:
+    return OrgUnit.objects.order_by("id")
+
+
+def tree_ordered_units() -> list[OrgUnit]:
+    """Zone, then each area followed by its parks."""
+    units = list(OrgUnit.objects.all())
+    children: dict[int | None, list[OrgUnit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    ordered: list[OrgUnit] = []
+
+    def walk(parent: int | None) -> None:
+        for unit in sorted(children.get(parent, []), key=lambda u: (u.sort_order, u.pk)):
+            ordered.append(unit)
+            walk(unit.pk)
+
+    walk(None)
+    return ordered
+
+
+class OverviewForm(forms.Form):
+    period = MonthField(label=_("月份"), required=False)
+    unit = UnitChoiceField(label=_("地区"), queryset=OrgUnit.objects.all(), required=False, empty_label=None)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["unit"]
+        assert isinstance(field, UnitChoiceField)
+        field.choices = [(u.pk, field.label_from_instance(u)) for u in tree_ordered_units()]
+
+
+class IndicatorForm(ServiceForm):
+    class Meta:
+        model = Indicator
+        fields = [
+            "code",
+            "name",
+            "name_en",
+            "unit",
+            "decimals",
+            "frequency",
+            "cumulative",
+            "jan_feb_combined",
+            "additive",
+            "direction",
+            "growth_source",
+            "lowest_level",
+            "formula",
+            "yellow_pp",
+            "red_pp",
+            "growth_yellow_pp",
+            "growth_red_pp",
+            "band_pct",
+            "growth_tolerance_pp",
+            "confidential",
+            "is_active",
+            "sort_order",
+        ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].widget.attrs["list"] = "unit-choices"
+        self.unit_choices = UNITS
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+    period = MonthField(label=_("期间"), required=False, help_text=_("表中没有“期间”列时使用"))
+    org_unit = UnitChoiceField(
+        label=_("地区"),
+        queryset=OrgUnit.objects.all(),
+        required=False,
+        help_text=_("表中没有“地区”列时使用"),
+    )
+
+
+class ReturnForm(forms.Form):
+    reason = forms.CharField(label=_("退回原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TargetForm(forms.Form):
+    value = forms.CharField(label=_("目标值"), required=False)
+    growth = forms.CharField(label=_("目标增速（%）"), required=False)
+    phasing = forms.CharField(
+        label=_("分月进度（累计%）"),
+        required=False,
+        help_text=_("12 个月（或 4 个季度）的累计百分比，用逗号分隔，最后一个为 100；不填则按序时进度"),
+    )
+
+    def __init__(self, *args: Any, unit: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+
+    def clean_value(self) -> Any:
+        try:
+            return parse_number(self.cleaned_data["value"], self.unit)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def clean_growth(self) -> Any:
+        try:
+            return parse_percent(self.cleaned_data["growth"])
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def clean_phasing(self) -> list[str]:
+        text = self.cleaned_data["phasing"].replace("，", ",").replace("%", "")
+        return [p.strip() for p in text.split(",") if p.strip()]
+
+
+class PeerFigureForm(forms.Form):
+    peer = forms.ModelChoiceField(label=_("对标新区"), queryset=PeerZone.objects.all())
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    value = forms.CharField(label=_("数值"), required=False)
+    growth = forms.CharField(label=_("增速（%）"), required=False)
+    note = forms.CharField(label=_("说明（来源）"), required=False, max_length=300)
+
+    def __init__(self, *args: Any, unit: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+
+    def clean_value(self) -> Any:
+        try:
+            return parse_number(self.cleaned_data["value"], self.unit)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def clean_growth(self) -> Any:
+        try:
+            return parse_percent(self.cleaned_data["growth"])
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None

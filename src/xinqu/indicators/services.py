@@ -1,0 +1,658 @@
+"""Writes for indicators: the catalog, returns (draft → submitted → approved), targets and peer
+figures. Every function validates all its input before writing anything, and is atomic."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xinqu.core.access import ensure_can_write
+from xinqu.core.audit import audit_create, audit_record, audit_update, snapshot
+from xinqu.core.bulk import audit_rows
+from xinqu.core.models import AuditEntry, OrgUnit, User
+from xinqu.core.roles import DEPARTMENT_ROLES, Role
+from xinqu.indicators.checks import compute_warnings
+from xinqu.indicators.models import (
+    Indicator,
+    Observation,
+    ObservationRevision,
+    PeerFigure,
+    PeerZone,
+    Submission,
+    SubmissionValue,
+    Target,
+)
+
+Status = Submission.Status
+INDICATOR_FIELDS = [
+    "code",
+    "name",
+    "name_en",
+    "unit",
+    "decimals",
+    "frequency",
+    "cumulative",
+    "jan_feb_combined",
+    "additive",
+    "direction",
+    "growth_source",
+    "lowest_level",
+    "formula",
+    "yellow_pp",
+    "red_pp",
+    "growth_yellow_pp",
+    "growth_red_pp",
+    "band_pct",
+    "growth_tolerance_pp",
+    "is_active",
+    "sort_order",
+    "confidential",
+]
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def latest_closed_period(today: dt.date | None = None) -> dt.date:
+    """The last month that has ended: figures for a month exist only after it."""
+    first = month_start(today or timezone.localdate())
+    return (first - dt.timedelta(days=1)).replace(day=1)
+
+
+def ensure_department_member(actor: User) -> None:
+    if actor.role not in DEPARTMENT_ROLES or actor.department_id is None:
+        raise PermissionDenied(_("只有部门工作人员可以填报指标。"))
+
+
+def ensure_head_of(actor: User, department_id: int) -> None:
+    if not (actor.role == Role.HEAD and actor.department_id == department_id):
+        raise PermissionDenied(_("只有该部门的负责人可以进行此操作。"))
+
+
+# --- the catalog -------------------------------------------------------------------------------------
+
+_ALLOWED_NODES = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Name, ast.Load, ast.Constant)
+_ALLOWED_OPS = (ast.Add, ast.Sub, ast.Mult, ast.Div, ast.USub, ast.UAdd)
+
+
+def formula_codes(formula: str) -> set[str]:
+    """The indicator codes a formula uses. Raises ValidationError for anything but + − × ÷ of
+    codes and numbers."""
+    try:
+        tree = ast.parse(formula, mode="eval")
+    except SyntaxError:
+        raise ValidationError(
+            {"formula": _("公式写法有误，只能用指标编码、数字、+ - * / 和括号。")}
+        ) from None
+    codes = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.operator | ast.unaryop):
+            if not isinstance(node, _ALLOWED_OPS):
+                raise ValidationError({"formula": _("公式只能用 + - * / 四则运算。")})
+        elif not isinstance(node, _ALLOWED_NODES):
+            raise ValidationError({"formula": _("公式写法有误，只能用指标编码、数字、+ - * / 和括号。")})
+        if isinstance(node, ast.Constant) and not isinstance(node.value, int | float):
+            raise ValidationError({"formula": _("公式中只能出现数字常量。")})
+        if isinstance(node, ast.Name):
+            codes.add(node.id)
+    return codes
+
+
+def evaluate_formula(formula: str, values: dict[str, Decimal | None]) -> Decimal | None:
+    """The formula's value, or None when an operand is unknown or a divisor is zero."""
+
+    def walk(node: ast.AST) -> Decimal | None:
+        if isinstance(node, ast.Expression):
+            return walk(node.body)
+        if isinstance(node, ast.Constant):
+            return Decimal(str(node.value))
+        if isinstance(node, ast.Name):
+            return values.get(node.id)
+        if isinstance(node, ast.UnaryOp):
+            operand = walk(node.operand)
+            return None if operand is None else (-operand if isinstance(node.op, ast.USub) else operand)
+        if isinstance(node, ast.BinOp):
+            left, right = walk(node.left), walk(node.right)
+            if left is None or right is None:
+                return None
+            if isinstance(node.op, ast.Add):
+                return left + right
+            if isinstance(node.op, ast.Sub):
+                return left - right
+            if isinstance(node.op, ast.Mult):
+                return left * right
+            return None if right == 0 else left / right
+        return None
+
+    return walk(ast.parse(formula, mode="eval"))
+
+
+def _check_formula(indicator: Indicator) -> None:
+    if not indicator.formula:
+        return
+    codes = formula_codes(indicator.formula)
+    known = dict(Indicator.objects.filter(code__in=codes).values_list("code", "formula"))
+    missing = sorted(codes - set(known))
+    if missing:
+        raise ValidationError(
+            {"formula": _("公式引用了不存在的指标编码：%(codes)s") % {"codes": "、".join(missing)}}
+        )
+    if indicator.code in codes or any(known[c] for c in codes):
+        raise ValidationError({"formula": _("公式只能引用填报的指标，不能引用自身或其他派生指标。")})
+
+
+@transaction.atomic
+def indicator_save(*, actor: User, indicator: Indicator | None = None, **fields: Any) -> Indicator:
+    """Add an indicator to the catalog, or change one. Heads manage their department's indicators."""
+    if actor.role != Role.HEAD or actor.department_id is None:
+        raise PermissionDenied(_("只有部门负责人可以维护指标目录。"))
+    creating = indicator is None
+    if indicator is None:
+        indicator = Indicator(department_id=actor.department_id)
+    else:
+        ensure_can_write(actor, indicator)
+        indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
+    before = snapshot(indicator, INDICATOR_FIELDS)
+    for name, value in fields.items():
+        if name not in INDICATOR_FIELDS:
+            raise TypeError(name)
+        setattr(indicator, name, value)
+    indicator.full_clean()
+    _check_formula(indicator)
+    if not creating and indicator.code != before["code"]:
+        users = [
+            i.name
+            for i in Indicator.objects.exclude(formula="")
+            if indicator.code and before["code"] in formula_codes(i.formula)
+        ]
+        if users:
+            raise ValidationError(
+                {"code": _("编码被这些派生指标的公式引用，不能修改：%(names)s") % {"names": "、".join(users)}}
+            )
+    indicator.save()
+    if creating:
+        audit_create(actor=actor, obj=indicator, fields=INDICATOR_FIELDS)
+    else:
+        audit_update(actor=actor, obj=indicator, before=before)
+    return indicator
+
+
+# --- returns -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ValueInput:
+    indicator: Indicator
+    org_unit: OrgUnit
+    ytd_value: Decimal | None = None
+    period_value: Decimal | None = None
+    growth: Decimal | None = None
+
+
+def check_period(period: dt.date, *, today: dt.date | None = None) -> dt.date:
+    period = month_start(period)
+    latest = latest_closed_period(today)
+    if period > latest:
+        raise ValidationError(
+            {
+                "period": _("%(p)s 尚未结束，不能填报；最近可填报的是 %(l)s。")
+                % {"p": f"{period:%Y-%m}", "l": f"{latest:%Y-%m}"}
+            }
+        )
+    if period.year < 1980:
+        raise ValidationError({"period": _("期间太早。")})
+    return period
+
+
+def value_problem(actor: User, value: ValueInput, period: dt.date) -> str | None:
+    """Why ``value`` may not go into ``actor``'s return for ``period``, or None."""
+    indicator, unit = value.indicator, value.org_unit
+    if indicator.department_id != actor.department_id:
+        return _("指标“%(name)s”由%(dept)s填报，本部门不能填报") % {
+            "name": indicator.name,
+            "dept": indicator.department,
+        }
+    if not indicator.is_active:
+        return _("指标“%(name)s”已停用") % {"name": indicator.name}
+    if indicator.formula:
+        return _("指标“%(name)s”由公式计算，不需填报") % {"name": indicator.name}
+    if not indicator.level_allows(unit.kind):
+        return _("指标“%(name)s”只填报到%(level)s，不填报%(unit)s") % {
+            "name": indicator.name,
+            "level": indicator.get_lowest_level_display(),
+            "unit": unit.name,
+        }
+    if not indicator.is_due(period.month):
+        if period.month == 1 and indicator.frequency == Indicator.Frequency.MONTHLY:
+            return _("指标“%(name)s”1-2月合并发布，请在2月填报1-2月数据") % {"name": indicator.name}
+        return _("指标“%(name)s”为%(freq)s指标，%(month)d月不发布") % {
+            "name": indicator.name,
+            "freq": indicator.get_frequency_display(),
+            "month": period.month,
+        }
+    if value.ytd_value is None and value.period_value is None and value.growth is None:
+        return _("没有填写任何数值")
+    if not indicator.cumulative and value.period_value is not None:
+        return _("指标“%(name)s”不是累计指标，请只填数值") % {"name": indicator.name}
+    return None
+
+
+def submission_for(*, actor: User, period: dt.date, create: bool = True) -> Submission | None:
+    """The actor's department's open return for ``period``; a new draft if there is none."""
+    ensure_department_member(actor)
+    period = check_period(period)
+    open_one = (
+        Submission.objects.filter(
+            department_id=actor.department_id, period=period, status__in=Submission.OPEN
+        )
+        .order_by("-id")
+        .first()
+    )
+    if open_one is not None or not create:
+        return open_one
+    try:
+        with transaction.atomic():
+            submission = Submission.objects.create(
+                department_id=actor.department_id, period=period, created_by=actor
+            )
+    except IntegrityError:  # someone else opened it a moment ago
+        return Submission.objects.get(
+            department_id=actor.department_id, period=period, status__in=Submission.OPEN
+        )
+    audit_create(actor=actor, obj=submission, fields=["department", "period", "status"])
+    return submission
+
+
+def _locked(submission: Submission) -> Submission:
+    return Submission.objects.select_for_update().select_related("department").get(pk=submission.pk)
+
+
+def _require_status(submission: Submission, *allowed: str) -> None:
+    if submission.status not in allowed:
+        raise ValidationError(
+            _("这份填报当前为“%(status)s”，不能进行此操作。") % {"status": submission.get_status_display()}
+        )
+
+
+@transaction.atomic
+def submission_values_save(
+    *,
+    actor: User,
+    submission: Submission,
+    values: Iterable[ValueInput],
+    clear: Iterable[tuple[int, int]] = (),
+) -> int:
+    """Put ``values`` into an editable return (replacing what it held for the same indicator and
+    unit) and remove the ``clear`` (indicator, unit) pairs. All or nothing: one bad value refuses
+    the lot with every problem listed."""
+    ensure_can_write(actor, submission)
+    submission = _locked(submission)
+    _require_status(submission, Status.DRAFT, Status.RETURNED)
+    values = list(values)
+    problems = []
+    for value in values:
+        problem = value_problem(actor, value, submission.period)
+        if problem:
+            problems.append(f"{value.indicator.name} · {value.org_unit.name}：{problem}")
+    if problems:
+        raise ValidationError(problems)
+    existing = {(v.indicator_id, v.org_unit_id): v for v in submission.values.all()}
+    creates, updates = [], []
+    for value in values:
+        row = existing.get((value.indicator.pk, value.org_unit.pk))
+        if row is None:
+            creates.append(
+                SubmissionValue(
+                    submission=submission,
+                    indicator=value.indicator,
+                    org_unit=value.org_unit,
+                    ytd_value=value.ytd_value,
+                    period_value=value.period_value,
+                    growth=value.growth,
+                )
+            )
+        elif (row.ytd_value, row.period_value, row.growth) != (
+            value.ytd_value,
+            value.period_value,
+            value.growth,
+        ):
+            row.ytd_value, row.period_value, row.growth = value.ytd_value, value.period_value, value.growth
+            updates.append(row)
+    cleared = [
+        existing[k].pk
+        for k in clear
+        if k in existing and k not in {(v.indicator.pk, v.org_unit.pk) for v in values}
+    ]
+    SubmissionValue.objects.bulk_create(creates, batch_size=1000)
+    SubmissionValue.objects.bulk_update(updates, ["ytd_value", "period_value", "growth"], batch_size=1000)
+    SubmissionValue.objects.filter(pk__in=cleared).delete()
+    changed = len(creates) + len(updates) + len(cleared)
+    if changed:
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            obj=submission,
+            changes={
+                "values": [None, {"added": len(creates), "changed": len(updates), "removed": len(cleared)}]
+            },
+        )
+    compute_warnings(submission)
+    return changed
+
+
+@transaction.atomic
+def submission_submit(*, actor: User, submission: Submission, confirm_warnings: bool = False) -> Submission:
+    """Send a return to the head. Values with warnings need the submitter's confirmation."""
+    ensure_can_write(actor, submission)
+    submission = _locked(submission)
+    _require_status(submission, Status.DRAFT, Status.RETURNED)
+    if not submission.values.exists():
+        raise ValidationError(_("这份填报还没有任何数值。"))
+    compute_warnings(submission)
+    warned = submission.values.exclude(warnings=[]).filter(confirmed_by__isnull=True)
+    if warned.exists():
+        if not confirm_warnings:
+            raise ValidationError(
+                _("有 %(n)d 个数值需要核实：请逐条查看提示，确认无误后勾选“已核实”再上报。")
+                % {"n": warned.count()}
+            )
+        warned.update(confirmed_by=actor)
+    before = snapshot(submission, ["status"])
+    submission.status, submission.submitted_by, submission.submitted_at = (
+        Status.SUBMITTED,
+        actor,
+        timezone.now(),
+    )
+    submission.return_reason = ""
+    submission.save()
+    audit_update(actor=actor, obj=submission, before=before)
+    return submission
+
+
+@transaction.atomic
+def submission_return(*, actor: User, submission: Submission, reason: str) -> Submission:
+    ensure_head_of(actor, submission.department_id)
+    submission = _locked(submission)
+    _require_status(submission, Status.SUBMITTED)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("请写明退回原因。")})
+    before = snapshot(submission, ["status", "return_reason"])
+    submission.status, submission.return_reason = Status.RETURNED, reason[:300]
+    submission.reviewed_by, submission.reviewed_at = actor, timezone.now()
+    submission.save()
+    audit_update(actor=actor, obj=submission, before=before)
+    return submission
+
+
+@transaction.atomic
+def submission_approve(*, actor: User, submission: Submission) -> int:
+    """The head approves: the values become observations (earlier approved values are kept as
+    revisions), and year-to-date and single-period values are derived from each other."""
+    ensure_head_of(actor, submission.department_id)
+    submission = _locked(submission)
+    _require_status(submission, Status.SUBMITTED)
+    now = timezone.now()
+    count = observations_apply(
+        actor=actor,
+        submission=submission,
+        values=list(submission.values.select_related("indicator")),
+        now=now,
+    )
+    before = snapshot(submission, ["status"])
+    submission.status, submission.reviewed_by, submission.reviewed_at = Status.APPROVED, actor, now
+    submission.save()
+    audit_update(actor=actor, obj=submission, before=before)
+    return count
+
+
+def observations_apply(
+    *, actor: User, submission: Submission | None, values: list[SubmissionValue], now: dt.datetime
+) -> int:
+    """Write ``values`` (for one period) as observations and re-derive the year's dependent values."""
+    if not values:
+        return 0
+    period = values[0].submission.period if submission is None else submission.period
+    indicators = {v.indicator_id: v.indicator for v in values}
+    units = {v.org_unit_id for v in values}
+    year_rows = Observation.objects.filter(
+        indicator_id__in=indicators, org_unit_id__in=units, period__year=period.year
+    )
+    by_series: dict[tuple[int, int], dict[int, Observation]] = defaultdict(dict)
+    for obs in year_rows:
+        by_series[(obs.indicator_id, obs.org_unit_id)][obs.period.month] = obs
+    revisions, audit_entries, touched = [], [], set()
+    for value in values:
+        series = by_series[(value.indicator_id, value.org_unit_id)]
+        obs = series.get(period.month)
+        if obs is None:
+            obs = Observation(indicator_id=value.indicator_id, org_unit_id=value.org_unit_id, period=period)
+            series[period.month] = obs
+            old: dict[str, Any] = {}
+        else:
+            old = {"ytd_value": obs.ytd_value, "period_value": obs.period_value, "growth": obs.growth}
+            revisions.append(
+                ObservationRevision(
+                    observation=obs,
+                    revision=obs.revision,
+                    ytd_value=obs.ytd_value,
+                    period_value=obs.period_value,
+                    growth=obs.growth,
+                    replaced_at=now,
+                    replaced_by=actor,
+                    submission=submission,
+                )
+            )
+            obs.revision += 1
+        obs.ytd_value, obs.ytd_derived = value.ytd_value, False
+        obs.period_value, obs.period_derived = value.period_value, False
+        obs.growth = value.growth
+        obs.submission, obs.approved_at = submission, now
+        touched.add((value.indicator_id, value.org_unit_id))
+        new = {"ytd_value": obs.ytd_value, "period_value": obs.period_value, "growth": obs.growth}
+        audit_entries.append(
+            (
+                obs,
+                {
+                    k: [
+                        str(old.get(k)) if old.get(k) is not None else None,
+                        str(v) if v is not None else None,
+                    ]
+                    for k, v in new.items()
+                    if old.get(k) != v
+                },
+            )
+        )
+    creates, updates = [], []
+    for key in touched:
+        series = by_series[key]
+        _derive(indicators[key[0]], series)
+        for obs in series.values():
+            (updates if obs.pk else creates).append(obs)
+    Observation.objects.bulk_create(creates, batch_size=1000)
+    fields = [
+        "ytd_value",
+        "ytd_derived",
+        "period_value",
+        "period_derived",
+        "growth",
+        "revision",
+        "submission",
+        "approved_at",
+    ]
+    Observation.objects.bulk_update(updates, fields, batch_size=1000)
+    for revision in revisions:
+        revision.observation_id = revision.observation.pk
+    ObservationRevision.objects.bulk_create(revisions, batch_size=1000)
+    audit_rows(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        object_type=Observation._meta.label,
+        entries=((obs.pk, str(obs), changes) for obs, changes in audit_entries if changes),
+        detail=f"submission {submission.pk}" if submission else "",
+    )
+    return len(values)
+
+
+def _derive(indicator: Indicator, series: dict[int, Observation]) -> None:
+    """Fill the year-to-date or single-period value that was not reported, month by month, and
+    mark it derived. Values someone reported are never overwritten."""
+    if not indicator.cumulative:
+        return
+    for month in sorted(series):
+        obs = series[month]
+        previous_month = indicator.previous_month(month)
+        previous = series.get(previous_month) if previous_month else None
+        ytd_reported = obs.ytd_value is not None and not obs.ytd_derived
+        period_reported = obs.period_value is not None and not obs.period_derived
+        if previous_month is None:  # the first value of the year: both are the same number
+            if ytd_reported and not period_reported:
+                obs.period_value, obs.period_derived = obs.ytd_value, True
+            elif period_reported and not ytd_reported:
+                obs.ytd_value, obs.ytd_derived = obs.period_value, True
+            continue
+        base = previous.ytd_value if previous is not None else None
+        if ytd_reported and not period_reported:
+            obs.period_value = None if base is None else obs.ytd_value - base  # type: ignore[operator]
+            obs.period_derived = obs.period_value is not None
+        elif period_reported and not ytd_reported:
+            obs.ytd_value = None if base is None else base + obs.period_value  # type: ignore[operator]
+            obs.ytd_derived = obs.ytd_value is not None
+
+
+# --- targets and peers -------------------------------------------------------------------------------
+
+
+def _check_phasing(phasing: list[Any]) -> list[float]:
+    if not phasing:
+        return []
+    if len(phasing) not in (4, 12):
+        raise ValidationError({"phasing": _("分月进度应有 12 个月（或 4 个季度）的累计百分比。")})
+    try:
+        shares = [float(Decimal(str(p))) for p in phasing]
+    except Exception:
+        raise ValidationError({"phasing": _("分月进度只能填数字。")}) from None
+    if len(shares) == 4:
+        quarterly = shares
+        shares = []
+        previous = 0.0
+        for q in quarterly:  # spread each quarter evenly over its three months
+            step = (q - previous) / 3
+            shares += [round(previous + step, 2), round(previous + 2 * step, 2), q]
+            previous = q
+    if any(b < a for a, b in itertools.pairwise(shares)) or shares[0] < 0:
+        raise ValidationError({"phasing": _("分月进度是累计百分比，应逐月不减。")})
+    if abs(shares[-1] - 100) > 0.01:
+        raise ValidationError({"phasing": _("分月进度到12月应为 100%。")})
+    return shares
+
+
+@transaction.atomic
+def target_set(
+    *,
+    actor: User,
+    indicator: Indicator,
+    org_unit: OrgUnit,
+    year: int,
+    value: Decimal | None,
+    growth: Decimal | None,
+    phasing: list[Any] | None = None,
+) -> Target | None:
+    """Set (or, with neither value nor growth, remove) an annual target. The indicator's
+    department sets its targets."""
+    ensure_can_write(actor, indicator)
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": _("年度应在 2000–2100 之间。")})
+    if not indicator.level_allows(org_unit.kind):
+        raise ValidationError({"org_unit": _("该指标不填报到这一级单位。")})
+    shares = _check_phasing(phasing or [])
+    current = (
+        Target.objects.select_for_update().filter(indicator=indicator, org_unit=org_unit, year=year).first()
+    )
+    fields = ["value", "growth", "phasing"]
+    if value is None and growth is None:
+        if current is not None:
+            audit_record(
+                actor=actor,
+                action=AuditEntry.Action.DELETE,
+                obj=current,
+                changes={k: [str(v), None] for k, v in snapshot(current, fields).items()},
+            )
+            current.delete()
+        return None
+    if value is not None and value <= 0 and indicator.direction == Indicator.Direction.HIGHER:
+        raise ValidationError({"value": _("目标值应大于 0。")})
+    target = current or Target(indicator=indicator, org_unit=org_unit, year=year)
+    before = snapshot(target, fields) if current else None
+    target.value, target.growth, target.phasing, target.updated_by = value, growth, shares, actor
+    target.full_clean()
+    target.save()
+    if before is None:
+        audit_create(actor=actor, obj=target, fields=fields)
+    else:
+        audit_update(actor=actor, obj=target, before=before)
+    return target
+
+
+@transaction.atomic
+def peer_figure_set(
+    *,
+    actor: User,
+    peer: PeerZone,
+    indicator: Indicator,
+    year: int,
+    value: Decimal | None,
+    growth: Decimal | None,
+    note: str = "",
+) -> PeerFigure:
+    """Record a peer zone's published figure. The indicator's department keeps its peer data."""
+    ensure_can_write(actor, indicator)
+    figure, created = PeerFigure.objects.get_or_create(peer=peer, indicator=indicator, year=year)
+    before = snapshot(figure, ["value", "growth", "note"])
+    figure.value, figure.growth, figure.note = value, growth, note.strip()[:300]
+    figure.full_clean()
+    figure.save()
+    if created:
+        audit_create(actor=actor, obj=figure, fields=["value", "growth", "note"])
+    else:
+        audit_update(actor=actor, obj=figure, before=before)
+    return figure
+
+
+@transaction.atomic
+def targets_set(
+    *,
+    actor: User,
+    year: int,
+    items: list[tuple[Indicator, OrgUnit, Decimal | None, Decimal | None, list[Any]]],
+) -> int:
+    """Set many targets at once: all of them, or (when any is refused) none, with every reason."""
+    problems = []
+    for indicator, unit, value, growth, phasing in items:
+        try:
+            target_set(
+                actor=actor,
+                indicator=indicator,
+                org_unit=unit,
+                year=year,
+                value=value,
+                growth=growth,
+                phasing=phasing,
+            )
+        except ValidationError as exc:
+            problems += [f"{indicator.name} · {unit.name}：{m}" for m in exc.messages]
+    if problems:
+        raise ValidationError(problems)
+    return len(items)
