@@ -60,10 +60,10 @@ def test_demo_refuses_a_weak_password(db, settings):
 
 # The navigation entries each role is offered, and one page it must be refused.
 EXPECTED = {
-    "demo-leader": ({"首页", "企业", "工作动态", "组织机构"}, "/audit/"),
-    "demo-econ-staff": ({"首页", "企业", "工作动态", "组织机构"}, "/users/"),
-    "demo-econ-head": ({"首页", "企业", "工作动态", "组织机构"}, "/audit/"),
-    "demo-invest-staff": ({"首页", "企业", "工作动态", "组织机构"}, "/users/new/"),
+    "demo-leader": ({"首页", "经济指标", "企业", "工作动态", "组织机构"}, "/audit/"),
+    "demo-econ-staff": ({"首页", "经济指标", "企业", "工作动态", "组织机构"}, "/users/"),
+    "demo-econ-head": ({"首页", "经济指标", "企业", "工作动态", "组织机构"}, "/audit/"),
+    "demo-invest-staff": ({"首页", "经济指标", "企业", "工作动态", "组织机构"}, "/users/new/"),
     "demo-sysadmin": ({"首页", "组织机构", "用户管理"}, "/updates/"),
     "demo-secadmin": ({"首页", "组织机构", "用户管理"}, "/audit/"),
     "demo-auditor": ({"首页", "组织机构", "审计日志"}, "/users/"),
@@ -111,3 +111,43 @@ def test_demo_registry_reproduces_the_articles_counts(demo):
     assert table.totals["listed"]["held"] == 11
     assert round(table.references["high_tech"]["province"]["share"]) == 25
     assert round(table.references["high_tech"]["city"]["share"]) == 33
+
+
+def test_demo_indicators_reproduce_the_articles_2023_figures(demo):
+    import datetime as dt
+    from decimal import Decimal
+
+    from xinqu.core.models import OrgUnit
+    from xinqu.indicators.selectors import benchmark, breakdown, overview
+
+    leader = User.objects.get(username="demo-leader")
+    zone = OrgUnit.objects.get(kind="zone")
+    rows = {r.indicator.code: r for r in overview(user=leader, unit=zone, period=dt.date(2023, 12, 1))}
+    expected = {
+        "gdp": ("913", "7.2"),
+        "industrial_output": ("905.4", "8.7"),
+        "fixed_asset_investment": ("143.8", "15.2"),
+        "retail_sales": ("170.3", "13.5"),
+        "housing_units": ("10366", None),
+        "housing_area": ("119", None),
+        "domestic_capital_used": ("269", None),
+        "foreign_capital_used": ("2615", None),
+        "projects_landed": ("128", None),
+        "projects_started": ("147", None),
+        "high_tech_enterprises": ("845", None),
+    }
+    for code, (value, growth) in expected.items():
+        assert rows[code].value == Decimal(value), code
+        if growth:
+            assert rows[code].growth.quantize(Decimal("0.1")) == Decimal(growth), code
+    assert rows["industrial_project_share"].value.quantize(Decimal("0.1")) == Decimal("76.3")
+    # The areas add up to the zone, and 2024 has targets with lights.
+    total, areas = breakdown(
+        indicator=rows["industrial_output"].indicator, parent=zone, period=dt.date(2023, 12, 1)
+    )
+    assert sum(a.value for a in areas) == total.value
+    lit = [r for r in overview(user=leader, unit=zone, period=dt.date(2024, 6, 1)) if r.light]
+    assert {r.light for r in lit} >= {"green", "red"}
+    peers = benchmark(indicator=rows["gdp"].indicator, year=2023, zone=zone)
+    assert (peers["self"].value_rank, peers["self"].growth_rank) == (5, 1)
+    assert len(peers["rows"]) == 19 and len(peers["missing"]) == 13

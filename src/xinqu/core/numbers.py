@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.utils import formats
@@ -86,14 +86,16 @@ def amount(value: Any, decimals: int = 1) -> str:
     """A number with digit grouping and fixed decimals; "–" when unknown."""
     if value is None or value == "":
         return "–"
-    return formats.number_format(Decimal(value), decimals, use_l10n=True, force_grouping=True)
+    # Round half up first: Django's number_format cuts extra decimals off instead of rounding.
+    number = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return formats.number_format(number, decimals, use_l10n=True, force_grouping=True)
 
 
 def growth(value: Any, decimals: int = 1) -> str:
     """增长 7.2% / 下降 3.1% / 持平."""
     if value is None or value == "":
         return "–"
-    number = Decimal(value).quantize(Decimal(1).scaleb(-decimals))
+    number = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     if number > 0:
         return _("增长 %(n)s%%") % {"n": amount(number, decimals)}
     if number < 0:
@@ -105,7 +107,7 @@ def points(value: Any, decimals: int = 1) -> str:
     """A difference of two percentages: 超 2.1 个百分点 / 落后 3.4 个百分点."""
     if value is None or value == "":
         return "–"
-    number = Decimal(value).quantize(Decimal(1).scaleb(-decimals))
+    number = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     if number > 0:
         return _("超 %(n)s 个百分点") % {"n": amount(number, decimals)}
     if number < 0:

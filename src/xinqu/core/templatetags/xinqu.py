@@ -1,3 +1,4 @@
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -46,3 +47,11 @@ def percent(value: Any) -> str:
 def localized(obj: Any, language: str | None = None) -> str:
     """``{{ unit|localized:LANGUAGE_CODE }}``: the English name on English pages where one is kept."""
     return str(obj.display_name(language)) if hasattr(obj, "display_name") else str(obj)
+
+
+@register.filter
+def plain(value: Any) -> str:
+    """``{{ decimal|plain }}``: the number as typed back into a form, without exponent or padding."""
+    if value is None:
+        return ""
+    return format(Decimal(str(value)).normalize(), "f")

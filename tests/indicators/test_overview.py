@@ -1,0 +1,168 @@
+"""The overview: completion, time-elapsed progress (months, phasing or the seasonal profile), gap,
+direction-aware lights, growth targets, rankings and derived indicators."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from xinqu.indicators.models import Target
+from xinqu.indicators.selectors import benchmark, breakdown, overview
+
+from .conftest import make_indicator
+
+D = Decimal
+MAY = dt.date(2024, 5, 1)
+
+
+def _target(indicator, unit, user, **fields):
+    return Target.objects.create(indicator=indicator, org_unit=unit, year=2024, updated_by=user, **fields)
+
+
+def _row(user, unit, code, period=MAY):
+    return next(r for r in overview(user=user, unit=unit, period=period) if r.indicator.code == code)
+
+
+def test_completion_against_months_elapsed(db, units, output, leader, econ_head, observe):
+    zone = units["zone"]
+    observe(output, zone, MAY, 380)
+    observe(output, zone, dt.date(2023, 5, 1), 350)
+    _target(output, zone, econ_head, value=D("1000"))
+    row = _row(leader, zone, "industrial_output")
+    assert row.completion == D("38.00")
+    assert (row.time_progress, row.progress_basis) == (D("41.67"), "months")
+    assert row.gap == D("-3.67")
+    assert row.light == "yellow"  # 3.67 points behind: more than 0, not more than 5
+    assert row.growth == D("8.57") and row.growth_computed
+    assert "落后序时进度不超过" in row.rule
+
+
+def test_phasing_overrides_months_elapsed(db, units, output, leader, econ_head, observe):
+    observe(output, units["zone"], MAY, 380)
+    phasing = [0, 10, 18, 27, 36, 45, 54, 63, 72, 81, 90, 100]
+    _target(output, units["zone"], econ_head, value=D("1000"), phasing=phasing)
+    row = _row(leader, units["zone"], "industrial_output")
+    assert (row.time_progress, row.progress_basis, row.light) == (D("36.00"), "phasing", "green")
+
+
+def test_seasonal_profile_from_three_years(db, units, output, leader, econ_head, observe):
+    zone = units["zone"]
+    for year, may, december in ((2021, 30, 100), (2022, 33, 110), (2023, 36, 120)):
+        observe(output, zone, dt.date(year, 5, 1), may)
+        observe(output, zone, dt.date(year, 12, 1), december)
+    observe(output, zone, MAY, 100)
+    _target(output, zone, econ_head, value=D("400"))
+    row = _row(leader, zone, "industrial_output")
+    # (30 + 33 + 36) / (100 + 110 + 120) = 30 %: completion 25 % is 5 points behind → yellow.
+    assert (row.time_progress, row.progress_basis) == (D("30.00"), "seasonal")
+    assert (row.gap, row.light) == (D("-5.00"), "yellow")
+
+
+def test_two_years_of_history_are_not_enough_for_a_profile(db, units, output, leader, econ_head, observe):
+    zone = units["zone"]
+    for year in (2022, 2023):
+        observe(output, zone, dt.date(year, 5, 1), 30)
+        observe(output, zone, dt.date(year, 12, 1), 100)
+    observe(output, zone, MAY, 100)
+    _target(output, zone, econ_head, value=D("400"))
+    assert _row(leader, zone, "industrial_output").progress_basis == "months"
+
+
+def test_lower_is_better_reverses_the_light(db, units, econ, leader, econ_head, observe):
+    energy = make_indicator(econ, "energy", name="综合能耗", unit="万吨标准煤", direction="lower")
+    observe(energy, units["zone"], MAY, 60)
+    _target(energy, units["zone"], econ_head, value=D("100"))
+    row = _row(leader, units["zone"], "energy")
+    assert row.gap == D("18.33") and row.light == "red"  # using energy far ahead of the calendar
+
+
+def test_growth_target_compares_rate_with_rate_and_reported_growth_is_kept(
+    db, units, gdp, leader, econ_head, observe
+):
+    zone = units["zone"]
+    observe(gdp, zone, dt.date(2024, 3, 1), 200, growth=D("6.6"))
+    observe(gdp, zone, dt.date(2023, 3, 1), 180)  # nominal +11.1 %: must not replace the reported 6.6
+    _target(gdp, zone, econ_head, growth=D("7.5"))
+    row = _row(leader, zone, "gdp")  # a quarterly indicator in May shows 1-3月
+    assert row.period == dt.date(2024, 3, 1)
+    assert (row.growth, row.growth_computed) == (D("6.60"), False)
+    assert row.growth_gap == D("-0.90") and row.light == "yellow"
+    assert row.completion is None
+
+
+def test_the_worse_of_two_lights_wins(db, units, output, leader, econ_head, observe):
+    zone = units["zone"]
+    observe(output, zone, MAY, 450)
+    observe(output, zone, dt.date(2023, 5, 1), 440)
+    _target(output, zone, econ_head, value=D("1000"), growth=D("10"))
+    row = _row(leader, zone, "industrial_output")
+    assert row.gap > 0 and row.growth_gap < D("-2")
+    assert row.light == "red"
+
+
+def test_without_a_target_there_is_no_light(db, units, output, leader, observe):
+    observe(output, units["zone"], MAY, 380)
+    row = _row(leader, units["zone"], "industrial_output")
+    assert row.value == D("380") and row.light is None and row.completion is None
+
+
+def test_units_are_ranked_and_those_without_a_target_are_not(
+    db, units, output, econ_head, observe, make_user
+):
+    from xinqu.core.models import OrgUnit
+
+    linkong = OrgUnit.objects.create(
+        kind="area", code="linkong", name="临空区", parent=units["zone"], sort_order=3
+    )
+    for unit, value, last in ((units["gaoxin"], 200, 180), (units["beihu"], 200, 150), (linkong, 300, 200)):
+        observe(output, unit, MAY, value)
+        observe(output, unit, dt.date(2023, 5, 1), last)
+    _target(output, units["gaoxin"], econ_head, value=D("500"))
+    _target(output, units["beihu"], econ_head, value=D("500"))
+    total, rows = breakdown(indicator=output, parent=units["zone"], period=MAY)
+    by_code = {r.unit.code: r for r in rows}
+    assert (by_code["gaoxin"].value_rank, by_code["beihu"].value_rank) == (1, 1)  # a tie shares the place
+    assert (by_code["gaoxin"].growth_rank, by_code["beihu"].growth_rank) == (2, 1)
+    assert by_code["linkong"].value_rank is None and by_code["linkong"].light is None
+
+
+def test_a_derived_indicator_is_computed_from_its_operands(db, units, econ, leader, observe):
+    started = make_indicator(econ, "projects", name="开复工项目投资")
+    industrial = make_indicator(econ, "industrial", name="产业项目投资")
+    make_indicator(
+        econ, "share", name="产业项目占比", unit="%", formula="industrial / projects * 100", additive=False
+    )
+    observe(started, units["zone"], MAY, D("98.6"))
+    observe(industrial, units["zone"], MAY, D("75.23"))
+    row = _row(leader, units["zone"], "share")
+    assert row.value.quantize(D("0.1")) == D("76.3")
+    assert row.growth is None  # the growth of a share means nothing
+    _total, rows = breakdown(indicator=row.indicator, parent=units["zone"], period=MAY)
+    assert [r.value for r in rows] == [None, None]
+
+
+def test_confidential_indicators_are_hidden_from_other_departments(db, units, econ, invest_staff, econ_staff):
+    make_indicator(econ, "secret", confidential=True)
+    assert [r.indicator.code for r in overview(user=invest_staff, unit=units["zone"], period=MAY)] == []
+    assert [r.indicator.code for r in overview(user=econ_staff, unit=units["zone"], period=MAY)] == ["secret"]
+
+
+def test_benchmark_ranks_only_what_is_known_and_lists_the_rest(db, units, gdp, observe):
+    from xinqu.indicators.models import PeerFigure, PeerZone
+
+    figures = {
+        "上海浦东新区": (16715, 4.8),
+        "福州新区": (3127, None),
+        "重庆两江新区": (None, 6.5),
+        "哈尔滨新区": (None, None),
+    }
+    for name, (value, growth) in figures.items():
+        peer = PeerZone.objects.create(name=name)
+        PeerFigure.objects.create(peer=peer, indicator=gdp, year=2023, value=value, growth=growth)
+    PeerZone.objects.create(name="长春新区", is_self=True)
+    observe(gdp, units["zone"], dt.date(2023, 12, 1), 913, growth=D("7.2"))
+    result = benchmark(indicator=gdp, year=2023, zone=units["zone"])
+    me = result["self"]
+    assert (me.value, me.value_rank, me.growth_rank) == (D("913"), 3, 1)
+    assert (result["known_values"], result["known_growth"]) == (3, 3)
+    assert result["missing"] == ["哈尔滨新区"]
