@@ -69,7 +69,7 @@ def test_every_bad_row_is_reported_and_nothing_is_written(db, units, output, gdp
     make_indicator(invest, "capital", name="实际利用内资")
     file = xlsx(
         [
-            HEADER + ["地区", "期间"],
+            [*HEADER, "地区", "期间"],
             ["规上工业产值", "亿元", None, "100", None, "新区", "2024-03"],  # unknown name
             ["规上工业总产值", "亿元", None, "1,23", None, "长春新区", "2024-03"],  # ambiguous separator
             ["规上工业总产值", "亿元", None, "100", None, "长春新区", "2999-01"],  # future

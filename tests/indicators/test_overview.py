@@ -119,7 +119,7 @@ def test_units_are_ranked_and_those_without_a_target_are_not(
         observe(output, unit, dt.date(2023, 5, 1), last)
     _target(output, units["gaoxin"], econ_head, value=D("500"))
     _target(output, units["beihu"], econ_head, value=D("500"))
-    total, rows = breakdown(indicator=output, parent=units["zone"], period=MAY)
+    _total, rows = breakdown(indicator=output, parent=units["zone"], period=MAY)
     by_code = {r.unit.code: r for r in rows}
     assert (by_code["gaoxin"].value_rank, by_code["beihu"].value_rank) == (1, 1)  # a tie shares the place
     assert (by_code["gaoxin"].growth_rank, by_code["beihu"].growth_rank) == (2, 1)
