@@ -132,3 +132,19 @@ def test_catalog_head_adds_an_indicator_with_a_formula(db, units, output, as_use
     ok = as_user(econ_head).post("/indicators/catalog/new/", form | {"formula": "industrial_output / 2"})
     assert ok.status_code == 302
     assert as_user(econ_staff).get("/indicators/catalog/new/").status_code == 403
+
+
+def test_a_cached_overview_is_never_older_than_the_data(db, units, output, as_user, leader, econ_head):
+    observation = Observation.objects.create(
+        indicator=output, org_unit=units["zone"], period=dt.date(2024, 5, 1), ytd_value=300
+    )
+    client = as_user(leader)
+    api = "/api/v1/indicators-overview?period=2024-05"
+    assert "300.0" in client.get("/indicators/?period=2024-05").content.decode()
+    assert client.get(api).json()["rows"][0]["ytd_value"] == "300.0000"
+    # A write that bypasses every service (a shell, a restore) still changes the data version.
+    Observation.objects.filter(pk=observation.pk).update(ytd_value=456)
+    assert "456.0" in client.get("/indicators/?period=2024-05").content.decode()
+    assert client.get(api).json()["rows"][0]["ytd_value"] == "456.0000"
+    Target.objects.create(indicator=output, org_unit=units["zone"], year=2024, value=1000, updated_by=econ_head)
+    assert client.get(api).json()["rows"][0]["completion"] == "45.60"

@@ -8,9 +8,10 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from pydantic import Field
@@ -148,8 +149,16 @@ def overview(request: AuthedRequest, period: str, unit: str | None = None) -> An
     """Value, growth, target, completion, time-elapsed progress, gap and light; approved data only."""
     _business(request)
     org_unit, month = _unit(unit), _month(period)
-    rows = selectors.overview(user=request.user, unit=org_unit, period=month)
-    return {"org_unit": org_unit.code, "period": month, "rows": [_row(r) for r in rows]}
+    key, seconds = selectors.cache_key("api", request.user, org_unit, month)
+    body: bytes | None = cache.get(key) if seconds else None
+    if body is None:
+        rows = selectors.overview(user=request.user, unit=org_unit, period=month)
+        payload = OverviewOut(org_unit=org_unit.code, period=month, rows=[RowOut(**_row(r)) for r in rows])
+        body = payload.model_dump_json().encode()
+        if seconds:
+            cache.set(key, body, seconds)
+    # The cached body was validated against OverviewOut when it was made.
+    return HttpResponse(body, content_type="application/json; charset=utf-8")
 
 
 @router.get(

@@ -55,17 +55,6 @@ def tree_ordered_units() -> list[OrgUnit]:
     return ordered
 
 
-class OverviewForm(forms.Form):
-    period = MonthField(label=_("月份"), required=False)
-    unit = UnitChoiceField(label=_("地区"), queryset=OrgUnit.objects.all(), required=False, empty_label=None)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["unit"]
-        assert isinstance(field, UnitChoiceField)
-        field.choices = [(u.pk, field.label_from_instance(u)) for u in tree_ordered_units()]
-
-
 class IndicatorForm(ServiceForm):
     class Meta:
         model = Indicator

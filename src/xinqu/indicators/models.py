@@ -394,3 +394,18 @@ class PeerFigure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.peer} {self.indicator} {self.year}"
+
+
+class DataVersion(models.Model):
+    """One row whose token the database changes on every write to observations, targets or the
+    catalog (triggers, migration 0002), whoever writes. Cached overviews are keyed by it, so a
+    cached overview is never older than the data."""
+
+    token = models.CharField(max_length=40)
+
+    class Meta:
+        verbose_name = _("数据版本")
+        verbose_name_plural = _("数据版本")
+
+    def __str__(self) -> str:
+        return self.token

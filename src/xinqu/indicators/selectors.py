@@ -6,39 +6,37 @@ light are then simple arithmetic on each row."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
-    Case,
-    Count,
-    DateField,
-    Expression,
-    OuterRef,
-    Q,
     QuerySet,
-    Subquery,
-    Sum,
-    Value,
-    When,
 )
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from xinqu.core.models import OrgUnit, User
 from xinqu.core.numbers import amount
-from xinqu.indicators.models import Indicator, Observation, PeerFigure, PeerZone, Target
+from xinqu.core.roles import Role
+from xinqu.indicators.models import DataVersion, Indicator, Observation, PeerFigure, PeerZone
 from xinqu.indicators.services import evaluate_formula, formula_codes
 
 HUNDRED = Decimal(100)
 LIGHTS = {"green": _("绿灯"), "yellow": _("黄灯"), "red": _("红灯")}
 
 
+# The periods a row reads, by publication pattern: the value due, last year's, and the same month
+# and December of the three years before (the seasonal profile).
+_KEYS = ["eff", "ly", "s1", "s2", "s3", "d1", "d2", "d3"]
+_PATTERNS = ["monthly", "monthly_combined", "quarterly", "yearly"]
+
+
 def _dates(year: int, month: int | None) -> dict[str, dt.date | None]:
-    """The periods one row reads for a value due in ``month`` of ``year``."""
-    keys = ["eff", "ly", "s1", "s2", "s3", "d1", "d2", "d3"]
     if month is None:
-        return dict.fromkeys(keys)
+        return dict.fromkeys(_KEYS)
     return {
         "eff": dt.date(year, month, 1),
         "ly": dt.date(year - 1, month, 1),
@@ -47,60 +45,76 @@ def _dates(year: int, month: int | None) -> dict[str, dt.date | None]:
     }
 
 
-def _frequency_case(year: int, month: int, key: str) -> Expression:
-    """A per-indicator constant: the period ``key`` for the indicator's frequency."""
-    quarter = month - month % 3 or None
-    combined_january = month == 1
-    cases = [
-        When(frequency=Indicator.Frequency.QUARTERLY, then=Value(_dates(year, quarter)[key])),
-        When(
-            frequency=Indicator.Frequency.YEARLY, then=Value(_dates(year, 12 if month == 12 else None)[key])
-        ),
-    ]
-    if combined_january:
-        cases.append(When(Q(cumulative=True, jan_feb_combined=True), then=Value(None)))
-    return Case(*cases, default=Value(_dates(year, month)[key]), output_field=DateField())
+def _pattern_dates(year: int, month: int) -> dict[str, dict[str, dt.date | None]]:
+    return {
+        "monthly": _dates(year, month),
+        "monthly_combined": _dates(year, None if month == 1 else month),
+        "quarterly": _dates(year, month - month % 3 or None),
+        "yearly": _dates(year, 12 if month == 12 else None),
+    }
 
 
-def _observed(ind: Any, unit: Any, period: Any, column: str) -> Subquery:
-    return Subquery(
-        Observation.objects.filter(indicator_id=ind, org_unit_id=unit, period=period).values(column)[:1]
+# One query for every (indicator, org unit) pair asked for: the value due by the month chosen,
+# last year's, the target, and the three-year seasonal sums (NULL unless all three years exist).
+_ROWS_SQL = """
+WITH p(pattern, eff, ly, s1, s2, s3, d1, d2, d3) AS (VALUES {values})
+SELECT ind.id, u.id, o.ytd_value, o.period_value, o.growth, ly.ytd_value, t.value, t.growth, t.phasing,
+  (SELECT SUM(s.ytd_value) FROM indicators_observation s
+    WHERE s.indicator_id = ind.id AND s.org_unit_id = u.id AND s.period IN (p.s1, p.s2, p.s3)
+      AND s.ytd_value IS NOT NULL HAVING COUNT(*) = 3),
+  (SELECT SUM(d.ytd_value) FROM indicators_observation d
+    WHERE d.indicator_id = ind.id AND d.org_unit_id = u.id AND d.period IN (p.d1, p.d2, p.d3)
+      AND d.ytd_value IS NOT NULL HAVING COUNT(*) = 3)
+FROM indicators_indicator ind
+CROSS JOIN core_orgunit u
+JOIN p ON p.pattern = CASE WHEN ind.frequency = 'monthly' AND ind.cumulative AND ind.jan_feb_combined
+                           THEN 'monthly_combined' ELSE ind.frequency END
+LEFT JOIN indicators_observation o ON o.indicator_id = ind.id AND o.org_unit_id = u.id AND o.period = p.eff
+LEFT JOIN indicators_observation ly ON ly.indicator_id = ind.id AND ly.org_unit_id = u.id AND ly.period = p.ly
+LEFT JOIN indicators_target t ON t.indicator_id = ind.id AND t.org_unit_id = u.id AND t.year = %s
+WHERE ind.id IN ({indicators}) AND u.id IN ({units})
+"""
+_ROW_FIELDS = [
+    "ytd",
+    "single",
+    "reported_growth",
+    "last_year",
+    "target_value",
+    "target_growth",
+    "phasing",
+    "seasonal_part",
+    "seasonal_whole",
+]
+
+
+def _raw_rows(
+    indicator_ids: list[int], unit_ids: list[int], period: dt.date
+) -> dict[tuple[int, int], dict[str, Any]]:
+    """The raw numbers of every pair, keyed by (indicator id, unit id), from one query."""
+    if not indicator_ids or not unit_ids:
+        return {}
+    date = "CAST(%s AS DATE)" if connection.vendor == "postgresql" else "%s"
+    patterns = _pattern_dates(period.year, period.month)
+    values = ", ".join(f"(%s, {', '.join([date] * len(_KEYS))})" for _ in _PATTERNS)
+    params: list[Any] = []
+    for pattern in _PATTERNS:
+        params += [pattern, *(patterns[pattern][k] for k in _KEYS)]
+    params.append(period.year)
+    params += indicator_ids + unit_ids
+    sql = _ROWS_SQL.format(
+        values=values,
+        indicators=", ".join(["%s"] * len(indicator_ids)),
+        units=", ".join(["%s"] * len(unit_ids)),
     )
-
-
-def _three_year_sum(ind: Any, unit: Any, periods: list[Any]) -> Subquery:
-    """The sum of three years' year-to-date values at the given periods, or NULL unless all three exist."""
-    return Subquery(
-        Observation.objects.filter(indicator_id=ind, org_unit_id=unit, ytd_value__isnull=False)
-        .filter(Q(period=periods[0]) | Q(period=periods[1]) | Q(period=periods[2]))
-        .values("indicator_id")
-        .annotate(total=Sum("ytd_value"), n=Count("id"))
-        .filter(n=3)
-        .values("total")
-    )
-
-
-def _target(ind: Any, unit: Any, year: int, column: str) -> Subquery:
-    return Subquery(Target.objects.filter(indicator_id=ind, org_unit_id=unit, year=year).values(column)[:1])
-
-
-def _annotate(
-    queryset: QuerySet[Any], *, ind: Any, unit: Any, year: int, dates: dict[str, Any]
-) -> QuerySet[Any]:
-    def ref(key: str) -> Any:
-        return OuterRef(key) if isinstance(dates[key], str) else dates[key]
-
-    return queryset.annotate(
-        ytd=_observed(ind, unit, ref("eff"), "ytd_value"),
-        single=_observed(ind, unit, ref("eff"), "period_value"),
-        reported_growth=_observed(ind, unit, ref("eff"), "growth"),
-        last_year=_observed(ind, unit, ref("ly"), "ytd_value"),
-        target_value=_target(ind, unit, year, "value"),
-        target_growth=_target(ind, unit, year, "growth"),
-        phasing=_target(ind, unit, year, "phasing"),
-        seasonal_part=_three_year_sum(ind, unit, [ref("s1"), ref("s2"), ref("s3")]),
-        seasonal_whole=_three_year_sum(ind, unit, [ref("d1"), ref("d2"), ref("d3")]),
-    )
+    out = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for ind, unit, *numbers in cursor.fetchall():
+            data = dict(zip(_ROW_FIELDS, numbers, strict=True))
+            if isinstance(data["phasing"], str):  # SQLite returns JSON as text
+                data["phasing"] = json.loads(data["phasing"])
+            out[(ind, unit)] = data
+    return out
 
 
 @dataclass
@@ -189,8 +203,11 @@ def _finish(row: Row, data: dict[str, Any], month: int | None) -> Row:
     """Completion, time progress, gap and light from the row's raw numbers."""
     indicator = row.indicator
     # SQLite hands subquery results back as floats turned Decimal: round to the stored precision.
-    row.value, row.single, row.last_year = (_q(data[k], "0.0001") for k in ("ytd", "single", "last_year"))
-    row.target_value, row.target_growth = _q(data["target_value"], "0.0001"), _q(data["target_growth"])
+    row.value, row.single, row.last_year = (_q(data.get(k), "0.0001") for k in ("ytd", "single", "last_year"))
+    row.target_value, row.target_growth = (
+        _q(data.get("target_value"), "0.0001"),
+        _q(data.get("target_growth")),
+    )
     if indicator.unit == "%":
         row.growth = None  # the growth of a percentage means nothing; its change is in points
     elif (
@@ -198,18 +215,18 @@ def _finish(row: Row, data: dict[str, Any], month: int | None) -> Row:
     ):
         row.growth, row.growth_computed = _q((row.value / row.last_year - 1) * HUNDRED), True
     else:
-        row.growth = _q(data["reported_growth"])
+        row.growth = _q(data.get("reported_growth"))
     lower = indicator.direction == Indicator.Direction.LOWER
     lights = []
     if row.target_value and row.value is not None and month is not None:
         row.completion = _q(row.value / row.target_value * HUNDRED)
-        phasing = data["phasing"] or []
+        phasing = data.get("phasing") or []
         if not indicator.cumulative:
             row.time_progress, row.progress_basis = HUNDRED, "level"
         elif len(phasing) == 12:
             row.time_progress, row.progress_basis = _q(Decimal(str(phasing[month - 1]))), "phasing"
-        elif data["seasonal_part"] is not None and data["seasonal_whole"]:
-            share = data["seasonal_part"] / data["seasonal_whole"] * HUNDRED
+        elif data.get("seasonal_part") is not None and data.get("seasonal_whole"):
+            share = _q(data["seasonal_part"], "0.0001") / _q(data["seasonal_whole"], "0.0001") * HUNDRED  # type: ignore[operator]
             row.time_progress, row.progress_basis = _q(share), "seasonal"
         else:
             row.time_progress, row.progress_basis = _q(Decimal(month) / 12 * HUNDRED), "months"
@@ -226,41 +243,55 @@ def _finish(row: Row, data: dict[str, Any], month: int | None) -> Row:
     return row
 
 
+_RULES: dict[tuple[Any, ...], str] = {}
+
+
 def _rule_cached(indicator: Indicator) -> str:
-    # Worded once per indicator object (a page shows the same rule on many rows).
-    cached: str | None = getattr(indicator, "_light_rule", None)
-    if cached is None:
-        cached = light_rule(indicator)
-        indicator._light_rule = cached  # type: ignore[attr-defined]
-    return cached
-
-
-_COLUMNS = [
-    "ytd",
-    "single",
-    "reported_growth",
-    "last_year",
-    "target_value",
-    "target_growth",
-    "phasing",
-    "seasonal_part",
-    "seasonal_whole",
-]
+    # Worded once per process for each rule and language: a page shows the same few rules many times.
+    key = (
+        indicator.direction,
+        indicator.yellow_pp,
+        indicator.red_pp,
+        indicator.growth_yellow_pp,
+        indicator.growth_red_pp,
+        get_language(),
+    )
+    rule = _RULES.get(key)
+    if rule is None:
+        rule = _RULES[key] = light_rule(indicator)
+    return rule
 
 
 def visible_indicators(user: User) -> QuerySet[Indicator]:
-    return Indicator.objects.visible_to(user).filter(is_active=True).select_related("department")
+    return Indicator.objects.visible_to(user).filter(is_active=True)
+
+
+CACHE_SECONDS = 3600
+
+
+def cache_key(kind: str, user: User, unit: OrgUnit, period: dt.date) -> tuple[str, int]:
+    """A cache key for an overview and how long to keep it. The key holds the data-version token,
+    which the database changes on every write, so a cached overview is never stale; with no token
+    (a database emptied by hand) nothing is cached."""
+    token = DataVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    if token is None:
+        return f"xinqu-indicators-{kind}-uncached", 0
+    seen = "all" if user.role == Role.LEADER else f"d{user.department_id}"
+    return f"xinqu-indicators-{kind}-{token}-{seen}-{unit.pk}-{period:%Y%m}-{get_language()}", CACHE_SECONDS
 
 
 def _formula_data(indicator: Indicator, operands: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """A derived indicator's raw numbers from its operands' (no reported growth, no seasonality)."""
+
+    def value(key: str) -> Decimal | None:
+        numbers = {code: _q(data.get(key), "0.0001") for code, data in operands.items()}
+        return _q(evaluate_formula(indicator.formula, numbers), "0.0001")
+
     return {
-        "ytd": _q(evaluate_formula(indicator.formula, {c: d["ytd"] for c, d in operands.items()}), "0.0001"),
+        "ytd": value("ytd"),
         "single": None,
         "reported_growth": None,
-        "last_year": _q(
-            evaluate_formula(indicator.formula, {c: d["last_year"] for c, d in operands.items()}), "0.0001"
-        ),
+        "last_year": value("last_year"),
         "seasonal_part": None,
         "seasonal_whole": None,
     }
@@ -269,32 +300,21 @@ def _formula_data(indicator: Indicator, operands: dict[str, dict[str, Any]]) -> 
 def overview(*, user: User, unit: OrgUnit, period: dt.date) -> list[Row]:
     """Every indicator the user may see, for ``unit`` at ``period`` (the month chosen; quarterly and
     yearly indicators show their latest value due by then)."""
-    year, month = period.year, period.month
-    keys = ["eff", "ly", "s1", "s2", "s3", "d1", "d2", "d3"]
-    indicators = (
-        visible_indicators(user)
-        .filter(lowest_level__in=_levels_including(unit.kind))
-        .annotate(**{key: _frequency_case(year, month, key) for key in keys})
-    )
-    queryset = _annotate(indicators, ind=OuterRef("pk"), unit=unit.pk, year=year, dates={k: k for k in keys})
-    rows: list[Row] = []
-    raw: dict[str, dict[str, Any]] = {}
-    for indicator in queryset:
-        data = {c: getattr(indicator, c) for c in _COLUMNS}
-        raw[indicator.code] = data
-        rows.append(Row(indicator=indicator, unit=unit, period=indicator.eff, extra=data))
-    for row in rows:
-        data = row.extra
-        if row.indicator.formula:
-            data |= _formula_data(
-                row.indicator,
-                {
-                    c: raw.get(c, {"ytd": None, "last_year": None})
-                    for c in formula_codes(row.indicator.formula)
-                },
+    indicators = list(visible_indicators(user).filter(lowest_level__in=_levels_including(unit.kind)))
+    raw = _raw_rows([i.pk for i in indicators], [unit.pk], period)
+    by_code = {i.code: raw.get((i.pk, unit.pk), {}) for i in indicators}
+    rows = []
+    for indicator in indicators:
+        month = indicator.due_month(period.month)
+        data = by_code[indicator.code]
+        if indicator.formula:
+            codes = formula_codes(indicator.formula)
+            data = data | _formula_data(indicator, {c: by_code.get(c, {}) for c in codes})
+        rows.append(
+            _finish(
+                Row(indicator=indicator, unit=unit, period=_dates(period.year, month)["eff"]), data, month
             )
-        _finish(row, data, row.period.month if row.period else None)
-        row.extra = {}
+        )
     return rows
 
 
@@ -308,47 +328,22 @@ def breakdown(*, indicator: Indicator, parent: OrgUnit, period: dt.date) -> tupl
     """``indicator`` for ``parent`` and each of its children, the children ranked by value and by
     growth among those with a target (the others show "–")."""
     month = indicator.due_month(period.month)
-    dates = _dates(period.year, month)
     units = [parent, *[u for u in parent.children.all() if indicator.level_allows(u.kind)]]
-    by_id = {u.pk: u for u in units}
-
-    def raw_for(ind: Indicator) -> dict[int, dict[str, Any]]:
-        queryset = _annotate(
-            OrgUnit.objects.filter(pk__in=by_id),
-            ind=ind.pk,
-            unit=OuterRef("pk"),
-            year=period.year,
-            dates=dates,
-        )
-        return {u.pk: {c: getattr(u, c) for c in _COLUMNS} for u in queryset}
-
+    unit_ids = [u.pk for u in units]
+    raw = _raw_rows([indicator.pk], unit_ids, period)
     if indicator.formula:
         codes = formula_codes(indicator.formula)
-        operand_raw = {i.code: raw_for(i) for i in Indicator.objects.filter(code__in=codes)}
-        targets = {
-            t.org_unit_id: t
-            for t in Target.objects.filter(indicator=indicator, year=period.year, org_unit_id__in=by_id)
-        }
-        raw = {}
-        for pk in by_id:
-            data = _formula_data(
-                indicator,
-                {c: operand_raw.get(c, {}).get(pk, {"ytd": None, "last_year": None}) for c in codes},
-            )
-            target = targets.get(pk)
-            data |= {
-                "target_value": target.value if target else None,
-                "target_growth": target.growth if target else None,
-                "phasing": target.phasing if target else [],
-            }
-            raw[pk] = data
-    else:
-        raw = raw_for(indicator)
+        operands = {i.pk: i.code for i in Indicator.objects.filter(code__in=codes)}
+        operand_raw = _raw_rows(list(operands), unit_ids, period)
+        for pk in unit_ids:
+            values = {code: operand_raw.get((ind, pk), {}) for ind, code in operands.items()}
+            raw[(indicator.pk, pk)] = raw.get((indicator.pk, pk), {}) | _formula_data(indicator, values)
+    eff = _dates(period.year, month)["eff"]
     rows = [
-        _finish(Row(indicator=indicator, unit=by_id[pk], period=dates["eff"]), raw[pk], month) for pk in by_id
+        _finish(Row(indicator=indicator, unit=u, period=eff), raw.get((indicator.pk, u.pk), {}), month)
+        for u in units
     ]
-    total = next(r for r in rows if r.unit.pk == parent.pk)
-    children = [r for r in rows if r.unit.pk != parent.pk]
+    total, children = rows[0], rows[1:]
     children.sort(key=lambda r: (r.unit.sort_order, r.unit.pk))
     _rank(children, indicator)
     return total, children

@@ -11,6 +11,10 @@ from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,7 +32,6 @@ from xinqu.indicators.checks import warning_text
 from xinqu.indicators.forms import (
     ImportForm,
     IndicatorForm,
-    OverviewForm,
     PeerFigureForm,
     ReturnForm,
     TargetForm,
@@ -48,24 +51,47 @@ def default_period() -> dt.date:
     return latest or services.latest_closed_period()
 
 
-def _unit_and_period(request: AuthedRequest) -> tuple[OverviewForm, OrgUnit, dt.date]:
-    form = OverviewForm(request.GET or None)
-    unit = period = None
-    if form.is_valid():
-        unit, period = form.cleaned_data["unit"], form.cleaned_data["period"]
-    if unit is None:
-        unit = OrgUnit.objects.filter(kind=OrgUnit.Kind.ZONE).first()
-        if unit is None:
-            raise Http404(_("还没有建立新区的组织机构。"))
-    period = period or default_period()
-    form = OverviewForm(initial={"unit": unit.pk, "period": f"{period:%Y-%m}"})
-    return form, unit, period
+def _unit_and_period(request: AuthedRequest) -> tuple[list[OrgUnit], OrgUnit, dt.date]:
+    """The org unit and month asked for (the zone and the latest month with data by default), and
+    the units to choose from, in tree order. A malformed value falls back to the default."""
+    units = tree_ordered_units()
+    if not units:
+        raise Http404(_("还没有建立新区的组织机构。"))
+    by_id = {str(u.pk): u for u in units}
+    unit = by_id.get(request.GET.get("unit", ""), units[0])
+    try:
+        period = dt.date.fromisoformat(f"{request.GET.get('period', '')[:7]}-01")
+    except ValueError:
+        period = default_period()
+    return units, unit, period
 
 
-def _ancestors(unit: OrgUnit) -> list[OrgUnit]:
+def _unit_options(units: list[OrgUnit], chosen: OrgUnit) -> str:
+    """The org-unit <option>s, indented by level. Built here rather than by a template loop: the
+    overview page is benchmarked, and a hundred options cost more in the template engine."""
+    language = get_language()
+    indent = {"zone": "", "area": "\u2003", "park": "\u2003\u2003"}
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}{}</option>',
+        (
+            (
+                u.pk,
+                mark_safe(" selected") if u.pk == chosen.pk else "",
+                indent[u.kind],
+                u.display_name(language),
+            )
+            for u in units
+        ),
+    )
+
+
+def _ancestors(unit: OrgUnit, units: list[OrgUnit]) -> list[OrgUnit]:
+    """The path from the zone down to ``unit``, from the units already loaded."""
+    by_id = {u.pk: u for u in units}
     chain = [unit]
-    while chain[0].parent_id:
-        chain.insert(0, OrgUnit.objects.get(pk=chain[0].parent_id))
+    while chain[0].parent_id in by_id:
+        chain.insert(0, by_id[chain[0].parent_id])
     return chain
 
 
@@ -74,25 +100,42 @@ def overview(request: AuthedRequest) -> HttpResponse:
     """Every indicator for one org unit and month: value, growth, target, completion, time
     progress, gap and light. Drills down from the zone to areas and parks."""
     business_only(request)
-    if not OrgUnit.objects.filter(kind=OrgUnit.Kind.ZONE).exists():
+    try:
+        units, unit, period = _unit_and_period(request)
+    except Http404:  # no org units yet: say so rather than answer "not found"
         return render(request, "indicators/overview.html", {"unit": None})
-    form, unit, period = _unit_and_period(request)
-    rows = selectors.overview(user=request.user, unit=unit, period=period)
     if request.GET.get("format") == "xlsx":
+        rows = selectors.overview(user=request.user, unit=unit, period=period)
         return xlsx_response(
             f"indicators-{unit.code}-{period:%Y-%m}.xlsx", exports.overview_workbook(rows, unit, period)
         )
+    key, seconds = selectors.cache_key("page", request.user, unit, period)
     context = {
-        "form": form,
+        "unit_options": _unit_options(units, unit),
         "unit": unit,
         "period": period,
-        "rows": rows,
-        "ancestors": _ancestors(unit),
-        "children": list(unit.children.all()),
+        # Computed only when the cached table is missing or out of date.
+        "table": _LazyTable(request.user, unit, period),
+        "cache_key": key,
+        "cache_seconds": seconds,
+        "ancestors": _ancestors(unit, units),
+        "children": [u for u in units if u.parent_id == unit.pk],
         "query": f"unit={unit.pk}&period={period:%Y-%m}",
-        "counts": {light: sum(1 for r in rows if r.light == light) for light in ("red", "yellow", "green")},
     }
     return render(request, "indicators/overview.html", context)
+
+
+class _LazyTable:
+    def __init__(self, user: Any, unit: OrgUnit, period: dt.date) -> None:
+        self.user, self.unit, self.period = user, unit, period
+
+    @cached_property
+    def rows(self) -> list[selectors.Row]:
+        return selectors.overview(user=self.user, unit=self.unit, period=self.period)
+
+    @cached_property
+    def counts(self) -> dict[str, int]:
+        return {light: sum(1 for r in self.rows if r.light == light) for light in ("red", "yellow", "green")}
 
 
 def _indicator(request: AuthedRequest, code: str) -> Indicator:
@@ -104,9 +147,9 @@ def detail(request: AuthedRequest, code: str) -> HttpResponse:
     """One indicator: the trend chart, and the org unit with its children ranked."""
     business_only(request)
     indicator = _indicator(request, code)
-    form, unit, period = _unit_and_period(request)
+    units, unit, period = _unit_and_period(request)
     if not indicator.level_allows(unit.kind):
-        unit = _ancestors(unit)[0]
+        unit = next(u for u in reversed(_ancestors(unit, units)) if indicator.level_allows(u.kind))
     total, children = selectors.breakdown(indicator=indicator, parent=unit, period=period)
     if request.GET.get("format") == "xlsx":
         return xlsx_response(
@@ -122,13 +165,13 @@ def detail(request: AuthedRequest, code: str) -> HttpResponse:
             revisions = list(observation.revisions.select_related("replaced_by"))
     context = {
         "indicator": indicator,
-        "form": form,
+        "unit_options": _unit_options([u for u in units if indicator.level_allows(u.kind)], unit),
         "unit": unit,
         "period": period,
         "total": total,
         "rows": children,
         "parts": selectors.parts_total(children) if indicator.additive else None,
-        "ancestors": _ancestors(unit),
+        "ancestors": _ancestors(unit, units),
         "chart": selectors.trend(indicator=indicator, unit=unit, year=period.year),
         "rule": selectors.light_rule(indicator),
         "revisions": revisions,

@@ -34,20 +34,35 @@ from xinqu.enterprises.models import Enterprise
 
 
 class Command(BaseCommand):
-    help = "Benchmarks. `xinqu bench enterprises` measures the registry at 500,000 enterprises."
+    help = (
+        "Benchmarks. `xinqu bench enterprises` measures the registry at 500,000 enterprises; "
+        "`xinqu bench indicators` the indicator overview at 10 million observations and the import."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("suite", choices=["enterprises", "import-file"])
+        parser.add_argument(
+            "suite", choices=["enterprises", "import-file", "indicators", "indicator-import-file"]
+        )
         parser.add_argument("path", nargs="?", help="import-file only: the .xlsx to import")
         parser.add_argument("--size", type=int, default=500_000, help="enterprises in the synthetic zone")
         parser.add_argument("--import-rows", type=int, default=100_000)
         parser.add_argument("--repeat", type=int, default=15, help="requests per measured page")
         parser.add_argument("--reuse", action="store_true", help="measure a zone an earlier run built")
         parser.add_argument("--skip-import", action="store_true", help="measure the pages only")
+        parser.add_argument("--indicators", type=int, default=200, help="indicators: catalog size")
+        parser.add_argument("--units", type=int, default=100, help="indicators: org units")
+        parser.add_argument("--months", type=int, default=500, help="indicators: months of history")
+        parser.add_argument(
+            "--import-periods", type=int, default=5, help="indicators: months in the import file"
+        )
 
     def handle(self, *args: Any, suite: str, path: str | None, **options: Any) -> None:
         if suite == "import-file":
             self._import_file(Path(path or ""))
+        elif suite == "indicator-import-file":
+            self._indicator_import_file(Path(path or ""))
+        elif suite == "indicators":
+            self._indicators(**options)
         else:
             self._enterprises(**options)
 
@@ -140,6 +155,177 @@ class Command(BaseCommand):
                 }
             )
         )
+
+    def _indicators(
+        self,
+        *,
+        indicators: int,
+        units: int,
+        months: int,
+        import_periods: int,
+        repeat: int,
+        reuse: bool,
+        skip_import: bool,
+        **_: Any,
+    ) -> None:
+        import datetime as dt
+
+        from xinqu.core.models import OrgUnit
+        from xinqu.demo import bench_indicators as bench
+        from xinqu.indicators.models import Observation
+        from xinqu.indicators.selectors import overview
+
+        call_command("migrate", interactive=False, verbosity=0)
+        existing = OrgUnit.objects.filter(code="bench-zone").exists()
+        if existing and not reuse:
+            raise CommandError(
+                "The database already holds the benchmark zone. Run on an empty database, or pass --reuse."
+            )
+        if not existing:
+            if OrgUnit.objects.exists():
+                raise CommandError(
+                    "Run the benchmark on an empty database (e.g. XINQU_DATABASE_URL=sqlite:///var/bench.sqlite3)."
+                )
+            self._log(f"Building {indicators} indicators × {units} org units × {months} months …")
+            bench.build(indicators=indicators, units=units, months=months, log=self._log)
+        results: list[tuple[str, str]] = [
+            ("database", connection.vendor),
+            ("observations", f"{Observation.objects.count():,}"),
+        ]
+        if "testserver" not in settings.ALLOWED_HOSTS:
+            settings.ALLOWED_HOSTS.append("testserver")
+        leader = User.objects.get(username=bench.LEADER)
+        client = Client()
+        client.force_login(leader, backend="django.contrib.auth.backends.ModelBackend")
+        zone = OrgUnit.objects.get(code="bench-zone")
+        area = OrgUnit.objects.get(code="bench-area-1")
+        period = bench.MEASURED
+
+        # The page and the hand-written query must agree before either is timed.
+        rows = overview(user=leader, unit=zone, period=period)
+        expected = bench.reference(zone, period)
+        got = [{"value": r.value, "completion": r.completion, "time_progress": r.time_progress} for r in rows]
+        if [{k: e[k] for k in ("value", "completion", "time_progress")} for e in expected] != got:
+            raise CommandError("the overview and the reference query disagree")
+        lit = sum(1 for r in rows if r.light)
+        results.append(("overview rows (lit / with target)", f"{len(rows)} ({lit} lit)"))
+        sql_median, sql_p95 = bench.timed(lambda: bench.reference(zone, period), repeat)
+        page = f"/indicators/?unit={zone.pk}&period={period:%Y-%m}"
+        api = f"/api/v1/indicators-overview?unit=bench-zone&period={period:%Y-%m}"
+        page_median, page_p95 = bench.timed(lambda: _ok(client.get(page)), repeat)
+        api_median, api_p95 = bench.timed(lambda: _ok(client.get(api)), repeat)
+        results.append(
+            ("hand-written SQL (same numbers)", f"median {sql_median:.0f} ms, p95 {sql_p95:.0f} ms")
+        )
+        results.append(
+            (
+                "overview page",
+                f"median {page_median:.0f} ms, p95 {page_p95:.0f} ms, {page_median / sql_median:.2f}× the SQL",
+            )
+        )
+        results.append(
+            (
+                "overview API",
+                f"median {api_median:.0f} ms, p95 {api_p95:.0f} ms, {api_median / sql_median:.2f}× the SQL",
+            )
+        )
+        cold_page, cold_page_p95 = bench.timed_after_change(lambda: _ok(client.get(page)), repeat)
+        cold_api, cold_api_p95 = bench.timed_after_change(lambda: _ok(client.get(api)), repeat)
+        results.append(
+            (
+                "overview page, first view after a data change",
+                f"median {cold_page:.0f} ms, p95 {cold_page_p95:.0f} ms",
+            )
+        )
+        results.append(
+            (
+                "overview API, first call after a data change",
+                f"median {cold_api:.0f} ms, p95 {cold_api_p95:.0f} ms",
+            )
+        )
+        detail = f"/indicators/bench_001/?unit={area.pk}&period={period:%Y-%m}"
+        detail_median, detail_p95 = bench.timed(lambda: _ok(client.get(detail)), repeat)
+        results.append(
+            (
+                "indicator page (area and its parks, trend)",
+                f"median {detail_median:.0f} ms, p95 {detail_p95:.0f} ms",
+            )
+        )
+
+        if not skip_import:
+            bench_dir = Path(settings.VAR_DIR) / "bench"
+            bench_dir.mkdir(parents=True, exist_ok=True)
+            periods = [dt.date(2026, m, 1) for m in range(1, import_periods + 1)]
+            file = bench_dir / f"indicator-import-{import_periods}.xlsx"
+            self._log(f"Writing {file.name} …")
+            count = bench.write_import_file(file, periods=periods)
+            self._log(f"Importing {count:,} observations in a child process …")
+            child = subprocess.run(  # noqa: S603 - our own interpreter and a file we just wrote
+                [sys.executable, "-m", "xinqu.cli", "bench", "indicator-import-file", str(file)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            measured = json.loads(child.stdout.strip().splitlines()[-1])
+            self._log(f"  {measured}")
+            results.append(
+                (
+                    f"import {count:,} observations",
+                    f"{measured['seconds']:.1f} s, {measured['rows_per_s']:,.0f} observations/s, "
+                    f"peak RSS {measured['maxrss_mb']:.0f} MB",
+                )
+            )
+            results.append(
+                (
+                    f"approve one month's return ({measured['approved']:,} values)",
+                    f"{measured['approve_seconds']:.1f} s",
+                )
+            )
+        self.stdout.write("\n| measure | result |\n|---|---|")
+        for name, value in results:
+            self.stdout.write(f"| {name} | {value} |")
+
+    def _indicator_import_file(self, path: Path) -> None:
+        from xinqu.demo import bench_indicators as bench
+        from xinqu.indicators import services
+        from xinqu.indicators.imports import indicator_values_import
+        from xinqu.indicators.models import Submission
+
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        clerk = User.objects.get(username=bench.CLERK)
+        started = time.perf_counter()
+        with path.open("rb") as file:
+            report = indicator_values_import(actor=clerk, file=file, dry_run=False)
+        seconds = time.perf_counter() - started
+        if not report.ok:
+            raise CommandError(f"import failed: {report.fatal or report.errors[:3]}")
+        submission = Submission.objects.filter(department__code=bench.DEPARTMENT).order_by("period").first()
+        assert submission is not None
+        services.submission_submit(actor=clerk, submission=submission, confirm_warnings=True)
+        started = time.perf_counter()
+        approved = services.submission_approve(
+            actor=User.objects.get(username=bench.HEAD), submission=submission
+        )
+        approve_seconds = time.perf_counter() - started
+        self.stdout.write(
+            json.dumps(
+                {
+                    "rows": report.total,
+                    "seconds": seconds,
+                    "rows_per_s": report.total / seconds,
+                    "maxrss_mb": _peak_rss_mb(),
+                    "approved": approved,
+                    "approve_seconds": approve_seconds,
+                }
+            )
+        )
+
+
+def _ok(response: Any) -> Any:
+    if response.status_code != 200:
+        raise CommandError(f"{response.request['PATH_INFO']} answered {response.status_code}")
+    return response
 
 
 def _write_import_file(path: Path, *, rows: int, seed: int) -> None:
