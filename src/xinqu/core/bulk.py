@@ -16,12 +16,14 @@ from xinqu.core.models import AuditEntry
 
 
 def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    ops = connection.ops  # bound once: the connection proxy costs a lookup per access
     if isinstance(field, models.DateTimeField):
-        return connection.ops.adapt_datetimefield_value
+        return ops.adapt_datetimefield_value
     if isinstance(field, models.JSONField):
-        return lambda value: json.dumps(value, ensure_ascii=False, default=str)
+        return lambda value: "[]" if value == [] else json.dumps(value, ensure_ascii=False, default=str)
     if isinstance(field, models.DecimalField):
-        return lambda value: None if value is None else connection.ops.adapt_decimalfield_value(value)
+        adapt = ops.adapt_decimalfield_value
+        return lambda value: None if value is None else adapt(value)
     return None
 
 
@@ -64,6 +66,30 @@ def insert_rows(
                     copy.write_row(row)
         else:
             cursor.executemany(sql, prepared)
+    return len(prepared)
+
+
+def update_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
+    """UPDATE ``fields`` of many rows, one prepared statement: each row is the new values in the
+    order of ``fields``, then the primary key. The bulk twin of ``bulk_update`` without its
+    CASE WHEN per row, which grows slow past a few thousand rows."""
+    meta = model._meta
+    columns: list[models.Field[Any, Any]] = [meta.get_field(name) for name in fields]  # type: ignore[misc]
+    converters = [_converter(field) for field in columns]
+    prepared = []
+    for row in rows:
+        values = list(row)
+        for i, convert in enumerate(converters):
+            if convert is not None:
+                values[i] = convert(values[i])
+        prepared.append(values)
+    if not prepared:
+        return 0
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(c.column))} = %s" for c in columns)
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"  # type: ignore[union-attr]  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, prepared)
     return len(prepared)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from django.utils import formats
@@ -49,7 +50,13 @@ def parse_number(value: Any, unit: str = "") -> Decimal | None:
         return Decimal(repr(value))
     if isinstance(value, Decimal):
         return value
-    text = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "").replace("−", "-")
+    return _parse_text(str(value), unit)
+
+
+@lru_cache(maxsize=8192)
+def _parse_text(value: str, unit: str) -> Decimal | None:
+    # Sheets repeat the same texts (growth rates, "—"): each is read once. Errors are not cached.
+    text = unicodedata.normalize("NFKC", value).strip().replace(" ", "").replace("−", "-")
     if text in _EMPTY:
         return None
     factor = Decimal(1)

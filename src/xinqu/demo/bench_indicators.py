@@ -240,16 +240,25 @@ def timed_after_change(fn: Callable[[], Any], repeat: int) -> tuple[float, float
 
 
 def write_import_file(path: Path, *, periods: list[dt.date]) -> int:
-    """A statistics workbook with 地区 and 期间 columns: every bench indicator × unit × period."""
+    """A statistics workbook with 地区 and 期间 columns: every bench indicator × unit × period, each
+    value 5 % above the same month of the last year on file, as a real month mostly is."""
     from xinqu.demo.management.commands.bench import write_shared_strings_xlsx
 
     table: list[list[Any]] = [["指标名称", "计量单位", "地区", "期间", "本月", "累计", "同比增长%"]]
-    indicators = list(Indicator.objects.filter(department__code=DEPARTMENT).values_list("name", "unit"))
-    units = list(OrgUnit.objects.filter(code__startswith="bench-").values_list("name", flat=True))
+    indicators = dict(Indicator.objects.filter(department__code=DEPARTMENT).values_list("pk", "name"))
+    units = dict(OrgUnit.objects.filter(code__startswith="bench-").values_list("pk", "name"))
+    units_of = dict(Indicator.objects.filter(department__code=DEPARTMENT).values_list("pk", "unit"))
     for period in periods:
-        for name, unit in indicators:
-            for index, place in enumerate(units):
-                value = 1000 + index * 3 + period.month
-                table.append([name, unit, place, f"{period:%Y-%m}", "", value, f"{(index % 9) + 1}.2%"])
+        base = dt.date(LAST_PERIOD.year, period.month, 1)
+        history = {
+            (i, u): v
+            for i, u, v in Observation.objects.filter(
+                indicator__department__code=DEPARTMENT, period=base
+            ).values_list("indicator_id", "org_unit_id", "ytd_value")
+        }
+        for indicator_id, name in indicators.items():
+            for unit_id, place in units.items():
+                value = round(float(history.get((indicator_id, unit_id), 100)) * 1.05, 1)
+                table.append([name, units_of[indicator_id], place, f"{period:%Y-%m}", "", value, "5.0%"])
     write_shared_strings_xlsx(path, table)
     return len(table) - 1

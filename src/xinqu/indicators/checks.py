@@ -1,22 +1,32 @@
 """Plausibility checks on a return's values. They do not refuse anything: each finding is a warning
 the submitter must confirm before the return can go to the head. Findings are stored as codes with
-their figures and worded when shown, in the reader's language."""
+their raw figures and worded when shown, in the reader's language and number format."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
+from xinqu.core.bulk import update_rows
 from xinqu.core.models import OrgUnit
 from xinqu.core.numbers import amount
-from xinqu.indicators.models import Indicator, Observation, Submission, SubmissionValue
+from xinqu.indicators.models import Indicator, Submission, SubmissionValue
 
-PARTS_TOLERANCE = Decimal("0.005")  # parts may differ from the whole by rounding: 0.5 %
-Key = tuple[int, int, dt.date]  # indicator, org unit, period
+PARTS_TOLERANCE = 0.005  # parts may differ from the whole by rounding: 0.5 %
+
+
+class Checked(Protocol):
+    indicator: Indicator
+    org_unit_id: int
+    ytd_value: Decimal | None
+    growth: Decimal | None
 
 
 def _shift(period: dt.date, *, years: int = 0, month: int | None = None) -> dt.date:
@@ -24,7 +34,14 @@ def _shift(period: dt.date, *, years: int = 0, month: int | None = None) -> dt.d
 
 
 def warning_text(warning: dict[str, Any]) -> str:
-    code, p = warning.get("code"), warning.get("params", {})
+    code, raw = warning.get("code"), warning.get("params", {})
+    d = int(raw.get("decimals", 1))
+    p = {
+        k: amount(v, 1 if k in {"reported", "computed", "tolerance"} else d)
+        for k, v in raw.items()
+        if k != "pct"
+    }
+    p["pct"] = raw.get("pct", "")
     if code == "band":
         return _("数值 %(value)s 超出往年同期 %(low)s–%(high)s 的合理区间（已放宽 %(pct)s%%）") % p
     if code == "ytd_decreased":
@@ -41,128 +58,173 @@ def warning_text(warning: dict[str, Any]) -> str:
     return str(code)
 
 
-def compute_warnings(submission: Submission) -> int:
-    """Recompute and store the warnings of every value in ``submission``; returns how many values
-    carry one. A value whose warnings changed loses an earlier confirmation."""
-    values = list(submission.values.select_related("indicator", "org_unit"))
+def _warning(code: str, indicator: Indicator, **figures: Any) -> dict[str, Any]:
+    params = {
+        k: (str(v) if isinstance(v, Decimal) else round(v, 6) if isinstance(v, float) else v)
+        for k, v in figures.items()
+    }
+    return {"code": code, "params": params | {"decimals": indicator.decimals}}
+
+
+@dataclass
+class _Past:
+    low: float | None  # the lowest and highest of the same month in the three years before
+    high: float | None
+    years: int
+    last_year: float | None
+    previous: dict[str, float]  # year-to-date of earlier months this year, by ISO date
+    now: float | None  # an approved value for the period itself
+
+
+_HISTORY_SQL = """
+SELECT indicator_id, org_unit_id,
+  MIN(CASE WHEN period IN ({past}) THEN ytd_value END),
+  MAX(CASE WHEN period IN ({past}) THEN ytd_value END),
+  COUNT(CASE WHEN period IN ({past}) THEN 1 END),
+  MAX(CASE WHEN period = {last} THEN ytd_value END),
+  {previous}
+  MAX(CASE WHEN period = {now} THEN ytd_value END)
+FROM indicators_observation
+WHERE indicator_id IN ({indicators}) AND period IN ({all}) AND ytd_value IS NOT NULL
+GROUP BY indicator_id, org_unit_id
+"""
+
+
+def _history(
+    indicator_ids: list[int], period: dt.date, previous: list[dt.date]
+) -> dict[tuple[int, int], _Past]:
+    """What approved observations say about each (indicator, unit): one grouped query, so the
+    database reduces three years of history to the few numbers the checks compare against."""
+    past = [_shift(period, years=-y) for y in (1, 2, 3)]
+    date = "CAST(%s AS DATE)" if connection.vendor == "postgresql" else "%s"
+    marks = ", ".join([date] * 3)
+    sql = _HISTORY_SQL.format(
+        past=marks,
+        last=date,
+        previous="".join(f"MAX(CASE WHEN period = {date} THEN ytd_value END), " for _p in previous),
+        now=date,
+        indicators=", ".join(["%s"] * len(indicator_ids)),
+        all=", ".join([date] * (len(past) + len(previous) + 1)),
+    )
+    params: list[Any] = [
+        *past,
+        *past,
+        *past,
+        past[0],
+        *previous,
+        period,
+        *indicator_ids,
+        *past,
+        *previous,
+        period,
+    ]
+    found = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for ind, unit, low, high, years, last, *rest in cursor.fetchall():
+            *earlier, now = rest
+            found[(ind, unit)] = _Past(
+                low=None if low is None else float(low),
+                high=None if high is None else float(high),
+                years=years,
+                last_year=None if last is None else float(last),
+                previous={
+                    p.isoformat(): float(v) for p, v in zip(previous, earlier, strict=True) if v is not None
+                },
+                now=None if now is None else float(now),
+            )
+    return found
+
+
+_NOTHING = _Past(None, None, 0, None, {}, None)
+
+
+def find_warnings(period: dt.date, values: Sequence[Checked]) -> list[list[dict[str, Any]]]:
+    """The warnings of each of ``values`` (all the values of one return), in order. History comes
+    from approved observations in one grouped query; the parts check sees the return's values first."""
     if not values:
-        return 0
-    period = submission.period
-    indicator_ids = {v.indicator_id for v in values}
-    history_periods = {_shift(period, years=-y) for y in (1, 2, 3)}
-    previous_periods = {
-        dt.date(period.year, m, 1)
-        for m in {v.indicator.previous_month(period.month) for v in values}
-        if m is not None
+        return []
+    indicators = {v.indicator.id: v.indicator for v in values}
+    previous = {
+        pk: _shift(period, month=m)
+        for pk, i in indicators.items()
+        if i.cumulative and (m := i.previous_month(period.month)) is not None
     }
-    observed: dict[Key, Observation] = {
-        (o.indicator_id, o.org_unit_id, o.period): o
-        for o in Observation.objects.filter(
-            indicator_id__in=indicator_ids, period__in=history_periods | previous_periods | {period}
-        ).only("indicator_id", "org_unit_id", "period", "ytd_value", "period_value")
+    history = _history(list(indicators), period, sorted(set(previous.values())))
+    units = {
+        pk: (kind, parent) for pk, kind, parent in OrgUnit.objects.values_list("pk", "kind", "parent_id")
     }
-    units = {u.pk: u for u in OrgUnit.objects.all()}
     children: dict[int, list[int]] = defaultdict(list)
-    for unit in units.values():
-        if unit.parent_id:
-            children[unit.parent_id].append(unit.pk)
-    in_return = {(v.indicator_id, v.org_unit_id): v for v in values}
+    for pk, (_kind, parent) in units.items():
+        if parent:
+            children[parent].append(pk)
+    in_return = {
+        (v.indicator.id, v.org_unit_id): float(v.ytd_value) for v in values if v.ytd_value is not None
+    }
 
-    def current(indicator_id: int, unit_id: int) -> Decimal | None:
+    def current(indicator_id: int, unit_id: int) -> float | None:
         value = in_return.get((indicator_id, unit_id))
-        if value is not None and value.ytd_value is not None:
-            return value.ytd_value
-        obs = observed.get((indicator_id, unit_id, period))
-        return obs.ytd_value if obs is not None else None
+        return value if value is not None else history.get((indicator_id, unit_id), _NOTHING).now
 
-    changed = []
-    flagged = 0
+    results = []
     for value in values:
-        indicator = value.indicator
+        indicator, unit_id = value.indicator, value.org_unit_id
         found: list[dict[str, Any]] = []
-        d = indicator.decimals
         if value.ytd_value is not None:
-            past = [
-                o.ytd_value
-                for p in history_periods
-                if (o := observed.get((indicator.pk, value.org_unit_id, p))) is not None
-                and o.ytd_value is not None
-            ]
-            if len(past) >= 2:
-                slack = Decimal(indicator.band_pct) / 100
-                low, high = min(past), max(past)
-                low, high = low - abs(low) * slack, high + abs(high) * slack
-                if not low <= value.ytd_value <= high:
+            ytd = float(value.ytd_value)
+            past = history.get((indicator.id, unit_id), _NOTHING)
+            if past.years >= 2 and past.low is not None and past.high is not None:
+                slack = indicator.band_pct / 100
+                low, high = past.low - abs(past.low) * slack, past.high + abs(past.high) * slack
+                if not low <= ytd <= high:
                     found.append(
-                        {
-                            "code": "band",
-                            "params": {
-                                "value": amount(value.ytd_value, d),
-                                "low": amount(low, d),
-                                "high": amount(high, d),
-                                "pct": indicator.band_pct,
-                            },
-                        }
+                        _warning("band", indicator, value=ytd, low=low, high=high, pct=indicator.band_pct)
                     )
-            previous_month = indicator.previous_month(period.month)
-            if indicator.cumulative and previous_month is not None:
-                prev = observed.get((indicator.pk, value.org_unit_id, _shift(period, month=previous_month)))
-                if prev is not None and prev.ytd_value is not None and value.ytd_value < prev.ytd_value:
-                    found.append(
-                        {
-                            "code": "ytd_decreased",
-                            "params": {
-                                "value": amount(value.ytd_value, d),
-                                "previous": amount(prev.ytd_value, d),
-                            },
-                        }
-                    )
-            last_year = observed.get((indicator.pk, value.org_unit_id, _shift(period, years=-1)))
+            if indicator.id in previous:
+                before = past.previous.get(previous[indicator.id].isoformat())
+                if before is not None and ytd < before:
+                    found.append(_warning("ytd_decreased", indicator, value=ytd, previous=before))
             if (
                 value.growth is not None
                 and indicator.growth_source == Indicator.GrowthSource.COMPUTED
-                and last_year is not None
-                and last_year.ytd_value
+                and past.last_year
             ):
-                computed = (value.ytd_value / last_year.ytd_value - 1) * 100
-                if abs(computed - value.growth) > indicator.growth_tolerance_pp:
+                computed = (ytd / past.last_year - 1) * 100
+                tolerance = float(indicator.growth_tolerance_pp)
+                if abs(computed - float(value.growth)) > tolerance:
                     found.append(
-                        {
-                            "code": "growth_mismatch",
-                            "params": {
-                                "reported": amount(value.growth, 1),
-                                "computed": amount(computed, 1),
-                                "tolerance": amount(indicator.growth_tolerance_pp, 1),
-                            },
-                        }
-                    )
-            unit = units[value.org_unit_id]
-            kids = [k for k in children.get(unit.pk, []) if indicator.level_allows(units[k].kind)]
-            if indicator.additive and kids:
-                parts = [current(indicator.pk, k) for k in kids]
-                known = [p for p in parts if p is not None]
-                total = sum(known, Decimal(0))
-                whole = value.ytd_value
-                if unit.kind == OrgUnit.Kind.ZONE and len(known) == len(parts):
-                    if abs(total - whole) > abs(whole) * PARTS_TOLERANCE:
-                        found.append(
-                            {
-                                "code": "parts_sum",
-                                "params": {"parts": amount(total, d), "whole": amount(whole, d)},
-                            }
+                        _warning(
+                            "growth_mismatch",
+                            indicator,
+                            reported=value.growth,
+                            computed=computed,
+                            tolerance=tolerance,
                         )
-                elif unit.kind == OrgUnit.Kind.AREA and known and total > whole * (1 + PARTS_TOLERANCE):
-                    found.append(
-                        {
-                            "code": "parts_exceed",
-                            "params": {"parts": amount(total, d), "whole": amount(whole, d)},
-                        }
                     )
-        if found:
-            flagged += 1
+            kind = units[unit_id][0]
+            kids = [k for k in children.get(unit_id, []) if indicator.level_allows(units[k][0])]
+            if indicator.additive and kids:
+                parts = [current(indicator.id, k) for k in kids]
+                known = [p for p in parts if p is not None]
+                total = sum(known)
+                if kind == OrgUnit.Kind.ZONE and len(known) == len(parts):
+                    if abs(total - ytd) > abs(ytd) * PARTS_TOLERANCE:
+                        found.append(_warning("parts_sum", indicator, parts=total, whole=ytd))
+                elif kind == OrgUnit.Kind.AREA and known and total > ytd * (1 + PARTS_TOLERANCE):
+                    found.append(_warning("parts_exceed", indicator, parts=total, whole=ytd))
+        results.append(found)
+    return results
+
+
+def compute_warnings(submission: Submission) -> int:
+    """Recompute and store the warnings of every value in ``submission``; returns how many values
+    carry one. A value whose warnings changed loses an earlier confirmation."""
+    values = list(submission.values.select_related("indicator"))
+    changed = []
+    flagged = 0
+    for value, found in zip(values, find_warnings(submission.period, values), strict=True):
+        flagged += bool(found)
         if found != value.warnings:
-            value.warnings = found
-            value.confirmed_by = None
-            changed.append(value)
-    SubmissionValue.objects.bulk_update(changed, ["warnings", "confirmed_by"], batch_size=1000)
+            changed.append((found, None, value.pk))
+    update_rows(SubmissionValue, ["warnings", "confirmed_by_id"], changed)
     return flagged

@@ -11,24 +11,26 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from decimal import Decimal
+from functools import lru_cache
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
 from xinqu.core.audit import audit_record
-from xinqu.core.bulk import insert_rows
+from xinqu.core.bulk import insert_rows, update_rows
 from xinqu.core.imports import PREVIEW_ROWS, Column, ImportReport, all_or_nothing, parse_text, read_records
 from xinqu.core.models import AuditEntry, OrgUnit, User
 from xinqu.core.numbers import _family, parse_number, parse_percent
-from xinqu.indicators.checks import compute_warnings
+from xinqu.indicators.checks import find_warnings
 from xinqu.indicators.models import Indicator, Submission, SubmissionValue
 from xinqu.indicators.services import (
     ValueInput,
+    _catalog_problem,
     check_period,
     ensure_department_member,
     latest_closed_period,
-    value_problem,
+    numbers_problem,
 )
 
 Progress = Callable[[int], None]
@@ -43,7 +45,12 @@ def parse_period(value: Any) -> dt.date | None:
         value = value.date()
     if isinstance(value, dt.date):
         return value.replace(day=1)
-    text = parse_text(value)
+    return _period_from_text(parse_text(value))
+
+
+@lru_cache(maxsize=1024)
+def _period_from_text(text: str) -> dt.date:
+    # A sheet names the same few periods on every row.
     match = _PERIOD.match(text)
     if not match or not 1 <= int(match.group(2)) <= 12:
         raise ValueError(_("期间应写作 2024-05 或 2024年1-5月"))
@@ -93,6 +100,7 @@ class _Catalog:
             # Bureaus add 其中：, spaces and unit notes to names; match without them.
             self.by_name.setdefault(_bare(i.name), i)
         self.names = [i.name for i in indicators]
+        self.verdicts: dict[tuple[int, str, int], str | None] = {}
         units = list(OrgUnit.objects.all())
         self.units: dict[str, OrgUnit | None] = {}
         for unit in units:
@@ -139,7 +147,7 @@ def indicator_values_import(
             if parsed is None:
                 continue
             when, value = parsed
-            key = (value.indicator.pk, value.org_unit.pk, when)
+            key = (value.indicator.id, value.org_unit.id, when)
             if key in rows:
                 report.add_error(
                     number,
@@ -205,14 +213,20 @@ def _row(
         report.add_error(number, _("期间"), f"{when:%Y-%m}", _("期间尚未结束，不能填报"))
         return None
     numbers: dict[str, Decimal | None] = {}
-    for key, header in (("ytd_value", _("累计")), ("period_value", _("本月"))):
+    for key in ("ytd_value", "period_value"):
         try:
             numbers[key] = _in_unit(parse_number(record.get(key), unit_label), unit_label, indicator.unit)
         except ValueError as exc:
-            report.add_error(number, header, record.get(key), str(exc))
+            report.add_error(
+                number, _("累计") if key == "ytd_value" else _("本月"), record.get(key), str(exc)
+            )
             return None
     value = ValueInput(indicator, place, numbers["ytd_value"], numbers["period_value"], record.get("growth"))
-    problem = value_problem(actor, value, when)
+    # The catalog's verdict is the same for every row of an indicator, unit kind and month.
+    verdict_key = (indicator.id, place.kind, when.month)
+    if verdict_key not in catalog.verdicts:
+        catalog.verdicts[verdict_key] = _catalog_problem(actor.department_id, indicator, place, when.month)
+    problem = catalog.verdicts[verdict_key] or numbers_problem(value)
     if problem:
         report.add_error(number, _("指标名称"), name, problem)
         return None
@@ -256,18 +270,17 @@ def _write(
             submission = Submission.objects.create(
                 department_id=actor.department_id, period=when, created_by=actor
             )
-        existing = {(v.indicator_id, v.org_unit_id): v for v in submission.values.all()}
-        creates, updates = [], []
+        existing = {(v.indicator_id, v.org_unit_id): v for v in submission.values.select_related("indicator")}
+        creates: list[tuple[int, ValueInput]] = []
+        updates: list[SubmissionValue] = []
         for number, value in items:
-            current = existing.get((value.indicator.pk, value.org_unit.pk))
+            current = existing.get((value.indicator.id, value.org_unit.id))
             numbers = (value.ytd_value, value.period_value, value.growth)
             if current is None:
-                creates.append((submission.pk, value.indicator.pk, value.org_unit.pk, *numbers, [], None))
-                action = _("新增")
+                creates.append((number, value))
             elif (current.ytd_value, current.period_value, current.growth) != numbers:
                 current.ytd_value, current.period_value, current.growth = numbers
                 updates.append(current)
-                action = _("更新")
             else:
                 report.unchanged += 1
                 continue
@@ -275,11 +288,15 @@ def _write(
                 report.preview.append(
                     {
                         "row": number,
-                        "action": str(action),
+                        "action": str(_("新增") if current is None else _("更新")),
                         "label": f"{value.org_unit.name} · {value.indicator.period_label(when)}",
                         "name": f"{value.indicator.name}：{value.ytd_value if value.ytd_value is not None else ''}",
                     }
                 )
+        # Warnings for the whole return as it will be, computed before anything is written.
+        merged: list[Any] = [*existing.values(), *(value for _n, value in creates)]
+        warnings = find_warnings(when, merged)
+        by_key = {(v.indicator.id, v.org_unit_id): w for v, w in zip(merged, warnings, strict=True)}
         insert_rows(
             SubmissionValue,
             [
@@ -292,9 +309,34 @@ def _write(
                 "warnings",
                 "confirmed_by_id",
             ],
-            creates,
+            (
+                (
+                    submission.pk,
+                    value.indicator.id,
+                    value.org_unit.id,
+                    value.ytd_value,
+                    value.period_value,
+                    value.growth,
+                    by_key[(value.indicator.id, value.org_unit.id)],
+                    None,
+                )
+                for _n, value in creates
+            ),
         )
-        SubmissionValue.objects.bulk_update(updates, ["ytd_value", "period_value", "growth"], batch_size=2000)
+        rewrites = {v.pk: v for v in updates}
+        for value in existing.values():
+            found = by_key[(value.indicator_id, value.org_unit_id)]
+            if found != value.warnings:
+                value.warnings, value.confirmed_by_id = found, None
+                rewrites[value.pk] = value
+        update_rows(
+            SubmissionValue,
+            ["ytd_value", "period_value", "growth", "warnings", "confirmed_by_id"],
+            (
+                (v.ytd_value, v.period_value, v.growth, v.warnings, v.confirmed_by_id, v.pk)
+                for v in rewrites.values()
+            ),
+        )
         report.created += len(creates)
         report.updated += len(updates)
         if creates or updates:
@@ -305,4 +347,3 @@ def _write(
                 changes={"values": [None, {"added": len(creates), "changed": len(updates)}]},
                 detail="xlsx import",
             )
-        compute_warnings(submission)

@@ -8,7 +8,7 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from xinqu.core.access import ensure_can_write
 from xinqu.core.audit import audit_create, audit_record, audit_update, snapshot
-from xinqu.core.bulk import audit_rows
+from xinqu.core.bulk import audit_rows, update_rows
 from xinqu.core.models import AuditEntry, OrgUnit, User
 from xinqu.core.roles import DEPARTMENT_ROLES, Role
 from xinqu.indicators.checks import compute_warnings
@@ -199,6 +199,10 @@ class ValueInput:
     ytd_value: Decimal | None = None
     period_value: Decimal | None = None
     growth: Decimal | None = None
+    org_unit_id: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.org_unit_id = self.org_unit.pk  # read once per value by the checks
 
 
 def check_period(period: dt.date, *, today: dt.date | None = None) -> dt.date:
@@ -218,8 +222,24 @@ def check_period(period: dt.date, *, today: dt.date | None = None) -> dt.date:
 
 def value_problem(actor: User, value: ValueInput, period: dt.date) -> str | None:
     """Why ``value`` may not go into ``actor``'s return for ``period``, or None."""
-    indicator, unit = value.indicator, value.org_unit
-    if indicator.department_id != actor.department_id:
+    catalog = _catalog_problem(actor.department_id, value.indicator, value.org_unit, period.month)
+    return catalog or numbers_problem(value)
+
+
+def numbers_problem(value: ValueInput) -> str | None:
+    indicator = value.indicator
+    if value.ytd_value is None and value.period_value is None and value.growth is None:
+        return _("没有填写任何数值")
+    if not indicator.cumulative and value.period_value is not None:
+        return _("指标“%(name)s”不是累计指标，请只填数值") % {"name": indicator.name}
+    return None
+
+
+def _catalog_problem(
+    department_id: int | None, indicator: Indicator, unit: OrgUnit, month: int
+) -> str | None:
+    """What the catalog says against a value of ``indicator`` for ``unit`` in ``month``."""
+    if indicator.department_id != department_id:
         return _("指标“%(name)s”由%(dept)s填报，本部门不能填报") % {
             "name": indicator.name,
             "dept": indicator.department,
@@ -232,20 +252,16 @@ def value_problem(actor: User, value: ValueInput, period: dt.date) -> str | None
         return _("指标“%(name)s”只填报到%(level)s，不填报%(unit)s") % {
             "name": indicator.name,
             "level": indicator.get_lowest_level_display(),
-            "unit": unit.name,
+            "unit": unit.get_kind_display(),
         }
-    if not indicator.is_due(period.month):
-        if period.month == 1 and indicator.frequency == Indicator.Frequency.MONTHLY:
+    if not indicator.is_due(month):
+        if month == 1 and indicator.frequency == Indicator.Frequency.MONTHLY:
             return _("指标“%(name)s”1-2月合并发布，请在2月填报1-2月数据") % {"name": indicator.name}
         return _("指标“%(name)s”为%(freq)s指标，%(month)d月不发布") % {
             "name": indicator.name,
             "freq": indicator.get_frequency_display(),
-            "month": period.month,
+            "month": month,
         }
-    if value.ytd_value is None and value.period_value is None and value.growth is None:
-        return _("没有填写任何数值")
-    if not indicator.cumulative and value.period_value is not None:
-        return _("指标“%(name)s”不是累计指标，请只填数值") % {"name": indicator.name}
     return None
 
 
@@ -434,6 +450,7 @@ def observations_apply(
     for obs in year_rows:
         by_series[(obs.indicator_id, obs.org_unit_id)][obs.period.month] = obs
     revisions, audit_entries, touched = [], [], set()
+    audit_objects: list[Observation] = []
     for value in values:
         series = by_series[(value.indicator_id, value.org_unit_id)]
         obs = series.get(period.month)
@@ -461,6 +478,7 @@ def observations_apply(
         obs.growth = value.growth
         obs.submission, obs.approved_at = submission, now
         touched.add((value.indicator_id, value.org_unit_id))
+        audit_objects.append(obs)
         new = {"ytd_value": obs.ytd_value, "period_value": obs.period_value, "growth": obs.growth}
         audit_entries.append(
             (
@@ -476,11 +494,16 @@ def observations_apply(
             )
         )
     creates, updates = [], []
+    approved = {id(o) for o in audit_objects}
     for key in touched:
         series = by_series[key]
+        before = {month: _derived_state(obs) for month, obs in series.items()}
         _derive(indicators[key[0]], series)
-        for obs in series.values():
-            (updates if obs.pk else creates).append(obs)
+        for month, obs in series.items():
+            if not obs.pk:
+                creates.append(obs)
+            elif id(obs) in approved or _derived_state(obs) != before[month]:
+                updates.append(obs)  # only rows this approval changed are written
     Observation.objects.bulk_create(creates, batch_size=1000)
     fields = [
         "ytd_value",
@@ -489,10 +512,10 @@ def observations_apply(
         "period_derived",
         "growth",
         "revision",
-        "submission",
+        "submission_id",
         "approved_at",
     ]
-    Observation.objects.bulk_update(updates, fields, batch_size=1000)
+    update_rows(Observation, fields, ([*(getattr(o, f) for f in fields), o.pk] for o in updates))
     for revision in revisions:
         revision.observation_id = revision.observation.pk
     ObservationRevision.objects.bulk_create(revisions, batch_size=1000)
@@ -504,6 +527,10 @@ def observations_apply(
         detail=f"submission {submission.pk}" if submission else "",
     )
     return len(values)
+
+
+def _derived_state(obs: Observation) -> tuple[Any, ...]:
+    return (obs.ytd_value, obs.ytd_derived, obs.period_value, obs.period_derived)
 
 
 def _derive(indicator: Indicator, series: dict[int, Observation]) -> None:

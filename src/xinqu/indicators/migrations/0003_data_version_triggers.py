@@ -53,6 +53,6 @@ def down(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("indicators", "0002_data_version")]
+    dependencies = [("indicators", "0002_data_version_fewer_indexes")]
 
     operations = [migrations.RunPython(up, down)]
