@@ -27,6 +27,9 @@ def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     return None
 
 
+_SQLITE_MAX_VARIABLES = 999  # the oldest limit SQLite builds still ship with
+
+
 def insert_rows(
     model: type[models.Model],
     fields: Sequence[str],
@@ -65,7 +68,18 @@ def insert_rows(
                 for row in prepared:
                     copy.write_row(row)
         else:
-            cursor.executemany(sql, prepared)
+            # Many rows to a statement: SQLite pays per statement step, not per value.
+            per = max(1, min(500, _SQLITE_MAX_VARIABLES // len(columns)))
+            many = (
+                f"{sql[: sql.index(' VALUES ')]} VALUES {', '.join([sql[sql.index(' VALUES ') + 8 :]] * per)}"
+            )
+            whole = len(prepared) - len(prepared) % per
+            if whole:
+                cursor.executemany(
+                    many, ([v for row in prepared[i : i + per] for v in row] for i in range(0, whole, per))
+                )
+            if whole < len(prepared):
+                cursor.executemany(sql, prepared[whole:])
     return len(prepared)
 
 

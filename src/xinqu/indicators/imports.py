@@ -62,12 +62,18 @@ def _raw(value: Any) -> Any:
 
 
 INDICATOR_VALUE_COLUMNS = [
-    Column("指标名称", "name", required=True, aliases=("指标", "指标名")),
-    Column("计量单位", "unit", aliases=("单位",)),
-    Column("地区", "place", aliases=("区域", "单位名称", "功能区/园区")),
-    Column("期间", "period", parse=parse_period, aliases=("时期", "月份", "统计期")),
-    Column("本月", "period_value", parse=_raw, aliases=("当月", "本月值", "当月值", "本期")),
-    Column("累计", "ytd_value", parse=_raw, aliases=("累计值", "本年累计", "1-N月累计", "本期累计", "数值")),
+    # The English headers are the English template's (see the import page); both are accepted.
+    Column("指标名称", "name", required=True, aliases=("指标", "指标名", "Indicator")),
+    Column("计量单位", "unit", aliases=("单位", "Unit")),
+    Column("地区", "place", aliases=("区域", "单位名称", "功能区/园区", "Place")),
+    Column("期间", "period", parse=parse_period, aliases=("时期", "月份", "统计期", "Period")),
+    Column("本月", "period_value", parse=_raw, aliases=("当月", "本月值", "当月值", "本期", "Thismonth")),
+    Column(
+        "累计",
+        "ytd_value",
+        parse=_raw,
+        aliases=("累计值", "本年累计", "1-N月累计", "本期累计", "数值", "Yeartodate"),
+    ),
     Column(
         "同比增长%",
         "growth",
@@ -85,6 +91,7 @@ INDICATOR_VALUE_COLUMNS = [
             "比上年同期增长(%)",
             "同比±%",
             "同比±（%）",
+            "Growth%",
         ),
     ),
 ]

@@ -304,13 +304,14 @@ class Submission(DepartmentOwned):
 class SubmissionValue(models.Model):
     """One value in a return. Either the year-to-date or the single-period value may be given."""
 
-    # Lookups by return use the unique (submission, indicator, org_unit) index; fewer indexes make
-    # a 100,000-row import faster.
+    # Lookups go by return, through the unique (submission, indicator, org_unit) index. No index of
+    # its own for each foreign key: a 100,000-row import pays for every index, and only deleting an
+    # indicator or unit (rare, and refused while values exist) would look values up that way.
     submission = models.ForeignKey(
         Submission, on_delete=models.CASCADE, related_name="values", db_index=False
     )
-    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+")
-    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    indicator = models.ForeignKey(Indicator, on_delete=models.PROTECT, related_name="+", db_index=False)
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+", db_index=False)
     ytd_value = models.DecimalField(_("累计值"), max_digits=20, decimal_places=4, null=True, blank=True)
     period_value = models.DecimalField(_("当期值"), max_digits=20, decimal_places=4, null=True, blank=True)
     growth = models.DecimalField(_("同比增长（%）"), max_digits=9, decimal_places=2, null=True, blank=True)

@@ -1,5 +1,8 @@
 """Every write to observations, targets or the catalog changes the data-version token, in the
-database itself: cached overviews are keyed by the token, so no write path can leave one stale."""
+database itself: cached overviews are keyed by the token, so no write path can leave one stale.
+
+On SQLite, a later migration that alters one of these tables rebuilds it and drops its triggers:
+such a migration must run this one's SQL again (tests/indicators/test_views.py fails otherwise)."""
 
 import uuid
 
@@ -53,6 +56,6 @@ def down(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("indicators", "0002_data_version_fewer_indexes")]
+    dependencies = [("indicators", "0001_initial")]
 
     operations = [migrations.RunPython(up, down)]
