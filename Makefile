@@ -34,12 +34,14 @@ demo: $(VENV)/.installed-base var/secret_key
 test: $(VENV)/.installed-test
 	$(BIN)/pytest
 
-## make bench: `xinqu bench enterprises` on a fresh SQLite file (BENCH_DATABASE_URL for PostgreSQL).
+## make bench: `xinqu bench enterprises` on a fresh SQLite file (BENCH_DATABASE_URL for PostgreSQL;
+## BENCH=indicators for the indicator suite).
 BENCH_DATABASE_URL ?= sqlite:///var/bench.sqlite3
+BENCH ?= enterprises
 bench: $(VENV)/.installed-base var/secret_key
 	rm -f var/bench.sqlite3 var/bench.sqlite3-wal var/bench.sqlite3-shm
 	XINQU_DEBUG=0 XINQU_HTTPS=0 XINQU_SECRET_KEY="$$(cat var/secret_key)" XINQU_DATABASE_URL="$(BENCH_DATABASE_URL)" \
-	  $(BIN)/xinqu bench enterprises
+	  $(BIN)/xinqu bench $(BENCH)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests

@@ -70,3 +70,67 @@ def test_phone_width_shows_the_collapsed_menu(browser, live_server, _relax_audit
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "e2e-phone.png"), full_page=True)
     context.close()
+
+
+def _login(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "Xinqu-demo-2026")
+    page.click("#login-submit")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def test_a_month_pasted_from_excel_goes_through_approval_into_the_overview(browser, page, live_server):
+    from xinqu.core.models import OrgUnit
+    from xinqu.indicators.models import Indicator
+
+    call_command("demo", "--setup-only")
+    zone = OrgUnit.objects.get(kind="zone")
+    output = Indicator.objects.get(code="industrial_output")
+    _login(page, live_server, "demo-econ-staff")
+    page.goto(f"{live_server.url}/indicators/returns/entry/2025-03/")
+    first = page.locator(f'tr[data-key="{output.pk}-{zone.pk}"] input[name^="single-"]')
+    # A block copied from Excel: 本月, 累计, 同比增长% for the zone, then the next row (高新区).
+    page.evaluate(
+        """([selector, text]) => {
+            const input = document.querySelector(selector);
+            const data = new DataTransfer();
+            data.setData("text/plain", text);
+            input.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+        }""",
+        [f'tr[data-key="{output.pk}-{zone.pk}"] input[name^="single-"]', "\t1,31.6\t9.1%\r\n\t\t\r\n"],
+    )
+    assert first.input_value() == ""
+    ytd = page.locator(f'tr[data-key="{output.pk}-{zone.pk}"] input[name^="ytd-"]')
+    assert ytd.input_value() == "1,31.6"
+    page.click("#save-grid")
+    # A misplaced thousands separator: refused, and the row says why.
+    assert "千位分隔符" in page.locator(f'tr[data-key="{output.pk}-{zone.pk}"]').inner_text()
+    ytd.fill("1,316.5亿元")
+    page.click("#save-grid")
+    page.wait_for_url("**/indicators/returns/*/")
+    assert "1,316.5" in page.locator("#value-table").inner_text()
+    if page.locator("#confirm-warnings").count():
+        page.check("#confirm-warnings")
+    page.click("#submit-return")
+    assert page.locator("#return-status").get_attribute("data-status") == "submitted"
+    return_url = page.url
+
+    head_context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    head = head_context.new_page()
+    _login(head, live_server, "demo-econ-head")
+    head.goto(return_url)
+    head.click("#approve-return")
+    assert head.locator("#return-status").get_attribute("data-status") == "approved"
+    head.goto(f"{live_server.url}/indicators/?unit={zone.pk}&period=2025-03")
+    row = head.locator('#overview-table tr[data-code="industrial_output"]')
+    assert "1,316.5" in row.locator('[data-col="value"]').inner_text()
+    head.goto(f"{live_server.url}/indicators/?unit={zone.pk}&period=2024-06")
+    assert head.locator("[data-light]").count() > 0
+    head.locator("details.xq-rule summary").first.click()
+    assert "序时进度" in head.locator("details.xq-rule").first.inner_text()
+    head.goto(f"{live_server.url}/indicators/industrial_output/?unit={zone.pk}&period=2024-06")
+    head.locator("#trend-chart svg").wait_for()
+    ARTIFACTS.mkdir(exist_ok=True)
+    head.screenshot(path=str(ARTIFACTS / "e2e-indicator.png"), full_page=True)
+    head_context.close()

@@ -17,7 +17,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from xinqu.core.prefetch import read_ahead
 from xinqu.core.xlsx import workbook_bytes
 from xinqu.core.xlsx_reader import FormulaCell, XlsxError, column_letter, iter_rows
 
@@ -179,7 +178,7 @@ def read_records(
     Raises ImportAborted for a file that is not an .xlsx or whose header row lacks a required column.
     """
     try:
-        rows = read_ahead(iter_rows(file, max_unpacked_bytes=settings.IMPORT_MAX_UNPACKED_MB * 1_000_000))
+        rows = iter_rows(file, max_unpacked_bytes=settings.IMPORT_MAX_UNPACKED_MB * 1_000_000)
         header_row = next(rows, None)
     except XlsxError as exc:
         raise ImportAborted(str(exc)) from None
