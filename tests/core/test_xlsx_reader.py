@@ -49,7 +49,9 @@ def test_both_readers_agree(monkeypatch):
         assert n1 == n2
         for x, y in zip(a, b, strict=False):
             if isinstance(x, dt.date | dt.datetime):
-                assert (x if isinstance(x, dt.date) and not isinstance(x, dt.datetime) else x.date()) == y.date()
+                assert (
+                    x if isinstance(x, dt.date) and not isinstance(x, dt.datetime) else x.date()
+                ) == y.date()
             else:
                 assert x == y
 

@@ -24,8 +24,8 @@ def test_catalog_and_overview(db, units, output, as_user, leader, econ_head, obs
     row = body["rows"][0]
     assert (row["ytd_value"], row["completion"], row["time_progress"], row["light"]) == (
         "380.0000",
-        "38.00",
-        "41.67",
+        "38.0",
+        "41.7",
         "yellow",
     )
     breakdown = client.get("/api/v1/indicators/industrial_output/breakdown?period=2024-05").json()

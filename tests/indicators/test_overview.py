@@ -29,11 +29,11 @@ def test_completion_against_months_elapsed(db, units, output, leader, econ_head,
     observe(output, zone, dt.date(2023, 5, 1), 350)
     _target(output, zone, econ_head, value=D("1000"))
     row = _row(leader, zone, "industrial_output")
-    assert row.completion == D("38.00")
-    assert (row.time_progress, row.progress_basis) == (D("41.67"), "months")
-    assert row.gap == D("-3.67")
-    assert row.light == "yellow"  # 3.67 points behind: more than 0, not more than 5
-    assert row.growth == D("8.57") and row.growth_computed
+    assert row.completion == D("38.0")
+    assert (row.time_progress, row.progress_basis) == (D("41.7"), "months")
+    assert row.gap == D("-3.7")
+    assert row.light == "yellow"  # 3.7 points behind: more than 0, not more than 5
+    assert row.growth == D("8.6") and row.growth_computed
     assert "落后序时进度不超过" in row.rule
 
 
@@ -42,7 +42,7 @@ def test_phasing_overrides_months_elapsed(db, units, output, leader, econ_head, 
     phasing = [0, 10, 18, 27, 36, 45, 54, 63, 72, 81, 90, 100]
     _target(output, units["zone"], econ_head, value=D("1000"), phasing=phasing)
     row = _row(leader, units["zone"], "industrial_output")
-    assert (row.time_progress, row.progress_basis, row.light) == (D("36.00"), "phasing", "green")
+    assert (row.time_progress, row.progress_basis, row.light) == (D("36.0"), "phasing", "green")
 
 
 def test_seasonal_profile_from_three_years(db, units, output, leader, econ_head, observe):
@@ -54,8 +54,8 @@ def test_seasonal_profile_from_three_years(db, units, output, leader, econ_head,
     _target(output, zone, econ_head, value=D("400"))
     row = _row(leader, zone, "industrial_output")
     # (30 + 33 + 36) / (100 + 110 + 120) = 30 %: completion 25 % is 5 points behind → yellow.
-    assert (row.time_progress, row.progress_basis) == (D("30.00"), "seasonal")
-    assert (row.gap, row.light) == (D("-5.00"), "yellow")
+    assert (row.time_progress, row.progress_basis) == (D("30.0"), "seasonal")
+    assert (row.gap, row.light) == (D("-5.0"), "yellow")
 
 
 def test_two_years_of_history_are_not_enough_for_a_profile(db, units, output, leader, econ_head, observe):
@@ -73,7 +73,7 @@ def test_lower_is_better_reverses_the_light(db, units, econ, leader, econ_head, 
     observe(energy, units["zone"], MAY, 60)
     _target(energy, units["zone"], econ_head, value=D("100"))
     row = _row(leader, units["zone"], "energy")
-    assert row.gap == D("18.33") and row.light == "red"  # using energy far ahead of the calendar
+    assert row.gap == D("18.3") and row.light == "red"  # using energy far ahead of the calendar
 
 
 def test_growth_target_compares_rate_with_rate_and_reported_growth_is_kept(
@@ -86,7 +86,7 @@ def test_growth_target_compares_rate_with_rate_and_reported_growth_is_kept(
     row = _row(leader, zone, "gdp")  # a quarterly indicator in May shows 1-3月
     assert row.period == dt.date(2024, 3, 1)
     assert (row.growth, row.growth_computed) == (D("6.60"), False)
-    assert row.growth_gap == D("-0.90") and row.light == "yellow"
+    assert row.growth_gap == D("-0.9") and row.light == "yellow"
     assert row.completion is None
 
 
@@ -98,6 +98,18 @@ def test_the_worse_of_two_lights_wins(db, units, output, leader, econ_head, obse
     row = _row(leader, zone, "industrial_output")
     assert row.gap > 0 and row.growth_gap < D("-2")
     assert row.light == "red"
+
+
+def test_a_gap_shown_as_flat_is_green(db, units, output, leader, econ_head, observe):
+    observe(output, units["zone"], MAY, D("416.6"))  # 41.66 % of the target against 41.67 % of the year
+    _target(output, units["zone"], econ_head, value=D("1000"))
+    row = _row(leader, units["zone"], "industrial_output")
+    assert (row.completion, row.time_progress, row.gap, row.light) == (
+        D("41.7"),
+        D("41.7"),
+        D("0.0"),
+        "green",
+    )
 
 
 def test_without_a_target_there_is_no_light(db, units, output, leader, observe):

@@ -146,5 +146,7 @@ def test_a_cached_overview_is_never_older_than_the_data(db, units, output, as_us
     Observation.objects.filter(pk=observation.pk).update(ytd_value=456)
     assert "456.0" in client.get("/indicators/?period=2024-05").content.decode()
     assert client.get(api).json()["rows"][0]["ytd_value"] == "456.0000"
-    Target.objects.create(indicator=output, org_unit=units["zone"], year=2024, value=1000, updated_by=econ_head)
-    assert client.get(api).json()["rows"][0]["completion"] == "45.60"
+    Target.objects.create(
+        indicator=output, org_unit=units["zone"], year=2024, value=1000, updated_by=econ_head
+    )
+    assert client.get(api).json()["rows"][0]["completion"] == "45.6"

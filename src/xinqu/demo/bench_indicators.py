@@ -204,13 +204,13 @@ def reference(unit: OrgUnit, period: dt.date) -> list[dict[str, Any]]:
     out = []
     for _id, ytd, _single, reported, last, target, _target_growth, part, whole in rows:
         ytd, last, target = (None if v is None else Decimal(str(v)) for v in (ytd, last, target))
-        completion = None if not target or ytd is None else (ytd / target * 100).quantize(Decimal("0.01"))
+        completion = None if not target or ytd is None else (ytd / target * 100).quantize(Decimal("0.1"))
         progress = None
         if completion is not None:
             if part is not None and whole:
-                progress = (Decimal(str(part)) / Decimal(str(whole)) * 100).quantize(Decimal("0.01"))
+                progress = (Decimal(str(part)) / Decimal(str(whole)) * 100).quantize(Decimal("0.1"))
             else:
-                progress = (Decimal(m) / 12 * 100).quantize(Decimal("0.01"))
+                progress = (Decimal(m) / 12 * 100).quantize(Decimal("0.1"))
         out.append({"value": ytd, "completion": completion, "time_progress": progress, "reported": reported})
     return out
 

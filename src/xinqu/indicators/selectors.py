@@ -25,6 +25,7 @@ from xinqu.indicators.models import DataVersion, Indicator, Observation, PeerFig
 from xinqu.indicators.services import evaluate_formula, formula_codes
 
 HUNDRED = Decimal(100)
+SHOWN = "0.1"  # percentages and points are shown, compared and lit at one decimal
 LIGHTS = {"green": _("绿灯"), "yellow": _("黄灯"), "red": _("红灯")}
 
 
@@ -213,28 +214,29 @@ def _finish(row: Row, data: dict[str, Any], month: int | None) -> Row:
     elif (
         indicator.growth_source == Indicator.GrowthSource.COMPUTED and row.value is not None and row.last_year
     ):
-        row.growth, row.growth_computed = _q((row.value / row.last_year - 1) * HUNDRED), True
+        row.growth, row.growth_computed = _q((row.value / row.last_year - 1) * HUNDRED, SHOWN), True
     else:
         row.growth = _q(data.get("reported_growth"))
     lower = indicator.direction == Indicator.Direction.LOWER
     lights = []
     if row.target_value and row.value is not None and month is not None:
-        row.completion = _q(row.value / row.target_value * HUNDRED)
+        # Percentages at the precision shown, so "持平" on screen is never a yellow light.
+        row.completion = _q(row.value / row.target_value * HUNDRED, SHOWN)
         phasing = data.get("phasing") or []
         if not indicator.cumulative:
             row.time_progress, row.progress_basis = HUNDRED, "level"
         elif len(phasing) == 12:
-            row.time_progress, row.progress_basis = _q(Decimal(str(phasing[month - 1]))), "phasing"
+            row.time_progress, row.progress_basis = _q(Decimal(str(phasing[month - 1])), SHOWN), "phasing"
         elif data.get("seasonal_part") is not None and data.get("seasonal_whole"):
             share = _q(data["seasonal_part"], "0.0001") / _q(data["seasonal_whole"], "0.0001") * HUNDRED  # type: ignore[operator]
-            row.time_progress, row.progress_basis = _q(share), "seasonal"
+            row.time_progress, row.progress_basis = _q(share, SHOWN), "seasonal"
         else:
-            row.time_progress, row.progress_basis = _q(Decimal(month) / 12 * HUNDRED), "months"
+            row.time_progress, row.progress_basis = _q(Decimal(month) / 12 * HUNDRED, SHOWN), "months"
         row.gap = row.completion - row.time_progress  # type: ignore[operator]
         behind = row.gap if lower else -row.gap
         lights.append(_classify(behind, indicator.yellow_pp, indicator.red_pp))
     if row.target_growth is not None and row.growth is not None:
-        row.growth_gap = row.growth - row.target_growth
+        row.growth_gap = _q(row.growth - row.target_growth, SHOWN)
         behind = row.growth_gap if lower else -row.growth_gap
         lights.append(_classify(behind, indicator.growth_yellow_pp, indicator.growth_red_pp))
     if lights:
