@@ -150,3 +150,28 @@ def test_a_cached_overview_is_never_older_than_the_data(db, units, output, as_us
         indicator=output, org_unit=units["zone"], year=2024, value=1000, updated_by=econ_head
     )
     assert client.get(api).json()["rows"][0]["completion"] == "45.6"
+
+
+def test_catalog_targets_and_returns_export_to_excel(db, units, output, as_user, econ_staff, econ_head):
+    Target.objects.create(
+        indicator=output,
+        org_unit=units["zone"],
+        year=2024,
+        value=1000,
+        phasing=[50, 100, 100, 100],
+        updated_by=econ_head,
+    )
+    client = as_user(econ_staff)
+    catalog = load_workbook(io.BytesIO(client.get("/indicators/catalog/?format=xlsx").content)).active
+    assert list(catalog.values)[1][:4] == ("industrial_output", "规上工业总产值", None, "亿元")
+    targets = load_workbook(
+        io.BytesIO(client.get("/indicators/targets/?year=2024&format=xlsx").content)
+    ).active
+    assert list(targets.values)[1][:4] == ("规上工业总产值", "长春新区", "亿元", 1000)
+    key = f"{output.pk}-{units['zone'].pk}"
+    client.post("/indicators/returns/entry/2024-03/", {f"ytd-{key}": "185"})
+    submission = Submission.objects.get()
+    values = load_workbook(
+        io.BytesIO(client.get(f"/indicators/returns/{submission.pk}/?format=xlsx").content)
+    ).active
+    assert list(values.values)[1][:5] == ("规上工业总产值", "亿元", "长春新区", None, 185)

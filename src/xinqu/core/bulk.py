@@ -76,7 +76,7 @@ def insert_rows(
             whole = len(prepared) - len(prepared) % per
             if whole:
                 cursor.executemany(
-                    many, ([v for row in prepared[i : i + per] for v in row] for i in range(0, whole, per))
+                    many, [[v for row in prepared[i : i + per] for v in row] for i in range(0, whole, per)]
                 )
             if whole < len(prepared):
                 cursor.executemany(sql, prepared[whole:])
@@ -101,7 +101,7 @@ def update_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable
         return 0
     quote = connection.ops.quote_name
     assignments = ", ".join(f"{quote(str(c.column))} = %s" for c in columns)
-    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"  # type: ignore[union-attr]  # noqa: S608
+    sql = f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {quote(str(meta.pk.column))} = %s"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.executemany(sql, prepared)
     return len(prepared)

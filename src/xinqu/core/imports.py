@@ -238,7 +238,7 @@ def read_records(
             record: dict[str, Any] = {}
             bad = False
             width = len(values)
-            for key, parse, required, max_length, index, label in present:
+            for key, parse, needed, max_length, index, label in present:
                 raw = values[index] if index < width else None
                 if isinstance(raw, FormulaCell):
                     report.add_error(number, label, raw, _("单元格含公式，请粘贴为数值后再导入"))
@@ -251,7 +251,7 @@ def read_records(
                     report.add_error(number, label, raw, message)
                     bad = True
                     continue
-                if required and value in (None, ""):
+                if needed and value in (None, ""):
                     report.add_error(number, label, raw, _("必填"))
                     bad = True
                     continue

@@ -44,7 +44,7 @@ def _validate_org_parent(unit: OrgUnit) -> None:
 M = TypeVar("M", bound=Model)
 
 
-def _save_audited(
+def save_audited(
     *,
     actor: User,
     instance: M,
@@ -72,7 +72,7 @@ def _save_audited(
 def org_unit_save(*, actor: User, unit: OrgUnit | None = None, **fields: Any) -> OrgUnit:
     """Create (``unit`` None) or update an org unit. System administrators only."""
     ensure_role(actor, [Role.SYSTEM_ADMIN])
-    return _save_audited(
+    return save_audited(
         actor=actor,
         instance=unit or OrgUnit(),
         audited=_ORG_FIELDS,
@@ -85,9 +85,7 @@ def org_unit_save(*, actor: User, unit: OrgUnit | None = None, **fields: Any) ->
 def department_save(*, actor: User, department: Department | None = None, **fields: Any) -> Department:
     """Create (``department`` None) or update a department. System administrators only."""
     ensure_role(actor, [Role.SYSTEM_ADMIN])
-    return _save_audited(
-        actor=actor, instance=department or Department(), audited=_DEPT_FIELDS, fields=fields
-    )
+    return save_audited(actor=actor, instance=department or Department(), audited=_DEPT_FIELDS, fields=fields)
 
 
 def _check_password(password: str, user: User) -> None:

@@ -247,16 +247,18 @@ def _whole_sheet(file: IO[bytes]) -> Iterator[tuple[int, list[Any]]]:
     file.seek(0)
     sheet = CalamineWorkbook.from_filelike(file).get_sheet_by_index(0)
     # From A1, so row numbers and column positions are the sheet's own, as in error messages.
-    for index, values in enumerate(sheet.to_python(skip_empty_area=False)):
-        if any(v is not None and v != "" for v in values):
-            yield index + 1, [_plain_number(v) for v in values]
+    rows: list[list[Any]] = sheet.to_python(skip_empty_area=False)
+    for index, values in enumerate(rows):
+        if values.count("") + values.count(None) < len(values):
+            # Excel stores 2024 as a number without a fraction: the streaming reader gives int, so do we.
+            yield index + 1, [_whole(v) if v.__class__ is float else v for v in values]
 
 
-def _plain_number(value: Any) -> Any:
-    # Excel stores 2024 as a number without a fraction: the streaming reader gives int, so do we.
-    if type(value) is float and value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    return value
+def _whole(value: float) -> float | int:
+    return int(value) if value.is_integer() and -_EXACT < value < _EXACT else value
+
+
+_EXACT = 2.0**53  # beyond this a float no longer holds every integer
 
 
 def _rows(archive: zipfile.ZipFile, sheet: str) -> Iterator[tuple[int, list[Any]]]:

@@ -103,7 +103,7 @@ def build(*, indicators: int, units: int, months: int, log: Callable[[str], None
             december = Observation.objects.filter(
                 indicator=indicator, org_unit_id=unit_id, period=dt.date(MEASURED.year - 1, 12, 1)
             ).values_list("ytd_value", flat=True)[:1]
-            value = (december[0] if december else Decimal(100)) * Decimal("1.08")
+            value = ((december[0] if december else None) or Decimal(100)) * Decimal("1.08")
             targets.append(
                 Target(
                     indicator=indicator,
@@ -154,7 +154,7 @@ ORDER BY ind.id, u.id, m.i
 
 def _generate(months: int) -> None:
     start = first_period(months)
-    params = {
+    params: dict[str, Any] = {
         "months": months,
         "start": start.isoformat(),
         "first_month": start.month,
@@ -190,7 +190,7 @@ ORDER BY ind.sort_order, ind.id
 def reference(unit: OrgUnit, period: dt.date) -> list[dict[str, Any]]:
     """Run the hand-written query and finish each row with the same arithmetic as the page."""
     y, m = period.year, period.month
-    params = {
+    params: dict[str, Any] = {
         "unit": unit.pk,
         "p": period,
         "ly": dt.date(y - 1, m, 1),
@@ -259,7 +259,7 @@ def write_import_file(path: Path, *, periods: list[dt.date]) -> int:
         }
         for indicator_id, name in indicators.items():
             for unit_id, place in units.items():
-                value = round(float(history.get((indicator_id, unit_id), 100)) * 1.05, 1)
+                value = round(float(history.get((indicator_id, unit_id)) or 100) * 1.05, 1)
                 table.append([name, units_of[indicator_id], place, f"{period:%Y-%m}", "", value, "5.0%"])
     write_shared_strings_xlsx(path, table)
     return len(table) - 1

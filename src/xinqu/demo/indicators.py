@@ -228,8 +228,9 @@ def _open_return(users: dict[str, User], zone: OrgUnit, indicators: dict[str, In
     """A draft for February 2025 with two figures entered, one of them out of line, so the return
     page shows a warning waiting to be confirmed."""
     clerk = users["demo-econ-staff"]
+    assert clerk.department is not None
     submission = Submission.objects.create(
-        department_id=clerk.department_id, period=dt.date(2025, 2, 1), created_by=clerk
+        department=clerk.department, period=dt.date(2025, 2, 1), created_by=clerk
     )
     SubmissionValue.objects.create(
         submission=submission,

@@ -143,6 +143,7 @@ def find_warnings(period: dt.date, values: Sequence[Checked]) -> list[list[dict[
         value = in_return.get((indicator_id, unit_id))
         return value if value is not None else history.get((indicator_id, unit_id), _NOTHING).now
 
+    kids_of: dict[tuple[int, str], list[int]] = {}  # (unit, lowest level) → the sub-units reported
     results = []
     for value in values:
         indicator, unit_id = value.indicator, value.org_unit_id
@@ -179,7 +180,10 @@ def find_warnings(period: dt.date, values: Sequence[Checked]) -> list[list[dict[
                         )
                     )
             kind = units[unit_id][0]
-            kids = [k for k in children.get(unit_id, []) if indicator.level_allows(units[k][0])]
+            level = (unit_id, indicator.lowest_level)
+            if level not in kids_of:
+                kids_of[level] = [k for k in children.get(unit_id, []) if indicator.level_allows(units[k][0])]
+            kids = kids_of[level]
             if indicator.additive and kids:
                 parts = [current(indicator.id, k) for k in kids]
                 known = [p for p in parts if p is not None]

@@ -74,3 +74,83 @@ def benchmark_workbook(indicator: Indicator, year: int, result: dict[str, Any]) 
         for r in result["rows"]
     )
     return workbook_bytes(f"{indicator.name} {year}", headers, table, widths=[20, 18, 10, 10, 10, 50])
+
+
+def catalog_workbook(indicators: list[Indicator]) -> bytes:
+    headers = [
+        _("编码"),
+        _("名称"),
+        _("英文名称"),
+        _("计量单位"),
+        _("频度"),
+        _("累计发布"),
+        _("可按区域加总"),
+        _("方向"),
+        _("增速来源"),
+        _("填报到"),
+        _("负责部门"),
+        _("计算公式"),
+        _("亮灯规则"),
+    ]
+    table = (
+        [
+            i.code,
+            i.name,
+            i.name_en,
+            i.unit,
+            i.get_frequency_display(),
+            _("是") if i.cumulative else _("否"),
+            _("是") if i.additive else _("否"),
+            i.get_direction_display(),
+            i.get_growth_source_display(),
+            i.get_lowest_level_display(),
+            str(i.department),
+            i.formula,
+            light_rule(i),
+        ]
+        for i in indicators
+    )
+    return workbook_bytes(_("指标目录"), headers, table, widths=[24, 26, 30, 10])
+
+
+def targets_workbook(year: int, rows: list[Any]) -> bytes:
+    headers = [_("指标"), _("地区"), _("计量单位"), _("目标值"), _("目标增速（%）"), _("分月进度（累计%）")]
+    table = (
+        [
+            r.indicator.name,
+            r.unit.name,
+            r.indicator.unit,
+            _num(r.target.value) if r.target else None,
+            _num(r.target.growth) if r.target else None,
+            ", ".join(f"{p:g}" for p in r.target.phasing) if r.target else "",
+        ]
+        for r in rows
+    )
+    return workbook_bytes(str(year), headers, table, widths=[26, 20, 10, 14, 14, 50])
+
+
+def return_workbook(submission: Any, values: list[Any]) -> bytes:
+    from xinqu.indicators.checks import warning_text
+
+    headers = [
+        _("指标名称"),
+        _("计量单位"),
+        _("地区"),
+        _("本月"),
+        _("累计"),
+        _("同比增长（%）"),
+        _("核实提示"),
+    ]
+    table = (
+        [
+            v.indicator.name,
+            v.indicator.unit,
+            v.org_unit.name,
+            _num(v.period_value),
+            _num(v.ytd_value),
+            _num(v.growth),
+            "；".join(warning_text(w) for w in v.warnings),
+        ]
+        for v in values
+    )
+    return workbook_bytes(f"{submission.period:%Y-%m}", headers, table, widths=[26, 10, 20, 14, 14, 14, 60])

@@ -11,6 +11,7 @@ from xinqu.core.forms import ServiceForm
 from xinqu.core.models import OrgUnit
 from xinqu.core.numbers import parse_number, parse_percent
 from xinqu.indicators.models import UNITS, Indicator, PeerZone
+from xinqu.indicators.services import INDICATOR_FIELDS
 
 
 class MonthField(forms.CharField):
@@ -58,30 +59,7 @@ def tree_ordered_units() -> list[OrgUnit]:
 class IndicatorForm(ServiceForm):
     class Meta:
         model = Indicator
-        fields = [
-            "code",
-            "name",
-            "name_en",
-            "unit",
-            "decimals",
-            "frequency",
-            "cumulative",
-            "jan_feb_combined",
-            "additive",
-            "direction",
-            "growth_source",
-            "lowest_level",
-            "formula",
-            "yellow_pp",
-            "red_pp",
-            "growth_yellow_pp",
-            "growth_red_pp",
-            "band_pct",
-            "growth_tolerance_pp",
-            "confidential",
-            "is_active",
-            "sort_order",
-        ]
+        fields = INDICATOR_FIELDS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -104,7 +82,26 @@ class ReturnForm(forms.Form):
     reason = forms.CharField(label=_("退回原因"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class TargetForm(forms.Form):
+class _NumbersMixin:
+    """Reads ``value`` in the indicator's unit and ``growth`` in percent, as cells are read."""
+
+    unit = ""
+    cleaned_data: dict[str, Any]
+
+    def clean_value(self) -> Any:
+        try:
+            return parse_number(self.cleaned_data["value"], self.unit)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+    def clean_growth(self) -> Any:
+        try:
+            return parse_percent(self.cleaned_data["growth"])
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class TargetForm(_NumbersMixin, forms.Form):
     value = forms.CharField(label=_("目标值"), required=False)
     growth = forms.CharField(label=_("目标增速（%）"), required=False)
     phasing = forms.CharField(
@@ -117,24 +114,12 @@ class TargetForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.unit = unit
 
-    def clean_value(self) -> Any:
-        try:
-            return parse_number(self.cleaned_data["value"], self.unit)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
-
-    def clean_growth(self) -> Any:
-        try:
-            return parse_percent(self.cleaned_data["growth"])
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
-
     def clean_phasing(self) -> list[str]:
         text = self.cleaned_data["phasing"].replace("，", ",").replace("%", "")
         return [p.strip() for p in text.split(",") if p.strip()]
 
 
-class PeerFigureForm(forms.Form):
+class PeerFigureForm(_NumbersMixin, forms.Form):
     peer = forms.ModelChoiceField(label=_("对标新区"), queryset=PeerZone.objects.all())
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     value = forms.CharField(label=_("数值"), required=False)
@@ -144,15 +129,3 @@ class PeerFigureForm(forms.Form):
     def __init__(self, *args: Any, unit: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.unit = unit
-
-    def clean_value(self) -> Any:
-        try:
-            return parse_number(self.cleaned_data["value"], self.unit)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
-
-    def clean_growth(self) -> Any:
-        try:
-            return parse_percent(self.cleaned_data["growth"])
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None

@@ -250,6 +250,7 @@ def _in_unit(number: Decimal | None, given: str, wanted: str) -> Decimal | None:
 def _write(
     actor: User, report: ImportReport, rows: dict[tuple[int, int, dt.date], tuple[int, ValueInput]]
 ) -> None:
+    department_id = ensure_department_member(actor)
     by_period: dict[dt.date, list[tuple[int, ValueInput]]] = defaultdict(list)
     for (_i, _u, when), item in rows.items():
         by_period[when].append(item)
@@ -262,7 +263,7 @@ def _write(
             return
         submission = (
             Submission.objects.select_for_update()
-            .filter(department_id=actor.department_id, period=when, status__in=Submission.OPEN)
+            .filter(department_id=department_id, period=when, status__in=Submission.OPEN)
             .first()
         )
         if submission is not None and not submission.is_editable:
@@ -274,9 +275,7 @@ def _write(
             )
             return
         if submission is None:
-            submission = Submission.objects.create(
-                department_id=actor.department_id, period=when, created_by=actor
-            )
+            submission = Submission.objects.create(department_id=department_id, period=when, created_by=actor)
         existing = {(v.indicator_id, v.org_unit_id): v for v in submission.values.select_related("indicator")}
         creates: list[tuple[int, ValueInput]] = []
         updates: list[SubmissionValue] = []
@@ -331,11 +330,11 @@ def _write(
             ),
         )
         rewrites = {v.pk: v for v in updates}
-        for value in existing.values():
-            found = by_key[(value.indicator_id, value.org_unit_id)]
-            if found != value.warnings:
-                value.warnings, value.confirmed_by_id = found, None
-                rewrites[value.pk] = value
+        for stored in existing.values():
+            found = by_key[(stored.indicator_id, stored.org_unit_id)]
+            if found != stored.warnings:
+                stored.warnings, stored.confirmed_by_id = found, None
+                rewrites[stored.pk] = stored
         update_rows(
             SubmissionValue,
             ["ytd_value", "period_value", "growth", "warnings", "confirmed_by_id"],

@@ -232,12 +232,14 @@ def _finish(row: Row, data: dict[str, Any], month: int | None) -> Row:
             row.time_progress, row.progress_basis = _q(share, SHOWN), "seasonal"
         else:
             row.time_progress, row.progress_basis = _q(Decimal(month) / 12 * HUNDRED, SHOWN), "months"
-        row.gap = row.completion - row.time_progress  # type: ignore[operator]
-        behind = row.gap if lower else -row.gap
+        gap = row.completion - row.time_progress  # type: ignore[operator]
+        row.gap = gap
+        behind = gap if lower else -gap
         lights.append(_classify(behind, indicator.yellow_pp, indicator.red_pp))
     if row.target_growth is not None and row.growth is not None:
-        row.growth_gap = _q(row.growth - row.target_growth, SHOWN)
-        behind = row.growth_gap if lower else -row.growth_gap
+        growth_gap = (row.growth - row.target_growth).quantize(Decimal(SHOWN))
+        row.growth_gap = growth_gap
+        behind = growth_gap if lower else -growth_gap
         lights.append(_classify(behind, indicator.growth_yellow_pp, indicator.growth_red_pp))
     if lights:
         row.light = max(lights, key=["green", "yellow", "red"].index)
@@ -379,7 +381,9 @@ def trend(*, indicator: Indicator, unit: OrgUnit, year: int) -> dict[str, Any]:
     ).values_list("period", "ytd_value", "growth")
     by_period = {p: (v, g) for p, v, g in observations}
     months = [m for m in range(1, 13) if indicator.is_due(m)]
-    this_year, last_year, growth = [], [], []
+    this_year: list[float | None] = []
+    last_year: list[float | None] = []
+    growth: list[float | None] = []
     for m in months:
         current = by_period.get(dt.date(year, m, 1), (None, None))
         previous = by_period.get(dt.date(year - 1, m, 1), (None, None))

@@ -22,6 +22,7 @@ from xinqu.core.audit import audit_create, audit_record, audit_update, snapshot
 from xinqu.core.bulk import audit_rows, update_rows
 from xinqu.core.models import AuditEntry, OrgUnit, User
 from xinqu.core.roles import DEPARTMENT_ROLES, Role
+from xinqu.core.services import save_audited
 from xinqu.indicators.checks import compute_warnings
 from xinqu.indicators.models import (
     Indicator,
@@ -71,9 +72,11 @@ def latest_closed_period(today: dt.date | None = None) -> dt.date:
     return (first - dt.timedelta(days=1)).replace(day=1)
 
 
-def ensure_department_member(actor: User) -> None:
+def ensure_department_member(actor: User) -> int:
+    """The actor's department, or PermissionDenied for anyone who does not enter figures."""
     if actor.role not in DEPARTMENT_ROLES or actor.department_id is None:
         raise PermissionDenied(_("只有部门工作人员可以填报指标。"))
+    return actor.department_id
 
 
 def ensure_head_of(actor: User, department_id: int) -> None:
@@ -158,35 +161,29 @@ def indicator_save(*, actor: User, indicator: Indicator | None = None, **fields:
     """Add an indicator to the catalog, or change one. Heads manage their department's indicators."""
     if actor.role != Role.HEAD or actor.department_id is None:
         raise PermissionDenied(_("只有部门负责人可以维护指标目录。"))
-    creating = indicator is None
     if indicator is None:
         indicator = Indicator(department_id=actor.department_id)
     else:
         ensure_can_write(actor, indicator)
         indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
-    before = snapshot(indicator, INDICATOR_FIELDS)
-    for name, value in fields.items():
-        if name not in INDICATOR_FIELDS:
-            raise TypeError(name)
-        setattr(indicator, name, value)
-    indicator.full_clean()
-    _check_formula(indicator)
-    if not creating and indicator.code != before["code"]:
-        users = [
-            i.name
-            for i in Indicator.objects.exclude(formula="")
-            if indicator.code and before["code"] in formula_codes(i.formula)
-        ]
-        if users:
-            raise ValidationError(
-                {"code": _("编码被这些派生指标的公式引用，不能修改：%(names)s") % {"names": "、".join(users)}}
-            )
-    indicator.save()
-    if creating:
-        audit_create(actor=actor, obj=indicator, fields=INDICATOR_FIELDS)
-    else:
-        audit_update(actor=actor, obj=indicator, before=before)
-    return indicator
+    unknown = set(fields) - set(INDICATOR_FIELDS)
+    if unknown:
+        raise TypeError(", ".join(sorted(unknown)))
+    old_code = None if indicator._state.adding else indicator.code
+
+    def validate(changed: Indicator) -> None:
+        _check_formula(changed)
+        if old_code is not None and changed.code != old_code:
+            users = [
+                i.name for i in Indicator.objects.exclude(formula="") if old_code in formula_codes(i.formula)
+            ]
+            if users:
+                message = _("编码被这些派生指标的公式引用，不能修改：%(names)s") % {"names": "、".join(users)}
+                raise ValidationError({"code": message})
+
+    return save_audited(
+        actor=actor, instance=indicator, audited=INDICATOR_FIELDS, fields=fields, validate=validate
+    )
 
 
 # --- returns -----------------------------------------------------------------------------------------
@@ -267,12 +264,10 @@ def _catalog_problem(
 
 def submission_for(*, actor: User, period: dt.date, create: bool = True) -> Submission | None:
     """The actor's department's open return for ``period``; a new draft if there is none."""
-    ensure_department_member(actor)
+    department_id = ensure_department_member(actor)
     period = check_period(period)
     open_one = (
-        Submission.objects.filter(
-            department_id=actor.department_id, period=period, status__in=Submission.OPEN
-        )
+        Submission.objects.filter(department_id=department_id, period=period, status__in=Submission.OPEN)
         .order_by("-id")
         .first()
     )
@@ -281,12 +276,10 @@ def submission_for(*, actor: User, period: dt.date, create: bool = True) -> Subm
     try:
         with transaction.atomic():
             submission = Submission.objects.create(
-                department_id=actor.department_id, period=period, created_by=actor
+                department_id=department_id, period=period, created_by=actor
             )
     except IntegrityError:  # someone else opened it a moment ago
-        return Submission.objects.get(
-            department_id=actor.department_id, period=period, status__in=Submission.OPEN
-        )
+        return Submission.objects.get(department_id=department_id, period=period, status__in=Submission.OPEN)
     audit_create(actor=actor, obj=submission, fields=["department", "period", "status"])
     return submission
 
@@ -453,12 +446,13 @@ def observations_apply(
     audit_objects: list[Observation] = []
     for value in values:
         series = by_series[(value.indicator_id, value.org_unit_id)]
-        obs = series.get(period.month)
-        if obs is None:
+        found = series.get(period.month)
+        if found is None:
             obs = Observation(indicator_id=value.indicator_id, org_unit_id=value.org_unit_id, period=period)
             series[period.month] = obs
             old: dict[str, Any] = {}
         else:
+            obs = found
             old = {"ytd_value": obs.ytd_value, "period_value": obs.period_value, "growth": obs.growth}
             revisions.append(
                 ObservationRevision(
@@ -621,16 +615,12 @@ def target_set(
         return None
     if value is not None and value <= 0 and indicator.direction == Indicator.Direction.HIGHER:
         raise ValidationError({"value": _("目标值应大于 0。")})
-    target = current or Target(indicator=indicator, org_unit=org_unit, year=year)
-    before = snapshot(target, fields) if current else None
-    target.value, target.growth, target.phasing, target.updated_by = value, growth, shares, actor
-    target.full_clean()
-    target.save()
-    if before is None:
-        audit_create(actor=actor, obj=target, fields=fields)
-    else:
-        audit_update(actor=actor, obj=target, before=before)
-    return target
+    return save_audited(
+        actor=actor,
+        instance=current or Target(indicator=indicator, org_unit=org_unit, year=year),
+        audited=fields,
+        fields={"value": value, "growth": growth, "phasing": shares, "updated_by": actor},
+    )
 
 
 @transaction.atomic
@@ -646,16 +636,13 @@ def peer_figure_set(
 ) -> PeerFigure:
     """Record a peer zone's published figure. The indicator's department keeps its peer data."""
     ensure_can_write(actor, indicator)
-    figure, created = PeerFigure.objects.get_or_create(peer=peer, indicator=indicator, year=year)
-    before = snapshot(figure, ["value", "growth", "note"])
-    figure.value, figure.growth, figure.note = value, growth, note.strip()[:300]
-    figure.full_clean()
-    figure.save()
-    if created:
-        audit_create(actor=actor, obj=figure, fields=["value", "growth", "note"])
-    else:
-        audit_update(actor=actor, obj=figure, before=before)
-    return figure
+    figure = PeerFigure.objects.filter(peer=peer, indicator=indicator, year=year).first()
+    return save_audited(
+        actor=actor,
+        instance=figure or PeerFigure(peer=peer, indicator=indicator, year=year),
+        audited=["value", "growth", "note"],
+        fields={"value": value, "growth": growth, "note": note.strip()[:300]},
+    )
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -249,6 +250,8 @@ def catalog(request: AuthedRequest) -> HttpResponse:
             messages.success(request, _("已载入 %(n)d 个标准指标。") % {"n": added})
         return redirect("indicators:catalog")
     indicators = list(Indicator.objects.visible_to(request.user).select_related("department"))
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response("indicator-catalog.xlsx", exports.catalog_workbook(indicators))
     context = {"indicators": indicators, "is_head": request.user.role == Role.HEAD}
     return render(request, "indicators/catalog.html", context)
 
@@ -304,7 +307,7 @@ def entry(request: AuthedRequest, period: str) -> HttpResponse:
     per row. A block copied from Excel pastes into it as it is laid out there."""
     business_only(request)
     try:
-        services.ensure_department_member(request.user)
+        department_id = services.ensure_department_member(request.user)
         month = services.check_period(dt.date.fromisoformat(f"{period}-01"))
     except ValueError:
         raise Http404 from None
@@ -313,9 +316,7 @@ def entry(request: AuthedRequest, period: str) -> HttpResponse:
         return redirect("indicators:returns")
     indicators = [
         i
-        for i in Indicator.objects.filter(
-            department_id=request.user.department_id, is_active=True, formula=""
-        )
+        for i in Indicator.objects.filter(department_id=department_id, is_active=True, formula="")
         if i.is_due(month.month)
     ]
     units = _grid_units(indicators)
@@ -396,6 +397,11 @@ def return_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     business_only(request)
     submission = get_visible_or_404(request.user, Submission.objects.select_related("department"), pk=pk)
     values = list(submission.values.select_related("indicator", "org_unit", "confirmed_by"))
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            f"return-{submission.period:%Y-%m}-{submission.pk}.xlsx",
+            exports.return_workbook(submission, values),
+        )
     for value in values:
         value.warning_texts = [warning_text(w) for w in value.warnings]  # type: ignore[attr-defined]
     context = {
@@ -464,6 +470,16 @@ def import_template(request: AuthedRequest) -> HttpResponse:
 # --- targets -------------------------------------------------------------------------------------------
 
 
+@dataclass
+class _TargetRow:
+    indicator: Indicator
+    unit: OrgUnit
+    target: Target | None
+    editable: bool
+    raw: dict[str, str] | None = None
+    error: str = ""
+
+
 @login_required
 def targets(request: AuthedRequest) -> HttpResponse:
     """The year's targets: every indicator × zone and areas (parks on request), as a grid the
@@ -479,62 +495,52 @@ def targets(request: AuthedRequest) -> HttpResponse:
         (t.indicator_id, t.org_unit_id): t
         for t in Target.objects.filter(year=year, indicator__in=indicators, org_unit__in=units)
     }
-    rows, errors = [], []
-    for indicator in indicators:
-        editable = can_write(request.user, indicator)
-        for unit in units:
-            if not indicator.level_allows(unit.kind):
-                continue
-            target = stored.get((indicator.pk, unit.pk))
-            rows.append({"indicator": indicator, "unit": unit, "target": target, "editable": editable})
+    rows = [
+        _TargetRow(indicator, unit, stored.get((indicator.pk, unit.pk)), can_write(request.user, indicator))
+        for indicator in indicators
+        for unit in units
+        if indicator.level_allows(unit.kind)
+    ]
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(f"indicator-targets-{year}.xlsx", exports.targets_workbook(year, rows))
     if request.method == "POST":
-        changes = []
+        changes: list[tuple[Indicator, OrgUnit, Decimal | None, Decimal | None, list[Any]]] = []
+        errors = 0
         for row in rows:
-            if not row["editable"]:
+            key = f"{row.indicator.pk}-{row.unit.pk}"
+            if not row.editable or f"value-{key}" not in request.POST:
                 continue
-            key = f"{row['indicator'].pk}-{row['unit'].pk}"
-            if f"value-{key}" not in request.POST:
-                continue
-            raw_value, raw_growth = (
-                request.POST.get(f"value-{key}", ""),
-                request.POST.get(f"growth-{key}", ""),
-            )
-            row["raw"] = {"value": raw_value, "growth": raw_growth}
+            row.raw = {
+                "value": request.POST.get(f"value-{key}", ""),
+                "growth": request.POST.get(f"growth-{key}", ""),
+            }
             try:
-                value = parse_number(raw_value, row["indicator"].unit)
-                growth = parse_percent(raw_growth)
+                value = parse_number(row.raw["value"], row.indicator.unit)
+                growth = parse_percent(row.raw["growth"])
             except ValueError as exc:
-                row["error"] = str(exc)
-                errors.append(row)
+                row.error = str(exc)
+                errors += 1
                 continue
-            target = row["target"]
+            target = row.target
             if (target.value if target else None, target.growth if target else None) != (value, growth):
-                changes.append((row, value, growth))
+                changes.append((row.indicator, row.unit, value, growth, target.phasing if target else []))
         if errors:
-            messages.error(request, _("有 %(n)d 处填写有误，未保存任何目标。") % {"n": len(errors)})
+            messages.error(request, _("有 %(n)d 处填写有误，未保存任何目标。") % {"n": errors})
         else:
             try:
-                services.targets_set(
-                    actor=request.user,
-                    year=year,
-                    items=[
-                        (r["indicator"], r["unit"], v, g, r["target"].phasing if r["target"] else [])
-                        for r, v, g in changes
-                    ],
-                )
+                services.targets_set(actor=request.user, year=year, items=changes)
             except ValidationError as exc:
                 for message in exc.messages:
                     messages.error(request, message)
             else:
                 messages.success(request, _("已保存 %(n)d 个目标。") % {"n": len(changes)})
-                return redirect(
-                    f"{reverse('indicators:targets')}?year={year}{'&parks=1' if request.GET.get('parks') else ''}"
-                )
+                parks = "&parks=1" if request.GET.get("parks") else ""
+                return redirect(f"{reverse('indicators:targets')}?year={year}{parks}")
     context = {
         "year": year,
         "rows": rows,
         "parks": bool(request.GET.get("parks")),
-        "any_editable": any(r["editable"] for r in rows),
+        "any_editable": any(r.editable for r in rows),
     }
     return render(request, "indicators/targets.html", context)
 

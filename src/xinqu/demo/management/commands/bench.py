@@ -69,6 +69,19 @@ class Command(BaseCommand):
     def _log(self, message: str) -> None:
         self.stderr.write(message)
 
+    def _child(self, suite: str, file: Path) -> dict[str, Any]:
+        """Run ``xinqu bench <suite> <file>`` in a child process (so its peak memory is its own)
+        and return the JSON it prints last."""
+        child = subprocess.run(  # noqa: S603 - our own interpreter and a file we just wrote
+            [sys.executable, "-m", "xinqu.cli", "bench", suite, str(file)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        measured: dict[str, Any] = json.loads(child.stdout.strip().splitlines()[-1])
+        self._log(f"  {measured}")
+        return measured
+
     def _enterprises(
         self, *, size: int, import_rows: int, repeat: int, reuse: bool, skip_import: bool, **_: Any
     ) -> None:
@@ -114,14 +127,7 @@ class Command(BaseCommand):
             self._log(f"Writing {file.name} …")
             _write_import_file(file, rows=rows, seed=total + rows)
             self._log(f"Importing {rows:,} rows in a child process …")
-            child = subprocess.run(  # noqa: S603 - our own interpreter and a file we just wrote
-                [sys.executable, "-m", "xinqu.cli", "bench", "import-file", str(file)],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            measured = json.loads(child.stdout.strip().splitlines()[-1])
-            self._log(f"  {measured}")
+            measured = self._child("import-file", file)
             results.append(
                 (
                     f"import {rows:,} rows",
@@ -260,14 +266,7 @@ class Command(BaseCommand):
             self._log(f"Writing {file.name} …")
             count = bench.write_import_file(file, periods=periods)
             self._log(f"Importing {count:,} observations in a child process …")
-            child = subprocess.run(  # noqa: S603 - our own interpreter and a file we just wrote
-                [sys.executable, "-m", "xinqu.cli", "bench", "indicator-import-file", str(file)],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            measured = json.loads(child.stdout.strip().splitlines()[-1])
-            self._log(f"  {measured}")
+            measured = self._child("indicator-import-file", file)
             results.append(
                 (
                     f"import {count:,} observations",
