@@ -175,3 +175,23 @@ def test_catalog_targets_and_returns_export_to_excel(db, units, output, as_user,
         io.BytesIO(client.get(f"/indicators/returns/{submission.pk}/?format=xlsx").content)
     ).active
     assert list(values.values)[1][:5] == ("规上工业总产值", "亿元", "长春新区", None, 185)
+
+
+def test_derived_values_are_marked_on_the_page_and_in_the_api(
+    db, units, output, as_user, leader, econ_staff, econ_head
+):
+    from xinqu.indicators import services
+
+    for month, single in ((2, "100"), (3, "60")):
+        submission = services.submission_for(actor=econ_staff, period=dt.date(2024, month, 1))
+        services.submission_values_save(
+            actor=econ_staff,
+            submission=submission,
+            values=[services.ValueInput(output, units["zone"], period_value=D(single))],
+        )
+        services.submission_submit(actor=econ_staff, submission=submission, confirm_warnings=True)
+        services.submission_approve(actor=econ_head, submission=submission)
+    row = as_user(leader).get("/api/v1/indicators-overview?period=2024-03").json()["rows"][0]
+    assert (row["ytd_value"], row["ytd_derived"], row["period_derived"]) == ("160.0000", True, False)
+    page = as_user(leader).get("/indicators/industrial_output/?period=2024-03").content.decode()
+    assert "由当月值推算" in page

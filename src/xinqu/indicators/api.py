@@ -83,7 +83,9 @@ class RowOut(Schema):
     period: dt.date | None
     period_label: str
     ytd_value: Decimal | None
+    ytd_derived: bool
     period_value: Decimal | None
+    period_derived: bool
     growth: Decimal | None
     growth_computed: bool
     target_value: Decimal | None
@@ -108,7 +110,9 @@ def _row(row: Row) -> dict[str, Any]:
         "period": row.period,
         "period_label": row.period_label,
         "ytd_value": row.value,
+        "ytd_derived": row.ytd_derived,
         "period_value": row.single,
+        "period_derived": row.single_derived,
         "growth": row.growth,
         "growth_computed": row.growth_computed,
         "target_value": row.target_value,

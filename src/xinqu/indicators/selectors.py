@@ -60,6 +60,7 @@ def _pattern_dates(year: int, month: int) -> dict[str, dict[str, dt.date | None]
 _ROWS_SQL = """
 WITH p(pattern, eff, ly, s1, s2, s3, d1, d2, d3) AS (VALUES {values})
 SELECT ind.id, u.id, o.ytd_value, o.period_value, o.growth, ly.ytd_value, t.value, t.growth, t.phasing,
+  o.ytd_derived, o.period_derived,
   (SELECT SUM(s.ytd_value) FROM indicators_observation s
     WHERE s.indicator_id = ind.id AND s.org_unit_id = u.id AND s.period IN (p.s1, p.s2, p.s3)
       AND s.ytd_value IS NOT NULL HAVING COUNT(*) = 3),
@@ -83,6 +84,8 @@ _ROW_FIELDS = [
     "target_value",
     "target_growth",
     "phasing",
+    "ytd_derived",
+    "single_derived",
     "seasonal_part",
     "seasonal_whole",
 ]
@@ -127,6 +130,8 @@ class Row:
     period: dt.date | None
     value: Decimal | None = None
     single: Decimal | None = None
+    ytd_derived: bool = False  # derived from single-period values, not reported
+    single_derived: bool = False
     last_year: Decimal | None = None
     growth: Decimal | None = None
     growth_computed: bool = False
@@ -205,6 +210,7 @@ def _finish(row: Row, data: dict[str, Any], month: int | None) -> Row:
     indicator = row.indicator
     # SQLite hands subquery results back as floats turned Decimal: round to the stored precision.
     row.value, row.single, row.last_year = (_q(data.get(k), "0.0001") for k in ("ytd", "single", "last_year"))
+    row.ytd_derived, row.single_derived = bool(data.get("ytd_derived")), bool(data.get("single_derived"))
     row.target_value, row.target_growth = (
         _q(data.get("target_value"), "0.0001"),
         _q(data.get("target_growth")),
