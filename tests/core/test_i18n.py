@@ -73,9 +73,10 @@ def _cjk(text: str) -> set[str]:
                 "/indicators/returns/",
                 "/indicators/import/",
                 "/indicators/targets/",
+                "/calendar/?year=2030",
             ],
         ),
-        ("system_admin", ["/", "/users/", "/users/new/", "/org/units/new/"]),
+        ("system_admin", ["/", "/users/", "/users/new/", "/org/units/new/", "/calendar/?year=2030"]),
         ("audit_admin", ["/audit/"]),
     ],
 )

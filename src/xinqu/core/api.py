@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field
 
+from xinqu.core import services, workdays
 from xinqu.core.access import AuthedRequest
-from xinqu.core.models import Department, OrgUnit, User
+from xinqu.core.models import CalendarDay, Department, OrgUnit, User
 from xinqu.core.selectors import departments_list, org_units_list, users_directory
 
 router = Router(tags=["core"])
@@ -96,3 +99,45 @@ def list_users(request: AuthedRequest, department: int | None = None) -> Any:
 @router.get("/users/{user_id}", response=UserOut)
 def get_user(request: AuthedRequest, user_id: int) -> Any:
     return get_object_or_404(users_directory(request.user), pk=user_id)
+
+
+class CalendarDayOut(Schema):
+    date: dt.date
+    kind: str
+    name: str
+
+
+class CalendarOut(Schema):
+    year: int
+    working_days: int
+    days: list[CalendarDayOut]
+
+
+class CalendarDayIn(Schema):
+    date: dt.date
+    kind: str = Field(description="holiday (a weekday off) or workday (a weekend day worked)")
+    name: str = ""
+
+
+@router.get("/calendar", response=CalendarOut, summary="A year's holiday arrangements and its working days")
+def calendar_year(request: AuthedRequest, year: int) -> Any:
+    cal = workdays.calendar()
+    start = dt.date(year, 1, 1)
+    return {
+        "year": year,
+        "working_days": cal.between(start - dt.timedelta(days=1), dt.date(year, 12, 31)),
+        "days": list(CalendarDay.objects.filter(date__year=year)),
+    }
+
+
+@router.get("/calendar/working-days", summary="The date a number of working days after another")
+def calendar_add(request: AuthedRequest, start: dt.date, days: int = Query(..., ge=0, le=1000)) -> Any:
+    return {"start": start, "days": days, "due": workdays.calendar().add(start, days)}
+
+
+@router.post("/calendar", response=list[CalendarDayOut], summary="Add or change days (system administrator)")
+def calendar_set(request: AuthedRequest, payload: list[CalendarDayIn]) -> Any:
+    lines = "\n".join(f"{d.date.isoformat()} {d.kind} {d.name}" for d in payload)
+    days = services.parse_calendar_lines(lines)
+    services.calendar_days_set(actor=request.user, days=days)
+    return list(CalendarDay.objects.filter(date__in=[d for d, _k, _n in days]))

@@ -18,6 +18,7 @@ NAVIGATION: list[tuple[str, Any, frozenset[str]]] = [
     ("enterprises:list", _("企业"), frozenset(BUSINESS_ROLES)),
     ("updates:list", _("工作动态"), frozenset(BUSINESS_ROLES)),
     ("org", _("组织机构"), ALL),
+    ("calendar", _("工作日历"), ALL),
     ("users", _("用户管理"), frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})),
     ("audit", _("审计日志"), frozenset({Role.AUDIT_ADMIN})),
 ]

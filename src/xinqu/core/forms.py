@@ -99,3 +99,15 @@ class AuditFilterForm(forms.Form):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise ValidationError(_("起始日期不能晚于截止日期。"))
         return data
+
+
+class CalendarPasteForm(forms.Form):
+    lines = forms.CharField(
+        label=_("节假日安排"),
+        widget=forms.Textarea(
+            attrs={"rows": 6, "placeholder": _("2027-01-01 放假 元旦\n2027-02-07 上班 春节")}
+        ),
+        help_text=_(
+            "每行一天：日期、“放假”或“上班”（调休）、节日名称。可以整段粘贴国务院办公厅的年度通知整理后的清单。"
+        ),
+    )

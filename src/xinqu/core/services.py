@@ -3,9 +3,10 @@ validates its input and appends to the audit log."""
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -17,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinqu.core.access import ensure_role
-from xinqu.core.audit import audit_create, audit_record, audit_update, snapshot
-from xinqu.core.models import ApiToken, AuditEntry, Department, OrgUnit, User
+from xinqu.core.audit import audit_create, audit_delete, audit_record, audit_update, snapshot
+from xinqu.core.models import ApiToken, AuditEntry, CalendarDay, Department, OrgUnit, User
 from xinqu.core.roles import ADMIN_ROLES, Role
 
 _ORG_FIELDS = ["kind", "code", "name", "name_en", "parent", "is_flagship", "sort_order"]
@@ -237,3 +238,79 @@ def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
     if ids is not None:
         unread = unread.filter(pk__in=ids)
     return unread.update(read_at=timezone.now())
+
+
+_KIND_WORDS = {
+    "holiday": CalendarDay.Kind.HOLIDAY,
+    "放假": CalendarDay.Kind.HOLIDAY,
+    "休": CalendarDay.Kind.HOLIDAY,
+    "workday": CalendarDay.Kind.WORKDAY,
+    "上班": CalendarDay.Kind.WORKDAY,
+    "调休上班": CalendarDay.Kind.WORKDAY,
+    "班": CalendarDay.Kind.WORKDAY,
+}
+
+
+def parse_calendar_lines(text: str) -> list[tuple[date, str, str]]:
+    """Lines of "2027-01-01 放假 元旦" (or commas, or "holiday"/"workday"): the yearly State
+    Council notice as users type or paste it. Every bad line is reported at once."""
+    days: list[tuple[date, str, str]] = []
+    problems = []
+    seen: dict[date, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        parts = [p for p in re.split(r"[\s,，\t]+", line.strip()) if p]
+        if not parts:
+            continue
+        try:
+            day = date.fromisoformat(parts[0].replace("/", "-"))
+        except ValueError:
+            problems.append(
+                _("第 %(n)d 行：“%(d)s”不是日期，应写作 2027-01-01") % {"n": number, "d": parts[0]}
+            )
+            continue
+        kind = _KIND_WORDS.get(parts[1].lower() if len(parts) > 1 else "")
+        if kind is None:
+            problems.append(_("第 %(n)d 行：类型应为“放假”或“上班”") % {"n": number})
+            continue
+        if day in seen:
+            problems.append(
+                _("第 %(n)d 行：%(d)s 与第 %(m)d 行重复") % {"n": number, "d": day, "m": seen[day]}
+            )
+            continue
+        if kind == CalendarDay.Kind.WORKDAY and day.weekday() < 5:
+            problems.append(_("第 %(n)d 行：%(d)s 本来就是工作日，不需调休上班") % {"n": number, "d": day})
+            continue
+        if kind == CalendarDay.Kind.HOLIDAY and day.weekday() >= 5:
+            problems.append(_("第 %(n)d 行：%(d)s 是周末，本来就休息") % {"n": number, "d": day})
+            continue
+        seen[day] = number
+        days.append((day, kind, " ".join(parts[2:])[:40]))
+    if problems:
+        raise ValidationError(problems)
+    return days
+
+
+@transaction.atomic
+def calendar_days_set(*, actor: User, days: list[tuple[date, str, str]]) -> int:
+    """Add or change holiday arrangements, all or none. The system administrator keeps the calendar."""
+    ensure_role(actor, [Role.SYSTEM_ADMIN], _("只有系统管理员可以维护工作日历。"))
+    for day, kind, name in days:
+        current = CalendarDay.objects.filter(date=day).first()
+        save_audited(
+            actor=actor,
+            instance=current or CalendarDay(date=day),
+            audited=["date", "kind", "name"],
+            fields={"kind": kind, "name": name},
+        )
+    return len(days)
+
+
+@transaction.atomic
+def calendar_day_delete(*, actor: User, day: date) -> None:
+    """Make ``day`` an ordinary day again (working Monday to Friday, resting at the weekend)."""
+    ensure_role(actor, [Role.SYSTEM_ADMIN], _("只有系统管理员可以维护工作日历。"))
+    current = CalendarDay.objects.filter(date=day).first()
+    if current is None:
+        raise ValidationError(_("%(d)s 没有特别安排。") % {"d": day})
+    audit_delete(actor=actor, obj=current)
+    current.delete()

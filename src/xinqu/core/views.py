@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import calendar as pycalendar
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -7,17 +10,19 @@ from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinqu.core import jobs, services
-from xinqu.core.access import AuthedRequest, role_required
+from xinqu.core import jobs, services, workdays
+from xinqu.core.access import AuthedRequest, ensure_role, role_required
 from xinqu.core.audit import audit_record
 from xinqu.core.forms import (
     AuditFilterForm,
+    CalendarPasteForm,
     DepartmentForm,
     OrgUnitForm,
     PasswordResetForm,
@@ -29,7 +34,7 @@ from xinqu.core.forms import (
 from xinqu.core.htmx import partial_or
 from xinqu.core.imports import ImportReport, error_workbook
 from xinqu.core.jobs import IMPORT_KINDS, import_progress
-from xinqu.core.models import AuditEntry, Department, ImportJob, OrgUnit, User
+from xinqu.core.models import AuditEntry, CalendarDay, Department, ImportJob, OrgUnit, User
 from xinqu.core.roles import Role
 from xinqu.core.selectors import AuditFilter, audit_search, departments_with_counts, org_tree, users_directory
 from xinqu.core.xlsx import workbook_bytes, xlsx_response
@@ -321,3 +326,72 @@ def notifications(request: AuthedRequest) -> HttpResponse:
         return redirect("notifications")
     page = Paginator(request.user.notifications.all(), 30).get_page(request.GET.get("page"))
     return render(request, "core/notifications.html", {"page": page})
+
+
+# --- Working-day calendar ------------------------------------------------------------------------
+
+
+@login_required
+def work_calendar(request: AuthedRequest) -> HttpResponse:
+    """The year's working days, month by month; the system administrator pastes the State
+    Council's yearly notice or removes a day."""
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        raise Http404 from None
+    if not 2000 <= year <= 2100:
+        raise Http404
+    can_edit = request.user.role == Role.SYSTEM_ADMIN
+    form = CalendarPasteForm(request.POST or None)
+    if request.method == "POST":
+        ensure_role(request.user, [Role.SYSTEM_ADMIN], _("只有系统管理员可以维护工作日历。"))
+        try:
+            if "delete" in request.POST:
+                services.calendar_day_delete(
+                    actor=request.user, day=dt.date.fromisoformat(request.POST["delete"])
+                )
+                messages.success(request, _("已恢复为普通日子。"))
+                return redirect(f"{reverse('calendar')}?year={year}")
+            if form.is_valid():
+                days = services.parse_calendar_lines(form.cleaned_data["lines"])
+                count = services.calendar_days_set(actor=request.user, days=days)
+                messages.success(request, _("已保存 %(n)d 天的安排。") % {"n": count})
+                return redirect(f"{reverse('calendar')}?year={years_of(days, year)}")
+        except ValueError:
+            raise Http404 from None
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    cal = workdays.calendar()
+    special = {d.date: d for d in CalendarDay.objects.filter(date__year=year)}
+    months = []
+    for month in range(1, 13):
+        weeks = []
+        for week in pycalendar.Calendar().monthdatescalendar(year, month):
+            weeks.append(
+                [
+                    {
+                        "day": day,
+                        "inside": day.month == month,
+                        "working": cal.is_working_day(day),
+                        "special": special.get(day),
+                    }
+                    for day in week
+                ]
+            )
+        months.append({"month": month, "weeks": weeks})
+    working = sum(
+        cal.is_working_day(dt.date(year, 1, 1) + dt.timedelta(days=i))
+        for i in range(366 if pycalendar.isleap(year) else 365)
+    )
+    context = {
+        "year": year,
+        "months": months,
+        "special": sorted(special.values(), key=lambda d: d.date),
+        "working": working,
+        "form": form if can_edit else None,
+    }
+    return render(request, "core/calendar.html", context)
+
+
+def years_of(days: list[tuple[dt.date, str, str]], fallback: int) -> int:
+    return days[0][0].year if days else fallback
