@@ -1,0 +1,363 @@
+"""The closed-loop engine. A kind of item declares its states and its transitions; the engine
+checks each action against them, moves the deadline clock, writes the timeline, and refuses an
+action on an item someone else changed meanwhile. It knows nothing about any one kind.
+
+A transition's ``allowed(user, item)`` says who may take it; its ``clock`` says what happens to
+the deadline: "start" sets a new one (the kind's ``time_limit`` in working days), "pause" stops
+it while the item waits on the requester, "resume" moves the deadline on by the working days it
+waited, "stop" ends it (the item is done)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+
+from xinqu.core.audit import audit_record
+from xinqu.core.models import AuditEntry, Department, User
+from xinqu.core.workdays import calendar
+from xinqu.workflow.models import Attachment, Event, Item
+
+Allowed = Callable[[User | None, Item], bool]
+ALLOWED_ATTACHMENTS = {
+    "application/pdf": ".pdf",
+    "image/jpeg": ".jpg",
+    "image/png": ".png",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+}
+# What a file's first bytes must be for its declared type: the name and the browser's word are
+# not trusted.
+_MAGIC = {
+    "application/pdf": (b"%PDF-",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (b"PK\x03\x04",),
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str | Promise
+    sources: frozenset[str]
+    target: str | None  # None: the state stays
+    allowed: Allowed
+    clock: str | None = None  # start | pause | resume | stop
+    needs_comment: bool = False
+    public: bool = False  # the comment is shown to the requester
+
+
+@dataclass
+class Kind:
+    key: str
+    label: str | Promise
+    prefix: str  # item numbers: prefix + date + serial
+    states: dict[str, str | Promise]
+    initial: str
+    closed: frozenset[str]
+    transitions: dict[str, Transition] = field(default_factory=dict)
+    time_limit: Callable[[Item, str], int] = lambda item, action: 5  # working days, for "start"
+    after: Callable[[Item, Event, dict[str, Any]], None] | None = None  # the kind's own bookkeeping
+
+    def add(self, *transitions: Transition) -> None:
+        for t in transitions:
+            unknown = (t.sources | ({t.target} if t.target else set())) - set(self.states)
+            if unknown:
+                raise ValueError(f"{self.key}.{t.action}: unknown states {sorted(unknown)}")
+            self.transitions[t.action] = t
+
+    def available(self, user: User | None, item: Item) -> list[Transition]:
+        """The actions ``user`` may take on ``item`` now."""
+        return [t for t in self.transitions.values() if item.state in t.sources and t.allowed(user, item)]
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> Kind:
+    KINDS[kind.key] = kind
+    return kind
+
+
+def kind_of(item: Item) -> Kind:
+    return KINDS[item.kind]
+
+
+class ChangedMeanwhile(ValidationError):
+    """Someone acted on the item after the actor loaded it."""
+
+
+def _number(kind: Kind, now: dt.datetime) -> str:
+    day = timezone.localtime(now).date()
+    prefix = f"{kind.prefix}{day:%Y%m%d}"
+    count = Item.objects.filter(number__startswith=prefix).count()
+    return f"{prefix}{count + 1:04d}"
+
+
+@transaction.atomic
+def item_open(
+    *,
+    kind: Kind,
+    title: str,
+    actor: User | None,
+    actor_label: str = "",
+    department: Department | None = None,
+    org_unit_id: int | None = None,
+    comment: str = "",
+    attachments: Iterable[UploadedFile] = (),
+    now: dt.datetime | None = None,
+    data: dict[str, Any] | None = None,
+) -> Item:
+    """File a new item in the kind's initial state; its first deadline starts now."""
+    now = now or timezone.now()
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": _("请填写标题。")})
+    files = _checked_files(attachments)
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                item = Item.objects.create(
+                    kind=kind.key,
+                    number=_number(kind, now) if attempt == 0 else f"{_number(kind, now)}{attempt}",
+                    state=kind.initial,
+                    title=title[:200],
+                    department=department,
+                    org_unit_id=org_unit_id,
+                    opened_at=now,
+                )
+            break
+        except IntegrityError:  # two filings took the same serial at once: take the next
+            if attempt == 4:
+                raise
+    item.due_on = calendar().add(timezone.localtime(now).date(), kind.time_limit(item, "open"))
+    item.save(update_fields=["due_on"])
+    event = _event(
+        item, actor, actor_label, "open", "", kind.initial, comment, True, department, data or {}, now
+    )
+    _attach(event, files)
+    audit_record(actor=actor, action=AuditEntry.Action.CREATE, obj=item, detail=actor_label)
+    return item
+
+
+@transaction.atomic
+def item_act(
+    *,
+    item: Item,
+    action: str,
+    actor: User | None,
+    version: int | None = None,
+    actor_label: str = "",
+    comment: str = "",
+    public: bool | None = None,
+    department: Department | None = None,
+    attachments: Iterable[UploadedFile] = (),
+    now: dt.datetime | None = None,
+    data: dict[str, Any] | None = None,
+) -> Item:
+    """Take ``action`` on ``item``. ``version`` is the version the actor saw: when someone else
+    acted since, nothing changes and ChangedMeanwhile says so."""
+    kind = kind_of(item)
+    transition = kind.transitions.get(action)
+    if transition is None:
+        raise ValidationError(_("没有这个操作。"))
+    current = Item.objects.select_for_update().get(pk=item.pk)
+    seen = item.version if version is None else version
+    if current.version != seen:
+        raise ChangedMeanwhile(
+            _("该事项已被他人处理（当前状态：%(state)s），请刷新后再操作。")
+            % {"state": kind.states.get(current.state, current.state)}
+        )
+    if current.state not in transition.sources:
+        raise ValidationError(
+            _("当前状态为“%(state)s”，不能“%(action)s”。")
+            % {"state": kind.states.get(current.state, current.state), "action": transition.label}
+        )
+    if not transition.allowed(actor, current):
+        raise PermissionDenied(_("您无权对该事项进行“%(action)s”。") % {"action": transition.label})
+    comment = comment.strip()
+    if transition.needs_comment and not comment:
+        raise ValidationError({"comment": _("请写明意见或理由。")})
+    files = _checked_files(attachments)
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    before = current.state
+    if transition.target:
+        current.state = transition.target
+    if department is not None:
+        current.department = department
+    _move_clock(kind, current, transition, today)
+    if current.state in kind.closed and current.closed_at is None:
+        current.closed_at = now
+    elif current.state not in kind.closed:
+        current.closed_at = None
+    updated = Item.objects.filter(pk=current.pk, version=seen).update(
+        state=current.state,
+        department=current.department,
+        due_on=current.due_on,
+        paused_since=current.paused_since,
+        closed_at=current.closed_at,
+        supervision_level=current.supervision_level,
+        version=F("version") + 1,
+    )
+    if updated != 1:  # pragma: no cover - the row lock above makes this unreachable
+        raise ChangedMeanwhile(_("该事项已被他人处理，请刷新后再操作。"))
+    current.version = seen + 1
+    shown = transition.public if public is None else public
+    event = _event(
+        current,
+        actor,
+        actor_label,
+        action,
+        before,
+        current.state,
+        comment,
+        shown,
+        department,
+        data or {},
+        now,
+    )
+    _attach(event, files)
+    if kind.after is not None:
+        kind.after(current, event, data or {})
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        obj=current,
+        changes={"state": [before, current.state]} if before != current.state else {},
+        detail=f"{action} {actor_label}".strip(),
+    )
+    return current
+
+
+def _move_clock(kind: Kind, item: Item, transition: Transition, today: dt.date) -> None:
+    cal = calendar()
+    if transition.clock == "start":
+        item.paused_since = None
+        item.due_on = cal.add(today, kind.time_limit(item, transition.action))
+    elif transition.clock == "pause" and item.paused_since is None:
+        item.paused_since = today
+    elif transition.clock == "resume" and item.paused_since is not None:
+        waited = max(cal.between(item.paused_since, today), 0)
+        if item.due_on is not None:
+            item.due_on = cal.add(item.due_on, waited)
+        item.paused_since = None
+    elif transition.clock == "stop":
+        item.paused_since = None
+
+
+def escalate(*, item: Item, level: int, reason: str, now: dt.datetime | None = None) -> bool:
+    """Put an item under supervision (督办) at ``level`` (1–3) if it is not there already."""
+    level = max(1, min(3, level))
+    if item.supervision_level >= level:
+        return False
+    now = now or timezone.now()
+    with transaction.atomic():
+        updated = Item.objects.filter(pk=item.pk, supervision_level__lt=level).update(
+            supervision_level=level, version=F("version") + 1
+        )
+        if not updated:
+            return False
+        item.supervision_level, item.version = level, item.version + 1
+        _event(
+            item,
+            None,
+            _("系统"),
+            "supervise",
+            item.state,
+            item.state,
+            reason,
+            False,
+            None,
+            {"level": level},
+            now,
+        )
+    return True
+
+
+def deadline_state(item: Item, today: dt.date | None = None) -> str:
+    """ "overdue", "due_soon" (this or the next working day), "paused", "closed" or "" — derived now,
+    never stored, so it is never stale."""
+    if item.closed_at is not None or item.state in kind_of(item).closed:
+        return "closed"
+    if item.paused_since is not None:
+        return "paused"
+    if item.due_on is None:
+        return ""
+    today = today or timezone.localdate()
+    if today > item.due_on:
+        return "overdue"
+    if calendar().between(today, item.due_on) <= 1:
+        return "due_soon"
+    return ""
+
+
+def _event(
+    item: Item,
+    actor: User | None,
+    actor_label: str,
+    action: str,
+    before: str,
+    after: str,
+    comment: str,
+    public: bool,
+    department: Department | None,
+    data: dict[str, Any],
+    now: dt.datetime,
+) -> Event:
+    return Event.objects.create(
+        item=item,
+        at=now,
+        actor=actor,
+        actor_label=actor_label[:80] or (actor.display_name if actor else ""),
+        action=action,
+        from_state=before,
+        to_state=after,
+        department=department,
+        comment=comment,
+        public=public,
+        data=data,
+    )
+
+
+def _checked_files(files: Iterable[UploadedFile]) -> list[tuple[UploadedFile, str]]:
+    """Each upload with its checked type, or ValidationError before anything is written."""
+    checked = []
+    limit = settings.ATTACHMENT_MAX_MB * 1024 * 1024
+    for upload in files:
+        name = upload.name or "file"
+        if upload.size is not None and upload.size > limit:
+            raise ValidationError(
+                _("附件“%(name)s”超过 %(mb)d MB。") % {"name": name, "mb": settings.ATTACHMENT_MAX_MB}
+            )
+        head = upload.read(16)
+        upload.seek(0)
+        kind = next((t for t, starts in _MAGIC.items() if head.startswith(starts)), None)
+        suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
+        if kind is None or ALLOWED_ATTACHMENTS[kind].lstrip(".") != {"jpeg": "jpg"}.get(suffix, suffix):
+            raise ValidationError(
+                _("附件“%(name)s”的类型不允许：只接受 PDF、JPG、PNG、Word（.docx）和 Excel（.xlsx）。")
+                % {"name": name}
+            )
+        checked.append((upload, kind))
+    return checked
+
+
+def _attach(event: Event, files: list[tuple[UploadedFile, str]]) -> None:
+    for upload, kind in files:
+        name = (upload.name or "file")[-200:]
+        Attachment.objects.create(
+            event=event, file=upload, name=name, size=upload.size or 0, content_type=kind
+        )
