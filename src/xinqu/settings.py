@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "xinqu.enterprises",
     "xinqu.indicators",
     "xinqu.workflow",
+    "xinqu.service_requests",
     "xinqu.demo",
 ]
 
@@ -163,6 +164,10 @@ IMPORT_DIR = VAR_DIR / "imports"
 # Attachments of closed-loop items: kept under var/, served only through permission-checked views.
 MEDIA_ROOT = VAR_DIR / "media"
 ATTACHMENT_MAX_MB = env_int("XINQU_ATTACHMENT_MAX_MB", 20, minimum=1)
+# The department (by code) that takes enterprise service requests in and dispatches them.
+SERVICE_CENTRE_DEPARTMENT = env_str("XINQU_SERVICE_CENTRE", "business-env")
+# Public request form: at most this many filings per address in ten minutes.
+PUBLIC_FILINGS_PER_10_MIN = env_int("XINQU_PUBLIC_FILINGS_PER_10_MIN", 5, minimum=1)
 # Imports run in a background thread so the page can show progress; tests run them inline.
 IMPORTS_IN_BACKGROUND = env_bool("XINQU_IMPORTS_IN_BACKGROUND", True)
 CACHES = {

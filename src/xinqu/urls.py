@@ -35,5 +35,6 @@ urlpatterns = [
     path("updates/", include("xinqu.updates.urls")),
     path("enterprises/", include("xinqu.enterprises.urls")),
     path("indicators/", include("xinqu.indicators.urls")),
+    path("", include("xinqu.service_requests.urls")),
     path("api/v1/", api.urls),
 ]

@@ -74,6 +74,8 @@ def _cjk(text: str) -> set[str]:
                 "/indicators/import/",
                 "/indicators/targets/",
                 "/calendar/?year=2030",
+                "/service-requests/",
+                "/service-requests/new/",
             ],
         ),
         ("system_admin", ["/", "/users/", "/users/new/", "/org/units/new/", "/calendar/?year=2030"]),

@@ -168,13 +168,15 @@ def item_act(
     data: dict[str, Any] | None = None,
 ) -> Item:
     """Take ``action`` on ``item``. ``version`` is the version the actor saw: when someone else
-    acted since, nothing changes and ChangedMeanwhile says so."""
+    acted since, nothing changes and ChangedMeanwhile says so. The updated item is returned (and
+    ``item`` itself is brought up to date)."""
     kind = kind_of(item)
     transition = kind.transitions.get(action)
     if transition is None:
         raise ValidationError(_("没有这个操作。"))
     current = Item.objects.select_for_update().get(pk=item.pk)
-    seen = item.version if version is None else version
+    # Pages and the API pass the version the user saw; a caller passing none acts on the item as it is.
+    seen = current.version if version is None else version
     if current.version != seen:
         raise ChangedMeanwhile(
             _("该事项已被他人处理（当前状态：%(state)s），请刷新后再操作。")
@@ -215,6 +217,7 @@ def item_act(
     if updated != 1:  # pragma: no cover - the row lock above makes this unreachable
         raise ChangedMeanwhile(_("该事项已被他人处理，请刷新后再操作。"))
     current.version = seen + 1
+    item.__dict__.update({k: v for k, v in current.__dict__.items() if not k.startswith("_")})
     shown = transition.public if public is None else public
     event = _event(
         current,

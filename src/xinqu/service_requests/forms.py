@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from xinqu.core.models import Department
+from xinqu.service_requests.models import Category, ServiceRequest
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class CategoryField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Category) -> str:
+        return obj.display_name(get_language())
+
+
+class RequestForm(forms.Form):
+    category = CategoryField(label=_("诉求类别"), queryset=Category.objects.all())
+    enterprise_name = forms.CharField(label=_("企业名称"), max_length=120)
+    credit_code = forms.CharField(
+        label=_("统一社会信用代码"), max_length=30, required=False, help_text=_("填写后可关联企业名录")
+    )
+    contact_name = forms.CharField(label=_("联系人"), max_length=40)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=30)
+    description = forms.CharField(
+        label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000
+    )
+    attachments = MultipleFileField(
+        label=_("附件"), required=False, help_text=_("PDF、JPG、PNG、Word 或 Excel，每个不超过 20 MB")
+    )
+
+
+class ActionForm(forms.Form):
+    comment = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    department = forms.ModelChoiceField(
+        label=_("承办部门"), queryset=Department.objects.filter(is_active=True), required=False
+    )
+    outcome = forms.ChoiceField(
+        label=_("办理结果"), choices=[("", "---------"), *ServiceRequest.Outcome.choices], required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    attachments = MultipleFileField(label=_("附件"), required=False)
+
+
+class RequesterForm(forms.Form):
+    comment = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    attachments = MultipleFileField(label=_("附件"), required=False)

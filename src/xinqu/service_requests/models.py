@@ -1,0 +1,104 @@
+"""Enterprise service requests (企业诉求): the request's own details beside its workflow item."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xinqu.core.models import Department
+from xinqu.workflow.models import Item
+
+
+class Category(models.Model):
+    """What a request is about, with its time limit and the department it usually goes to."""
+
+    name = models.CharField(_("名称"), max_length=40, unique=True)
+    name_en = models.CharField(_("英文名称"), max_length=80, blank=True)
+    time_limit = models.PositiveSmallIntegerField(
+        _("办理时限（工作日）"), default=5, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("默认承办部门"),
+    )
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "id"]
+        verbose_name = _("诉求类别")
+        verbose_name_plural = _("诉求类别")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def display_name(self, language: str | None = None) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name
+
+
+class ServiceRequest(models.Model):
+    class Channel(models.TextChoices):
+        OFFICER = "officer", _("服务专员代企业提交")
+        PUBLIC = "public", _("企业自行提交")
+
+    class Outcome(models.TextChoices):
+        SOLVED = "solved", _("已解决")
+        PARTLY = "partly", _("部分解决")
+        EXPLAINED = "explained", _("已解释说明（暂无法解决）")
+
+    class Rating(models.TextChoices):
+        SATISFIED = "satisfied", _("满意")
+        BASICALLY = "basically", _("基本满意")
+        DISSATISFIED = "dissatisfied", _("不满意")
+
+    item = models.OneToOneField(
+        Item, on_delete=models.PROTECT, primary_key=True, related_name="service_request"
+    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="+", verbose_name=_("类别"))
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_requests",
+        verbose_name=_("企业"),
+    )
+    enterprise_name = models.CharField(_("企业名称"), max_length=120)
+    contact_name = models.CharField(_("联系人"), max_length=40)
+    contact_phone = models.CharField(_("联系电话"), max_length=30)
+    description = models.TextField(_("诉求内容"))
+    channel = models.CharField(_("提交方式"), max_length=10, choices=Channel.choices)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    token_digest = models.CharField(max_length=64, unique=True)  # the requester's secret link, hashed
+    first_department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("首次派往"),
+    )
+    outcome = models.CharField(_("办理结果"), max_length=10, choices=Outcome.choices, blank=True)
+    rating = models.CharField(_("评价"), max_length=12, choices=Rating.choices, blank=True)
+    reopened = models.PositiveSmallIntegerField(_("重办次数"), default=0)
+    returns = models.PositiveSmallIntegerField(_("退单次数"), default=0)
+
+    class Meta:
+        verbose_name = _("企业诉求")
+        verbose_name_plural = _("企业诉求")
+
+    def __str__(self) -> str:
+        return f"{self.item.number} {self.enterprise_name}"
+
+    @staticmethod
+    def digest(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()

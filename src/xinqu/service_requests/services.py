@@ -1,0 +1,204 @@
+"""Writes for service requests: filing (by a service officer, or by the enterprise on the public
+form), acting on them through the workflow engine, and what the requester does through the
+secret link (supplement, rate)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from xinqu.core.models import Department, OrgUnit, User
+from xinqu.core.roles import DEPARTMENT_ROLES
+from xinqu.core.services import notify
+from xinqu.enterprises.codes import normalise_credit_code, validate_credit_code
+from xinqu.enterprises.models import Enterprise
+from xinqu.service_requests.flow import KIND
+from xinqu.service_requests.models import Category, ServiceRequest
+from xinqu.workflow import engine
+from xinqu.workflow.models import Item
+
+REQUESTER = "企业"  # how the requester appears in the timeline
+
+
+def _clean(text: str, field: str, label: str, limit: int) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({field: _("请填写%(label)s。") % {"label": label}})
+    if len(text) > limit:
+        raise ValidationError({field: _("%(label)s不能超过 %(n)d 个字。") % {"label": label, "n": limit}})
+    return text
+
+
+@transaction.atomic
+def request_file(
+    *,
+    actor: User | None,
+    category: Category,
+    enterprise_name: str,
+    contact_name: str,
+    contact_phone: str,
+    description: str,
+    credit_code: str = "",
+    attachments: Iterable[UploadedFile] = (),
+) -> tuple[ServiceRequest, str]:
+    """File a request. ``actor`` is the service officer filing for an enterprise, or None for the
+    public form. Returns the request and the requester's secret token (shown once)."""
+    if actor is not None and (actor.role not in DEPARTMENT_ROLES or actor.department_id is None):
+        raise PermissionDenied(_("只有部门工作人员可以代企业提交诉求。"))
+    name = _clean(enterprise_name, "enterprise_name", str(_("企业名称")), 120)
+    contact = _clean(contact_name, "contact_name", str(_("联系人")), 40)
+    phone = _clean(contact_phone, "contact_phone", str(_("联系电话")), 30)
+    text = _clean(description, "description", str(_("诉求内容")), 4000)
+    enterprise = None
+    code = normalise_credit_code(credit_code or "")
+    if code:
+        try:
+            validate_credit_code(code)
+        except ValidationError as exc:
+            raise ValidationError({"credit_code": exc.messages}) from None
+        enterprise = Enterprise.objects.filter(credit_code=code).first()
+    area_id = (enterprise.area_id or enterprise.park_id) if enterprise else None
+    label = (actor.display_name if actor else "") or f"{REQUESTER}（{name}）"
+    item = engine.item_open(
+        kind=KIND,
+        title=text.splitlines()[0][:60],
+        actor=actor,
+        actor_label=label,
+        org_unit_id=area_id,
+        comment=text,
+        attachments=attachments,
+    )
+    token = secrets.token_urlsafe(24)
+    request = ServiceRequest.objects.create(
+        item=item,
+        category=category,
+        enterprise=enterprise,
+        enterprise_name=enterprise.name if enterprise else name,
+        contact_name=contact,
+        contact_phone=phone,
+        description=text,
+        channel=ServiceRequest.Channel.OFFICER if actor else ServiceRequest.Channel.PUBLIC,
+        filed_by=actor,
+        token_digest=ServiceRequest.digest(token),
+    )
+    return request, token
+
+
+def suggested_department(request: ServiceRequest) -> Department | None:
+    """Where a request of this category usually goes: the category's department, else wherever
+    most past requests of the category ended up signed for."""
+    if request.category.department_id:
+        return request.category.department
+    from django.db.models import Count
+
+    past = (
+        Item.objects.filter(
+            kind=KIND.key, service_request__category=request.category, department__isnull=False
+        )
+        .exclude(pk=request.pk)
+        .values("department")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    return Department.objects.filter(pk=past["department"]).first() if past else None
+
+
+def request_act(
+    *,
+    actor: User,
+    request: ServiceRequest,
+    action: str,
+    version: int | None = None,
+    comment: str = "",
+    department: Department | None = None,
+    outcome: str = "",
+    attachments: Iterable[UploadedFile] = (),
+) -> Item:
+    """A staff member's action on a request."""
+    data: dict[str, Any] = {}
+    if action in {"dispatch", "transfer"}:
+        if department is None:
+            raise ValidationError({"department": _("请选择承办部门。")})
+        if action == "transfer" and department.pk == request.item.department_id:
+            raise ValidationError({"department": _("转办须选择另一个部门。")})
+    elif department is not None:
+        department = None  # only dispatching and transferring choose a department
+    if action == "reply":
+        if outcome not in ServiceRequest.Outcome.values:
+            raise ValidationError({"outcome": _("请选择办理结果。")})
+        data["outcome"] = outcome
+    if action.startswith("rate_") or action == "supplement":
+        raise PermissionDenied(_("评价和补充材料只能由企业通过诉求链接进行。"))
+    return engine.item_act(
+        item=request.item,
+        action=action,
+        actor=actor,
+        version=version,
+        comment=comment,
+        department=department,
+        attachments=attachments,
+        data=data,
+    )
+
+
+def by_token(number: str, token: str) -> ServiceRequest:
+    """The request a secret link points to, or 404 (the same for a wrong number or token)."""
+    found = (
+        ServiceRequest.objects.select_related("item", "category")
+        .filter(item__number=number, token_digest=ServiceRequest.digest(token))
+        .first()
+    )
+    if found is None:
+        raise Http404(_("没有找到该诉求，请检查链接。"))
+    return found
+
+
+def requester_act(
+    *,
+    request: ServiceRequest,
+    action: str,
+    comment: str = "",
+    attachments: Iterable[UploadedFile] = (),
+    version: int | None = None,
+) -> Item:
+    """What the requester does through their link: supplement information or rate the reply."""
+    if action not in {"supplement", "rate_satisfied", "rate_basically", "rate_dissatisfied"}:
+        raise PermissionDenied(_("企业只能补充材料或评价。"))
+    return engine.item_act(
+        item=request.item,
+        action=action,
+        actor=None,
+        actor_label=f"{REQUESTER}（{request.enterprise_name}）",
+        version=version,
+        comment=comment,
+        attachments=attachments,
+    )
+
+
+def notify_department(item: Item) -> None:
+    """Tell the handling department's staff a request has come to them."""
+    if item.department_id is None:
+        return
+    for user in User.objects.filter(
+        department_id=item.department_id, is_active=True, role__in=DEPARTMENT_ROLES
+    ):
+        notify(
+            user=user,
+            key=f"sr-{item.pk}-{item.version}",
+            title=_("新的企业诉求待签收：%(number)s") % {"number": item.number},
+            body=item.title,
+            url=reverse("service_requests:detail", args=[item.number]),
+        )
+
+
+def unit_of(request: ServiceRequest) -> OrgUnit | None:
+    return request.item.org_unit

@@ -1,0 +1,235 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from xinqu.core.access import AuthedRequest
+from xinqu.core.audit import current_ip
+from xinqu.core.forms import add_service_errors
+from xinqu.core.roles import BUSINESS_ROLES, Role
+from xinqu.service_requests import services
+from xinqu.service_requests.flow import KIND, STATES, is_centre_member
+from xinqu.service_requests.forms import ActionForm, RequesterForm, RequestForm
+from xinqu.service_requests.models import ServiceRequest
+from xinqu.workflow import engine
+
+REQUESTER_ACTIONS = {"supplement", "rate_satisfied", "rate_basically", "rate_dissatisfied"}
+
+
+def _visible(user: Any) -> QuerySet[ServiceRequest]:
+    """The service centre and leaders see every request; a department, those it handles."""
+    requests = ServiceRequest.objects.select_related("item", "item__department", "category")
+    if user.role not in BUSINESS_ROLES:
+        return requests.none()
+    if user.role == Role.LEADER or is_centre_member(user):
+        return requests
+    return requests.filter(item__department_id=user.department_id)
+
+
+def _get(user: Any, number: str) -> ServiceRequest:
+    found = _visible(user).filter(item__number=number).first()
+    if found is None:
+        raise Http404(_("没有找到该记录，或您无权查看。"))
+    return found
+
+
+@login_required
+def queue(request: AuthedRequest) -> HttpResponse:
+    """The work queue: what waits on me first, with deadlines derived now."""
+    if request.user.role not in BUSINESS_ROLES:
+        raise PermissionDenied(_("系统管理员、安全管理员、审计管理员不查看业务数据。"))
+    state = request.GET.get("state", "open")
+    requests = _visible(request.user).order_by("item__due_on", "item__opened_at")
+    if state == "open":
+        requests = requests.exclude(item__state__in=KIND.closed)
+    elif state in STATES:
+        requests = requests.filter(item__state=state)
+    query = request.GET.get("q", "").strip()
+    if query:
+        requests = requests.filter(
+            Q(item__number__icontains=query)
+            | Q(enterprise_name__icontains=query)
+            | Q(item__title__icontains=query)
+        )
+    page = Paginator(requests, 50).get_page(request.GET.get("page"))
+    rows = [(r, engine.deadline_state(r.item)) for r in page]
+    context = {
+        "page": page,
+        "rows": rows,
+        "states": STATES,
+        "state": state,
+        "q": query,
+        "can_file": request.user.role in (Role.STAFF, Role.HEAD),
+    }
+    return render(request, "service_requests/queue.html", context)
+
+
+@login_required
+def detail(request: AuthedRequest, number: str) -> HttpResponse:
+    found = _get(request.user, number)
+    item = found.item
+    actions = [t for t in KIND.available(request.user, item) if t.action not in REQUESTER_ACTIONS]
+    chosen = request.POST.get("action") if request.method == "POST" else None
+    forms = {}
+    for t in actions:
+        initial: dict[str, Any] = {"version": item.version}
+        if t.action == "dispatch":
+            suggested = services.suggested_department(found)
+            initial["department"] = suggested.pk if suggested else None
+        bound = request.POST if chosen == t.action else None
+        forms[t.action] = ActionForm(
+            bound, request.FILES if bound else None, initial=initial, prefix=t.action
+        )
+    if chosen:
+        if chosen not in forms:
+            raise PermissionDenied(_("您无权对该事项进行此操作，或当前状态不允许。"))
+        form = forms[chosen]
+        if form.is_valid():
+            try:
+                services.request_act(
+                    actor=request.user,
+                    request=found,
+                    action=chosen,
+                    version=form.cleaned_data["version"],
+                    comment=form.cleaned_data["comment"],
+                    department=form.cleaned_data["department"],
+                    outcome=form.cleaned_data["outcome"],
+                    attachments=form.cleaned_data["attachments"],
+                )
+            except engine.ChangedMeanwhile as exc:
+                messages.error(request, exc.messages[0])
+                return redirect("service_requests:detail", number)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("已办理。"))
+                return redirect("service_requests:detail", number)
+    context = {
+        "sr": found,
+        "item": item,
+        "state_label": STATES.get(item.state, item.state),
+        "deadline": engine.deadline_state(item),
+        "events": _labelled(
+            item.events.select_related("actor", "department").prefetch_related("attachments")
+        ),
+        "actions": [(t, forms[t.action]) for t in actions],
+    }
+    return render(request, "service_requests/detail.html", context)
+
+
+def _labelled(events: Any) -> list[Any]:
+    """Timeline entries with their action and states in words."""
+    words = {"open": _("提交"), "supervise": _("督办")}
+    out = []
+    for event in events:
+        transition = KIND.transitions.get(event.action)
+        event.action_label = transition.label if transition else words.get(event.action, event.action)
+        event.from_label = STATES.get(event.from_state, "")
+        event.to_label = STATES.get(event.to_state, "")
+        out.append(event)
+    return out
+
+
+@login_required
+def file(request: AuthedRequest) -> HttpResponse:
+    """A service officer files a request on an enterprise's behalf."""
+    if request.user.role not in (Role.STAFF, Role.HEAD):
+        raise PermissionDenied(_("只有部门工作人员可以代企业提交诉求。"))
+    form = RequestForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            found, _token = services.request_file(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已提交，编号 %(n)s。") % {"n": found.item.number})
+            return redirect("service_requests:detail", found.item.number)
+    return render(request, "service_requests/file.html", {"form": form, "public": False})
+
+
+def _too_many(request: HttpRequest) -> bool:
+    key = f"xinqu-public-filings-{current_ip.get() or request.META.get('REMOTE_ADDR', '')}"
+    count = cache.get_or_set(key, 0, 600) or 0
+    if count >= settings.PUBLIC_FILINGS_PER_10_MIN:
+        return True
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, 600)
+    return False
+
+
+def public_file(request: HttpRequest) -> HttpResponse:
+    """The enterprise files a request itself: no login; a receipt number and a secret link back."""
+    form = RequestForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if _too_many(request):
+            return render(
+                request,
+                "service_requests/file.html",
+                {"form": form, "public": True, "flood": True},
+                status=429,
+            )
+        if form.is_valid():
+            try:
+                found, token = services.request_file(actor=None, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                link = request.build_absolute_uri(
+                    reverse("service_requests:track", args=[found.item.number, token])
+                )
+                return render(request, "service_requests/receipt.html", {"sr": found, "link": link})
+    return render(request, "service_requests/file.html", {"form": form, "public": True})
+
+
+def track(request: HttpRequest, number: str, token: str) -> HttpResponse:
+    """The requester's page: public updates only, supplementing and rating."""
+    found = services.by_token(number, token)
+    item = found.item
+    actions = [t for t in KIND.available(None, item) if t.action in REQUESTER_ACTIONS]
+    form = RequesterForm(
+        request.POST or None, request.FILES or None, initial={"version": item.version}, prefix="requester"
+    )
+    if request.method == "POST":
+        chosen = request.POST.get("action", "")
+        if chosen not in {t.action for t in actions}:
+            messages.error(request, _("当前状态不能进行此操作。"))
+            return redirect("service_requests:track", number, token)
+        if form.is_valid():
+            try:
+                services.requester_act(
+                    request=found,
+                    action=chosen,
+                    comment=form.cleaned_data["comment"],
+                    attachments=form.cleaned_data["attachments"],
+                    version=form.cleaned_data["version"],
+                )
+            except engine.ChangedMeanwhile as exc:
+                messages.error(request, exc.messages[0])
+            except (ValidationError, PermissionDenied) as exc:
+                for message in getattr(exc, "messages", [str(exc)]):
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("已提交，谢谢。"))
+            return redirect("service_requests:track", number, token)
+    context = {
+        "sr": found,
+        "item": item,
+        "state_label": STATES.get(item.state, item.state),
+        "events": item.events.filter(public=True),
+        "actions": actions,
+        "form": form,
+    }
+    return render(request, "service_requests/track.html", context)

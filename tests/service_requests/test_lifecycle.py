@@ -1,0 +1,208 @@
+"""An enterprise's request from the public form to the rating, and every way to misuse it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from xinqu.core.models import Department, Notification
+from xinqu.core.roles import Role
+from xinqu.service_requests import services
+from xinqu.service_requests.models import Category, ServiceRequest
+from xinqu.workflow import engine
+from xinqu.workflow.models import Item
+
+FORM = {
+    "enterprise_name": "长春某光电科技有限公司",
+    "contact_name": "刘经理",
+    "contact_phone": "13800000000",
+    "description": "新厂房电力增容申请迟迟未办理\n已等待两个月",
+}
+
+
+@pytest.fixture
+def centre(db):
+    return Department.objects.create(code="business-env", name="企业服务中心")
+
+
+@pytest.fixture
+def clerk(make_user, centre):
+    return make_user("centre-clerk", Role.STAFF, centre)
+
+
+@pytest.fixture
+def utilities():
+    return Category.objects.get(name="水电气暖")
+
+
+def _file(client, category, **extra):
+    return client.post("/service/new/", {**FORM, "category": category.pk, **extra})
+
+
+def _public(client, category):
+    response = _file(client, category)
+    link = re.search(r'id="track-link">([^<]+)<', response.content.decode()).group(1)
+    return ServiceRequest.objects.get(item__number=response.context["sr"].item.number), link.replace(
+        "http://testserver", ""
+    )
+
+
+def test_public_filing_to_closing(client, centre, clerk, econ, econ_staff, utilities):
+    request, link = _public(client, utilities)
+    assert request.item.state == "submitted" and request.channel == "public"
+    assert client.get(link).status_code == 200
+    services.request_act(actor=clerk, request=request, action="accept")
+    services.request_act(actor=clerk, request=request, action="dispatch", department=econ)
+    assert Notification.objects.filter(user=econ_staff).exists()
+    services.request_act(actor=econ_staff, request=request, action="sign_for")
+    request.item.refresh_from_db()
+    assert request.item.state == "in_progress"
+    services.request_act(
+        actor=econ_staff, request=request, action="comment", comment="已联系供电公司，内部协调中"
+    )
+    services.request_act(actor=econ_staff, request=request, action="request_info", comment="请提供用电负荷表")
+    page = client.get(link).content.decode()
+    assert "请提供用电负荷表" in page and "内部协调中" not in page  # internal notes never reach the requester
+    client.post(
+        link,
+        {
+            "action": "supplement",
+            "requester-comment": "已上传负荷表",
+            "requester-version": Item.objects.get(pk=request.pk).version,
+        },
+    )
+    request.item.refresh_from_db()
+    assert request.item.state == "in_progress"
+    services.request_act(
+        actor=econ_staff, request=request, action="reply", comment="增容已批复", outcome="solved"
+    )
+    client.post(
+        link, {"action": "rate_satisfied", "requester-version": Item.objects.get(pk=request.pk).version}
+    )
+    request.refresh_from_db()
+    assert (request.item.state, request.rating, request.outcome) == ("closed", "satisfied", "solved")
+    assert request.item.closed_at is not None
+    actions = list(request.item.events.values_list("action", flat=True))
+    assert actions == [
+        "open",
+        "accept",
+        "dispatch",
+        "sign_for",
+        "comment",
+        "request_info",
+        "supplement",
+        "reply",
+        "rate_satisfied",
+    ]
+
+
+def test_dissatisfied_reopens_once_then_goes_to_supervision(db, centre, clerk, econ, econ_staff, utilities):
+    request, _token = services.request_file(actor=clerk, category=utilities, **FORM)
+    for action, extra in (("accept", {}), ("dispatch", {"department": econ})):
+        services.request_act(actor=clerk, request=request, action=action, **extra)
+    services.request_act(actor=econ_staff, request=request, action="sign_for")
+    for round_ in (1, 2):
+        services.request_act(
+            actor=econ_staff, request=request, action="reply", comment="已答复", outcome="partly"
+        )
+        services.requester_act(request=request, action="rate_dissatisfied", comment="问题仍未解决")
+        request.refresh_from_db()
+        assert request.item.state == "in_progress" and request.reopened == round_
+    assert request.item.supervision_level == 1
+
+
+def test_a_return_goes_back_to_the_centre_which_may_overrule(db, centre, clerk, econ, econ_staff, utilities):
+    request, _token = services.request_file(actor=clerk, category=utilities, **FORM)
+    services.request_act(actor=clerk, request=request, action="accept")
+    services.request_act(actor=clerk, request=request, action="dispatch", department=econ)
+    with pytest.raises(ValidationError):
+        services.request_act(actor=econ_staff, request=request, action="return")  # a return needs a reason
+    services.request_act(actor=econ_staff, request=request, action="return", comment="不属于本部门职责")
+    request.refresh_from_db()
+    assert request.item.state == "returned" and request.returns == 1
+    services.request_act(actor=clerk, request=request, action="overrule", comment="属于经发局职责，请办理")
+    request.item.refresh_from_db()
+    assert request.item.state == "dispatched" and request.item.department == econ
+
+
+def test_the_handling_department_cannot_rate_or_act_out_of_turn(
+    db, centre, clerk, econ, econ_staff, invest_staff, utilities
+):
+    request, _token = services.request_file(actor=clerk, category=utilities, **FORM)
+    with pytest.raises(PermissionDenied):
+        services.request_act(actor=econ_staff, request=request, action="accept")
+    services.request_act(actor=clerk, request=request, action="accept")
+    services.request_act(actor=clerk, request=request, action="dispatch", department=econ)
+    services.request_act(actor=econ_staff, request=request, action="sign_for")
+    services.request_act(
+        actor=econ_staff, request=request, action="reply", comment="已答复", outcome="solved"
+    )
+    for action in ("rate_satisfied", "supplement"):
+        with pytest.raises(PermissionDenied):
+            services.request_act(actor=econ_staff, request=request, action=action)
+    with pytest.raises(PermissionDenied):
+        services.request_act(actor=invest_staff, request=request, action="comment", comment="x")
+    request.item.refresh_from_db()
+    assert request.item.state == "replied" and not request.rating
+
+
+def test_pages_keep_departments_apart_and_refuse_forbidden_actions(
+    db, as_user, client, centre, clerk, econ, econ_staff, invest_staff, utilities
+):
+    request, _token = services.request_file(actor=clerk, category=utilities, **FORM)
+    number = request.item.number
+    assert as_user(invest_staff).get(f"/service-requests/{number}/").status_code == 404
+    assert client.get(f"/service/track/{number}/wrong-token/").status_code == 404
+    response = as_user(clerk).get(f"/service-requests/{number}/")
+    assert response.status_code == 200 and "action-accept" in response.content.decode()
+    version = request.item.version
+    # Two clerks accept at once: one succeeds, the other is told.
+    as_user(clerk).post(f"/service-requests/{number}/", {"action": "accept", "accept-version": version})
+    second = as_user(clerk).post(
+        f"/service-requests/{number}/", {"action": "accept", "accept-version": version}, follow=True
+    )
+    assert "当前状态" in second.content.decode() or "已被他人处理" in second.content.decode()
+    assert Item.objects.get(pk=request.pk).events.filter(action="accept").count() == 1
+    refused = as_user(econ_staff).post(
+        f"/service-requests/{number}/", {"action": "accept", "accept-version": version}
+    )
+    assert refused.status_code == 404  # not yet dispatched to econ: not even visible
+
+
+def test_the_public_form_is_rate_limited(client, centre, utilities, settings):
+    settings.PUBLIC_FILINGS_PER_10_MIN = 2
+    from django.core.cache import cache
+
+    cache.clear()
+    assert _file(client, utilities).status_code == 200
+    assert _file(client, utilities).status_code == 200
+    flooded = _file(client, utilities)
+    assert flooded.status_code == 429 and ServiceRequest.objects.count() == 2
+
+
+def test_a_wrong_credit_code_is_refused_in_words(client, centre, utilities):
+    response = _file(client, utilities, credit_code="91220101MA0000000X")
+    assert response.status_code == 200 and "receipt-number" not in response.content.decode()
+    assert not ServiceRequest.objects.exists() and not Item.objects.exists()
+
+
+def test_every_state_and_action_pair_not_allowed_is_refused(db, centre, clerk, econ, utilities):
+    request, _token = services.request_file(actor=clerk, category=utilities, **FORM)
+    kind = engine.KINDS["service_request"]
+    for state in kind.states:
+        for action, transition in kind.transitions.items():
+            if state in transition.sources or action.startswith("rate_") or action == "supplement":
+                continue
+            Item.objects.filter(pk=request.pk).update(state=state, department=econ)
+            with pytest.raises((ValidationError, PermissionDenied)):
+                services.request_act(
+                    actor=clerk,
+                    request=request,
+                    action=action,
+                    comment="x",
+                    department=econ,
+                    outcome="solved",
+                )
+            assert Item.objects.get(pk=request.pk).state == state
