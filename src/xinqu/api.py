@@ -12,6 +12,7 @@ from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
 from xinqu.core.models import ApiToken
+from xinqu.workflow.engine import ChangedMeanwhile
 
 
 class BearerToken(HttpBearer):
@@ -54,6 +55,11 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc) or _("无权进行此操作。")}, status=403)
 
 
+@api.exception_handler(ChangedMeanwhile)
+def _conflict(request: HttpRequest, exc: ChangedMeanwhile) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.messages[0]}, status=409)
+
+
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
@@ -64,11 +70,13 @@ def _register() -> None:
     from xinqu.core.api import router as core_router
     from xinqu.enterprises.api import router as enterprises_router
     from xinqu.indicators.api import router as indicators_router
+    from xinqu.service_requests.api import router as service_requests_router
     from xinqu.updates.api import router as updates_router
 
     api.add_router("", core_router)
     api.add_router("", enterprises_router)
     api.add_router("", indicators_router)
+    api.add_router("", service_requests_router)
     api.add_router("/work-updates", updates_router)
 
 

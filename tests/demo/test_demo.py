@@ -73,6 +73,14 @@ EXPECTED = {
         {"首页", "经济指标", "企业", "企业诉求", "工作动态", "组织机构", "工作日历"},
         "/users/new/",
     ),
+    "demo-service-clerk": (
+        {"首页", "经济指标", "企业", "企业诉求", "工作动态", "组织机构", "工作日历"},
+        "/audit/",
+    ),
+    "demo-projects-staff": (
+        {"首页", "经济指标", "企业", "企业诉求", "工作动态", "组织机构", "工作日历"},
+        "/users/",
+    ),
     "demo-sysadmin": ({"首页", "组织机构", "用户管理", "工作日历"}, "/updates/"),
     "demo-secadmin": ({"首页", "组织机构", "用户管理", "工作日历"}, "/audit/"),
     "demo-auditor": ({"首页", "组织机构", "审计日志", "工作日历"}, "/users/"),
@@ -160,3 +168,24 @@ def test_demo_indicators_reproduce_the_articles_2023_figures(demo):
     peers = benchmark(indicator=rows["gdp"].indicator, year=2023, zone=zone)
     assert (peers["self"].value_rank, peers["self"].growth_rank) == (5, 1)
     assert len(peers["rows"]) == 19 and len(peers["missing"]) == 13
+
+
+def test_demo_requests_are_in_every_state(demo):
+    from collections import Counter
+
+    from xinqu.workflow.models import Item
+
+    states = Counter(Item.objects.filter(kind="service_request").values_list("state", flat=True))
+    assert sum(states.values()) == 50  # XINQU_DEMO_REQUESTS in the tests; 300 in `make demo`
+    assert set(states) == {
+        "submitted",
+        "accepted",
+        "rejected",
+        "dispatched",
+        "returned",
+        "in_progress",
+        "waiting",
+        "replied",
+        "closed",
+    }
+    assert states["closed"] > 20

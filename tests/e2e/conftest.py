@@ -68,6 +68,9 @@ def _relax_audit_guard(transactional_db: Any) -> Iterator[None]:
 
     defaults = import_module("xinqu.enterprises.migrations.0002_default_kinds_and_tiers")
     defaults.create(apps, None)
+    import_module("xinqu.service_requests.migrations.0002_default_categories").create(apps, None)
+    import_module("xinqu.workflow.migrations.0003_default_escalation").create(apps, None)
+    import_module("xinqu.core.migrations.0007_holiday_arrangements").load(apps, None)
     from xinqu.indicators.models import DataVersion
 
     DataVersion.objects.get_or_create(pk=1, defaults={"token": "e2e"})

@@ -206,3 +206,29 @@ def test_every_state_and_action_pair_not_allowed_is_refused(db, centre, clerk, e
                     outcome="solved",
                 )
             assert Item.objects.get(pk=request.pk).state == state
+
+
+def test_remind_warns_before_the_deadline_and_escalates_after_it(
+    db, centre, clerk, econ, econ_staff, econ_head, leader, utilities
+):
+    import datetime as dt
+
+    from django.core.management import call_command
+
+    request, _token = services.request_file(actor=clerk, category=utilities, **FORM)
+    services.request_act(actor=clerk, request=request, action="accept")
+    services.request_act(actor=clerk, request=request, action="dispatch", department=econ)
+    services.request_act(actor=econ_staff, request=request, action="sign_for")
+    today = dt.date.today()
+    Item.objects.filter(pk=request.pk).update(due_on=today)
+    call_command("remind")
+    assert Notification.objects.filter(user=econ_staff, title__contains="到期").exists()
+    # Ten days overdue: straight to the highest level its lateness reaches, once.
+    Item.objects.filter(pk=request.pk).update(due_on=today - dt.timedelta(days=14))
+    call_command("remind")
+    call_command("remind")
+    item = Item.objects.get(pk=request.pk)
+    assert item.supervision_level == 3
+    assert item.events.filter(action="supervise").count() == 1
+    assert Notification.objects.filter(user=leader, title__contains="3 级督办").count() == 1
+    assert Notification.objects.filter(user=econ_head, title__contains="督办").exists()

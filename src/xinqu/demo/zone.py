@@ -76,6 +76,8 @@ ACCOUNTS: list[tuple[str, str, str, str | None]] = [
     ("demo-econ-staff", "李明（演示）", Role.STAFF, "econ"),
     ("demo-econ-head", "张局长（演示）", Role.HEAD, "econ"),
     ("demo-invest-staff", "赵敏（演示）", Role.STAFF, "invest"),
+    ("demo-service-clerk", "陈静（演示）", Role.STAFF, "business-env"),
+    ("demo-projects-staff", "孙磊（演示）", Role.STAFF, "projects"),
     ("demo-sysadmin", "系统管理员（演示）", Role.SYSTEM_ADMIN, None),
     ("demo-secadmin", "安全管理员（演示）", Role.SECURITY_ADMIN, None),
     ("demo-auditor", "审计管理员（演示）", Role.AUDIT_ADMIN, None),
@@ -217,6 +219,9 @@ def load_demo_zone(*, with_registry: bool = True) -> dict[str, Any]:
     from xinqu.demo.indicators import load_demo_indicators
 
     load_demo_indicators(users=users)
+    from xinqu.demo.requests import load_demo_requests
+
+    load_demo_requests(users=users)
     audit_record(actor=None, action=AuditEntry.Action.CREATE, object_type="demo", detail="demo zone loaded")
     return {
         "zone": zone,

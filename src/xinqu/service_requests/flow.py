@@ -106,6 +106,7 @@ KIND = engine.register(
         closed=frozenset({"rejected", "closed"}),
         time_limit=_time_limit,
         after=_after,
+        detail_url="service_requests:detail",
     )
 )
 KIND.add(

@@ -4,6 +4,7 @@ secret link (supplement, rate)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Iterable
 from typing import Any
@@ -48,6 +49,7 @@ def request_file(
     description: str,
     credit_code: str = "",
     attachments: Iterable[UploadedFile] = (),
+    now: dt.datetime | None = None,
 ) -> tuple[ServiceRequest, str]:
     """File a request. ``actor`` is the service officer filing for an enterprise, or None for the
     public form. Returns the request and the requester's secret token (shown once)."""
@@ -75,6 +77,7 @@ def request_file(
         org_unit_id=area_id,
         comment=text,
         attachments=attachments,
+        now=now,
     )
     token = secrets.token_urlsafe(24)
     request = ServiceRequest.objects.create(
@@ -122,6 +125,7 @@ def request_act(
     department: Department | None = None,
     outcome: str = "",
     attachments: Iterable[UploadedFile] = (),
+    now: dt.datetime | None = None,
 ) -> Item:
     """A staff member's action on a request."""
     data: dict[str, Any] = {}
@@ -147,6 +151,7 @@ def request_act(
         department=department,
         attachments=attachments,
         data=data,
+        now=now,
     )
 
 
@@ -169,6 +174,7 @@ def requester_act(
     comment: str = "",
     attachments: Iterable[UploadedFile] = (),
     version: int | None = None,
+    now: dt.datetime | None = None,
 ) -> Item:
     """What the requester does through their link: supplement information or rate the reply."""
     if action not in {"supplement", "rate_satisfied", "rate_basically", "rate_dissatisfied"}:
@@ -181,6 +187,7 @@ def requester_act(
         version=version,
         comment=comment,
         attachments=attachments,
+        now=now,
     )
 
 

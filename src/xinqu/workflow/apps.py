@@ -6,3 +6,8 @@ class WorkflowConfig(AppConfig):
     name = "xinqu.workflow"
     label = "workflow"
     verbose_name = _("闭环办理")
+
+    def ready(self) -> None:
+        from xinqu.workflow.reminders import register
+
+        register()

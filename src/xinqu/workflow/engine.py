@@ -70,6 +70,7 @@ class Kind:
     transitions: dict[str, Transition] = field(default_factory=dict)
     time_limit: Callable[[Item, str], int] = lambda item, action: 5  # working days, for "start"
     after: Callable[[Item, Event, dict[str, Any]], None] | None = None  # the kind's own bookkeeping
+    detail_url: str = ""  # URL name of an item's page, taking its number
 
     def add(self, *transitions: Transition) -> None:
         for t in transitions:

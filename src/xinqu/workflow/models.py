@@ -113,3 +113,21 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EscalationRule(models.Model):
+    """When an overdue item goes under supervision (督办): overdue by at least ``overdue_days``
+    working days puts it at ``level``. Rules are per kind of item."""
+
+    kind = models.CharField(_("类型"), max_length=30)
+    overdue_days = models.PositiveSmallIntegerField(_("逾期工作日"))
+    level = models.PositiveSmallIntegerField(_("督办级别"), choices=[(1, "1"), (2, "2"), (3, "3")])
+
+    class Meta:
+        ordering = ["kind", "overdue_days"]
+        verbose_name = _("督办规则")
+        verbose_name_plural = _("督办规则")
+        constraints = [models.UniqueConstraint(fields=["kind", "level"], name="escalationrule_unique_level")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ≥{self.overdue_days} → {self.level}"

@@ -1,0 +1,140 @@
+"""Demo service requests: XINQU_DEMO_REQUESTS (300) requests over 2023–2024 from registry enterprises, taken through the
+real workflow (so every timeline, deadline and rating is one the engine could have produced), and
+left in every state: most closed and rated, some still open, a few returned, reopened or late."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from xinqu.core.models import User
+from xinqu.enterprises.models import Enterprise
+from xinqu.service_requests import services
+from xinqu.service_requests.models import Category, ServiceRequest
+
+TOPICS = {
+    "政策咨询": ["咨询高新技术企业认定申报条件", "咨询研发费用加计扣除政策", "咨询“专精特新”奖补标准"],
+    "审批许可": ["厂房扩建施工许可办理缓慢", "环评批复进度咨询", "消防验收预约排期过长"],
+    "融资": ["申请应急转贷资金", "申请贷款贴息", "希望对接科技金融产品"],
+    "人才": ["引进博士人才公寓申请", "高层次人才子女入学协调", "技术工人招聘困难"],
+    "水电气暖": ["新厂房电力增容", "园区供热不稳定", "天然气开户周期长"],
+    "用工": ["季节性用工缺口", "员工通勤班车线路调整"],
+    "土地与规划": ["项目用地规划条件调整", "土地证办理进度", "厂区道路规划衔接"],
+    "其他": ["周边道路破损影响物流", "企业门前公交站点设置"],
+}
+# Where each category is handled in the demo zone (the demo has staff accounts in these three).
+HANDLERS = {
+    "政策咨询": "econ",
+    "审批许可": "projects",
+    "融资": "econ",
+    "人才": "invest",
+    "水电气暖": "projects",
+    "用工": "invest",
+    "土地与规划": "projects",
+    "其他": "econ",
+}
+# How far each request goes, in turn: every state appears however few requests the demo has.
+SCENARIOS = [
+    "closed", "closed", "replied", "closed", "in_progress", "closed", "rejected", "closed", "waiting",
+    "closed", "dispatched", "closed", "returned", "closed", "reopened", "closed", "accepted", "closed",
+    "submitted", "closed", "overruled", "closed", "in_progress", "closed", "replied",
+]  # fmt: skip
+
+
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
+
+
+@transaction.atomic
+def load_demo_requests(*, users: dict[str, User]) -> int:
+    if ServiceRequest.objects.exists():
+        return 0
+    rng = random.Random(20240223)
+    clerk = users["demo-service-clerk"]
+    handlers = {code: users[f"demo-{code}-staff"] for code in set(HANDLERS.values())}
+    categories = list(Category.objects.all())
+    enterprises = list(Enterprise.objects.order_by("id").values_list("name", "credit_code")[:400])
+    start, span = dt.date(2023, 1, 3), (dt.date(2024, 12, 20) - dt.date(2023, 1, 3)).days
+    count = settings.DEMO_REQUESTS
+    for n in range(count):
+        category = rng.choice(categories)
+        name, code = rng.choice(enterprises) if enterprises else (f"演示企业{n}", "")
+        day = start + dt.timedelta(days=rng.randrange(span))
+        request, _token = services.request_file(
+            actor=None if rng.random() < 0.4 else clerk,
+            category=category,
+            enterprise_name=name,
+            credit_code=code,
+            contact_name="联系人",
+            contact_phone="0431-8000" + f"{n:04d}",
+            description=rng.choice(TOPICS.get(category.name, ["其他诉求"])),
+            now=_at(day, 9),
+        )
+        _walk(
+            request,
+            SCENARIOS[n % len(SCENARIOS)],
+            rng,
+            clerk,
+            handlers[HANDLERS.get(category.name, "econ")],
+            day,
+        )
+    return count
+
+
+def _walk(
+    request: ServiceRequest, scenario: str, rng: random.Random, clerk: User, handler: User, day: dt.date
+) -> None:
+    """Take a request as far as its scenario goes, a few hours or days per step."""
+
+    def later(hours: int) -> dt.datetime:
+        nonlocal day
+        day += dt.timedelta(days=hours // 8)
+        return _at(day, 10 + hours % 8)
+
+    def act(user: User, action: str, hours: int, **extra: Any) -> None:
+        services.request_act(actor=user, request=request, action=action, now=later(hours), **extra)
+
+    def requester(action: str, hours: int, comment: str = "") -> None:
+        services.requester_act(request=request, action=action, comment=comment, now=later(hours))
+
+    if scenario == "submitted":
+        return
+    if scenario == "rejected":
+        act(clerk, "reject", 3, comment="不属于企业诉求受理范围")
+        return
+    act(clerk, "accept", 2)
+    if scenario == "accepted":
+        return
+    act(clerk, "dispatch", 4, department=handler.department)
+    if scenario == "dispatched":
+        return
+    if scenario in {"returned", "overruled"}:
+        act(handler, "return", 6, comment="不属于本部门职责")
+        if scenario == "returned":
+            return
+        act(clerk, "overrule", 3, comment="请按职责办理")
+    late = rng.random() < 0.15
+    act(handler, "sign_for", 12 if late else 3)
+    if scenario == "in_progress":
+        return
+    if scenario == "waiting":
+        act(handler, "request_info", 16, comment="请补充相关证明材料")
+        return
+    days = request.category.time_limit * (2 if late else 1)
+    outcome = rng.choices(["solved", "partly", "explained"], [75, 15, 10])[0]
+    act(handler, "reply", 8 * rng.randint(1, max(days, 1)), comment="已协调办理，详见答复。", outcome=outcome)
+    if scenario == "replied":
+        return
+    if scenario == "reopened":
+        requester("rate_dissatisfied", 8, "问题尚未彻底解决")
+        act(handler, "reply", 24, comment="已再次协调。", outcome="solved")
+        requester("rate_basically", 8)
+        return
+    requester(
+        rng.choices(["rate_satisfied", "rate_basically", "rate_dissatisfied"], [75, 20, 5])[0], 8, "意见"
+    )

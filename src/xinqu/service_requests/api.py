@@ -1,0 +1,192 @@
+"""Service requests in the API: file, list, read and act, with the pages' rules. An action names
+the version the caller saw; when someone acted since, the answer is 409 with the current state."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import Field
+
+from xinqu.core.access import AuthedRequest
+from xinqu.core.models import Department
+from xinqu.core.roles import BUSINESS_ROLES
+from xinqu.service_requests import services
+from xinqu.service_requests.flow import KIND, STATES
+from xinqu.service_requests.models import Category, ServiceRequest
+from xinqu.service_requests.views import _visible
+from xinqu.workflow import engine
+
+router = Router(tags=["service requests"])
+
+
+def _business(request: AuthedRequest) -> None:
+    if request.user.role not in BUSINESS_ROLES:
+        raise PermissionDenied("系统管理员、安全管理员、审计管理员不查看业务数据。")
+
+
+class RequestOut(Schema):
+    number: str
+    state: str
+    state_label: str
+    category: str
+    enterprise_name: str
+    credit_code: str | None
+    title: str
+    department: str | None
+    due_on: dt.date | None
+    deadline: str
+    supervision_level: int
+    version: int
+    outcome: str
+    rating: str
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None
+
+
+def _out(sr: ServiceRequest) -> dict[str, Any]:
+    item = sr.item
+    return {
+        "number": item.number,
+        "state": item.state,
+        "state_label": str(STATES.get(item.state, item.state)),
+        "category": sr.category.name,
+        "enterprise_name": sr.enterprise_name,
+        "credit_code": sr.enterprise.credit_code if sr.enterprise else None,
+        "title": item.title,
+        "department": item.department.name if item.department else None,
+        "due_on": item.due_on,
+        "deadline": engine.deadline_state(item),
+        "supervision_level": item.supervision_level,
+        "version": item.version,
+        "outcome": sr.outcome,
+        "rating": sr.rating,
+        "opened_at": item.opened_at,
+        "closed_at": item.closed_at,
+    }
+
+
+class EventOut(Schema):
+    at: dt.datetime
+    by: str
+    action: str
+    from_state: str
+    to_state: str
+    department: str | None
+    comment: str
+    public: bool
+
+
+class RequestDetailOut(RequestOut):
+    description: str
+    contact_name: str
+    contact_phone: str
+    actions: list[str]
+    timeline: list[EventOut]
+
+
+class RequestIn(Schema):
+    category: str = Field(description="category name")
+    enterprise_name: str
+    credit_code: str = ""
+    contact_name: str
+    contact_phone: str
+    description: str
+
+
+class FiledOut(RequestOut):
+    token: str = Field(description="the requester's secret link token: shown once, never stored")
+
+
+class ActionIn(Schema):
+    version: int = Field(description="the version you saw (from the request); a mismatch answers 409")
+    comment: str = ""
+    department: str | None = Field(default=None, description="department code, to dispatch or transfer")
+    outcome: str = ""
+
+
+@router.post("/service-requests", response={201: FiledOut}, summary="File a request for an enterprise")
+def file_request(request: AuthedRequest, payload: RequestIn) -> Any:
+    _business(request)
+    category = get_object_or_404(Category, name=payload.category)
+    sr, token = services.request_file(
+        actor=request.user,
+        category=category,
+        enterprise_name=payload.enterprise_name,
+        credit_code=payload.credit_code,
+        contact_name=payload.contact_name,
+        contact_phone=payload.contact_phone,
+        description=payload.description,
+    )
+    return Status(201, {**_out(sr), "token": token})
+
+
+@router.get("/service-requests", response=list[RequestOut], summary="Requests you may see")
+@paginate(LimitOffsetPagination)
+def list_requests(request: AuthedRequest, state: str | None = None) -> Any:
+    _business(request)
+    found = (
+        _visible(request.user).select_related("item__department", "enterprise").order_by("-item__opened_at")
+    )
+    if state:
+        found = found.filter(item__state=state)
+    return [_out(sr) for sr in found[:1000]]
+
+
+def _detail(user: Any, sr: ServiceRequest) -> dict[str, Any]:
+    return {
+        **_out(sr),
+        "description": sr.description,
+        "contact_name": sr.contact_name,
+        "contact_phone": sr.contact_phone,
+        "actions": [t.action for t in KIND.available(user, sr.item) if not t.action.startswith("rate_")],
+        "timeline": [
+            {
+                "at": e.at,
+                "by": e.actor_label,
+                "action": e.action,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "department": e.department.name if e.department else None,
+                "comment": e.comment,
+                "public": e.public,
+            }
+            for e in sr.item.events.select_related("department")
+        ],
+    }
+
+
+@router.get("/service-requests/{number}", response=RequestDetailOut, summary="One request with its timeline")
+def read_request(request: AuthedRequest, number: str) -> Any:
+    _business(request)
+    from xinqu.service_requests.views import _get
+
+    return _detail(request.user, _get(request.user, number))
+
+
+@router.post(
+    "/service-requests/{number}/actions/{action}",
+    response=RequestDetailOut,
+    summary="Act on a request (accept, dispatch, sign_for, reply …)",
+)
+def act(request: AuthedRequest, number: str, action: str, payload: ActionIn) -> Any:
+    _business(request)
+    from xinqu.service_requests.views import _get
+
+    sr = _get(request.user, number)
+    department = get_object_or_404(Department, code=payload.department) if payload.department else None
+    services.request_act(
+        actor=request.user,
+        request=sr,
+        action=action,
+        version=payload.version,
+        comment=payload.comment,
+        department=department,
+        outcome=payload.outcome,
+    )
+    sr.item.refresh_from_db()  # the caller acted on it, so it is shown even if it moved on
+    return _detail(request.user, sr)
