@@ -168,6 +168,8 @@ ATTACHMENT_MAX_MB = env_int("XINQU_ATTACHMENT_MAX_MB", 20, minimum=1)
 SERVICE_CENTRE_DEPARTMENT = env_str("XINQU_SERVICE_CENTRE", "business-env")
 # Public request form: at most this many filings per address in ten minutes.
 PUBLIC_FILINGS_PER_10_MIN = env_int("XINQU_PUBLIC_FILINGS_PER_10_MIN", 5, minimum=1)
+# How much a "basically satisfied" rating counts in the satisfaction rate, in percent of "satisfied".
+SATISFACTION_BASIC_WEIGHT = env_int("XINQU_SATISFACTION_BASIC_WEIGHT", 80, minimum=0, maximum=100) / 100
 # Imports run in a background thread so the page can show progress; tests run them inline.
 IMPORTS_IN_BACKGROUND = env_bool("XINQU_IMPORTS_IN_BACKGROUND", True)
 CACHES = {

@@ -76,6 +76,7 @@ def _cjk(text: str) -> set[str]:
                 "/calendar/?year=2030",
                 "/service-requests/",
                 "/service-requests/new/",
+                "/service-requests/metrics/?year=2030",
             ],
         ),
         ("system_admin", ["/", "/users/", "/users/new/", "/org/units/new/", "/calendar/?year=2030"]),

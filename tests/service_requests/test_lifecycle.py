@@ -232,3 +232,36 @@ def test_remind_warns_before_the_deadline_and_escalates_after_it(
     assert item.events.filter(action="supervise").count() == 1
     assert Notification.objects.filter(user=leader, title__contains="3 级督办").count() == 1
     assert Notification.objects.filter(user=econ_head, title__contains="督办").exists()
+
+
+def test_stored_facts_equal_a_recount_from_the_timeline_and_feed_the_metrics(demo_requests):
+    from xinqu.service_requests import metrics
+
+    requests = list(ServiceRequest.objects.select_related("item", "category"))
+    assert requests
+    for request in requests:
+        assert metrics.facts(request) == metrics.recount(request), request.item.number
+    result = metrics.metrics(year=2023, by="department")
+    total = result["total"]
+    assert total.counts["total"] == sum(r.counts["total"] for r in result["rows"])
+    recounted = sum(1 for r in requests if r.item.opened_at.year == 2023 and r.rating == "satisfied")
+    assert total.counts["satisfied"] == recounted
+    assert total.rates["on_time"] is not None and 0 <= total.rates["on_time"] <= 100
+    assert [r.rank for r in sorted(result["rows"], key=lambda r: r.rank or 99) if r.rank] == list(
+        range(1, sum(1 for r in result["rows"] if r.rank) + 1)
+    )
+
+
+def test_the_metrics_page_shows_each_definition(demo_requests, as_user, leader):
+    page = as_user(leader).get("/service-requests/metrics/?year=2023&by=category").content.decode()
+    for words in ("签收及时率", "派单后 1 个工作日内签收的诉求", "基本满意的权重为 0.8", "首派准确率"):
+        assert words in page
+    assert as_user(leader).get("/service-requests/metrics/?year=2023&format=xlsx").status_code == 200
+
+
+@pytest.fixture
+def demo_requests(db, settings):
+    from django.core.management import call_command
+
+    settings.DEMO_REQUESTS = 50
+    call_command("demo", "--setup-only")

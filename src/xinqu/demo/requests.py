@@ -42,7 +42,7 @@ HANDLERS = {
 SCENARIOS = [
     "closed", "closed", "replied", "closed", "in_progress", "closed", "rejected", "closed", "waiting",
     "closed", "dispatched", "closed", "returned", "closed", "reopened", "closed", "accepted", "closed",
-    "submitted", "closed", "overruled", "closed", "in_progress", "closed", "replied",
+    "submitted", "closed", "overruled", "closed", "in_progress", "closed", "replied", "transferred",
 ]  # fmt: skip
 
 
@@ -75,19 +75,23 @@ def load_demo_requests(*, users: dict[str, User]) -> int:
             description=rng.choice(TOPICS.get(category.name, ["其他诉求"])),
             now=_at(day, 9),
         )
-        _walk(
-            request,
-            SCENARIOS[n % len(SCENARIOS)],
-            rng,
-            clerk,
-            handlers[HANDLERS.get(category.name, "econ")],
-            day,
-        )
+        handler = handlers[HANDLERS.get(category.name, "econ")]
+        _walk(request, SCENARIOS[n % len(SCENARIOS)], rng, clerk, handler, handlers, day)
+    # What `xinqu remind` would have done by now: the requests left open long ago are overdue.
+    from xinqu.workflow.reminders import remind_items
+
+    remind_items(False)
     return count
 
 
 def _walk(
-    request: ServiceRequest, scenario: str, rng: random.Random, clerk: User, handler: User, day: dt.date
+    request: ServiceRequest,
+    scenario: str,
+    rng: random.Random,
+    clerk: User,
+    handler: User,
+    handlers: dict[str, User],
+    day: dt.date,
 ) -> None:
     """Take a request as far as its scenario goes, a few hours or days per step."""
 
@@ -110,7 +114,12 @@ def _walk(
     act(clerk, "accept", 2)
     if scenario == "accepted":
         return
-    act(clerk, "dispatch", 4, department=handler.department)
+    if scenario == "transferred":  # first sent to the wrong department, then transferred
+        wrong = next(u for u in handlers.values() if u.department_id != handler.department_id)
+        act(clerk, "dispatch", 4, department=wrong.department)
+        act(clerk, "transfer", 6, department=handler.department, comment="职责调整，转办")
+    else:
+        act(clerk, "dispatch", 4, department=handler.department)
     if scenario == "dispatched":
         return
     if scenario in {"returned", "overruled"}:
@@ -119,7 +128,7 @@ def _walk(
             return
         act(clerk, "overrule", 3, comment="请按职责办理")
     late = rng.random() < 0.15
-    act(handler, "sign_for", 12 if late else 3)
+    act(handler, "sign_for", 24 if late else 3)
     if scenario == "in_progress":
         return
     if scenario == "waiting":

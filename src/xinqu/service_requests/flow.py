@@ -8,13 +8,16 @@ dissatisfied puts it under supervision (督办)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.models import User
 from xinqu.core.roles import DEPARTMENT_ROLES
+from xinqu.core.workdays import calendar
 from xinqu.workflow import engine
 from xinqu.workflow.models import Event, Item
 
@@ -70,29 +73,43 @@ def _after(item: Item, event: Event, data: dict[str, Any]) -> None:
     from xinqu.service_requests.models import ServiceRequest
 
     request = ServiceRequest.objects.select_for_update().get(pk=item.pk)
-    changed = []
-    if event.action in {"dispatch", "transfer"} and request.first_department_id is None:
-        request.first_department_id = item.department_id
-        changed.append("first_department")
-    if event.action == "return":
-        request.returns += 1
-        changed.append("returns")
-    if event.action == "reply":
-        request.outcome = data.get("outcome", "")
-        changed.append("outcome")
-    if event.action.startswith("rate_"):
-        request.rating = event.action.removeprefix("rate_")
-        changed.append("rating")
-    if event.action == "rate_dissatisfied":
-        request.reopened += 1
-        changed.append("reopened")
-    request.save(update_fields=changed or None)
+    apply_event(request, item, event)
+    request.save()
     if event.action == "rate_dissatisfied" and request.reopened >= 2:
         engine.escalate(item=item, level=request.reopened - 1, reason=str(_("企业再次不满意，转入督办")))
     if event.action in {"dispatch", "transfer", "overrule"}:
         from xinqu.service_requests.services import notify_department
 
         notify_department(item)
+
+
+def apply_event(request: Any, item: Item, event: Event) -> None:
+    """What one timeline entry changes in the request's own facts. The same function rebuilds
+    them from the timeline (metrics.recount), so the stored facts always equal a recount."""
+    day = timezone.localtime(event.at).date()
+    due = dt.date.fromisoformat(event.data["due"]) if event.data.get("due") else None
+    action = event.action
+    if action in {"dispatch", "transfer"} and request.first_department_id is None:
+        request.first_department_id = event.department_id
+    elif action == "accept":
+        request.accepted_on = day
+    elif action == "return":
+        request.returns += 1
+    elif action == "sign_for" and request.signed_on_time is None:
+        request.signed_on_time = due is None or day <= due
+    elif action == "request_info":
+        request.responded = True
+    elif action == "reply":
+        request.responded = True
+        request.outcome = event.data.get("outcome", "")
+        if request.replied_on_time is None:
+            request.replied_on_time = due is None or day <= due
+            start = request.accepted_on or timezone.localtime(item.opened_at).date()
+            request.handling_days = max(calendar().between(start, day) - int(event.data.get("paused", 0)), 0)
+    elif action.startswith("rate_"):
+        request.rating = action.removeprefix("rate_")
+        if action == "rate_dissatisfied":
+            request.reopened += 1
 
 
 T = engine.Transition

@@ -91,6 +91,12 @@ class ServiceRequest(models.Model):
     rating = models.CharField(_("评价"), max_length=12, choices=Rating.choices, blank=True)
     reopened = models.PositiveSmallIntegerField(_("重办次数"), default=0)
     returns = models.PositiveSmallIntegerField(_("退单次数"), default=0)
+    # Facts for the metrics, written as the request moves (tests recount them from the timeline).
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
+    signed_on_time = models.BooleanField(_("按时签收"), null=True, blank=True)
+    responded = models.BooleanField(_("已响应"), default=False)
+    replied_on_time = models.BooleanField(_("按时答复"), null=True, blank=True)
+    handling_days = models.PositiveIntegerField(_("办理用时（工作日）"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("企业诉求")

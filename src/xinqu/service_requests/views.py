@@ -12,13 +12,15 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinqu.core.access import AuthedRequest
 from xinqu.core.audit import current_ip
 from xinqu.core.forms import add_service_errors
 from xinqu.core.roles import BUSINESS_ROLES, Role
-from xinqu.service_requests import services
+from xinqu.core.xlsx import workbook_bytes, xlsx_response
+from xinqu.service_requests import metrics, services
 from xinqu.service_requests.flow import KIND, STATES, is_centre_member
 from xinqu.service_requests.forms import ActionForm, RequesterForm, RequestForm
 from xinqu.service_requests.models import ServiceRequest
@@ -233,3 +235,67 @@ def track(request: HttpRequest, number: str, token: str) -> HttpResponse:
         "form": form,
     }
     return render(request, "service_requests/track.html", context)
+
+
+@login_required
+def metrics_page(request: AuthedRequest) -> HttpResponse:
+    """The rates, each with its definition, by department, category, area or month, and the
+    departments' league table."""
+    if request.user.role not in BUSINESS_ROLES:
+        raise PermissionDenied(_("系统管理员、安全管理员、审计管理员不查看业务数据。"))
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        raise Http404 from None
+    by = request.GET.get("by", "department")
+    if by not in metrics.DIMENSIONS:
+        raise Http404
+    result = metrics.metrics(year=year, by=by)
+    weight = f"{settings.SATISFACTION_BASIC_WEIGHT:g}"
+    rates = [
+        (r, str(r.definition) % {"w": weight} if "%(w)s" in str(r.definition) else r.definition)
+        for r in metrics.RATES
+    ]
+    if request.GET.get("format") == "xlsx":
+        headers = [
+            str(metrics.DIMENSIONS[by][1]),
+            _("诉求数"),
+            *(str(r.label) for r in metrics.RATES),
+            _("平均办理用时（工作日）"),
+        ]
+        table = (
+            [
+                row.label,
+                row.counts["total"],
+                *(_num(row.rates[r.key]) for r in metrics.RATES),
+                _num(row.average_days),
+            ]
+            for row in [*result["rows"], result["total"]]
+        )
+        return xlsx_response(
+            f"service-request-metrics-{year}-{by}.xlsx", workbook_bytes(str(year), headers, table)
+        )
+    chart = {
+        "categories": [row.label for row in result["rows"]],
+        "series": [
+            {"name": str(r.label), "data": [_num(row.rates[r.key]) for row in result["rows"]]}
+            for r in metrics.RATES
+            if r.key in {"on_time", "satisfaction", "resolution"}
+        ],
+    }
+    context = {
+        "year": year,
+        "by": by,
+        "dimensions": metrics.DIMENSIONS,
+        "result": result,
+        "rates": rates,
+        "chart": chart,
+        "league": sorted((r for r in result["rows"] if r.rank), key=lambda r: r.rank or 0)
+        if by == "department"
+        else [],
+    }
+    return render(request, "service_requests/metrics.html", context)
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None else float(value)

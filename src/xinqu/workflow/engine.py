@@ -197,6 +197,7 @@ def item_act(
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     before = current.state
+    due_before = current.due_on
     if transition.target:
         current.state = transition.target
     if department is not None:
@@ -211,6 +212,7 @@ def item_act(
         department=current.department,
         due_on=current.due_on,
         paused_since=current.paused_since,
+        paused_days=current.paused_days,
         closed_at=current.closed_at,
         supervision_level=current.supervision_level,
         version=F("version") + 1,
@@ -220,18 +222,15 @@ def item_act(
     current.version = seen + 1
     item.__dict__.update({k: v for k, v in current.__dict__.items() if not k.startswith("_")})
     shown = transition.public if public is None else public
+    # The deadline that applied when the action was taken, and the time paused so far: enough to
+    # tell from the timeline alone whether each step was on time and how long it took.
+    recorded = {
+        **(data or {}),
+        "due": due_before.isoformat() if due_before else None,
+        "paused": current.paused_days,
+    }
     event = _event(
-        current,
-        actor,
-        actor_label,
-        action,
-        before,
-        current.state,
-        comment,
-        shown,
-        department,
-        data or {},
-        now,
+        current, actor, actor_label, action, before, current.state, comment, shown, department, recorded, now
     )
     _attach(event, files)
     if kind.after is not None:
@@ -257,6 +256,7 @@ def _move_clock(kind: Kind, item: Item, transition: Transition, today: dt.date) 
         waited = max(cal.between(item.paused_since, today), 0)
         if item.due_on is not None:
             item.due_on = cal.add(item.due_on, waited)
+        item.paused_days += waited
         item.paused_since = None
     elif transition.clock == "stop":
         item.paused_since = None

@@ -34,6 +34,7 @@ class Item(models.Model):
     opened_at = models.DateTimeField(_("提出时间"))
     due_on = models.DateField(_("办理期限"), null=True, blank=True)
     paused_since = models.DateField(_("暂停计时自"), null=True, blank=True)
+    paused_days = models.PositiveIntegerField(_("暂停工作日"), default=0)  # all pauses so far, added up
     supervision_level = models.PositiveSmallIntegerField(_("督办级别"), default=0)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     merged_into = models.ForeignKey(
