@@ -168,6 +168,17 @@ ATTACHMENT_MAX_MB = env_int("XINQU_ATTACHMENT_MAX_MB", 20, minimum=1)
 SERVICE_CENTRE_DEPARTMENT = env_str("XINQU_SERVICE_CENTRE", "business-env")
 # Public request form: at most this many filings per address in ten minutes.
 PUBLIC_FILINGS_PER_10_MIN = env_int("XINQU_PUBLIC_FILINGS_PER_10_MIN", 5, minimum=1)
+# Notifications also go by e-mail to users who have an address. The demo and development print
+# mail to the console; production sets XINQU_EMAIL_HOST (SMTP).
+EMAIL_HOST = env_str("XINQU_EMAIL_HOST", "")
+EMAIL_PORT = env_int("XINQU_EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env_str("XINQU_EMAIL_FROM", "xinqu@localhost")
+SITE_URL = env_str("XINQU_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How much a "basically satisfied" rating counts in the satisfaction rate, in percent of "satisfied".
 SATISFACTION_BASIC_WEIGHT = env_int("XINQU_SATISFACTION_BASIC_WEIGHT", 80, minimum=0, maximum=100) / 100
 # Imports run in a background thread so the page can show progress; tests run them inline.

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -228,6 +229,14 @@ def notify(*, user: User, key: str, title: str, body: str = "", url: str = "") -
     _obj, created = Notification.objects.get_or_create(
         user=user, key=key[:120], defaults={"title": title[:200], "body": body[:500], "url": url[:300]}
     )
+    if created and user.email:
+        # Mail goes out once the notice is saved for good; a failing mail server never undoes it.
+        link = f"{settings.SITE_URL}{url}" if url else ""
+        transaction.on_commit(
+            lambda: send_mail(
+                title[:200], "\n\n".join(p for p in (body, link) if p), None, [user.email], fail_silently=True
+            )
+        )
     return created
 
 

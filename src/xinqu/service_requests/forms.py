@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from xinqu.core.forms import ServiceForm
 from xinqu.core.models import Department
 from xinqu.service_requests.models import Category, ServiceRequest
 
@@ -59,3 +60,15 @@ class RequesterForm(forms.Form):
     comment = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
     attachments = MultipleFileField(label=_("附件"), required=False)
+
+
+class CategoryForm(ServiceForm):
+    class Meta:
+        model = Category
+        fields = ["name", "name_en", "time_limit", "department", "sort_order"]
+
+
+class EscalationForm(forms.Form):
+    level_1 = forms.IntegerField(label=_("逾期多少个工作日转 1 级督办"), min_value=1, max_value=60)
+    level_2 = forms.IntegerField(label=_("逾期多少个工作日转 2 级督办"), min_value=1, max_value=60)
+    level_3 = forms.IntegerField(label=_("逾期多少个工作日转 3 级督办"), min_value=1, max_value=60)

@@ -17,14 +17,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xinqu.core.models import Department, OrgUnit, User
-from xinqu.core.roles import DEPARTMENT_ROLES
-from xinqu.core.services import notify
+from xinqu.core.roles import DEPARTMENT_ROLES, Role
+from xinqu.core.services import notify, save_audited
 from xinqu.enterprises.codes import normalise_credit_code, validate_credit_code
 from xinqu.enterprises.models import Enterprise
 from xinqu.service_requests.flow import KIND
 from xinqu.service_requests.models import Category, ServiceRequest
 from xinqu.workflow import engine
-from xinqu.workflow.models import Item
+from xinqu.workflow.models import EscalationRule, Item
 
 REQUESTER = "企业"  # how the requester appears in the timeline
 
@@ -209,3 +209,39 @@ def notify_department(item: Item) -> None:
 
 def unit_of(request: ServiceRequest) -> OrgUnit | None:
     return request.item.org_unit
+
+
+def ensure_centre_head(actor: User) -> None:
+    from xinqu.service_requests.flow import is_centre_member
+
+    if not (actor.role == Role.HEAD and is_centre_member(actor)):
+        raise PermissionDenied(_("只有企业服务中心负责人可以修改诉求类别和督办规则。"))
+
+
+@transaction.atomic
+def category_save(*, actor: User, category: Category | None = None, **fields: Any) -> Category:
+    """Add or change a category: its name, time limit in working days and usual department."""
+    ensure_centre_head(actor)
+    return save_audited(
+        actor=actor,
+        instance=category or Category(),
+        audited=["name", "name_en", "time_limit", "department", "sort_order"],
+        fields=fields,
+    )
+
+
+@transaction.atomic
+def escalation_rules_set(*, actor: User, days_by_level: dict[int, int]) -> None:
+    """When overdue requests go under supervision: levels 1–3, each later than the one before."""
+    ensure_centre_head(actor)
+    days = [days_by_level[level] for level in (1, 2, 3)]
+    if any(d < 1 for d in days) or days != sorted(set(days)):
+        raise ValidationError(_("逾期工作日应逐级增加：1 级 < 2 级 < 3 级，且至少为 1。"))
+    for level, overdue in days_by_level.items():
+        rule = EscalationRule.objects.filter(kind=KIND.key, level=level).first()
+        save_audited(
+            actor=actor,
+            instance=rule or EscalationRule(kind=KIND.key, level=level),
+            audited=["kind", "level", "overdue_days"],
+            fields={"overdue_days": overdue},
+        )

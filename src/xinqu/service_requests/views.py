@@ -9,8 +9,8 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,9 +22,10 @@ from xinqu.core.roles import BUSINESS_ROLES, Role
 from xinqu.core.xlsx import workbook_bytes, xlsx_response
 from xinqu.service_requests import metrics, services
 from xinqu.service_requests.flow import KIND, STATES, is_centre_member
-from xinqu.service_requests.forms import ActionForm, RequesterForm, RequestForm
-from xinqu.service_requests.models import ServiceRequest
+from xinqu.service_requests.forms import ActionForm, CategoryForm, EscalationForm, RequesterForm, RequestForm
+from xinqu.service_requests.models import Category, ServiceRequest
 from xinqu.workflow import engine
+from xinqu.workflow.models import Attachment, EscalationRule
 
 REQUESTER_ACTIONS = {"supplement", "rate_satisfied", "rate_basically", "rate_dissatisfied"}
 
@@ -230,7 +231,8 @@ def track(request: HttpRequest, number: str, token: str) -> HttpResponse:
         "sr": found,
         "item": item,
         "state_label": STATES.get(item.state, item.state),
-        "events": item.events.filter(public=True),
+        "events": item.events.filter(public=True).prefetch_related("attachments"),
+        "token": token,
         "actions": actions,
         "form": form,
     }
@@ -299,3 +301,83 @@ def metrics_page(request: AuthedRequest) -> HttpResponse:
 
 def _num(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+def _download(attachment: Attachment) -> FileResponse:
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachment.content_type,
+    )
+
+
+@login_required
+def attachment(request: AuthedRequest, number: str, pk: int) -> FileResponse:
+    """A file on a request's timeline, for staff who may see the request."""
+    found = _get(request.user, number)
+    return _download(get_object_or_404(Attachment, pk=pk, event__item=found.item))
+
+
+def track_attachment(request: HttpRequest, number: str, token: str, pk: int) -> FileResponse:
+    """A file the requester may see: attached to a public step of their own request."""
+    found = services.by_token(number, token)
+    return _download(get_object_or_404(Attachment, pk=pk, event__item=found.item, event__public=True))
+
+
+@login_required
+def settings_page(request: AuthedRequest) -> HttpResponse:
+    """Categories (time limits, usual departments) and the escalation rules; the service centre's
+    head changes them, everyone in the zone can read them."""
+    if request.user.role not in BUSINESS_ROLES:
+        raise PermissionDenied(_("系统管理员、安全管理员、审计管理员不查看业务数据。"))
+    action = request.POST.get("form", "")
+    if request.method == "POST":
+        services.ensure_centre_head(request.user)
+    categories = list(Category.objects.select_related("department"))
+    forms = {
+        c.pk: CategoryForm(
+            request.POST if action == f"category-{c.pk}" else None, instance=c, prefix=f"c{c.pk}"
+        )
+        for c in categories
+    }
+    new_form = CategoryForm(request.POST if action == "category-new" else None, prefix="new")
+    rules = {r.level: r.overdue_days for r in EscalationRule.objects.filter(kind=KIND.key)}
+    escalation = EscalationForm(
+        request.POST if action == "escalation" else None,
+        initial={f"level_{level}": days for level, days in rules.items()},
+    )
+    chosen = (
+        forms.get(int(action.removeprefix("category-")))
+        if action.startswith("category-")
+        and action != "category-new"
+        and action.removeprefix("category-").isdigit()
+        else new_form
+        if action == "category-new"
+        else None
+    )
+    try:
+        if chosen is not None and chosen.is_valid():
+            services.category_save(
+                actor=request.user,
+                category=chosen.instance if chosen.instance.pk else None,
+                **{f: chosen.cleaned_data[f] for f in CategoryForm.Meta.fields},
+            )
+            messages.success(request, _("已保存。"))
+            return redirect("service_requests:settings")
+        if action == "escalation" and escalation.is_valid():
+            services.escalation_rules_set(
+                actor=request.user,
+                days_by_level={n: escalation.cleaned_data[f"level_{n}"] for n in (1, 2, 3)},
+            )
+            messages.success(request, _("已保存。"))
+            return redirect("service_requests:settings")
+    except ValidationError as exc:
+        add_service_errors(chosen if chosen is not None else escalation, exc)
+    context = {
+        "rows": [(c, forms[c.pk]) for c in categories],
+        "new_form": new_form,
+        "escalation": escalation,
+        "can_edit": request.user.role == Role.HEAD and is_centre_member(request.user),
+    }
+    return render(request, "service_requests/settings.html", context)
