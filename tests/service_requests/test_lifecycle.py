@@ -340,3 +340,25 @@ def test_the_centre_head_sets_time_limits_and_escalation_rules(
     ) == [(1, 2), (2, 4), (3, 8)]
     assert as_user(econ_head).post("/service-requests/settings/", form).status_code == 403
     assert as_user(econ_head).get("/service-requests/settings/").status_code == 200
+
+
+def test_a_duplicate_is_merged_with_both_timelines_intact(db, as_user, centre, clerk, econ_staff, utilities):
+    first, _t1 = services.request_file(actor=clerk, category=utilities, **FORM)
+    second, _t2 = services.request_file(actor=clerk, category=utilities, **FORM)
+    with pytest.raises(PermissionDenied):
+        engine.item_merge(actor=econ_staff, duplicate=second.item, into=first.item)
+    response = as_user(clerk).post(
+        f"/service-requests/{second.item.number}/",
+        {"action": "merge", "into": first.item.number, "comment": "同一事项"},
+    )
+    assert response.status_code == 302
+    second.item.refresh_from_db()
+    assert (second.item.state, second.item.merged_into_id) == ("merged", first.pk)
+    assert list(second.item.events.values_list("action", flat=True)) == ["open", "merge"]
+    assert list(first.item.events.values_list("action", flat=True)) == ["open", "merged_in"]
+    with pytest.raises(ValidationError):
+        services.request_merge(
+            actor=clerk, request=first, into_number=second.item.number
+        )  # into a merged one
+    with pytest.raises(ValidationError):
+        services.request_merge(actor=clerk, request=first, into_number="SR-nope")

@@ -31,6 +31,7 @@ STATES = {
     "waiting": _("待企业补充"),
     "replied": _("已答复待评价"),
     "closed": _("已办结"),
+    "merged": _("已合并"),
 }
 
 
@@ -120,10 +121,11 @@ KIND = engine.register(
         prefix="SR",
         states=dict(STATES),
         initial="submitted",
-        closed=frozenset({"rejected", "closed"}),
+        closed=frozenset({"rejected", "closed", "merged"}),
         time_limit=_time_limit,
         after=_after,
         detail_url="service_requests:detail",
+        merge_allowed=in_centre,
     )
 )
 KIND.add(
@@ -179,7 +181,7 @@ KIND.add(
     T(
         "comment",
         _("内部备注"),
-        frozenset(STATES) - {"rejected", "closed"},
+        frozenset(STATES) - {"rejected", "closed", "merged"},
         None,
         lambda user, item: in_centre(user, item) or handling(user, item),
         needs_comment=True,

@@ -72,3 +72,8 @@ class EscalationForm(forms.Form):
     level_1 = forms.IntegerField(label=_("逾期多少个工作日转 1 级督办"), min_value=1, max_value=60)
     level_2 = forms.IntegerField(label=_("逾期多少个工作日转 2 级督办"), min_value=1, max_value=60)
     level_3 = forms.IntegerField(label=_("逾期多少个工作日转 3 级督办"), min_value=1, max_value=60)
+
+
+class MergeForm(forms.Form):
+    into = forms.CharField(label=_("合并到诉求编号"), max_length=30)
+    comment = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -245,3 +245,11 @@ def escalation_rules_set(*, actor: User, days_by_level: dict[int, int]) -> None:
             audited=["kind", "level", "overdue_days"],
             fields={"overdue_days": overdue},
         )
+
+
+def request_merge(*, actor: User, request: ServiceRequest, into_number: str, comment: str = "") -> Item:
+    """Close ``request`` as a duplicate of the request numbered ``into_number``."""
+    target = Item.objects.filter(kind=KIND.key, number=into_number.strip()).first()
+    if target is None:
+        raise ValidationError({"into": _("没有编号为 %(n)s 的诉求。") % {"n": into_number}})
+    return engine.item_merge(actor=actor, duplicate=request.item, into=target, comment=comment)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from xinqu.service_requests import views
+from xinqu.service_requests import open311, views
 
 app_name = "service_requests"
 urlpatterns = [
@@ -12,6 +12,10 @@ urlpatterns = [
     path("service-requests/<str:number>/files/<int:pk>/", views.attachment, name="attachment"),
     # The enterprise's own pages: no login; the secret link is the key.
     path("service/new/", views.public_file, name="public_file"),
+    # Open311 GeoReport v2 (JSON).
+    path("open311/v2/services.json", open311.services_list, name="open311_services"),
+    path("open311/v2/requests.json", open311.requests_endpoint, name="open311_requests"),
+    path("open311/v2/requests/<str:number>.json", open311.request_detail, name="open311_request"),
     path("service/track/<str:number>/<str:token>/", views.track, name="track"),
     path(
         "service/track/<str:number>/<str:token>/files/<int:pk>/",

@@ -22,7 +22,14 @@ from xinqu.core.roles import BUSINESS_ROLES, Role
 from xinqu.core.xlsx import workbook_bytes, xlsx_response
 from xinqu.service_requests import metrics, services
 from xinqu.service_requests.flow import KIND, STATES, is_centre_member
-from xinqu.service_requests.forms import ActionForm, CategoryForm, EscalationForm, RequesterForm, RequestForm
+from xinqu.service_requests.forms import (
+    ActionForm,
+    CategoryForm,
+    EscalationForm,
+    MergeForm,
+    RequesterForm,
+    RequestForm,
+)
 from xinqu.service_requests.models import Category, ServiceRequest
 from xinqu.workflow import engine
 from xinqu.workflow.models import Attachment, EscalationRule
@@ -84,6 +91,22 @@ def detail(request: AuthedRequest, number: str) -> HttpResponse:
     item = found.item
     actions = [t for t in KIND.available(request.user, item) if t.action not in REQUESTER_ACTIONS]
     chosen = request.POST.get("action") if request.method == "POST" else None
+    merge_form = MergeForm(request.POST if chosen == "merge" else None)
+    if chosen == "merge":
+        if merge_form.is_valid():
+            try:
+                services.request_merge(
+                    actor=request.user,
+                    request=found,
+                    into_number=merge_form.cleaned_data["into"],
+                    comment=merge_form.cleaned_data["comment"],
+                )
+            except ValidationError as exc:
+                add_service_errors(merge_form, exc)
+            else:
+                messages.success(request, _("已合并。"))
+                return redirect("service_requests:detail", number)
+        chosen = None
     forms = {}
     for t in actions:
         initial: dict[str, Any] = {"version": item.version}
@@ -127,13 +150,21 @@ def detail(request: AuthedRequest, number: str) -> HttpResponse:
             item.events.select_related("actor", "department").prefetch_related("attachments")
         ),
         "actions": [(t, forms[t.action]) for t in actions],
+        "merge_form": merge_form
+        if KIND.merge_allowed(request.user, item) and item.state not in KIND.closed
+        else None,
     }
     return render(request, "service_requests/detail.html", context)
 
 
 def _labelled(events: Any) -> list[Any]:
     """Timeline entries with their action and states in words."""
-    words = {"open": _("提交"), "supervise": _("督办")}
+    words = {
+        "open": _("提交"),
+        "supervise": _("督办"),
+        "merge": _("合并为重复诉求"),
+        "merged_in": _("并入重复诉求"),
+    }
     out = []
     for event in events:
         transition = KIND.transitions.get(event.action)

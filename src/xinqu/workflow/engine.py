@@ -71,6 +71,7 @@ class Kind:
     time_limit: Callable[[Item, str], int] = lambda item, action: 5  # working days, for "start"
     after: Callable[[Item, Event, dict[str, Any]], None] | None = None  # the kind's own bookkeeping
     detail_url: str = ""  # URL name of an item's page, taking its number
+    merge_allowed: Allowed = lambda user, item: False  # who may merge a duplicate into another item
 
     def add(self, *transitions: Transition) -> None:
         for t in transitions:
@@ -260,6 +261,60 @@ def _move_clock(kind: Kind, item: Item, transition: Transition, today: dt.date) 
         item.paused_since = None
     elif transition.clock == "stop":
         item.paused_since = None
+
+
+MERGED = "merged"
+
+
+@transaction.atomic
+def item_merge(
+    *, actor: User, duplicate: Item, into: Item, comment: str = "", now: dt.datetime | None = None
+) -> Item:
+    """Close ``duplicate`` as merged into ``into``. Both timelines stay whole; each records the other."""
+    kind = kind_of(duplicate)
+    if MERGED not in kind.states:
+        raise ValidationError(_("这类事项不能合并。"))
+    first, second = sorted([duplicate.pk, into.pk])
+    locked = {i.pk: i for i in Item.objects.select_for_update().filter(pk__in=[first, second])}
+    if duplicate.pk == into.pk or into.pk not in locked:
+        raise ValidationError(_("请选择另一个事项作为合并目标。"))
+    dup, target = locked[duplicate.pk], locked[into.pk]
+    if dup.kind != target.kind:
+        raise ValidationError(_("只能合并同一类事项。"))
+    if not kind.merge_allowed(actor, dup):
+        raise PermissionDenied(_("您无权合并该事项。"))
+    if dup.state in kind.closed or dup.merged_into_id:
+        raise ValidationError(_("已办结或已合并的事项不能再合并。"))
+    if target.state == MERGED:
+        raise ValidationError(_("目标事项本身已合并到其他事项，请选择最终的事项。"))
+    now = now or timezone.now()
+    before = dup.state
+    Item.objects.filter(pk=dup.pk).update(
+        state=MERGED, merged_into=target, closed_at=now, paused_since=None, version=F("version") + 1
+    )
+    Item.objects.filter(pk=target.pk).update(version=F("version") + 1)
+    _event(dup, actor, "", "merge", before, MERGED, comment, True, None, {"into": target.number}, now)
+    _event(
+        target,
+        actor,
+        "",
+        "merged_in",
+        target.state,
+        target.state,
+        comment,
+        False,
+        None,
+        {"from": dup.number},
+        now,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        obj=dup,
+        changes={"state": [before, MERGED], "merged_into": [None, target.number]},
+    )
+    dup.refresh_from_db()
+    return dup
 
 
 def escalate(*, item: Item, level: int, reason: str, now: dt.datetime | None = None) -> bool:
