@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "xinqu.indicators",
     "xinqu.workflow",
     "xinqu.service_requests",
+    "xinqu.safety",
     "xinqu.demo",
 ]
 
@@ -166,6 +167,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 ATTACHMENT_MAX_MB = env_int("XINQU_ATTACHMENT_MAX_MB", 20, minimum=1)
 # The department (by code) that takes enterprise service requests in and dispatches them.
 SERVICE_CENTRE_DEPARTMENT = env_str("XINQU_SERVICE_CENTRE", "business-env")
+# The department (by code) that arranges and verifies the rectification of work-safety hazards.
+SAFETY_DEPARTMENT = env_str("XINQU_SAFETY_DEPARTMENT", "safety")
 # Public request form: at most this many filings per address in ten minutes.
 PUBLIC_FILINGS_PER_10_MIN = env_int("XINQU_PUBLIC_FILINGS_PER_10_MIN", 5, minimum=1)
 # Notifications also go by e-mail to users who have an address. The demo and development print

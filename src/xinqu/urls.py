@@ -36,5 +36,6 @@ urlpatterns = [
     path("enterprises/", include("xinqu.enterprises.urls")),
     path("indicators/", include("xinqu.indicators.urls")),
     path("", include("xinqu.service_requests.urls")),
+    path("safety/", include("xinqu.safety.urls")),
     path("api/v1/", api.urls),
 ]

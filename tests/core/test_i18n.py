@@ -77,6 +77,8 @@ def _cjk(text: str) -> set[str]:
                 "/service-requests/",
                 "/service-requests/new/",
                 "/service-requests/metrics/?year=2030",
+                "/safety/",
+                "/safety/new/",
             ],
         ),
         ("system_admin", ["/", "/users/", "/users/new/", "/org/units/new/", "/calendar/?year=2030"]),

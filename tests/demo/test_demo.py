@@ -59,7 +59,7 @@ def test_demo_refuses_a_weak_password(db, settings):
 
 
 # The navigation entries each role is offered, and one page it must be refused.
-BUSINESS_NAV = {"首页", "经济指标", "企业", "企业诉求", "工作动态", "组织机构", "工作日历"}
+BUSINESS_NAV = {"首页", "经济指标", "企业", "企业诉求", "安全隐患", "工作动态", "组织机构", "工作日历"}
 EXPECTED = {
     "demo-leader": (BUSINESS_NAV, "/audit/"),
     "demo-econ-staff": (BUSINESS_NAV, "/users/"),
@@ -67,6 +67,8 @@ EXPECTED = {
     "demo-invest-staff": (BUSINESS_NAV, "/users/new/"),
     "demo-service-clerk": (BUSINESS_NAV, "/audit/"),
     "demo-projects-staff": (BUSINESS_NAV, "/users/"),
+    "demo-safety-staff": (BUSINESS_NAV, "/audit/"),
+    "demo-safety-head": (BUSINESS_NAV, "/users/"),
     "demo-sysadmin": ({"首页", "组织机构", "用户管理", "工作日历"}, "/updates/"),
     "demo-secadmin": ({"首页", "组织机构", "用户管理", "工作日历"}, "/audit/"),
     "demo-auditor": ({"首页", "组织机构", "审计日志", "工作日历"}, "/users/"),
@@ -177,3 +179,14 @@ def test_demo_requests_are_in_every_state(demo):
     assert states["closed"] > 20
     # Requests left open since 2023-2024 are overdue: the demo has run the escalation.
     assert Item.objects.filter(kind="service_request", supervision_level__gt=0).exists()
+
+
+def test_demo_hazards_tell_their_story(demo):
+    from xinqu.safety.models import Hazard
+    from xinqu.safety.views import light
+
+    hazards = list(Hazard.objects.select_related("item"))
+    assert len(hazards) == 10
+    assert {h.item.state for h in hazards} == {"reported", "rectifying", "submitted", "closed"}
+    assert [h.location for h in hazards if light(h) == "red"] == ["喷涂车间"]
+    assert all(h.verified_by != h.reporter for h in hazards if h.item.state == "closed")

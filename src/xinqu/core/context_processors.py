@@ -17,6 +17,7 @@ NAVIGATION: list[tuple[str, Any, frozenset[str]]] = [
     ("indicators:overview", _("经济指标"), frozenset(BUSINESS_ROLES)),
     ("enterprises:list", _("企业"), frozenset(BUSINESS_ROLES)),
     ("service_requests:queue", _("企业诉求"), frozenset(BUSINESS_ROLES)),
+    ("safety:list", _("安全隐患"), frozenset(BUSINESS_ROLES)),
     ("updates:list", _("工作动态"), frozenset(BUSINESS_ROLES)),
     ("org", _("组织机构"), ALL),
     ("calendar", _("工作日历"), ALL),

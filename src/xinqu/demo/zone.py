@@ -78,6 +78,8 @@ ACCOUNTS: list[tuple[str, str, str, str | None]] = [
     ("demo-invest-staff", "赵敏（演示）", Role.STAFF, "invest"),
     ("demo-service-clerk", "陈静（演示）", Role.STAFF, "business-env"),
     ("demo-projects-staff", "孙磊（演示）", Role.STAFF, "projects"),
+    ("demo-safety-staff", "周强（演示）", Role.STAFF, "safety"),
+    ("demo-safety-head", "吴局长（演示）", Role.HEAD, "safety"),
     ("demo-sysadmin", "系统管理员（演示）", Role.SYSTEM_ADMIN, None),
     ("demo-secadmin", "安全管理员（演示）", Role.SECURITY_ADMIN, None),
     ("demo-auditor", "审计管理员（演示）", Role.AUDIT_ADMIN, None),
@@ -222,6 +224,9 @@ def load_demo_zone(*, with_registry: bool = True) -> dict[str, Any]:
     from xinqu.demo.requests import load_demo_requests
 
     load_demo_requests(users=users)
+    from xinqu.demo.hazards import load_demo_hazards
+
+    load_demo_hazards(users=users)
     audit_record(actor=None, action=AuditEntry.Action.CREATE, object_type="demo", detail="demo zone loaded")
     return {
         "zone": zone,

@@ -33,6 +33,7 @@ from xinqu.service_requests.forms import (
 from xinqu.service_requests.models import Category, ServiceRequest
 from xinqu.workflow import engine
 from xinqu.workflow.models import Attachment, EscalationRule
+from xinqu.workflow.selectors import labelled_timeline
 
 REQUESTER_ACTIONS = {"supplement", "rate_satisfied", "rate_basically", "rate_dissatisfied"}
 
@@ -146,33 +147,16 @@ def detail(request: AuthedRequest, number: str) -> HttpResponse:
         "item": item,
         "state_label": STATES.get(item.state, item.state),
         "deadline": engine.deadline_state(item),
-        "events": _labelled(
-            item.events.select_related("actor", "department").prefetch_related("attachments")
+        "events": labelled_timeline(
+            KIND, item.events.select_related("actor", "department").prefetch_related("attachments")
         ),
         "actions": [(t, forms[t.action]) for t in actions],
+        "attachment_url": "service_requests:attachment",
         "merge_form": merge_form
         if KIND.merge_allowed(request.user, item) and item.state not in KIND.closed
         else None,
     }
     return render(request, "service_requests/detail.html", context)
-
-
-def _labelled(events: Any) -> list[Any]:
-    """Timeline entries with their action and states in words."""
-    words = {
-        "open": _("提交"),
-        "supervise": _("督办"),
-        "merge": _("合并为重复诉求"),
-        "merged_in": _("并入重复诉求"),
-    }
-    out = []
-    for event in events:
-        transition = KIND.transitions.get(event.action)
-        event.action_label = transition.label if transition else words.get(event.action, event.action)
-        event.from_label = STATES.get(event.from_state, "")
-        event.to_label = STATES.get(event.to_state, "")
-        out.append(event)
-    return out
 
 
 @login_required

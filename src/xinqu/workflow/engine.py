@@ -168,6 +168,7 @@ def item_act(
     attachments: Iterable[UploadedFile] = (),
     now: dt.datetime | None = None,
     data: dict[str, Any] | None = None,
+    due_on: dt.date | None = None,
 ) -> Item:
     """Take ``action`` on ``item``. ``version`` is the version the actor saw: when someone else
     acted since, nothing changes and ChangedMeanwhile says so. The updated item is returned (and
@@ -204,6 +205,10 @@ def item_act(
     if department is not None:
         current.department = department
     _move_clock(kind, current, transition, today)
+    if due_on is not None and transition.clock == "start":
+        if due_on < today:
+            raise ValidationError({"due_on": _("期限不能早于今天。")})
+        current.due_on = due_on  # a deadline the actor sets (e.g. a rectification date)
     if current.state in kind.closed and current.closed_at is None:
         current.closed_at = now
     elif current.state not in kind.closed:

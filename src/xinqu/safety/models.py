@@ -1,0 +1,42 @@
+"""Work-safety hazards (安全隐患排查治理): the hazard's details beside its workflow item."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xinqu.workflow.models import Item
+
+
+class Hazard(models.Model):
+    class Level(models.TextChoices):
+        GENERAL = "general", _("一般隐患")
+        MAJOR = "major", _("重大隐患")
+
+    item = models.OneToOneField(Item, on_delete=models.PROTECT, primary_key=True, related_name="hazard")
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, related_name="hazards", verbose_name=_("企业")
+    )
+    level = models.CharField(_("隐患等级"), max_length=8, choices=Level.choices)
+    location = models.CharField(_("隐患部位"), max_length=120)
+    description = models.TextField(_("隐患描述"))
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("排查人")
+    )
+    owner = models.CharField(_("整改责任人"), max_length=60, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("验收人"),
+    )
+
+    class Meta:
+        verbose_name = _("安全隐患")
+        verbose_name_plural = _("安全隐患")
+
+    def __str__(self) -> str:
+        return f"{self.item.number} {self.enterprise}"

@@ -1,0 +1,117 @@
+"""Writes for hazards: reporting (which also logs the inspection in the visit register) and acting
+on them through the workflow engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from xinqu.core.models import Department, User
+from xinqu.core.roles import DEPARTMENT_ROLES, Role
+from xinqu.core.services import notify
+from xinqu.enterprises.models import Enterprise, Visit
+from xinqu.enterprises.services import visit_record
+from xinqu.safety.flow import KIND
+from xinqu.safety.models import Hazard
+from xinqu.workflow import engine
+from xinqu.workflow.models import Item
+
+
+@transaction.atomic
+def hazard_report(
+    *,
+    actor: User,
+    enterprise: Enterprise,
+    level: str,
+    location: str,
+    description: str,
+    inspected_on: dt.date,
+    announced: bool = False,
+    override_reason: str = "",
+    attachments: Iterable[UploadedFile] = (),
+) -> Hazard:
+    """An inspector reports a hazard found at ``enterprise``. The inspection goes into the visit
+    register under its rules (a breach needs a reason); a major hazard is put under supervision
+    at once and the emergency-management department and the leaders are told."""
+    if level not in Hazard.Level.values:
+        raise ValidationError({"level": _("请选择隐患等级。")})
+    location, description = location.strip(), description.strip()
+    if not location or not description:
+        raise ValidationError({"description": _("请写明隐患部位和隐患描述。")})
+    visit_record(
+        actor=actor,
+        enterprise=enterprise,
+        visited_on=inspected_on,
+        kind=Visit.Kind.INSPECTION,
+        purpose=_("安全隐患排查"),
+        announced=announced,
+        override_reason=override_reason,
+    )
+    item = engine.item_open(
+        kind=KIND,
+        title=f"{enterprise.name}：{location}"[:200],
+        actor=actor,
+        org_unit_id=enterprise.area_id,
+        comment=description,
+        attachments=attachments,
+    )
+    hazard = Hazard.objects.create(
+        item=item,
+        enterprise=enterprise,
+        level=level,
+        location=location[:120],
+        description=description,
+        reporter=actor,
+    )
+    if level == Hazard.Level.MAJOR:
+        engine.escalate(item=item, level=1, reason=_("重大隐患，挂牌督办"))
+        from django.conf import settings
+
+        recipients = User.objects.filter(is_active=True).filter(role=Role.LEADER) | User.objects.filter(
+            is_active=True, role__in=DEPARTMENT_ROLES, department__code=settings.SAFETY_DEPARTMENT
+        )
+        for user in recipients.distinct():
+            notify(
+                user=user,
+                key=f"major-hazard-{item.pk}",
+                title=_("重大隐患：%(title)s") % {"title": item.title},
+                body=description[:300],
+                url=reverse("safety:detail", args=[item.number]),
+            )
+    return hazard
+
+
+def hazard_act(
+    *,
+    actor: User,
+    hazard: Hazard,
+    action: str,
+    version: int | None = None,
+    comment: str = "",
+    department: Department | None = None,
+    owner: str = "",
+    due_on: dt.date | None = None,
+    attachments: Iterable[UploadedFile] = (),
+) -> Item:
+    if action == "assign":
+        if department is None or not owner.strip() or due_on is None:
+            raise ValidationError(_("安排整改须指定责任部门、整改责任人和整改期限。"))
+    else:
+        department, due_on = None, None
+    return engine.item_act(
+        item=hazard.item,
+        action=action,
+        actor=actor,
+        version=version,
+        comment=comment,
+        department=department,
+        due_on=due_on,
+        attachments=attachments,
+        data={"owner": owner.strip()[:60]} if action == "assign" else None,
+    )

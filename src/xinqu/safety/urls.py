@@ -1,0 +1,11 @@
+from django.urls import path
+
+from xinqu.safety import views
+
+app_name = "safety"
+urlpatterns = [
+    path("", views.hazard_list, name="list"),
+    path("new/", views.report, name="report"),
+    path("<str:number>/", views.detail, name="detail"),
+    path("<str:number>/files/<int:pk>/", views.attachment, name="attachment"),
+]

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from xinqu.core.access import AuthedRequest
+from xinqu.core.forms import add_service_errors
+from xinqu.core.roles import BUSINESS_ROLES, Role
+from xinqu.enterprises.models import Enterprise
+from xinqu.safety import services
+from xinqu.safety.flow import KIND, STATES
+from xinqu.safety.forms import HazardActionForm, ReportForm
+from xinqu.safety.models import Hazard
+from xinqu.workflow import engine
+from xinqu.workflow.models import Attachment
+from xinqu.workflow.selectors import labelled_timeline
+
+
+def _business(request: AuthedRequest) -> None:
+    if request.user.role not in BUSINESS_ROLES:
+        raise PermissionDenied(_("系统管理员、安全管理员、审计管理员不查看业务数据。"))
+
+
+def _visible(user: Any) -> QuerySet[Hazard]:
+    """Hazards are the zone's safety business: every business role reads them."""
+    return Hazard.objects.select_related("item", "item__department", "enterprise", "reporter")
+
+
+def _get(user: Any, number: str) -> Hazard:
+    found = _visible(user).filter(item__number=number).first()
+    if found is None:
+        raise Http404(_("没有找到该记录，或您无权查看。"))
+    return found
+
+
+def light(hazard: Hazard) -> str:
+    """Red for an overdue major hazard until it is closed; otherwise the deadline state."""
+    state = engine.deadline_state(hazard.item)
+    if hazard.level == Hazard.Level.MAJOR and state == "overdue":
+        return "red"
+    return state
+
+
+@login_required
+def hazard_list(request: AuthedRequest) -> HttpResponse:
+    _business(request)
+    state = request.GET.get("state", "open")
+    hazards = _visible(request.user).order_by("item__due_on", "-item__opened_at")
+    if state == "open":
+        hazards = hazards.exclude(item__state__in=KIND.closed)
+    elif state in STATES:
+        hazards = hazards.filter(item__state=state)
+    if request.GET.get("level") in Hazard.Level.values:
+        hazards = hazards.filter(level=request.GET["level"])
+    page = Paginator(hazards, 50).get_page(request.GET.get("page"))
+    rows = [(h, light(h)) for h in page]
+    context = {
+        "page": page,
+        "rows": rows,
+        "states": STATES,
+        "state": state,
+        "can_report": request.user.role in (Role.STAFF, Role.HEAD),
+    }
+    return render(request, "safety/list.html", context)
+
+
+@login_required
+def report(request: AuthedRequest) -> HttpResponse:
+    _business(request)
+    form = ReportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        enterprise = (
+            Enterprise.objects.visible_to(request.user)
+            .filter(credit_code=form.cleaned_data["credit_code"].strip().upper())
+            .first()
+        )
+        if enterprise is None:
+            form.add_error("credit_code", _("企业名录中没有这个统一社会信用代码。"))
+        else:
+            try:
+                hazard = services.hazard_report(
+                    actor=request.user,
+                    enterprise=enterprise,
+                    **{k: v for k, v in form.cleaned_data.items() if k != "credit_code"},
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                if isinstance(exc, PermissionDenied):
+                    raise
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("已上报，编号 %(n)s。") % {"n": hazard.item.number})
+                return redirect("safety:detail", hazard.item.number)
+    return render(request, "safety/report.html", {"form": form})
+
+
+@login_required
+def detail(request: AuthedRequest, number: str) -> HttpResponse:
+    _business(request)
+    hazard = _get(request.user, number)
+    item = hazard.item
+    actions = KIND.available(request.user, item)
+    chosen = request.POST.get("action") if request.method == "POST" else None
+    forms = {
+        t.action: HazardActionForm(
+            request.POST if chosen == t.action else None,
+            request.FILES if chosen == t.action else None,
+            initial={"version": item.version},
+            prefix=t.action,
+        )
+        for t in actions
+    }
+    if chosen:
+        if chosen not in forms:
+            raise PermissionDenied(_("您无权对该事项进行此操作，或当前状态不允许。"))
+        form = forms[chosen]
+        if form.is_valid():
+            try:
+                services.hazard_act(actor=request.user, hazard=hazard, action=chosen, **form.cleaned_data)
+            except engine.ChangedMeanwhile as exc:
+                messages.error(request, exc.messages[0])
+                return redirect("safety:detail", number)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("已办理。"))
+                return redirect("safety:detail", number)
+    context = {
+        "hazard": hazard,
+        "item": item,
+        "state_label": STATES.get(item.state, item.state),
+        "light": light(hazard),
+        "events": labelled_timeline(
+            KIND, item.events.select_related("actor", "department").prefetch_related("attachments")
+        ),
+        "actions": [(t, forms[t.action]) for t in actions],
+        "attachment_url": "safety:attachment",
+    }
+    return render(request, "safety/detail.html", context)
+
+
+@login_required
+def attachment(request: AuthedRequest, number: str, pk: int) -> FileResponse:
+    _business(request)
+    hazard = _get(request.user, number)
+    found = get_object_or_404(Attachment, pk=pk, event__item=hazard.item)
+    return FileResponse(
+        found.file.open("rb"), as_attachment=True, filename=found.name, content_type=found.content_type
+    )

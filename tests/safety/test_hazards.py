@@ -1,0 +1,161 @@
+"""A hazard from the inspection to 销号, on the same engine as the service requests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from xinqu.core.models import Department, Notification
+from xinqu.core.roles import Role
+from xinqu.enterprises.models import Visit, VisitRule
+from xinqu.safety import services
+from xinqu.safety.models import Hazard
+from xinqu.safety.views import light
+from xinqu.workflow.models import Item
+
+TODAY = dt.date(2024, 5, 6)
+
+
+@pytest.fixture
+def safety(db):
+    return Department.objects.create(code="safety", name="应急管理局")
+
+
+@pytest.fixture
+def inspector(make_user, safety):
+    return make_user("inspector", Role.STAFF, safety)
+
+
+@pytest.fixture
+def colleague(make_user, safety):
+    return make_user("colleague", Role.STAFF, safety)
+
+
+@pytest.fixture
+def enterprise(db, econ, zone):
+    import random
+
+    from xinqu.demo.generator import credit_code
+    from xinqu.enterprises.models import Enterprise
+
+    return Enterprise.objects.create(
+        credit_code=credit_code(random.Random(5)), name="长春某化工有限公司", department=econ
+    )
+
+
+def _report(inspector, enterprise, level="general", **extra):
+    return services.hazard_report(
+        actor=inspector,
+        enterprise=enterprise,
+        level=level,
+        location="危化品仓库",
+        description="消防通道堵塞",
+        inspected_on=TODAY,
+        **extra,
+    )
+
+
+def test_from_report_to_closing_by_a_second_person(inspector, colleague, enterprise, econ, econ_staff):
+    hazard = _report(inspector, enterprise)
+    assert Visit.objects.get(enterprise=enterprise).kind == "inspection"  # the inspection is a visit
+    services.hazard_act(
+        actor=inspector,
+        hazard=hazard,
+        action="assign",
+        department=econ,
+        owner="企业安全员",
+        due_on=dt.date(2099, 1, 1),
+    )
+    hazard.item.refresh_from_db()
+    assert (hazard.item.state, hazard.item.due_on) == ("rectifying", dt.date(2099, 1, 1))
+    services.hazard_act(
+        actor=econ_staff, hazard=hazard, action="submit_evidence", comment="已清理通道，附照片"
+    )
+    with pytest.raises(PermissionDenied):
+        services.hazard_act(actor=inspector, hazard=hazard, action="verify", comment="合格")  # the reporter
+    services.hazard_act(actor=colleague, hazard=hazard, action="send_back", comment="照片不清楚")
+    services.hazard_act(actor=econ_staff, hazard=hazard, action="submit_evidence", comment="补充照片")
+    services.hazard_act(actor=colleague, hazard=hazard, action="verify", comment="现场复核合格，销号")
+    hazard.refresh_from_db()
+    assert (hazard.item.state, hazard.verified_by, hazard.owner) == ("closed", colleague, "企业安全员")
+
+
+def test_a_major_hazard_is_supervised_at_once_and_stays_red_when_overdue(
+    inspector, colleague, enterprise, econ, leader
+):
+    hazard = _report(inspector, enterprise, level="major")
+    assert hazard.item.supervision_level == 1
+    assert Notification.objects.filter(user=leader, title__contains="重大隐患").exists()
+    assert Notification.objects.filter(user=colleague, title__contains="重大隐患").exists()
+    services.hazard_act(
+        actor=inspector, hazard=hazard, action="assign", department=econ, owner="厂长", due_on=dt.date.today()
+    )
+    Item.objects.filter(pk=hazard.pk).update(due_on=dt.date(2024, 1, 1))
+    hazard = Hazard.objects.select_related("item").get(pk=hazard.pk)
+    assert light(hazard) == "red"
+
+
+def test_bad_input_changes_nothing(inspector, enterprise, econ):
+    with pytest.raises(ValidationError):
+        services.hazard_report(
+            actor=inspector,
+            enterprise=enterprise,
+            level="huge",
+            location="x",
+            description="y",
+            inspected_on=TODAY,
+        )
+    hazard = _report(inspector, enterprise)
+    with pytest.raises(ValidationError, match="责任部门"):
+        services.hazard_act(
+            actor=inspector,
+            hazard=hazard,
+            action="assign",
+            department=econ,
+            owner="",
+            due_on=dt.date(2099, 1, 1),
+        )
+    with pytest.raises(ValidationError, match="早于今天"):
+        services.hazard_act(
+            actor=inspector,
+            hazard=hazard,
+            action="assign",
+            department=econ,
+            owner="x",
+            due_on=dt.date(2020, 1, 1),
+        )
+    hazard.item.refresh_from_db()
+    assert hazard.item.state == "reported" and hazard.item.events.count() == 1
+
+
+def test_an_inspection_over_the_visit_rules_needs_a_reason(inspector, enterprise):
+    VisitRule.objects.update_or_create(pk=1, defaults={"max_inspections_per_year": 1})
+    _report(inspector, enterprise)
+    with pytest.raises(ValidationError):
+        _report(inspector, enterprise)
+    assert Hazard.objects.count() == 1
+    _report(inspector, enterprise, override_reason="群众举报，需复查")
+    assert Hazard.objects.count() == 2
+
+
+def test_pages(as_user, inspector, enterprise, econ_staff, sysadmin):
+    hazard = _report(inspector, enterprise, level="major")
+    client = as_user(econ_staff)
+    assert hazard.item.number in client.get("/safety/").content.decode()
+    assert client.get(f"/safety/{hazard.item.number}/").status_code == 200
+    refused = client.post(
+        f"/safety/{hazard.item.number}/", {"action": "assign", "assign-version": hazard.item.version}
+    )
+    assert refused.status_code == 403
+    assert as_user(sysadmin).get("/safety/").status_code == 403
+    form = {
+        "credit_code": enterprise.credit_code,
+        "level": "general",
+        "location": "配电室",
+        "description": "电缆裸露",
+        "inspected_on": "2024-05-07",
+    }
+    assert as_user(inspector).post("/safety/new/", form).status_code == 302
+    assert Hazard.objects.count() == 2
