@@ -159,3 +159,39 @@ def test_pages(as_user, inspector, enterprise, econ_staff, sysadmin):
     }
     assert as_user(inspector).post("/safety/new/", form).status_code == 302
     assert Hazard.objects.count() == 2
+
+
+def test_the_api(as_user, inspector, colleague, enterprise, econ, sysadmin):
+    client = as_user(inspector)
+    payload = {
+        "credit_code": enterprise.credit_code,
+        "level": "major",
+        "location": "储罐区",
+        "description": "报警器失效",
+        "inspected_on": "2024-05-06",
+    }
+    created = client.post("/api/v1/hazards", payload, content_type="application/json")
+    assert created.status_code == 201 and created.json()["supervision_level"] == 1
+    number, version = created.json()["number"], created.json()["version"]
+    assign = {"version": version, "department": "econ", "owner": "厂长", "due_on": "2099-01-01"}
+    assert (
+        client.post(
+            f"/api/v1/hazards/{number}/actions/assign", assign, content_type="application/json"
+        ).json()["state"]
+        == "rectifying"
+    )
+    stale = client.post(
+        f"/api/v1/hazards/{number}/actions/comment",
+        {"version": version, "comment": "x"},
+        content_type="application/json",
+    )
+    assert stale.status_code == 409
+    unknown = client.post(
+        "/api/v1/hazards", payload | {"credit_code": "91220101MA0000000X"}, content_type="application/json"
+    )
+    assert unknown.status_code == 422
+    assert as_user(sysadmin).get("/api/v1/hazards").status_code == 403
+    assert as_user(colleague).get(f"/api/v1/hazards/{number}").json()["actions"] == [
+        "submit_evidence",
+        "comment",
+    ]

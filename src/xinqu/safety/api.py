@@ -1,0 +1,137 @@
+"""Hazards in the API: report, list, read and act, with the pages' rules (409 when stale)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+from pydantic import Field
+
+from xinqu.core.access import AuthedRequest
+from xinqu.core.models import Department
+from xinqu.core.roles import BUSINESS_ROLES
+from xinqu.enterprises.models import Enterprise
+from xinqu.safety import services
+from xinqu.safety.flow import KIND, STATES
+from xinqu.safety.models import Hazard
+from xinqu.safety.views import _get, _visible, light
+
+router = Router(tags=["safety"])
+
+
+def _business(request: AuthedRequest) -> None:
+    if request.user.role not in BUSINESS_ROLES:
+        raise PermissionDenied("系统管理员、安全管理员、审计管理员不查看业务数据。")
+
+
+class HazardOut(Schema):
+    number: str
+    state: str
+    state_label: str
+    level: str
+    enterprise: str
+    credit_code: str
+    location: str
+    description: str
+    department: str | None
+    owner: str
+    due_on: dt.date | None
+    light: str
+    supervision_level: int
+    version: int
+    actions: list[str]
+
+
+def _out(user: Any, hazard: Hazard) -> dict[str, Any]:
+    item = hazard.item
+    return {
+        "number": item.number,
+        "state": item.state,
+        "state_label": str(STATES.get(item.state, item.state)),
+        "level": hazard.level,
+        "enterprise": hazard.enterprise.name,
+        "credit_code": hazard.enterprise.credit_code,
+        "location": hazard.location,
+        "description": hazard.description,
+        "department": item.department.name if item.department else None,
+        "owner": hazard.owner,
+        "due_on": item.due_on,
+        "light": light(hazard),
+        "supervision_level": item.supervision_level,
+        "version": item.version,
+        "actions": [t.action for t in KIND.available(user, item)],
+    }
+
+
+class HazardIn(Schema):
+    credit_code: str
+    level: str = Field(description="general or major")
+    location: str
+    description: str
+    inspected_on: dt.date
+    announced: bool = False
+    override_reason: str = ""
+
+
+class HazardActionIn(Schema):
+    version: int
+    comment: str = ""
+    department: str | None = Field(default=None, description="department code, to assign")
+    owner: str = ""
+    due_on: dt.date | None = None
+
+
+@router.post("/hazards", response={201: HazardOut}, summary="Report a hazard found in an inspection")
+def report(request: AuthedRequest, payload: HazardIn) -> Any:
+    _business(request)
+    enterprise = (
+        Enterprise.objects.visible_to(request.user)
+        .filter(credit_code=payload.credit_code.strip().upper())
+        .first()
+    )
+    if enterprise is None:
+        raise ValidationError({"credit_code": ["企业名录中没有这个统一社会信用代码。"]})
+    data = payload.dict()
+    data.pop("credit_code")
+    hazard = services.hazard_report(actor=request.user, enterprise=enterprise, **data)
+    return Status(201, _out(request.user, hazard))
+
+
+@router.get("/hazards", response=list[HazardOut], summary="Hazards, open ones first by deadline")
+def hazard_list(request: AuthedRequest, state: str | None = None) -> Any:
+    _business(request)
+    found = _visible(request.user).order_by("item__due_on", "-item__opened_at")
+    if state:
+        found = found.filter(item__state=state)
+    return [_out(request.user, h) for h in found[:500]]
+
+
+@router.get("/hazards/{number}", response=HazardOut)
+def hazard_read(request: AuthedRequest, number: str) -> Any:
+    _business(request)
+    return _out(request.user, _get(request.user, number))
+
+
+@router.post(
+    "/hazards/{number}/actions/{action}",
+    response=HazardOut,
+    summary="assign, submit_evidence, send_back, verify, comment",
+)
+def hazard_action(request: AuthedRequest, number: str, action: str, payload: HazardActionIn) -> Any:
+    _business(request)
+    hazard = _get(request.user, number)
+    department = get_object_or_404(Department, code=payload.department) if payload.department else None
+    services.hazard_act(
+        actor=request.user,
+        hazard=hazard,
+        action=action,
+        version=payload.version,
+        comment=payload.comment,
+        department=department,
+        owner=payload.owner,
+        due_on=payload.due_on,
+    )
+    return _out(request.user, _get(request.user, number))
