@@ -21,6 +21,7 @@ from xinqu.safety.forms import HazardActionForm, ReportForm
 from xinqu.safety.models import Hazard
 from xinqu.workflow import engine
 from xinqu.workflow.models import Attachment
+from xinqu.workflow.pages import action_forms, take_action
 from xinqu.workflow.selectors import labelled_timeline
 
 
@@ -108,30 +109,17 @@ def detail(request: AuthedRequest, number: str) -> HttpResponse:
     item = hazard.item
     actions = KIND.available(request.user, item)
     chosen = request.POST.get("action") if request.method == "POST" else None
-    forms = {
-        t.action: HazardActionForm(
-            request.POST if chosen == t.action else None,
-            request.FILES if chosen == t.action else None,
-            initial={"version": item.version},
-            prefix=t.action,
-        )
-        for t in actions
-    }
+    forms = action_forms(request, actions, HazardActionForm, lambda t: {"version": item.version}, chosen)
     if chosen:
-        if chosen not in forms:
-            raise PermissionDenied(_("您无权对该事项进行此操作，或当前状态不允许。"))
-        form = forms[chosen]
-        if form.is_valid():
-            try:
-                services.hazard_act(actor=request.user, hazard=hazard, action=chosen, **form.cleaned_data)
-            except engine.ChangedMeanwhile as exc:
-                messages.error(request, exc.messages[0])
-                return redirect("safety:detail", number)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("已办理。"))
-                return redirect("safety:detail", number)
+        done = take_action(
+            request,
+            forms,
+            chosen,
+            lambda data: services.hazard_act(actor=request.user, hazard=hazard, action=chosen, **data),
+            lambda: redirect("safety:detail", number),
+        )
+        if done is not None:
+            return done
     context = {
         "hazard": hazard,
         "item": item,

@@ -33,6 +33,7 @@ from xinqu.service_requests.forms import (
 from xinqu.service_requests.models import Category, ServiceRequest
 from xinqu.workflow import engine
 from xinqu.workflow.models import Attachment, EscalationRule
+from xinqu.workflow.pages import action_forms, take_action
 from xinqu.workflow.selectors import labelled_timeline
 
 REQUESTER_ACTIONS = {"supplement", "rate_satisfied", "rate_basically", "rate_dissatisfied"}
@@ -108,40 +109,25 @@ def detail(request: AuthedRequest, number: str) -> HttpResponse:
                 messages.success(request, _("已合并。"))
                 return redirect("service_requests:detail", number)
         chosen = None
-    forms = {}
-    for t in actions:
-        initial: dict[str, Any] = {"version": item.version}
+
+    def initial(t: Any) -> dict[str, Any]:
+        values: dict[str, Any] = {"version": item.version}
         if t.action == "dispatch":
             suggested = services.suggested_department(found)
-            initial["department"] = suggested.pk if suggested else None
-        bound = request.POST if chosen == t.action else None
-        forms[t.action] = ActionForm(
-            bound, request.FILES if bound else None, initial=initial, prefix=t.action
-        )
+            values["department"] = suggested.pk if suggested else None
+        return values
+
+    forms = action_forms(request, actions, ActionForm, initial, chosen)
     if chosen:
-        if chosen not in forms:
-            raise PermissionDenied(_("您无权对该事项进行此操作，或当前状态不允许。"))
-        form = forms[chosen]
-        if form.is_valid():
-            try:
-                services.request_act(
-                    actor=request.user,
-                    request=found,
-                    action=chosen,
-                    version=form.cleaned_data["version"],
-                    comment=form.cleaned_data["comment"],
-                    department=form.cleaned_data["department"],
-                    outcome=form.cleaned_data["outcome"],
-                    attachments=form.cleaned_data["attachments"],
-                )
-            except engine.ChangedMeanwhile as exc:
-                messages.error(request, exc.messages[0])
-                return redirect("service_requests:detail", number)
-            except ValidationError as exc:
-                add_service_errors(form, exc)
-            else:
-                messages.success(request, _("已办理。"))
-                return redirect("service_requests:detail", number)
+        done = take_action(
+            request,
+            forms,
+            chosen,
+            lambda data: services.request_act(actor=request.user, request=found, action=chosen, **data),
+            lambda: redirect("service_requests:detail", number),
+        )
+        if done is not None:
+            return done
     context = {
         "sr": found,
         "item": item,
