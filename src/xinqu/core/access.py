@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from xinqu.core.models import DepartmentOwnedQuerySet, User
-from xinqu.core.roles import DEPARTMENT_ROLES, Role
+from xinqu.core.roles import BUSINESS_ROLES, DEPARTMENT_ROLES, Role
 
 M = TypeVar("M", bound=Model)
 
@@ -60,6 +60,19 @@ def get_writable_or_404(user: Any, records: DepartmentOwnedQuerySet[M] | BaseMan
     obj = get_visible_or_404(user, records, **lookup)
     ensure_can_write(user, obj)
     return obj
+
+
+def ensure_business(user: Any) -> None:
+    """Business pages and API calls: the three administrators read no business data."""
+    if user.role not in BUSINESS_ROLES:
+        raise PermissionDenied(_("系统管理员、安全管理员、审计管理员不查看业务数据。"))
+
+
+def ensure_department_member(user: Any, message: str | None = None) -> int:
+    """The user's department id; only department staff and heads write business records."""
+    if user.role not in DEPARTMENT_ROLES or user.department_id is None:
+        raise PermissionDenied(message or _("只有部门工作人员可以进行此操作。"))
+    return int(user.department_id)
 
 
 def ensure_role(user: Any, roles: Iterable[str], message: str | None = None) -> None:

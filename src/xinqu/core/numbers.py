@@ -120,3 +120,10 @@ def points(value: Any, decimals: int = 1) -> str:
     if number < 0:
         return _("落后 %(n)s 个百分点") % {"n": amount(-number, decimals)}
     return _("持平")
+
+
+def plain(value: Any) -> str:
+    """A number as typed back into a form: no exponent, no padding; "" when unknown."""
+    if value is None:
+        return ""
+    return format(Decimal(str(value)).normalize(), "f")

@@ -10,7 +10,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
-from xinqu.core.access import AuthedRequest, get_visible_or_404, get_writable_or_404
+from xinqu.core.access import AuthedRequest, ensure_business, get_visible_or_404, get_writable_or_404
 from xinqu.core.jobs import IMPORT_KINDS, run_importer
 from xinqu.core.models import OrgUnit, User
 from xinqu.core.roles import BUSINESS_ROLES
@@ -114,7 +114,7 @@ def list_enterprises(
     chain: int | None = None,
     above_scale: bool | None = None,
 ) -> Any:
-    _business(request)
+    ensure_business(request.user)
     criteria = selectors.EnterpriseFilter(
         q=q, area=area, park=park, tier=tier, group=group, chain=chain, above_scale=above_scale
     )
@@ -214,7 +214,7 @@ def update_qualification(request: AuthedRequest, qualification_id: int, payload:
 @router.get("/qualifications/expiring", response=list[QualificationOut])
 @paginate(LimitOffsetPagination)
 def expiring(request: AuthedRequest, days: int = 90) -> Any:
-    _business(request)
+    ensure_business(request.user)
     return selectors.expiring_qualifications(request.user, within_days=max(1, min(days, 3650)))
 
 
@@ -247,7 +247,7 @@ def list_visits(
     enterprise: int | None = None,
     department: int | None = None,
 ) -> Any:
-    _business(request)
+    ensure_business(request.user)
     visits = Visit.objects.visible_to(request.user)
     if year:
         visits = visits.filter(visited_on__year=year)
@@ -268,7 +268,7 @@ def add_visit(request: AuthedRequest, enterprise_id: int, payload: VisitIn) -> A
 def statistics(
     request: AuthedRequest, by: str = "area", day: dt.date | None = None, year: int | None = None
 ) -> Any:
-    _business(request)
+    ensure_business(request.user)
     table = selectors.registry_statistics(dimension=by, day=day, year=year)
     return {
         "dimension": table.dimension,
@@ -311,7 +311,7 @@ def import_xlsx(
 
 @router.get("/chains/{chain_id}", summary="A chain's nodes and enterprises; empty nodes are gaps to attract")
 def chain(request: AuthedRequest, chain_id: int) -> Any:
-    _business(request)
+    ensure_business(request.user)
     from xinqu.enterprises.models import IndustryNode
 
     node = get_object_or_404(IndustryNode, pk=chain_id, kind="chain")

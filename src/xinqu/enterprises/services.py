@@ -7,15 +7,15 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinqu.core.access import ensure_can_write, ensure_role
+from xinqu.core.access import ensure_can_write, ensure_department_member, ensure_role
 from xinqu.core.audit import audit_create, audit_delete, audit_update, snapshot
 from xinqu.core.models import OrgUnit, User
-from xinqu.core.roles import DEPARTMENT_ROLES, Role
+from xinqu.core.roles import Role
 from xinqu.enterprises.codes import normalise_credit_code
 from xinqu.enterprises.models import (
     ChainPosition,
@@ -59,13 +59,6 @@ _QUAL_FIELDS = [
     "exchange",
     "ticker",
 ]
-
-
-def ensure_department_member(actor: User) -> int:
-    """The actor's department id; only department staff and heads write the registry."""
-    if actor.role not in DEPARTMENT_ROLES or actor.department_id is None:
-        raise PermissionDenied(_("只有部门工作人员可以进行此操作。"))
-    return actor.department_id
 
 
 def check_not_future(day: dt.date | None, field: str, label: str) -> None:

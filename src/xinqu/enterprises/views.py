@@ -16,11 +16,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinqu.core import jobs
-from xinqu.core.access import AuthedRequest, can_write, get_visible_or_404, get_writable_or_404
+from xinqu.core.access import (
+    AuthedRequest,
+    can_write,
+    ensure_business,
+    get_visible_or_404,
+    get_writable_or_404,
+)
 from xinqu.core.forms import add_service_errors
 from xinqu.core.htmx import partial_or
 from xinqu.core.imports import template_workbook
-from xinqu.core.roles import BUSINESS_ROLES, DEPARTMENT_ROLES, Role
+from xinqu.core.roles import DEPARTMENT_ROLES, Role
 from xinqu.core.xlsx import xlsx_response
 from xinqu.enterprises import exports, selectors, services
 from xinqu.enterprises.forms import (
@@ -54,11 +60,6 @@ from xinqu.enterprises.rules import visit_breaches
 EXPIRY_WARNING_DAYS = 90
 
 
-def business_only(request: AuthedRequest) -> None:
-    if request.user.role not in BUSINESS_ROLES:
-        raise PermissionDenied(_("系统管理员、安全管理员、审计管理员不查看业务数据。"))
-
-
 def _filter(request: AuthedRequest) -> tuple[EnterpriseSearchForm, selectors.EnterpriseFilter]:
     form = EnterpriseSearchForm(request.GET or None, groups=selectors.qualification_groups())
     if form.is_bound and form.is_valid():
@@ -77,7 +78,7 @@ def _filter(request: AuthedRequest) -> tuple[EnterpriseSearchForm, selectors.Ent
 
 @login_required
 def enterprise_list(request: AuthedRequest) -> HttpResponse:
-    business_only(request)
+    ensure_business(request.user)
     form, criteria = _filter(request)
     page = Paginator(selectors.enterprise_search(request.user, criteria), 30).get_page(
         request.GET.get("page")
@@ -96,7 +97,7 @@ def enterprise_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def enterprise_export(request: AuthedRequest) -> HttpResponse:
-    business_only(request)
+    ensure_business(request.user)
     _form, criteria = _filter(request)
     content = exports.enterprises_workbook(selectors.enterprise_search(request.user, criteria))
     return xlsx_response(f"enterprises-{timezone.localdate():%Y%m%d}.xlsx", content)
@@ -328,7 +329,7 @@ def visit_check(request: AuthedRequest, enterprise_id: int) -> HttpResponse:
 
 @login_required
 def expiring(request: AuthedRequest) -> HttpResponse:
-    business_only(request)
+    ensure_business(request.user)
     try:
         days = max(1, min(int(request.GET.get("days", EXPIRY_WARNING_DAYS)), 3650))
     except ValueError:
@@ -340,7 +341,7 @@ def expiring(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def statistics(request: AuthedRequest) -> HttpResponse:
-    business_only(request)
+    ensure_business(request.user)
     dimension = request.GET.get("by", "area")
     today = timezone.localdate()
     try:
@@ -378,14 +379,14 @@ def statistics(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def chain_list(request: AuthedRequest) -> HttpResponse:
-    business_only(request)
+    ensure_business(request.user)
     clusters = IndustryNode.objects.filter(kind=IndustryNode.Kind.CLUSTER).prefetch_related("children")
     return render(request, "enterprises/chains.html", {"clusters": clusters})
 
 
 @login_required
 def chain_detail(request: AuthedRequest, chain_id: int) -> HttpResponse:
-    business_only(request)
+    ensure_business(request.user)
     chain = get_object_or_404(
         IndustryNode.objects.select_related("parent"), pk=chain_id, kind=IndustryNode.Kind.CHAIN
     )
@@ -394,7 +395,7 @@ def chain_detail(request: AuthedRequest, chain_id: int) -> HttpResponse:
 
 @login_required
 def visits(request: AuthedRequest) -> HttpResponse:
-    business_only(request)
+    ensure_business(request.user)
     try:
         year = int(request.GET.get("year", timezone.localdate().year))
     except ValueError:
@@ -449,7 +450,7 @@ def import_template(request: AuthedRequest, kind: str) -> HttpResponse:
 @login_required
 def registry_settings(request: AuthedRequest) -> HttpResponse:
     """Tiers and their rules, qualification kinds and the industry system. Heads change them."""
-    business_only(request)
+    ensure_business(request.user)
     is_head = request.user.role == Role.HEAD
     if request.method == "POST" and not is_head:
         raise PermissionDenied(_("只有部门负责人可以修改这些设置。"))

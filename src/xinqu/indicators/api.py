@@ -9,28 +9,22 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from pydantic import Field
 
-from xinqu.core.access import AuthedRequest, get_visible_or_404
+from xinqu.core.access import AuthedRequest, ensure_business, get_visible_or_404
 from xinqu.core.models import OrgUnit
 from xinqu.core.numbers import parse_number, parse_percent
-from xinqu.core.roles import BUSINESS_ROLES
 from xinqu.indicators import selectors, services
 from xinqu.indicators.checks import warning_text
 from xinqu.indicators.models import Indicator, Submission, Target
 from xinqu.indicators.selectors import Row
 
 router = Router(tags=["indicators"])
-
-
-def _business(request: AuthedRequest) -> None:
-    if request.user.role not in BUSINESS_ROLES:
-        raise PermissionDenied("系统管理员、安全管理员、审计管理员不查看业务数据。")
 
 
 def _month(text: str, field: str = "period") -> dt.date:
@@ -142,7 +136,7 @@ class BreakdownOut(Schema):
 
 @router.get("/indicators", response=list[IndicatorOut], summary="The indicator catalog")
 def indicator_list(request: AuthedRequest) -> Any:
-    _business(request)
+    ensure_business(request.user)
     return list(Indicator.objects.visible_to(request.user).select_related("department"))
 
 
@@ -151,7 +145,7 @@ def indicator_list(request: AuthedRequest) -> Any:
 )
 def overview(request: AuthedRequest, period: str, unit: str | None = None) -> Any:
     """Value, growth, target, completion, time-elapsed progress, gap and light; approved data only."""
-    _business(request)
+    ensure_business(request.user)
     org_unit, month = _unit(unit), _month(period)
     key, seconds = selectors.cache_key("api", request.user, org_unit, month)
     body: bytes | None = cache.get(key) if seconds else None
@@ -169,7 +163,7 @@ def overview(request: AuthedRequest, period: str, unit: str | None = None) -> An
     "/indicators/{code}/breakdown", response=BreakdownOut, summary="One indicator by sub-unit, ranked"
 )
 def breakdown(request: AuthedRequest, code: str, period: str, unit: str | None = None) -> Any:
-    _business(request)
+    ensure_business(request.user)
     indicator = get_visible_or_404(request.user, Indicator.objects.all(), code=code)
     total, rows = selectors.breakdown(indicator=indicator, parent=_unit(unit), period=_month(period))
     return {"total": _row(total), "rows": [_row(r) for r in rows]}
@@ -196,7 +190,7 @@ class BenchmarkOut(Schema):
 
 @router.get("/indicators/{code}/peers", response=BenchmarkOut, summary="The zone's rank among its peer zones")
 def peers(request: AuthedRequest, code: str, year: int) -> Any:
-    _business(request)
+    ensure_business(request.user)
     indicator = get_visible_or_404(request.user, Indicator.objects.all(), code=code)
     result = selectors.benchmark(indicator=indicator, year=year, zone=_unit(None))
     return {
@@ -281,7 +275,7 @@ def observations_upsert(request: AuthedRequest, payload: ObservationsIn) -> Any:
     """Values go into the department's open return for each period (a draft is opened when
     needed), all or none. With ``submit`` the returns go to the head at once; warnings then need
     ``confirm_warnings``. Only approved values reach the overview."""
-    _business(request)
+    ensure_business(request.user)
     services.ensure_department_member(request.user)
     indicators = {i.code: i for i in Indicator.objects.select_related("department")}
     by_name = {i.name: i for i in indicators.values()}
@@ -336,7 +330,7 @@ def observations_upsert(request: AuthedRequest, payload: ObservationsIn) -> Any:
 
 @router.get("/indicator-returns", response=list[ReturnOut], summary="Returns the user may see")
 def return_list(request: AuthedRequest, status: str | None = None) -> Any:
-    _business(request)
+    ensure_business(request.user)
     submissions = (
         Submission.objects.visible_to(request.user).select_related("department").order_by("-period", "-id")
     )
@@ -354,7 +348,7 @@ class ReturnActionIn(Schema):
     "/indicator-returns/{return_id}/{action}", response=ReturnOut, summary="submit, approve or return"
 )
 def return_action(request: AuthedRequest, return_id: int, action: str, payload: ReturnActionIn) -> Any:
-    _business(request)
+    ensure_business(request.user)
     submission = get_visible_or_404(
         request.user, Submission.objects.select_related("department"), pk=return_id
     )
@@ -404,7 +398,7 @@ class TargetsIn(Schema):
 
 @router.get("/indicator-targets", response=list[TargetOut], summary="The year's targets")
 def target_list(request: AuthedRequest, year: int) -> Any:
-    _business(request)
+    ensure_business(request.user)
     visible = Indicator.objects.visible_to(request.user)
     return list(
         Target.objects.filter(year=year, indicator__in=visible).select_related("indicator", "org_unit")
@@ -414,7 +408,7 @@ def target_list(request: AuthedRequest, year: int) -> Any:
 @router.put("/indicator-targets", response=list[TargetOut], summary="Set targets (all or none)")
 def targets_set(request: AuthedRequest, payload: TargetsIn) -> Any:
     """An item with neither value nor growth removes that target."""
-    _business(request)
+    ensure_business(request.user)
     indicators = {i.code: i for i in Indicator.objects.visible_to(request.user)}
     units = {u.code: u for u in OrgUnit.objects.all()}
     items, problems = [], {}

@@ -17,11 +17,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xinqu.core import access
 from xinqu.core.access import ensure_can_write
 from xinqu.core.audit import audit_create, audit_record, audit_update, snapshot
 from xinqu.core.bulk import audit_rows, update_rows
 from xinqu.core.models import AuditEntry, OrgUnit, User
-from xinqu.core.roles import DEPARTMENT_ROLES, Role
+from xinqu.core.roles import Role
 from xinqu.core.services import save_audited
 from xinqu.indicators.checks import compute_warnings
 from xinqu.indicators.models import (
@@ -74,9 +75,7 @@ def latest_closed_period(today: dt.date | None = None) -> dt.date:
 
 def ensure_department_member(actor: User) -> int:
     """The actor's department, or PermissionDenied for anyone who does not enter figures."""
-    if actor.role not in DEPARTMENT_ROLES or actor.department_id is None:
-        raise PermissionDenied(_("只有部门工作人员可以填报指标。"))
-    return actor.department_id
+    return access.ensure_department_member(actor, _("只有部门工作人员可以填报指标。"))
 
 
 def ensure_head_of(actor: User, department_id: int) -> None:
@@ -339,11 +338,8 @@ def submission_values_save(
         ):
             row.ytd_value, row.period_value, row.growth = value.ytd_value, value.period_value, value.growth
             updates.append(row)
-    cleared = [
-        existing[k].pk
-        for k in clear
-        if k in existing and k not in {(v.indicator.pk, v.org_unit.pk) for v in values}
-    ]
+    given = {(v.indicator.pk, v.org_unit.pk) for v in values}
+    cleared = [existing[k].pk for k in clear if k in existing and k not in given]
     SubmissionValue.objects.bulk_create(creates, batch_size=1000)
     SubmissionValue.objects.bulk_update(updates, ["ytd_value", "period_value", "growth"], batch_size=1000)
     SubmissionValue.objects.filter(pk__in=cleared).delete()

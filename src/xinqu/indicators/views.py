@@ -20,12 +20,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinqu.core import jobs
-from xinqu.core.access import AuthedRequest, can_write, get_visible_or_404
+from xinqu.core.access import AuthedRequest, can_write, ensure_business, get_visible_or_404
 from xinqu.core.forms import add_service_errors
 from xinqu.core.imports import template_workbook
 from xinqu.core.models import OrgUnit
-from xinqu.core.numbers import parse_number, parse_percent
-from xinqu.core.roles import BUSINESS_ROLES, Role
+from xinqu.core.numbers import parse_number, parse_percent, plain
+from xinqu.core.roles import Role
 from xinqu.core.xlsx import xlsx_response
 from xinqu.indicators import exports, selectors, services
 from xinqu.indicators.catalog import catalog_preload
@@ -41,14 +41,13 @@ from xinqu.indicators.forms import (
 from xinqu.indicators.models import Indicator, Observation, PeerZone, Submission, Target
 
 
-def business_only(request: AuthedRequest) -> None:
-    if request.user.role not in BUSINESS_ROLES:
-        raise PermissionDenied(_("系统管理员、安全管理员、审计管理员不查看业务数据。"))
-
-
 def default_period() -> dt.date:
     """The latest month with approved figures, so the page opens on data rather than on blanks."""
-    latest = Observation.objects.filter(period__month__gt=1).aggregate(p=Max("period"))["p"]
+    # Two index seeks (the period leads an index): never January, whose combined indicators wait
+    # for February, so a January maximum falls back to the December before it.
+    latest = Observation.objects.aggregate(p=Max("period"))["p"]
+    if latest is not None and latest.month == 1:
+        latest = Observation.objects.filter(period__lt=latest).aggregate(p=Max("period"))["p"]
     return latest or services.latest_closed_period()
 
 
@@ -100,7 +99,7 @@ def _ancestors(unit: OrgUnit, units: list[OrgUnit]) -> list[OrgUnit]:
 def overview(request: AuthedRequest) -> HttpResponse:
     """Every indicator for one org unit and month: value, growth, target, completion, time
     progress, gap and light. Drills down from the zone to areas and parks."""
-    business_only(request)
+    ensure_business(request.user)
     try:
         units, unit, period = _unit_and_period(request)
     except Http404:  # no org units yet: say so rather than answer "not found"
@@ -146,7 +145,7 @@ def _indicator(request: AuthedRequest, code: str) -> Indicator:
 @login_required
 def detail(request: AuthedRequest, code: str) -> HttpResponse:
     """One indicator: the trend chart, and the org unit with its children ranked."""
-    business_only(request)
+    ensure_business(request.user)
     indicator = _indicator(request, code)
     units, unit, period = _unit_and_period(request)
     if not indicator.level_allows(unit.kind):
@@ -186,7 +185,7 @@ def detail(request: AuthedRequest, code: str) -> HttpResponse:
 def benchmark(request: AuthedRequest, code: str) -> HttpResponse:
     """The zone among its peer zones for one indicator and year; heads and staff of the owning
     department record peer figures."""
-    business_only(request)
+    ensure_business(request.user)
     indicator = _indicator(request, code)
     years = selectors.benchmark_years(indicator)
     try:
@@ -240,7 +239,7 @@ def benchmark(request: AuthedRequest, code: str) -> HttpResponse:
 
 @login_required
 def catalog(request: AuthedRequest) -> HttpResponse:
-    business_only(request)
+    ensure_business(request.user)
     if request.method == "POST":
         try:
             added = catalog_preload(actor=request.user)
@@ -258,7 +257,7 @@ def catalog(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def indicator_edit(request: AuthedRequest, code: str | None = None) -> HttpResponse:
-    business_only(request)
+    ensure_business(request.user)
     indicator = _indicator(request, code) if code else None
     if request.user.role != Role.HEAD or (indicator is not None and not can_write(request.user, indicator)):
         raise PermissionDenied(_("只有负责该指标的部门负责人可以维护指标目录。"))
@@ -281,7 +280,7 @@ def indicator_edit(request: AuthedRequest, code: str | None = None) -> HttpRespo
 
 @login_required
 def returns(request: AuthedRequest) -> HttpResponse:
-    business_only(request)
+    ensure_business(request.user)
     submissions = (
         Submission.objects.visible_to(request.user)
         .select_related("department", "submitted_by", "reviewed_by")
@@ -305,7 +304,7 @@ def _grid_units(indicators: list[Indicator]) -> list[OrgUnit]:
 def entry(request: AuthedRequest, period: str) -> HttpResponse:
     """The department's grid for one month: its indicators × org units, with 累计, 本月 and 同比增长%
     per row. A block copied from Excel pastes into it as it is laid out there."""
-    business_only(request)
+    ensure_business(request.user)
     try:
         department_id = services.ensure_department_member(request.user)
         month = services.check_period(dt.date.fromisoformat(f"{period}-01"))
@@ -355,9 +354,9 @@ def entry(request: AuthedRequest, period: str) -> HttpResponse:
                         values.append(services.ValueInput(indicator, unit, ytd, single, growth))
             else:
                 row["raw"] = {
-                    "ytd": _plain(current.ytd_value) if current else "",
-                    "single": _plain(current.period_value) if current else "",
-                    "growth": _plain(current.growth) if current else "",
+                    "ytd": plain(current.ytd_value) if current else "",
+                    "single": plain(current.period_value) if current else "",
+                    "growth": plain(current.growth) if current else "",
                 }
             if current and current.warnings:
                 row["warnings"] = [warning_text(w) for w in current.warnings]
@@ -386,15 +385,9 @@ def entry(request: AuthedRequest, period: str) -> HttpResponse:
     return render(request, "indicators/entry.html", context)
 
 
-def _plain(value: Decimal | None) -> str:
-    if value is None:
-        return ""
-    return format(value.normalize(), "f")
-
-
 @login_required
 def return_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    business_only(request)
+    ensure_business(request.user)
     submission = get_visible_or_404(request.user, Submission.objects.select_related("department"), pk=pk)
     values = list(submission.values.select_related("indicator", "org_unit", "confirmed_by"))
     if request.GET.get("format") == "xlsx":
@@ -418,7 +411,7 @@ def return_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def return_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
-    business_only(request)
+    ensure_business(request.user)
     submission = get_visible_or_404(request.user, Submission.objects.all(), pk=pk)
     try:
         if action == "submit":
@@ -444,7 +437,7 @@ def return_action(request: AuthedRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 def import_upload(request: AuthedRequest) -> HttpResponse:
-    business_only(request)
+    ensure_business(request.user)
     services.ensure_department_member(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -484,7 +477,7 @@ class _TargetRow:
 def targets(request: AuthedRequest) -> HttpResponse:
     """The year's targets: every indicator × zone and areas (parks on request), as a grid the
     owning department edits in place."""
-    business_only(request)
+    ensure_business(request.user)
     try:
         year = int(request.GET.get("year") or default_period().year)
     except ValueError:
@@ -548,7 +541,7 @@ def targets(request: AuthedRequest) -> HttpResponse:
 @login_required
 def target_edit(request: AuthedRequest, code: str, unit_id: int, year: int) -> HttpResponse:
     """One target with its monthly phasing."""
-    business_only(request)
+    ensure_business(request.user)
     indicator = _indicator(request, code)
     if not can_write(request.user, indicator):
         raise PermissionDenied(_("只有该指标的负责部门可以设定目标。"))
@@ -557,8 +550,8 @@ def target_edit(request: AuthedRequest, code: str, unit_id: int, year: int) -> H
     initial = {}
     if target is not None:
         initial = {
-            "value": _plain(target.value),
-            "growth": _plain(target.growth),
+            "value": plain(target.value),
+            "growth": plain(target.growth),
             "phasing": ", ".join(f"{p:g}" for p in target.phasing),
         }
     form = TargetForm(request.POST or None, unit=indicator.unit, initial=initial)

@@ -11,9 +11,10 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from xinqu.core.access import AuthedRequest
+from xinqu.core.access import AuthedRequest, ensure_business
 from xinqu.core.forms import add_service_errors
-from xinqu.core.roles import BUSINESS_ROLES, Role
+from xinqu.core.roles import Role
+from xinqu.core.workdays import WorkCalendar, calendar
 from xinqu.enterprises.models import Enterprise
 from xinqu.safety import services
 from xinqu.safety.flow import KIND, STATES
@@ -23,11 +24,6 @@ from xinqu.workflow import engine
 from xinqu.workflow.models import Attachment
 from xinqu.workflow.pages import action_forms, take_action
 from xinqu.workflow.selectors import labelled_timeline
-
-
-def _business(request: AuthedRequest) -> None:
-    if request.user.role not in BUSINESS_ROLES:
-        raise PermissionDenied(_("系统管理员、安全管理员、审计管理员不查看业务数据。"))
 
 
 def _visible(user: Any) -> QuerySet[Hazard]:
@@ -42,9 +38,9 @@ def _get(user: Any, number: str) -> Hazard:
     return found
 
 
-def light(hazard: Hazard) -> str:
+def light(hazard: Hazard, cal: WorkCalendar | None = None) -> str:
     """Red for an overdue major hazard until it is closed; otherwise the deadline state."""
-    state = engine.deadline_state(hazard.item)
+    state = engine.deadline_state(hazard.item, cal=cal)
     if hazard.level == Hazard.Level.MAJOR and state == "overdue":
         return "red"
     return state
@@ -52,7 +48,7 @@ def light(hazard: Hazard) -> str:
 
 @login_required
 def hazard_list(request: AuthedRequest) -> HttpResponse:
-    _business(request)
+    ensure_business(request.user)
     state = request.GET.get("state", "open")
     hazards = _visible(request.user).order_by("item__due_on", "-item__opened_at")
     if state == "open":
@@ -62,7 +58,8 @@ def hazard_list(request: AuthedRequest) -> HttpResponse:
     if request.GET.get("level") in Hazard.Level.values:
         hazards = hazards.filter(level=request.GET["level"])
     page = Paginator(hazards, 50).get_page(request.GET.get("page"))
-    rows = [(h, light(h)) for h in page]
+    cal = calendar()
+    rows = [(h, light(h, cal)) for h in page]
     context = {
         "page": page,
         "rows": rows,
@@ -75,7 +72,7 @@ def hazard_list(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def report(request: AuthedRequest) -> HttpResponse:
-    _business(request)
+    ensure_business(request.user)
     form = ReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         enterprise = (
@@ -104,7 +101,7 @@ def report(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def detail(request: AuthedRequest, number: str) -> HttpResponse:
-    _business(request)
+    ensure_business(request.user)
     hazard = _get(request.user, number)
     item = hazard.item
     actions = KIND.available(request.user, item)
@@ -136,7 +133,7 @@ def detail(request: AuthedRequest, number: str) -> HttpResponse:
 
 @login_required
 def attachment(request: AuthedRequest, number: str, pk: int) -> FileResponse:
-    _business(request)
+    ensure_business(request.user)
     hazard = _get(request.user, number)
     found = get_object_or_404(Attachment, pk=pk, event__item=hazard.item)
     return FileResponse(

@@ -15,10 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinqu.core.access import AuthedRequest
+from xinqu.core.access import AuthedRequest, ensure_business
 from xinqu.core.audit import current_ip
 from xinqu.core.forms import add_service_errors
 from xinqu.core.roles import BUSINESS_ROLES, Role
+from xinqu.core.workdays import calendar
 from xinqu.core.xlsx import workbook_bytes, xlsx_response
 from xinqu.service_requests import metrics, services
 from xinqu.service_requests.flow import KIND, STATES, is_centre_member
@@ -59,8 +60,7 @@ def _get(user: Any, number: str) -> ServiceRequest:
 @login_required
 def queue(request: AuthedRequest) -> HttpResponse:
     """The work queue: what waits on me first, with deadlines derived now."""
-    if request.user.role not in BUSINESS_ROLES:
-        raise PermissionDenied(_("系统管理员、安全管理员、审计管理员不查看业务数据。"))
+    ensure_business(request.user)
     state = request.GET.get("state", "open")
     requests = _visible(request.user).order_by("item__due_on", "item__opened_at")
     if state == "open":
@@ -75,7 +75,8 @@ def queue(request: AuthedRequest) -> HttpResponse:
             | Q(item__title__icontains=query)
         )
     page = Paginator(requests, 50).get_page(request.GET.get("page"))
-    rows = [(r, engine.deadline_state(r.item)) for r in page]
+    cal = calendar()
+    rows = [(r, engine.deadline_state(r.item, cal=cal)) for r in page]
     context = {
         "page": page,
         "rows": rows,
@@ -244,8 +245,7 @@ def track(request: HttpRequest, number: str, token: str) -> HttpResponse:
 def metrics_page(request: AuthedRequest) -> HttpResponse:
     """The rates, each with its definition, by department, category, area or month, and the
     departments' league table."""
-    if request.user.role not in BUSINESS_ROLES:
-        raise PermissionDenied(_("系统管理员、安全管理员、审计管理员不查看业务数据。"))
+    ensure_business(request.user)
     try:
         year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
@@ -330,8 +330,7 @@ def track_attachment(request: HttpRequest, number: str, token: str, pk: int) -> 
 def settings_page(request: AuthedRequest) -> HttpResponse:
     """Categories (time limits, usual departments) and the escalation rules; the service centre's
     head changes them, everyone in the zone can read them."""
-    if request.user.role not in BUSINESS_ROLES:
-        raise PermissionDenied(_("系统管理员、安全管理员、审计管理员不查看业务数据。"))
+    ensure_business(request.user)
     action = request.POST.get("form", "")
     if request.method == "POST":
         services.ensure_centre_head(request.user)

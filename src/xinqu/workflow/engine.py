@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from xinqu.core.audit import audit_record
 from xinqu.core.models import AuditEntry, Department, User
-from xinqu.core.workdays import calendar
+from xinqu.core.workdays import WorkCalendar, calendar
 from xinqu.workflow.models import Attachment, Event, Item
 
 Allowed = Callable[[User | None, Item], bool]
@@ -351,9 +351,9 @@ def escalate(*, item: Item, level: int, reason: str, now: dt.datetime | None = N
     return True
 
 
-def deadline_state(item: Item, today: dt.date | None = None) -> str:
+def deadline_state(item: Item, today: dt.date | None = None, cal: WorkCalendar | None = None) -> str:
     """ "overdue", "due_soon" (this or the next working day), "paused", "closed" or "" — derived now,
-    never stored, so it is never stale."""
+    never stored, so it is never stale. Lists pass one ``cal`` for all their rows."""
     if item.closed_at is not None or item.state in kind_of(item).closed:
         return "closed"
     if item.paused_since is not None:
@@ -363,7 +363,7 @@ def deadline_state(item: Item, today: dt.date | None = None) -> str:
     today = today or timezone.localdate()
     if today > item.due_on:
         return "overdue"
-    if calendar().between(today, item.due_on) <= 1:
+    if (cal or calendar()).between(today, item.due_on) <= 1:
         return "due_soon"
     return ""
 

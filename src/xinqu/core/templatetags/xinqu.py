@@ -1,4 +1,3 @@
-from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -52,6 +51,4 @@ def localized(obj: Any, language: str | None = None) -> str:
 @register.filter
 def plain(value: Any) -> str:
     """``{{ decimal|plain }}``: the number as typed back into a form, without exponent or padding."""
-    if value is None:
-        return ""
-    return format(Decimal(str(value)).normalize(), "f")
+    return numbers.plain(value)
