@@ -71,11 +71,14 @@ def _time_limit(item: Item, action: str) -> int:
 
 
 def _after(item: Item, event: Event, data: dict[str, Any]) -> None:
+    from xinqu.service_requests.metrics import contribution, tally_move
     from xinqu.service_requests.models import ServiceRequest
 
     request = ServiceRequest.objects.select_for_update().get(pk=item.pk)
+    before = contribution(request)
     apply_event(request, item, event)
     request.save()
+    tally_move(before, contribution(request))
     if event.action == "rate_dissatisfied" and request.reopened >= 2:
         engine.escalate(item=item, level=request.reopened - 1, reason=str(_("企业再次不满意，转入督办")))
     if event.action in {"dispatch", "transfer", "overrule"}:
@@ -90,8 +93,15 @@ def apply_event(request: Any, item: Item, event: Event) -> None:
     day = timezone.localtime(event.at).date()
     due = dt.date.fromisoformat(event.data["due"]) if event.data.get("due") else None
     action = event.action
-    if action in {"dispatch", "transfer"} and request.first_department_id is None:
-        request.first_department_id = event.department_id
+    if action == "open":
+        request.month = day.replace(day=1)
+        request.org_unit_id = item.org_unit_id
+    elif action in {"dispatch", "transfer"}:
+        request.department_id = event.department_id
+        if request.first_department_id is None:
+            request.first_department_id = event.department_id
+    elif action == "supervise":
+        request.supervised = True
     elif action == "accept":
         request.accepted_on = day
     elif action == "return":

@@ -97,6 +97,26 @@ class ServiceRequest(models.Model):
     responded = models.BooleanField(_("已响应"), default=False)
     replied_on_time = models.BooleanField(_("按时答复"), null=True, blank=True)
     handling_days = models.PositiveIntegerField(_("办理用时（工作日）"), null=True, blank=True)
+    # Where the request is counted: its item's department, area and filing month, and whether it
+    # went under supervision, kept beside the facts so that the tallies follow from this row alone.
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("承办部门"),
+    )
+    org_unit = models.ForeignKey(
+        "core.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("地区"),
+    )
+    month = models.DateField(_("提出月份"), null=True)
+    supervised = models.BooleanField(_("已督办"), default=False)
 
     class Meta:
         verbose_name = _("企业诉求")
@@ -108,3 +128,44 @@ class ServiceRequest(models.Model):
     @staticmethod
     def digest(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Tally(models.Model):
+    """The metrics' counts for one month × department × category × area (0: none), kept as requests
+    move so that a year's metrics add up a few thousand rows instead of reading every request.
+    `tallies.rebuild` recounts them from the requests; a test proves the two agree."""
+
+    month = models.DateField()
+    department_key = models.PositiveIntegerField()
+    category_key = models.PositiveIntegerField()
+    org_unit_key = models.PositiveIntegerField()
+    total = models.IntegerField(default=0)
+    accepted = models.IntegerField(default=0)
+    signed = models.IntegerField(default=0)
+    signed_on_time = models.IntegerField(default=0)
+    responded = models.IntegerField(default=0)
+    replied = models.IntegerField(default=0)
+    replied_on_time = models.IntegerField(default=0)
+    solved = models.IntegerField(default=0)
+    rated = models.IntegerField(default=0)
+    satisfied = models.IntegerField(default=0)
+    basically = models.IntegerField(default=0)
+    dispatched = models.IntegerField(default=0)
+    returned = models.IntegerField(default=0)
+    first_right = models.IntegerField(default=0)
+    reopened = models.IntegerField(default=0)
+    supervised = models.IntegerField(default=0)
+    days_sum = models.IntegerField(default=0)  # handling days, added up over the replied requests
+    days_count = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("诉求统计")
+        verbose_name_plural = _("诉求统计")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "department_key", "category_key", "org_unit_key"], name="tally_unique_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.department_key}/{self.category_key}/{self.org_unit_key}"

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinqu.core.models import Department, OrgUnit, User
@@ -22,6 +23,7 @@ from xinqu.core.services import notify, save_audited
 from xinqu.enterprises.codes import normalise_credit_code, validate_credit_code
 from xinqu.enterprises.models import Enterprise
 from xinqu.service_requests.flow import KIND
+from xinqu.service_requests.metrics import contribution, tally_move
 from xinqu.service_requests.models import Category, ServiceRequest
 from xinqu.workflow import engine
 from xinqu.workflow.models import EscalationRule, Item
@@ -91,7 +93,10 @@ def request_file(
         channel=ServiceRequest.Channel.OFFICER if actor else ServiceRequest.Channel.PUBLIC,
         filed_by=actor,
         token_digest=ServiceRequest.digest(token),
+        org_unit_id=area_id,
+        month=timezone.localtime(item.opened_at).date().replace(day=1),
     )
+    tally_move(None, contribution(request))
     return request, token
 
 

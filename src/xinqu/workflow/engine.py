@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -69,7 +70,8 @@ class Kind:
     closed: frozenset[str]
     transitions: dict[str, Transition] = field(default_factory=dict)
     time_limit: Callable[[Item, str], int] = lambda item, action: 5  # working days, for "start"
-    after: Callable[[Item, Event, dict[str, Any]], None] | None = None  # the kind's own bookkeeping
+    # The kind's own bookkeeping, after every action and escalation on one of its items.
+    after: Callable[[Item, Event, dict[str, Any]], None] | None = None
     detail_url: str = ""  # URL name of an item's page, taking its number
     merge_allowed: Allowed = lambda user, item: False  # who may merge a duplicate into another item
 
@@ -97,15 +99,27 @@ def kind_of(item: Item) -> Kind:
     return KINDS[item.kind]
 
 
+NUMBER_ATTEMPTS = 50  # filings racing for the day's next serial; each retry sees the winner's
+
+
 class ChangedMeanwhile(ValidationError):
     """Someone acted on the item after the actor loaded it."""
 
 
 def _number(kind: Kind, now: dt.datetime) -> str:
+    """The kind's prefix, the local date and the day's next serial: SR202611260001. Only the
+    day's numbers are read (an index range: digits sort before ":"); the longest sorts last, so
+    serial 10000 follows 9999."""
     day = timezone.localtime(now).date()
     prefix = f"{kind.prefix}{day:%Y%m%d}"
-    count = Item.objects.filter(number__startswith=prefix).count()
-    return f"{prefix}{count + 1:04d}"
+    last = (
+        Item.objects.filter(number__gte=prefix, number__lt=f"{prefix}:")
+        .order_by(Length("number").desc(), "-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    serial = int(last[len(prefix) :]) if last and last[len(prefix) :].isdigit() else 0
+    return f"{prefix}{serial + 1:04d}"
 
 
 @transaction.atomic
@@ -128,12 +142,12 @@ def item_open(
     if not title:
         raise ValidationError({"title": _("请填写标题。")})
     files = _checked_files(attachments)
-    for attempt in range(5):
+    for attempt in range(NUMBER_ATTEMPTS):
         try:
             with transaction.atomic():
                 item = Item.objects.create(
                     kind=kind.key,
-                    number=_number(kind, now) if attempt == 0 else f"{_number(kind, now)}{attempt}",
+                    number=_number(kind, now),
                     state=kind.initial,
                     title=title[:200],
                     department=department,
@@ -141,8 +155,8 @@ def item_open(
                     opened_at=now,
                 )
             break
-        except IntegrityError:  # two filings took the same serial at once: take the next
-            if attempt == 4:
+        except IntegrityError:  # another filing took the serial meanwhile: take the next one
+            if attempt == NUMBER_ATTEMPTS - 1:
                 raise
     item.due_on = calendar().add(timezone.localtime(now).date(), kind.time_limit(item, "open"))
     item.save(update_fields=["due_on"])
@@ -335,7 +349,7 @@ def escalate(*, item: Item, level: int, reason: str, now: dt.datetime | None = N
         if not updated:
             return False
         item.supervision_level, item.version = level, item.version + 1
-        _event(
+        event = _event(
             item,
             None,
             _("系统"),
@@ -348,6 +362,9 @@ def escalate(*, item: Item, level: int, reason: str, now: dt.datetime | None = N
             {"level": level},
             now,
         )
+        kind = KINDS.get(item.kind)
+        if kind is not None and kind.after is not None:
+            kind.after(item, event, {})
     return True
 
 

@@ -52,7 +52,11 @@ class Item(models.Model):
         verbose_name = _("办理事项")
         verbose_name_plural = _("办理事项")
         indexes = [
-            models.Index(fields=["kind", "department", "state"], name="item_queue"),
+            # A department's open work by deadline; the whole kind's (the service centre's) too.
+            models.Index(fields=["kind", "department", "state", "due_on"], name="item_queue"),
+            models.Index(fields=["kind", "state", "due_on"], name="item_state_due"),
+            # Everything a department has had, newest first.
+            models.Index(fields=["kind", "department", "opened_at"], name="item_department_opened"),
             models.Index(fields=["kind", "opened_at"], name="item_opened"),
         ]
 

@@ -41,7 +41,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "suite", choices=["enterprises", "import-file", "indicators", "indicator-import-file"]
+            "suite", choices=["enterprises", "import-file", "indicators", "indicator-import-file", "workflow"]
         )
         parser.add_argument("path", nargs="?", help="import-file only: the .xlsx to import")
         parser.add_argument("--size", type=int, default=500_000, help="enterprises in the synthetic zone")
@@ -55,6 +55,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--import-periods", type=int, default=5, help="indicators: months in the import file"
         )
+        parser.add_argument("--requests", type=int, default=1_000_000, help="workflow: service requests")
+        parser.add_argument(
+            "--filings", type=int, default=200, help="workflow: concurrent public filings over HTTP"
+        )
+        parser.add_argument("--skip-filings", action="store_true", help="workflow: measure the pages only")
 
     def handle(self, *args: Any, suite: str, path: str | None, **options: Any) -> None:
         if suite == "import-file":
@@ -63,11 +68,20 @@ class Command(BaseCommand):
             self._indicator_import_file(Path(path or ""))
         elif suite == "indicators":
             self._indicators(**options)
+        elif suite == "workflow":
+            from xinqu.demo.bench_workflow import run
+
+            self._table(run(log=self._log, **options))
         else:
             self._enterprises(**options)
 
     def _log(self, message: str) -> None:
         self.stderr.write(message)
+
+    def _table(self, results: list[tuple[str, str]]) -> None:
+        self.stdout.write("\n| measure | result |\n|---|---|")
+        for name, value in results:
+            self.stdout.write(f"| {name} | {value} |")
 
     def _child(self, suite: str, file: Path) -> dict[str, Any]:
         """Run ``xinqu bench <suite> <file>`` in a child process (so its peak memory is its own)
