@@ -20,6 +20,10 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test,postgres]"
 	touch $@ $(VENV)/.installed-base
 
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[prod,postgres]"
+	touch $@ $(VENV)/.installed-base
+
 var/secret_key:
 	mkdir -p var
 	$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
@@ -34,11 +38,11 @@ demo: $(VENV)/.installed-base var/secret_key
 test: $(VENV)/.installed-test
 	$(BIN)/pytest
 
-## make bench: `xinqu bench enterprises` on a fresh SQLite file (BENCH_DATABASE_URL for PostgreSQL;
-## BENCH=indicators for the indicator suite).
+## make bench: `xinqu bench enterprises` on a fresh SQLite file (BENCH_DATABASE_URL for PostgreSQL, on
+## an empty database; BENCH=indicators or BENCH=workflow for the other suites).
 BENCH_DATABASE_URL ?= sqlite:///var/bench.sqlite3
 BENCH ?= enterprises
-bench: $(VENV)/.installed-base var/secret_key
+bench: $(VENV)/.installed-bench var/secret_key
 	rm -f var/bench.sqlite3 var/bench.sqlite3-wal var/bench.sqlite3-shm
 	XINQU_DEBUG=0 XINQU_HTTPS=0 XINQU_SECRET_KEY="$$(cat var/secret_key)" XINQU_DATABASE_URL="$(BENCH_DATABASE_URL)" \
 	  $(BIN)/xinqu bench $(BENCH)

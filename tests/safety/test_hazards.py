@@ -195,3 +195,90 @@ def test_the_api(as_user, inspector, colleague, enterprise, econ, sysadmin):
         "submit_evidence",
         "comment",
     ]
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_the_enterprise_submits_its_evidence_through_its_own_link(
+    client, as_user, inspector, colleague, enterprise, econ, econ_staff, make_user
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    hazard = _report(inspector, enterprise)
+    number = hazard.item.number
+    page = as_user(econ_staff)
+    # No link before the rectification is arranged.
+    assert "action-link" not in page.get(f"/safety/{number}/").content.decode()
+    with pytest.raises(ValidationError):
+        services.hazard_link(actor=inspector, hazard=hazard)
+    services.hazard_act(
+        actor=inspector,
+        hazard=hazard,
+        action="assign",
+        department=econ,
+        owner="企业安全员",
+        due_on=dt.date(2099, 1, 1),
+    )
+    # Another department neither sees the button nor may make a link.
+    outsider = make_user("outsider", Role.STAFF, Department.objects.create(code="tech", name="科技创新局"))
+    with pytest.raises(PermissionDenied):
+        services.hazard_link(actor=outsider, hazard=hazard)
+    assert "action-link" not in as_user(outsider).get(f"/safety/{number}/").content.decode()
+    shown = page.post(f"/safety/{number}/", {"action": "link"}).content.decode()
+    link = shown.split('id="rectify-link" class="text-break">')[1].split("<")[0]
+    path = link.removeprefix("http://testserver")
+    assert path.startswith(f"/safety/rectify/{number}/")
+    # The link alone opens the page: what was found, the deadline, no internal notes.
+    services.hazard_act(
+        actor=inspector, hazard=hazard, action="comment", comment="内部：该企业去年也有同类问题"
+    )
+    opened = client.get(path).content.decode()
+    assert "消防通道堵塞" in opened and "2099-01-01" in opened and "去年也有同类问题" not in opened
+    assert client.get(path[:-5] + "xxxx/").status_code == 404
+    # A missing description is refused and nothing changes.
+    item = Item.objects.get(pk=hazard.pk)
+    refused = client.post(path, {"comment": "", "version": item.version})
+    assert refused.status_code == 200 and Item.objects.get(pk=hazard.pk).state == "rectifying"
+    photo = SimpleUploadedFile("整改后.png", PNG, content_type="image/png")
+    done = client.post(path, {"comment": "已清理消防通道", "version": item.version, "attachments": [photo]})
+    assert done.status_code == 302
+    item.refresh_from_db()
+    assert item.state == "submitted"
+    event = item.events.get(action="submit_evidence")
+    assert event.actor is None and event.actor_label == "企业（长春某化工有限公司）" and event.public
+    assert Notification.objects.filter(user=econ_staff, title__contains="企业已提交整改材料").exists()
+    # The enterprise can open its own file, and cannot submit again while it is being verified.
+    attachment = event.attachments.get()
+    assert client.get(f"{path}files/{attachment.pk}/").status_code == 200
+    again = client.post(path, {"comment": "再交一次", "version": item.version}, follow=True)
+    assert "当前状态不能提交整改材料" in again.content.decode()
+    assert Item.objects.get(pk=hazard.pk).version == item.version
+    # Sent back: the enterprise reads why and submits again.
+    services.hazard_act(actor=colleague, hazard=hazard, action="send_back", comment="照片看不清通道全貌")
+    assert "照片看不清通道全貌" in client.get(path).content.decode()
+    # A new link replaces the old one.
+    page.post(f"/safety/{number}/", {"action": "link"})
+    assert client.get(path).status_code == 404
+
+
+def test_the_enterprise_link_through_the_api(
+    client, as_user, inspector, enterprise, econ, econ_staff, make_user
+):
+    hazard = _report(inspector, enterprise)
+    number = hazard.item.number
+    api = as_user(econ_staff)
+    early = as_user(inspector).post(f"/api/v1/hazards/{number}/enterprise-link")
+    assert early.status_code == 422 and "安排整改后" in early.content.decode()
+    services.hazard_act(
+        actor=inspector,
+        hazard=hazard,
+        action="assign",
+        department=econ,
+        owner="安全员",
+        due_on=dt.date(2099, 1, 1),
+    )
+    outsider = make_user("outsider", Role.STAFF, Department.objects.create(code="tech", name="科技创新局"))
+    assert as_user(outsider).post(f"/api/v1/hazards/{number}/enterprise-link").status_code == 403
+    link = api.post(f"/api/v1/hazards/{number}/enterprise-link").json()["link"]
+    assert client.get(link.removeprefix("http://testserver")).status_code == 200

@@ -276,9 +276,9 @@ def test_kept_tallies_equal_a_full_recount(demo_requests):
     # A tally that drifted is found, and named.
     cell = Tally.objects.order_by("pk").first()
     Tally.objects.filter(pk=cell.pk).update(satisfied=cell.satisfied + 1)
-    assert [f"{cell.month:%Y-%m} department {cell.department_key}" in d for d in metrics.tallies_differ()] == [
-        True
-    ]
+    assert [
+        f"{cell.month:%Y-%m} department {cell.department_key}" in d for d in metrics.tallies_differ()
+    ] == [True]
     metrics.tallies_rebuild()
     assert metrics.tallies_differ() == []
 
@@ -416,3 +416,40 @@ def test_a_duplicate_is_merged_with_both_timelines_intact(db, as_user, centre, c
         )  # into a merged one
     with pytest.raises(ValidationError):
         services.request_merge(actor=clerk, request=first, into_number="SR-nope")
+
+
+def test_recount_metrics_command_finds_and_fixes_a_drifted_tally(db, clerk, utilities):
+    from django.core.management import CommandError, call_command
+
+    from xinqu.service_requests.models import Tally
+
+    services.request_file(actor=clerk, category=utilities, **FORM)
+    call_command("recount_metrics")
+    Tally.objects.update(total=5)
+    with pytest.raises(CommandError, match="1 tallies differ"):
+        call_command("recount_metrics")
+    call_command("recount_metrics", "--fix")
+    assert Tally.objects.get().total == 1
+    call_command("recount_metrics")
+
+
+def test_item_numbers_continue_the_day_and_survive_a_race(db, clerk, utilities, monkeypatch):
+    first, _token = services.request_file(actor=clerk, category=utilities, **FORM)
+    prefix = first.item.number[:10]
+    assert first.item.number == f"{prefix}0001"
+    # The day already reached 9999: the next is 10000, not another 9999 or 1000.
+    Item.objects.filter(pk=first.pk).update(number=f"{prefix}9999")
+    second, _token = services.request_file(actor=clerk, category=utilities, **FORM)
+    assert second.item.number == f"{prefix}10000"
+    # Another filing takes the number between our look and our insert: we take the next one.
+    real = engine._number
+    calls = []
+
+    def racing(kind, now):
+        calls.append(1)
+        return f"{prefix}10000" if len(calls) == 1 else real(kind, now)
+
+    monkeypatch.setattr(engine, "_number", racing)
+    third, _token = services.request_file(actor=clerk, category=utilities, **FORM)
+    assert third.item.number == f"{prefix}10001"
+    assert len(calls) == 2

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from ninja import Router, Schema, Status
 from pydantic import Field
 
@@ -131,3 +132,23 @@ def hazard_action(request: AuthedRequest, number: str, action: str, payload: Haz
         due_on=payload.due_on,
     )
     return _out(request.user, _get(request.user, number))
+
+
+class LinkOut(Schema):
+    number: str
+    link: str = Field(description="the enterprise's page for its rectification evidence; shown once")
+
+
+@router.post(
+    "/hazards/{number}/enterprise-link",
+    response=LinkOut,
+    summary="A new secret link for the enterprise to submit its evidence (the old one stops working)",
+)
+def hazard_enterprise_link(request: AuthedRequest, number: str) -> Any:
+    ensure_business(request.user)
+    hazard = _get(request.user, number)
+    token = services.hazard_link(actor=request.user, hazard=hazard)
+    return {
+        "number": number,
+        "link": request.build_absolute_uri(reverse("safety:rectify", args=[number, token])),
+    }

@@ -42,6 +42,12 @@ def responsible(user: User | None, item: Item) -> bool:
     )
 
 
+def responsible_or_enterprise(user: User | None, item: Item) -> bool:
+    """The responsible department, emergency management, or the enterprise through the link it
+    was sent (no account: the link is checked before the engine is called)."""
+    return user is None or responsible(user, item)
+
+
 def verifier(user: User | None, item: Item) -> bool:
     """Emergency management, but never the inspector who reported the hazard."""
     from xinqu.safety.models import Hazard
@@ -73,16 +79,26 @@ KIND = engine.register(
     )
 )
 KIND.add(
-    T("assign", _("安排整改"), frozenset({"reported"}), "rectifying", in_safety, clock="start"),
+    # What the enterprise must know is public: it sees these on its rectification link.
+    T("assign", _("安排整改"), frozenset({"reported"}), "rectifying", in_safety, clock="start", public=True),
     T(
         "submit_evidence",
         _("提交整改材料"),
         frozenset({"rectifying"}),
         "submitted",
-        responsible,
+        responsible_or_enterprise,
         needs_comment=True,
+        public=True,
     ),
-    T("send_back", _("验收不通过"), frozenset({"submitted"}), "rectifying", verifier, needs_comment=True),
+    T(
+        "send_back",
+        _("验收不通过"),
+        frozenset({"submitted"}),
+        "rectifying",
+        verifier,
+        needs_comment=True,
+        public=True,
+    ),
     T(
         "verify",
         _("验收销号"),
@@ -91,6 +107,7 @@ KIND.add(
         verifier,
         clock="stop",
         needs_comment=True,
+        public=True,
     ),
     T(
         "comment",

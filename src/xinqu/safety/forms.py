@@ -32,3 +32,17 @@ class HazardActionForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
     attachments = MultipleFileField(label=_("附件"), required=False)
+
+
+class EvidenceForm(forms.Form):
+    comment = forms.CharField(
+        label=_("整改情况"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("写明采取的整改措施和完成情况"),
+    )
+    attachments = MultipleFileField(
+        label=_("整改照片或材料"),
+        required=False,
+        help_text=_("PDF、JPG、PNG、Word 或 Excel，每个不超过 20 MB"),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -34,9 +36,17 @@ class Hazard(models.Model):
         verbose_name=_("验收人"),
     )
 
+    # The enterprise's secret link for submitting its rectification evidence, hashed; a new link
+    # replaces the old one.
+    token_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+
     class Meta:
         verbose_name = _("安全隐患")
         verbose_name_plural = _("安全隐患")
 
     def __str__(self) -> str:
         return f"{self.item.number} {self.enterprise}"
+
+    @staticmethod
+    def digest(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()

@@ -4,19 +4,23 @@ on them through the workflow engine."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Iterable
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from xinqu.core.models import Department, User
+from xinqu.core.audit import audit_record
+from xinqu.core.models import AuditEntry, Department, User
 from xinqu.core.roles import DEPARTMENT_ROLES, Role
 from xinqu.core.services import notify
 from xinqu.enterprises.models import Enterprise, Visit
 from xinqu.enterprises.services import visit_record
+from xinqu.safety import flow
 from xinqu.safety.flow import KIND
 from xinqu.safety.models import Hazard
 from xinqu.workflow import engine
@@ -115,3 +119,68 @@ def hazard_act(
         attachments=attachments,
         data={"owner": owner.strip()[:60]} if action == "assign" else None,
     )
+
+
+LINK_STATES = frozenset({"rectifying", "submitted"})
+
+
+def hazard_link(*, actor: User, hazard: Hazard) -> str:
+    """A new secret link for the enterprise to submit its rectification evidence; the previous
+    link stops working. Only the responsible department or emergency management issues one,
+    while the hazard is being rectified. Returns the token (shown once)."""
+    if not flow.responsible(actor, hazard.item):
+        raise PermissionDenied(_("只有整改责任部门或应急管理部门可以生成企业整改链接。"))
+    if hazard.item.state not in LINK_STATES:
+        raise ValidationError(_("隐患安排整改后、销号前才能生成企业整改链接。"))
+    token = secrets.token_urlsafe(24)
+    Hazard.objects.filter(pk=hazard.pk).update(token_digest=Hazard.digest(token))
+    audit_record(
+        actor=actor, action=AuditEntry.Action.UPDATE, obj=hazard.item, detail="enterprise rectification link"
+    )
+    return token
+
+
+def hazard_by_token(number: str, token: str) -> Hazard:
+    """The hazard an enterprise's link points to, or 404 (the same for a wrong number or token)."""
+    found = (
+        Hazard.objects.select_related("item", "enterprise")
+        .filter(item__number=number, token_digest=Hazard.digest(token))
+        .first()
+    )
+    if found is None:
+        raise Http404(_("没有找到该隐患，请检查链接，或向整改责任部门索取新链接。"))
+    return found
+
+
+@transaction.atomic
+def enterprise_evidence(
+    *, hazard: Hazard, comment: str, version: int | None, attachments: Iterable[UploadedFile] = ()
+) -> Item:
+    """The enterprise submits its rectification evidence through its link."""
+    item = engine.item_act(
+        item=hazard.item,
+        action="submit_evidence",
+        actor=None,
+        actor_label=_("企业（%(name)s）") % {"name": hazard.enterprise.name},
+        version=version,
+        comment=comment,
+        attachments=attachments,
+    )
+    recipients = User.objects.filter(is_active=True, role__in=DEPARTMENT_ROLES).filter(
+        department_id__in=[d for d in (item.department_id, _safety_department_id()) if d]
+    )
+    for user in recipients:
+        notify(
+            user=user,
+            key=f"hazard-evidence-{item.pk}-{item.version}",
+            title=_("企业已提交整改材料：%(title)s") % {"title": item.title},
+            body=comment[:300],
+            url=reverse("safety:detail", args=[item.number]),
+        )
+    return item
+
+
+def _safety_department_id() -> int | None:
+    from django.conf import settings
+
+    return Department.objects.filter(code=settings.SAFETY_DEPARTMENT).values_list("pk", flat=True).first()

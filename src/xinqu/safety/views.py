@@ -7,8 +7,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xinqu.core.access import AuthedRequest, ensure_business
@@ -16,13 +17,13 @@ from xinqu.core.forms import add_service_errors
 from xinqu.core.roles import Role
 from xinqu.core.workdays import WorkCalendar, calendar
 from xinqu.enterprises.models import Enterprise
-from xinqu.safety import services
+from xinqu.safety import flow, services
 from xinqu.safety.flow import KIND, STATES
-from xinqu.safety.forms import HazardActionForm, ReportForm
+from xinqu.safety.forms import EvidenceForm, HazardActionForm, ReportForm
 from xinqu.safety.models import Hazard
 from xinqu.workflow import engine
 from xinqu.workflow.models import Attachment
-from xinqu.workflow.pages import action_forms, take_action
+from xinqu.workflow.pages import action_forms, download, take_action
 from xinqu.workflow.selectors import labelled_timeline
 
 
@@ -106,6 +107,15 @@ def detail(request: AuthedRequest, number: str) -> HttpResponse:
     item = hazard.item
     actions = KIND.available(request.user, item)
     chosen = request.POST.get("action") if request.method == "POST" else None
+    link = ""
+    if chosen == "link":
+        try:
+            token = services.hazard_link(actor=request.user, hazard=hazard)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+            return redirect("safety:detail", number)
+        link = request.build_absolute_uri(reverse("safety:rectify", args=[number, token]))
+        chosen = None
     forms = action_forms(request, actions, HazardActionForm, lambda t: {"version": item.version}, chosen)
     if chosen:
         done = take_action(
@@ -127,6 +137,8 @@ def detail(request: AuthedRequest, number: str) -> HttpResponse:
         ),
         "actions": [(t, forms[t.action]) for t in actions],
         "attachment_url": "safety:attachment",
+        "link": link,
+        "can_link": item.state in services.LINK_STATES and flow.responsible(request.user, item),
     }
     return render(request, "safety/detail.html", context)
 
@@ -135,7 +147,43 @@ def detail(request: AuthedRequest, number: str) -> HttpResponse:
 def attachment(request: AuthedRequest, number: str, pk: int) -> FileResponse:
     ensure_business(request.user)
     hazard = _get(request.user, number)
-    found = get_object_or_404(Attachment, pk=pk, event__item=hazard.item)
-    return FileResponse(
-        found.file.open("rb"), as_attachment=True, filename=found.name, content_type=found.content_type
-    )
+    return download(get_object_or_404(Attachment, pk=pk, event__item=hazard.item))
+
+
+def rectify(request: HttpRequest, number: str, token: str) -> HttpResponse:
+    """The enterprise's page, opened from the link it was sent: what was found, the deadline, the
+    steps it may see, and the form for its rectification evidence. No login."""
+    hazard = services.hazard_by_token(number, token)
+    item = hazard.item
+    can_submit = item.state == "rectifying"
+    form = EvidenceForm(request.POST or None, request.FILES or None, initial={"version": item.version})
+    if request.method == "POST":
+        if not can_submit:
+            messages.error(request, _("当前状态不能提交整改材料。"))
+            return redirect("safety:rectify", number, token)
+        if form.is_valid():
+            try:
+                services.enterprise_evidence(hazard=hazard, **form.cleaned_data)
+            except engine.ChangedMeanwhile as exc:
+                messages.error(request, exc.messages[0])
+                return redirect("safety:rectify", number, token)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("整改材料已提交，请等待验收。"))
+                return redirect("safety:rectify", number, token)
+    context = {
+        "hazard": hazard,
+        "item": item,
+        "state_label": STATES.get(item.state, item.state),
+        "events": labelled_timeline(KIND, item.events.filter(public=True).prefetch_related("attachments")),
+        "token": token,
+        "form": form if can_submit else None,
+    }
+    return render(request, "safety/rectify.html", context)
+
+
+def rectify_attachment(request: HttpRequest, number: str, token: str, pk: int) -> FileResponse:
+    """A file the enterprise may see: attached to a public step of its own hazard."""
+    hazard = services.hazard_by_token(number, token)
+    return download(get_object_or_404(Attachment, pk=pk, event__item=hazard.item, event__public=True))

@@ -34,7 +34,7 @@ from xinqu.service_requests.forms import (
 from xinqu.service_requests.models import Category, ServiceRequest
 from xinqu.workflow import engine
 from xinqu.workflow.models import Attachment, EscalationRule, Item
-from xinqu.workflow.pages import action_forms, take_action
+from xinqu.workflow.pages import action_forms, download, take_action
 from xinqu.workflow.selectors import labelled_timeline
 
 REQUESTER_ACTIONS = {"supplement", "rate_satisfied", "rate_basically", "rate_dissatisfied"}
@@ -324,26 +324,17 @@ def _num(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _download(attachment: Attachment) -> FileResponse:
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.name,
-        content_type=attachment.content_type,
-    )
-
-
 @login_required
 def attachment(request: AuthedRequest, number: str, pk: int) -> FileResponse:
     """A file on a request's timeline, for staff who may see the request."""
     found = _get(request.user, number)
-    return _download(get_object_or_404(Attachment, pk=pk, event__item=found.item))
+    return download(get_object_or_404(Attachment, pk=pk, event__item=found.item))
 
 
 def track_attachment(request: HttpRequest, number: str, token: str, pk: int) -> FileResponse:
     """A file the requester may see: attached to a public step of their own request."""
     found = services.by_token(number, token)
-    return _download(get_object_or_404(Attachment, pk=pk, event__item=found.item, event__public=True))
+    return download(get_object_or_404(Attachment, pk=pk, event__item=found.item, event__public=True))
 
 
 @login_required
