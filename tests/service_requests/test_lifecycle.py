@@ -416,6 +416,18 @@ def test_a_duplicate_is_merged_with_both_timelines_intact(db, as_user, centre, c
         )  # into a merged one
     with pytest.raises(ValidationError):
         services.request_merge(actor=clerk, request=first, into_number="SR-nope")
+    # Through the API: the same rules.
+    third, _t3 = services.request_file(actor=clerk, category=utilities, **FORM)
+    api = f"/api/v1/service-requests/{third.item.number}/merge"
+    assert as_user(clerk).post(api, {"into": "SR-nope"}, content_type="application/json").status_code == 422
+    assert (
+        as_user(clerk).post(api, {"into": third.item.number}, content_type="application/json").status_code
+        == 422
+    )
+    merged = as_user(clerk).post(
+        api, {"into": first.item.number, "comment": "重复"}, content_type="application/json"
+    )
+    assert merged.status_code == 200 and merged.json()["state"] == "merged"
 
 
 def test_recount_metrics_command_finds_and_fixes_a_drifted_tally(db, clerk, utilities):

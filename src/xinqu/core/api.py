@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -14,6 +16,23 @@ from xinqu.core.models import CalendarDay, Department, OrgUnit, User
 from xinqu.core.selectors import departments_list, org_units_list, users_directory
 
 router = Router(tags=["core"])
+
+
+class PageOf:
+    """A queryset for django-ninja's pagination whose rows become API objects only for the page
+    asked for (and whose count is the queryset's own)."""
+
+    def __init__(self, queryset: QuerySet[Any], convert: Callable[[Any], list[Any]]) -> None:
+        self.queryset, self.convert = queryset, convert
+
+    def all(self) -> PageOf:
+        return self
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, index: slice) -> list[Any]:
+        return self.convert(self.queryset[index])
 
 
 class DepartmentRef(Schema):

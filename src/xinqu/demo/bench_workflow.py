@@ -151,7 +151,7 @@ def _chunks(
     zone = timezone.get_current_timezone()
     today = timezone.localdate()
     first = dt.datetime(today.year - YEARS, today.month, 1, 8, tzinfo=zone)
-    span = (dt.datetime.combine(today, dt.time(8), tzinfo=zone) - first).total_seconds()
+    span = (timezone.now() - dt.timedelta(hours=1) - first).total_seconds()  # the last, an hour ago
     serials: dict[dt.date, int] = {}  # the day's last serial, after the demo's own requests
     for taken in Item.objects.filter(number__startswith="SR").values_list("number", flat=True):
         day = dt.date(int(taken[2:6]), int(taken[6:8]), int(taken[8:10]))

@@ -12,12 +12,13 @@ from ninja.pagination import LimitOffsetPagination, paginate
 from pydantic import Field
 
 from xinqu.core.access import AuthedRequest, ensure_business
+from xinqu.core.api import PageOf
 from xinqu.core.models import Department
 from xinqu.core.workdays import WorkCalendar, calendar
 from xinqu.service_requests import services
 from xinqu.service_requests.flow import KIND, STATES
 from xinqu.service_requests.models import Category, ServiceRequest
-from xinqu.service_requests.views import _visible
+from xinqu.service_requests.views import queue_items, with_requests
 from xinqu.workflow import engine
 
 router = Router(tags=["service requests"])
@@ -121,15 +122,14 @@ def file_request(request: AuthedRequest, payload: RequestIn) -> Any:
 
 @router.get("/service-requests", response=list[RequestOut], summary="Requests you may see")
 @paginate(LimitOffsetPagination)
-def list_requests(request: AuthedRequest, state: str | None = None) -> Any:
+def list_requests(request: AuthedRequest, state: str = "all", q: str = "") -> Any:
+    """state: "open" (by deadline), a state, or "all" (newest first); q: number, enterprise or text."""
     ensure_business(request.user)
-    found = (
-        _visible(request.user).select_related("item__department", "enterprise").order_by("-item__opened_at")
-    )
-    if state:
-        found = found.filter(item__state=state)
     cal = calendar()
-    return [_out(sr, cal) for sr in found[:1000]]
+    return PageOf(
+        queue_items(request.user, state, q.strip()),
+        lambda items: [_out(sr, cal) for sr in with_requests(items)],
+    )
 
 
 def _detail(user: Any, sr: ServiceRequest) -> dict[str, Any]:
@@ -184,4 +184,26 @@ def act(request: AuthedRequest, number: str, action: str, payload: ActionIn) -> 
         outcome=payload.outcome,
     )
     sr.item.refresh_from_db()  # the caller acted on it, so it is shown even if it moved on
+    return _detail(request.user, sr)
+
+
+class MergeIn(Schema):
+    into: str = Field(description="the number of the request this one duplicates")
+    comment: str = ""
+
+
+@router.post(
+    "/service-requests/{number}/merge",
+    response=RequestDetailOut,
+    summary="Close a duplicate as merged into another request (the service centre)",
+)
+def merge(request: AuthedRequest, number: str, payload: MergeIn) -> Any:
+    ensure_business(request.user)
+    from xinqu.service_requests.views import _get
+
+    sr = _get(request.user, number)
+    services.request_merge(
+        actor=request.user, request=sr, into_number=payload.into.strip(), comment=payload.comment
+    )
+    sr.item.refresh_from_db()
     return _detail(request.user, sr)

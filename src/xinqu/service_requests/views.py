@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -59,44 +60,51 @@ def _get(user: Any, number: str) -> ServiceRequest:
     return found
 
 
-@login_required
-def queue(request: AuthedRequest) -> HttpResponse:
-    """The work queue: what waits on me first, with deadlines derived now."""
-    ensure_business(request.user)
-    state = request.GET.get("state", "open")
-    # The page is found among the items alone (each filter and order has its index, see
-    # workflow.models.Item.Meta, and the count reads no other table); only its 50 requests are
-    # then read. Open work by deadline, the nearest first; everything else newest first.
+def queue_items(user: Any, state: str, query: str = "") -> QuerySet[Item]:
+    """The requests ``user`` sees, as their items: "open" ones by deadline, the nearest first; a
+    state's; or all ("all", anything else), newest first. Found among the items alone (each filter
+    and order has its index, see workflow.models.Item.Meta, and a count reads no other table)."""
     items = Item.objects.filter(kind=KIND.key).select_related("department")
-    if not _sees_all(request.user):
-        items = (
-            items.filter(department_id=request.user.department_id)
-            if request.user.department_id
-            else items.none()
-        )
+    if user.role not in BUSINESS_ROLES:
+        return items.none()
+    if not _sees_all(user):
+        items = items.filter(department_id=user.department_id) if user.department_id else items.none()
     if state == "open":
         items = items.filter(state__in=set(STATES) - KIND.closed)
     elif state in STATES:
         items = items.filter(state=state)
-    if state == "open" or (state in STATES and state not in KIND.closed):
-        items = items.order_by("due_on", "opened_at", "id")
-    else:
-        items = items.order_by("-opened_at", "-id")
-    query = request.GET.get("q", "").strip()
     if query:
         items = items.filter(
             Q(number__icontains=query)
             | Q(service_request__enterprise_name__icontains=query)
             | Q(title__icontains=query)
         )
-    page = Paginator(items, 50).get_page(request.GET.get("page"))
-    found = ServiceRequest.objects.select_related("category").in_bulk([item.pk for item in page])
-    cal = calendar()
-    rows = []
-    for item in page:
+    if state == "open" or (state in STATES and state not in KIND.closed):
+        return items.order_by("due_on", "opened_at", "id")
+    return items.order_by("-opened_at", "-id")
+
+
+def with_requests(items: Iterable[Item]) -> list[ServiceRequest]:
+    """The requests of a page of items, each with its item, in the items' order."""
+    items = list(items)
+    found = ServiceRequest.objects.select_related("category", "enterprise").in_bulk([i.pk for i in items])
+    requests = []
+    for item in items:
         sr = found[item.pk]
         sr.item = item
-        rows.append((sr, engine.deadline_state(item, cal=cal)))
+        requests.append(sr)
+    return requests
+
+
+@login_required
+def queue(request: AuthedRequest) -> HttpResponse:
+    """The work queue: what waits on me first, with deadlines derived now."""
+    ensure_business(request.user)
+    state = request.GET.get("state", "open")
+    query = request.GET.get("q", "").strip()
+    page = Paginator(queue_items(request.user, state, query), 50).get_page(request.GET.get("page"))
+    cal = calendar()
+    rows = [(sr, engine.deadline_state(sr.item, cal=cal)) for sr in with_requests(page)]
     context = {
         "page": page,
         "rows": rows,
