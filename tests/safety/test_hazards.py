@@ -194,6 +194,7 @@ def test_the_api(as_user, inspector, colleague, enterprise, econ, sysadmin):
     assert as_user(colleague).get(f"/api/v1/hazards/{number}").json()["actions"] == [
         "submit_evidence",
         "comment",
+        "ask_extension",
     ]
 
 
@@ -282,3 +283,24 @@ def test_the_enterprise_link_through_the_api(
     assert as_user(outsider).post(f"/api/v1/hazards/{number}/enterprise-link").status_code == 403
     link = api.post(f"/api/v1/hazards/{number}/enterprise-link").json()["link"]
     assert client.get(link.removeprefix("http://testserver")).status_code == 200
+
+
+def test_an_extension_is_approved_by_someone_else(inspector, colleague, enterprise, econ):
+    hazard = _report(inspector, enterprise)
+    services.hazard_act(
+        actor=inspector,
+        hazard=hazard,
+        action="assign",
+        department=econ,
+        owner="安全员",
+        due_on=dt.date(2099, 1, 1),
+    )
+    services.hazard_act(
+        actor=inspector, hazard=hazard, action="ask_extension", comment="设备到货延迟", days=5
+    )
+    with pytest.raises(PermissionDenied, match="他人审批"):
+        services.hazard_act(actor=inspector, hazard=hazard, action="approve_extension")
+    assert Item.objects.get(pk=hazard.pk).extension_days == 5
+    services.hazard_act(actor=colleague, hazard=hazard, action="approve_extension")
+    item = Item.objects.get(pk=hazard.pk)
+    assert item.extension_days is None and item.due_on > dt.date(2099, 1, 1)

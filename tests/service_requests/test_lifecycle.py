@@ -465,3 +465,68 @@ def test_item_numbers_continue_the_day_and_survive_a_race(db, clerk, utilities, 
     third, _token = services.request_file(actor=clerk, category=utilities, **FORM)
     assert third.item.number == f"{prefix}10001"
     assert len(calls) == 2
+
+
+def test_an_extension_needs_the_centres_approval(db, as_user, centre, clerk, econ, econ_staff, utilities):
+    from xinqu.core.workdays import calendar
+
+    request, _token = services.request_file(actor=clerk, category=utilities, **FORM)
+    services.request_act(actor=clerk, request=request, action="accept")
+    services.request_act(actor=clerk, request=request, action="dispatch", department=econ)
+    services.request_act(actor=econ_staff, request=request, action="sign_for")
+    item = Item.objects.get(pk=request.pk)
+    due = item.due_on
+    # Bad input changes nothing: no reason, no days, too many days; and the centre cannot ask.
+    for bad in (
+        {"comment": "", "days": 3},
+        {"comment": "需协调供电公司", "days": None},
+        {"comment": "x", "days": 31},
+    ):
+        with pytest.raises(ValidationError):
+            services.request_act(actor=econ_staff, request=request, action="ask_extension", **bad)
+    with pytest.raises(PermissionDenied):
+        services.request_act(actor=clerk, request=request, action="ask_extension", comment="x", days=2)
+    assert Item.objects.get(pk=request.pk).version == item.version
+    # Asked through the page; the centre sees it waiting and approves it.
+    asked = as_user(econ_staff).post(
+        f"/service-requests/{item.number}/",
+        {
+            "action": "ask_extension",
+            "ask_extension-comment": "需协调供电公司现场勘查",
+            "ask_extension-days": "3",
+            "ask_extension-version": item.version,
+        },
+    )
+    assert asked.status_code == 302
+    item.refresh_from_db()
+    assert (item.extension_days, item.due_on) == (3, due)
+    with pytest.raises(PermissionDenied):  # the department cannot approve its own request for time
+        services.request_act(actor=econ_staff, request=request, action="approve_extension")
+    with pytest.raises(ValidationError):  # one request at a time
+        services.request_act(
+            actor=econ_staff, request=request, action="ask_extension", comment="再延", days=2
+        )
+    waiting = as_user(clerk).get("/service-requests/?state=extension").content.decode()
+    assert item.number in waiting and "延期待批" in waiting
+    services.request_act(actor=clerk, request=request, action="approve_extension")
+    item.refresh_from_db()
+    assert item.extension_days is None and item.due_on == calendar().add(due, 3)
+    event = item.events.get(action="approve_extension")
+    assert event.data["days"] == 3 and event.data["due_after"] == item.due_on.isoformat()
+    # Asked again and refused with a reason: the deadline stays.
+    services.request_act(actor=econ_staff, request=request, action="ask_extension", comment="再延", days=2)
+    with pytest.raises(ValidationError):
+        services.request_act(actor=clerk, request=request, action="refuse_extension", comment="")
+    services.request_act(
+        actor=clerk, request=request, action="refuse_extension", comment="已延期一次，请按期办结"
+    )
+    assert Item.objects.get(pk=request.pk).due_on == item.due_on
+    # A pending request lapses when the step ends.
+    services.request_act(actor=econ_staff, request=request, action="ask_extension", comment="又延", days=1)
+    services.request_act(
+        actor=econ_staff, request=request, action="reply", comment="已协调", outcome="solved"
+    )
+    assert Item.objects.get(pk=request.pk).extension_days is None
+    # Through the API as well.
+    api = as_user(econ_staff)
+    assert "ask_extension" not in api.get(f"/api/v1/service-requests/{item.number}").json()["actions"]

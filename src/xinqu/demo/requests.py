@@ -43,6 +43,7 @@ SCENARIOS = [
     "closed", "closed", "replied", "closed", "in_progress", "closed", "rejected", "closed", "waiting",
     "closed", "dispatched", "closed", "returned", "closed", "reopened", "closed", "accepted", "closed",
     "submitted", "closed", "overruled", "closed", "in_progress", "closed", "replied", "transferred",
+    "extended", "extension_asked",
 ]  # fmt: skip
 
 
@@ -131,6 +132,11 @@ def _walk(
     act(handler, "sign_for", 24 if late else 3)
     if scenario == "in_progress":
         return
+    if scenario in {"extended", "extension_asked"}:
+        act(handler, "ask_extension", 8, comment="需协调市级部门会商，申请延期", days=5)
+        if scenario == "extension_asked":
+            return
+        act(clerk, "approve_extension", 4, comment="同意延期 5 个工作日")
     if scenario == "waiting":
         act(handler, "request_info", 16, comment="请补充相关证明材料")
         return

@@ -78,6 +78,7 @@ class HazardActionIn(Schema):
     department: str | None = Field(default=None, description="department code, to assign")
     owner: str = ""
     due_on: dt.date | None = None
+    days: int | None = Field(default=None, description="ask_extension: the working days asked for")
 
 
 @router.post("/hazards", response={201: HazardOut}, summary="Report a hazard found in an inspection")
@@ -130,6 +131,7 @@ def hazard_action(request: AuthedRequest, number: str, action: str, payload: Haz
         department=department,
         owner=payload.owner,
         due_on=payload.due_on,
+        days=payload.days,
     )
     return _out(request.user, _get(request.user, number))
 

@@ -118,3 +118,5 @@ KIND.add(
         needs_comment=True,
     ),
 )
+# The responsible department may ask for more time to rectify; emergency management decides.
+KIND.add_extensions(sources=frozenset({"rectifying"}), asker=responsible, approver=in_safety)

@@ -30,6 +30,7 @@ class HazardActionForm(forms.Form):
     due_on = forms.DateField(
         label=_("整改期限"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    days = forms.IntegerField(label=_("申请延期（工作日）"), min_value=1, max_value=30, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
     attachments = MultipleFileField(label=_("附件"), required=False)
 

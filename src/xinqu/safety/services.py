@@ -101,6 +101,7 @@ def hazard_act(
     department: Department | None = None,
     owner: str = "",
     due_on: dt.date | None = None,
+    days: int | None = None,
     attachments: Iterable[UploadedFile] = (),
 ) -> Item:
     if action == "assign":
@@ -117,7 +118,11 @@ def hazard_act(
         department=department,
         due_on=due_on,
         attachments=attachments,
-        data={"owner": owner.strip()[:60]} if action == "assign" else None,
+        data={"owner": owner.strip()[:60]}
+        if action == "assign"
+        else {"days": days}
+        if action == "ask_extension"
+        else None,
     )
 
 

@@ -102,6 +102,7 @@ class ActionIn(Schema):
     comment: str = ""
     department: str | None = Field(default=None, description="department code, to dispatch or transfer")
     outcome: str = ""
+    days: int | None = Field(default=None, description="ask_extension: the working days asked for")
 
 
 @router.post("/service-requests", response={201: FiledOut}, summary="File a request for an enterprise")
@@ -182,6 +183,7 @@ def act(request: AuthedRequest, number: str, action: str, payload: ActionIn) -> 
         comment=payload.comment,
         department=department,
         outcome=payload.outcome,
+        days=payload.days,
     )
     sr.item.refresh_from_db()  # the caller acted on it, so it is shown even if it moved on
     return _detail(request.user, sr)

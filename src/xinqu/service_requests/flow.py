@@ -197,3 +197,5 @@ KIND.add(
         needs_comment=True,
     ),
 )
+# The handling department may ask for more time while it works on the request; the centre decides.
+KIND.add_extensions(sources=frozenset({"in_progress"}), asker=handling, approver=in_centre)

@@ -52,6 +52,7 @@ class ActionForm(forms.Form):
     outcome = forms.ChoiceField(
         label=_("办理结果"), choices=[("", "---------"), *ServiceRequest.Outcome.choices], required=False
     )
+    days = forms.IntegerField(label=_("申请延期（工作日）"), min_value=1, max_value=30, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
     attachments = MultipleFileField(label=_("附件"), required=False)
 

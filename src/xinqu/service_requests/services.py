@@ -129,11 +129,12 @@ def request_act(
     comment: str = "",
     department: Department | None = None,
     outcome: str = "",
+    days: int | None = None,
     attachments: Iterable[UploadedFile] = (),
     now: dt.datetime | None = None,
 ) -> Item:
     """A staff member's action on a request."""
-    data: dict[str, Any] = {}
+    data: dict[str, Any] = {"days": days} if action == "ask_extension" else {}
     if action in {"dispatch", "transfer"}:
         if department is None:
             raise ValidationError({"department": _("请选择承办部门。")})

@@ -71,6 +71,8 @@ def queue_items(user: Any, state: str, query: str = "") -> QuerySet[Item]:
         items = items.filter(department_id=user.department_id) if user.department_id else items.none()
     if state == "open":
         items = items.filter(state__in=set(STATES) - KIND.closed)
+    elif state == "extension":
+        items = items.filter(state="in_progress", extension_days__isnull=False)
     elif state in STATES:
         items = items.filter(state=state)
     if query:
@@ -79,7 +81,7 @@ def queue_items(user: Any, state: str, query: str = "") -> QuerySet[Item]:
             | Q(service_request__enterprise_name__icontains=query)
             | Q(title__icontains=query)
         )
-    if state == "open" or (state in STATES and state not in KIND.closed):
+    if state in {"open", "extension"} or (state in STATES and state not in KIND.closed):
         return items.order_by("due_on", "opened_at", "id")
     return items.order_by("-opened_at", "-id")
 

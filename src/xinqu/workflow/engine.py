@@ -5,7 +5,11 @@ action on an item someone else changed meanwhile. It knows nothing about any one
 A transition's ``allowed(user, item)`` says who may take it; its ``clock`` says what happens to
 the deadline: "start" sets a new one (the kind's ``time_limit`` in working days), "pause" stops
 it while the item waits on the requester, "resume" moves the deadline on by the working days it
-waited, "stop" ends it (the item is done)."""
+waited, "stop" ends it (the item is done).
+
+An extension needs approval: `extension_transitions` gives a kind "ask_extension" (the working days
+wanted and why; pending on the item), "approve_extension" (the deadline moves on by those working
+days) and "refuse_extension", the last two for someone other than the asker."""
 
 from __future__ import annotations
 
@@ -23,6 +27,7 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xinqu.core.audit import audit_record
 from xinqu.core.models import AuditEntry, Department, User
@@ -55,9 +60,11 @@ class Transition:
     sources: frozenset[str]
     target: str | None  # None: the state stays
     allowed: Allowed
-    clock: str | None = None  # start | pause | resume | stop
+    clock: str | None = None  # start | pause | resume | stop | ask_extension | extend | refuse_extension
     needs_comment: bool = False
     public: bool = False  # the comment is shown to the requester
+    # Why the item cannot take this step now although its state allows it (None: it can).
+    blocked: Callable[[Item], str | Promise | None] | None = None
 
 
 @dataclass
@@ -82,9 +89,58 @@ class Kind:
                 raise ValueError(f"{self.key}.{t.action}: unknown states {sorted(unknown)}")
             self.transitions[t.action] = t
 
+    def add_extensions(self, *, sources: frozenset[str], asker: Allowed, approver: Allowed) -> None:
+        """Extensions of the deadline in ``sources``: ``asker`` asks, ``approver`` decides."""
+
+        def ask_blocked(item: Item) -> str | Promise | None:
+            if item.extension_days is not None:
+                return gettext_lazy("已有延期申请待审批。")
+            if item.due_on is None or item.paused_since is not None:
+                return gettext_lazy("当前没有在计时的办理期限，无需延期。")
+            return None
+
+        def decide_blocked(item: Item) -> str | Promise | None:
+            return gettext_lazy("没有待审批的延期申请。") if item.extension_days is None else None
+
+        self.add(
+            Transition(
+                "ask_extension",
+                gettext_lazy("申请延期"),
+                sources,
+                None,
+                asker,
+                clock="ask_extension",
+                needs_comment=True,
+                blocked=ask_blocked,
+            ),
+            Transition(
+                "approve_extension",
+                gettext_lazy("批准延期"),
+                sources,
+                None,
+                approver,
+                clock="extend",
+                blocked=decide_blocked,
+            ),
+            Transition(
+                "refuse_extension",
+                gettext_lazy("不批准延期"),
+                sources,
+                None,
+                approver,
+                clock="refuse_extension",
+                needs_comment=True,
+                blocked=decide_blocked,
+            ),
+        )
+
     def available(self, user: User | None, item: Item) -> list[Transition]:
         """The actions ``user`` may take on ``item`` now."""
-        return [t for t in self.transitions.values() if item.state in t.sources and t.allowed(user, item)]
+        return [
+            t
+            for t in self.transitions.values()
+            if item.state in t.sources and t.allowed(user, item) and not (t.blocked and t.blocked(item))
+        ]
 
 
 KINDS: dict[str, Kind] = {}
@@ -206,6 +262,9 @@ def item_act(
         )
     if not transition.allowed(actor, current):
         raise PermissionDenied(_("您无权对该事项进行“%(action)s”。") % {"action": transition.label})
+    reason = transition.blocked(current) if transition.blocked else None
+    if reason:
+        raise ValidationError(str(reason))
     comment = comment.strip()
     if transition.needs_comment and not comment:
         raise ValidationError({"comment": _("请写明意见或理由。")})
@@ -214,6 +273,7 @@ def item_act(
     today = timezone.localtime(now).date()
     before = current.state
     due_before = current.due_on
+    extension = _extension(current, transition, actor, data or {})
     if transition.target:
         current.state = transition.target
     if department is not None:
@@ -235,6 +295,7 @@ def item_act(
         paused_days=current.paused_days,
         closed_at=current.closed_at,
         supervision_level=current.supervision_level,
+        extension_days=current.extension_days,
         version=F("version") + 1,
     )
     if updated != 1:  # pragma: no cover - the row lock above makes this unreachable
@@ -246,6 +307,7 @@ def item_act(
     # tell from the timeline alone whether each step was on time and how long it took.
     recorded = {
         **(data or {}),
+        **extension,
         "due": due_before.isoformat() if due_before else None,
         "paused": current.paused_days,
     }
@@ -265,8 +327,37 @@ def item_act(
     return current
 
 
+MAX_EXTENSION_DAYS = 30
+
+
+def _extension(
+    item: Item, transition: Transition, actor: User | None, data: dict[str, Any]
+) -> dict[str, Any]:
+    """Ask for, grant or refuse an extension; what the timeline should record of it."""
+    if transition.clock == "ask_extension":
+        days = data.get("days")
+        if not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
+            raise ValidationError(
+                {"days": _("请填写申请延期的工作日数（1–%(n)d）。") % {"n": MAX_EXTENSION_DAYS}}
+            )
+        item.extension_days = days
+        return {"days": days}
+    if transition.clock in {"extend", "refuse_extension"}:
+        asked = item.events.filter(action="ask_extension").order_by("-at", "-id").first()
+        if asked is not None and actor is not None and asked.actor_id == actor.pk:
+            raise PermissionDenied(_("延期申请须由他人审批。"))
+        days, item.extension_days = item.extension_days or 0, None
+        if transition.clock == "extend" and item.due_on is not None:
+            item.due_on = calendar().add(item.due_on, days)
+            return {"days": days, "due_after": item.due_on.isoformat()}
+        return {"days": days}
+    return {}
+
+
 def _move_clock(kind: Kind, item: Item, transition: Transition, today: dt.date) -> None:
     cal = calendar()
+    if transition.clock in {"start", "stop"}:
+        item.extension_days = None  # a request for more time lapses when the step it was for ends
     if transition.clock == "start":
         item.paused_since = None
         item.due_on = cal.add(today, kind.time_limit(item, transition.action))
@@ -309,7 +400,12 @@ def item_merge(
     now = now or timezone.now()
     before = dup.state
     Item.objects.filter(pk=dup.pk).update(
-        state=MERGED, merged_into=target, closed_at=now, paused_since=None, version=F("version") + 1
+        state=MERGED,
+        merged_into=target,
+        closed_at=now,
+        paused_since=None,
+        extension_days=None,
+        version=F("version") + 1,
     )
     Item.objects.filter(pk=target.pk).update(version=F("version") + 1)
     _event(dup, actor, "", "merge", before, MERGED, comment, True, None, {"into": target.number}, now)

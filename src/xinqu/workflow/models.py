@@ -36,6 +36,7 @@ class Item(models.Model):
     paused_since = models.DateField(_("暂停计时自"), null=True, blank=True)
     paused_days = models.PositiveIntegerField(_("暂停工作日"), default=0)  # all pauses so far, added up
     supervision_level = models.PositiveSmallIntegerField(_("督办级别"), default=0)
+    extension_days = models.PositiveSmallIntegerField(_("待批延期（工作日）"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     merged_into = models.ForeignKey(
         "self",
