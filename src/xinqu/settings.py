@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "xinqu.workflow",
     "xinqu.service_requests",
     "xinqu.safety",
+    "xinqu.plans",
     "xinqu.demo",
 ]
 
@@ -169,6 +170,8 @@ ATTACHMENT_MAX_MB = env_int("XINQU_ATTACHMENT_MAX_MB", 20, minimum=1)
 SERVICE_CENTRE_DEPARTMENT = env_str("XINQU_SERVICE_CENTRE", "business-env")
 # The department (by code) that arranges and verifies the rectification of work-safety hazards.
 SAFETY_DEPARTMENT = env_str("XINQU_SAFETY_DEPARTMENT", "safety")
+# The office that drafts the yearly plan, keeps its tree and reporting periods and scores departments.
+PLAN_OFFICE_DEPARTMENT = env_str("XINQU_PLAN_OFFICE", "office")
 # Public request form: at most this many filings per address in ten minutes.
 PUBLIC_FILINGS_PER_10_MIN = env_int("XINQU_PUBLIC_FILINGS_PER_10_MIN", 5, minimum=1)
 # Notifications also go by e-mail to users who have an address. The demo and development print

@@ -37,5 +37,6 @@ urlpatterns = [
     path("indicators/", include("xinqu.indicators.urls")),
     path("", include("xinqu.service_requests.urls")),
     path("safety/", include("xinqu.safety.urls")),
+    path("plans/", include("xinqu.plans.urls")),
     path("api/v1/", api.urls),
 ]

@@ -59,7 +59,7 @@ def test_demo_refuses_a_weak_password(db, settings):
 
 
 # The navigation entries each role is offered, and one page it must be refused.
-BUSINESS_NAV = {"首页", "经济指标", "企业", "企业诉求", "安全隐患", "工作动态", "组织机构", "工作日历"}
+BUSINESS_NAV = {"首页", "年度计划", "经济指标", "企业", "企业诉求", "安全隐患", "工作动态", "组织机构", "工作日历"}
 EXPECTED = {
     "demo-leader": (BUSINESS_NAV, "/audit/"),
     "demo-econ-staff": (BUSINESS_NAV, "/users/"),
@@ -69,6 +69,13 @@ EXPECTED = {
     "demo-projects-staff": (BUSINESS_NAV, "/users/"),
     "demo-safety-staff": (BUSINESS_NAV, "/audit/"),
     "demo-safety-head": (BUSINESS_NAV, "/users/"),
+    "demo-office-staff": (BUSINESS_NAV, "/audit/"),
+    "demo-office-head": (BUSINESS_NAV, "/users/"),
+    "demo-invest-head": (BUSINESS_NAV, "/plans/2024/settings/"),
+    "demo-tech-staff": (BUSINESS_NAV, "/plans/2024/import/"),
+    "demo-tech-head": (BUSINESS_NAV, "/audit/"),
+    "demo-projects-head": (BUSINESS_NAV, "/users/"),
+    "demo-service-head": (BUSINESS_NAV, "/plans/2024/copy/"),
     "demo-sysadmin": ({"首页", "组织机构", "用户管理", "工作日历"}, "/updates/"),
     "demo-secadmin": ({"首页", "组织机构", "用户管理", "工作日历"}, "/audit/"),
     "demo-auditor": ({"首页", "组织机构", "审计日志", "工作日历"}, "/users/"),

@@ -14,6 +14,7 @@ from xinqu.core.roles import BUSINESS_ROLES, Role
 ALL = frozenset(Role.values)
 NAVIGATION: list[tuple[str, Any, frozenset[str]]] = [
     ("home", _("首页"), ALL),
+    ("plans:list", _("年度计划"), frozenset(BUSINESS_ROLES)),
     ("indicators:overview", _("经济指标"), frozenset(BUSINESS_ROLES)),
     ("enterprises:list", _("企业"), frozenset(BUSINESS_ROLES)),
     ("service_requests:queue", _("企业诉求"), frozenset(BUSINESS_ROLES)),

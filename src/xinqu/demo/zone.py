@@ -80,6 +80,13 @@ ACCOUNTS: list[tuple[str, str, str, str | None]] = [
     ("demo-projects-staff", "孙磊（演示）", Role.STAFF, "projects"),
     ("demo-safety-staff", "周强（演示）", Role.STAFF, "safety"),
     ("demo-safety-head", "吴局长（演示）", Role.HEAD, "safety"),
+    ("demo-office-staff", "刘洋（演示）", Role.STAFF, "office"),
+    ("demo-office-head", "郑主任（演示）", Role.HEAD, "office"),
+    ("demo-invest-head", "钱局长（演示）", Role.HEAD, "invest"),
+    ("demo-tech-staff", "林峰（演示）", Role.STAFF, "tech"),
+    ("demo-tech-head", "何局长（演示）", Role.HEAD, "tech"),
+    ("demo-projects-head", "冯主任（演示）", Role.HEAD, "projects"),
+    ("demo-service-head", "蒋局长（演示）", Role.HEAD, "business-env"),
     ("demo-sysadmin", "系统管理员（演示）", Role.SYSTEM_ADMIN, None),
     ("demo-secadmin", "安全管理员（演示）", Role.SECURITY_ADMIN, None),
     ("demo-auditor", "审计管理员（演示）", Role.AUDIT_ADMIN, None),
@@ -227,6 +234,9 @@ def load_demo_zone(*, with_registry: bool = True) -> dict[str, Any]:
     from xinqu.demo.hazards import load_demo_hazards
 
     load_demo_hazards(users=users)
+    from xinqu.demo.plans import load_demo_plan
+
+    load_demo_plan(users=users)
     audit_record(actor=None, action=AuditEntry.Action.CREATE, object_type="demo", detail="demo zone loaded")
     return {
         "zone": zone,

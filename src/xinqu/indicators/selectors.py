@@ -191,12 +191,23 @@ def light_rule(indicator: Indicator) -> str:
     return text % values
 
 
-def _classify(behind: Decimal, yellow: Decimal, red: Decimal) -> str:
+def classify(behind: Decimal, yellow: Decimal, red: Decimal) -> str:
+    """The light for being ``behind`` (points; negative is ahead): red beyond ``red``, yellow beyond
+    ``yellow``, else green. The plan's KPIs use the same rule (plans.selectors)."""
     if behind > red:
         return "red"
     if behind > yellow:
         return "yellow"
     return "green"
+
+
+def progress_light(
+    completion: Decimal, time_progress: Decimal, *, lower: bool, yellow: Decimal, red: Decimal
+) -> tuple[Decimal, str]:
+    """Completion against time-elapsed progress (序时进度): the gap in points and its light. For a
+    lower-is-better quantity, running ahead of time is what is behind."""
+    gap = completion - time_progress
+    return gap, classify(gap if lower else -gap, yellow, red)
 
 
 def _q(value: Any, places: str = "0.01") -> Decimal | None:
@@ -238,15 +249,19 @@ def _finish(row: Row, data: dict[str, Any], month: int | None) -> Row:
             row.time_progress, row.progress_basis = _q(share, SHOWN), "seasonal"
         else:
             row.time_progress, row.progress_basis = _q(Decimal(month) / 12 * HUNDRED, SHOWN), "months"
-        gap = row.completion - row.time_progress  # type: ignore[operator]
-        row.gap = gap
-        behind = gap if lower else -gap
-        lights.append(_classify(behind, indicator.yellow_pp, indicator.red_pp))
+        row.gap, light = progress_light(
+            row.completion,  # type: ignore[arg-type]
+            row.time_progress,  # type: ignore[arg-type]
+            lower=lower,
+            yellow=indicator.yellow_pp,
+            red=indicator.red_pp,
+        )
+        lights.append(light)
     if row.target_growth is not None and row.growth is not None:
         growth_gap = (row.growth - row.target_growth).quantize(Decimal(SHOWN))
         row.growth_gap = growth_gap
         behind = growth_gap if lower else -growth_gap
-        lights.append(_classify(behind, indicator.growth_yellow_pp, indicator.growth_red_pp))
+        lights.append(classify(behind, indicator.growth_yellow_pp, indicator.growth_red_pp))
     if lights:
         row.light = max(lights, key=["green", "yellow", "red"].index)
         row.rule = _rule_cached(indicator)

@@ -157,11 +157,14 @@ def requests_in(year: int) -> QuerySet[ServiceRequest]:
     return ServiceRequest.objects.filter(item__opened_at__gte=start, item__opened_at__lt=end)
 
 
-def metrics(*, year: int, by: str) -> dict[str, Any]:
+def metrics(*, year: int, by: str, through: dt.date | None = None) -> dict[str, Any]:
     """The year's totals and one row per department, category, area or month, added up from the
-    kept tallies (a few thousand rows a year, however many requests there are)."""
+    kept tallies (a few thousand rows a year, however many requests there are). ``through``: only
+    requests filed up to that day's month."""
     start, end = _year(year)
     cells = Tally.objects.filter(month__gte=start, month__lt=end)
+    if through is not None:
+        cells = cells.filter(month__lte=through)
     sums: dict[str, Any] = {f"n_{name}": Sum(name) for name in (*COUNTS, "days_sum", "days_count")}
     field = DIMENSIONS[by][0]
     grouped = [(v[field] or None, v) for v in cells.values(field).annotate(**sums).order_by()]

@@ -191,8 +191,10 @@ def item_open(
     attachments: Iterable[UploadedFile] = (),
     now: dt.datetime | None = None,
     data: dict[str, Any] | None = None,
+    due_on: dt.date | None = None,
 ) -> Item:
-    """File a new item in the kind's initial state; its first deadline starts now."""
+    """File a new item in the kind's initial state; its first deadline starts now (the kind's time
+    limit in working days, or ``due_on`` when the one filing it sets the date)."""
     now = now or timezone.now()
     title = title.strip()
     if not title:
@@ -214,7 +216,7 @@ def item_open(
         except IntegrityError:  # another filing took the serial meanwhile: take the next one
             if attempt == NUMBER_ATTEMPTS - 1:
                 raise
-    item.due_on = calendar().add(timezone.localtime(now).date(), kind.time_limit(item, "open"))
+    item.due_on = due_on or calendar().add(timezone.localtime(now).date(), kind.time_limit(item, "open"))
     item.save(update_fields=["due_on"])
     event = _event(
         item, actor, actor_label, "open", "", kind.initial, comment, True, department, data or {}, now

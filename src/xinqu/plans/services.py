@@ -1,0 +1,517 @@
+"""Writes for the yearly plan: the plan and its tree (kept by the plan office), the reporting
+periods, the departments' monthly reports (submitted by staff, approved by their own head) and
+supervision items raised by leaders. Every write is atomic, checked and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xinqu.core.audit import audit_create, audit_delete, audit_record, audit_update, snapshot
+from xinqu.core.models import AuditEntry, Department, User
+from xinqu.core.numbers import parse_number
+from xinqu.core.roles import DEPARTMENT_ROLES, Role
+from xinqu.core.services import notify, save_audited
+from xinqu.core.workdays import calendar
+from xinqu.plans import feeds
+from xinqu.plans.flow import KIND
+from xinqu.plans.models import Node, Period, Plan, Report, ReportLine, Supervision
+from xinqu.workflow import engine
+from xinqu.workflow.models import Item
+
+NODE_FIELDS = [
+    "parent",
+    "kind",
+    "code",
+    "title",
+    "description",
+    "lead_department",
+    "target_value",
+    "unit",
+    "deadline",
+    "weight",
+    "source",
+    "direction",
+    "sort_order",
+]
+PLAN_FIELDS = ["year", "title", "yellow_pp", "red_pp", "scoring_basis", "completion_cap", "late_deduction",
+               "supervision_deduction"]  # fmt: skip
+# Which kinds may sit under which (None: at the top of the tree).
+PARENTS: dict[str, set[str | None]] = {
+    Node.Kind.STRATEGY: {None, Node.Kind.STRATEGY},
+    Node.Kind.PRINCIPLE: {None, Node.Kind.STRATEGY},
+    Node.Kind.PROGRAMME: {None, Node.Kind.STRATEGY},
+    Node.Kind.MEASURE: {Node.Kind.STRATEGY, Node.Kind.PROGRAMME, Node.Kind.MEASURE},
+    Node.Kind.KPI: {Node.Kind.STRATEGY, Node.Kind.PROGRAMME, Node.Kind.MEASURE},
+}
+REPORTED_KINDS = {Node.Kind.MEASURE, Node.Kind.KPI}  # what a lead department reports on monthly
+
+
+def is_office(user: User) -> bool:
+    """Staff and heads of the plan office (XINQU_PLAN_OFFICE), who keep the plan."""
+    return bool(
+        user.role in DEPARTMENT_ROLES
+        and user.department_id is not None
+        and user.department is not None
+        and user.department.code == settings.PLAN_OFFICE_DEPARTMENT
+    )
+
+
+def ensure_office(user: User) -> None:
+    if not is_office(user):
+        raise PermissionDenied(
+            _("只有计划牵头部门（%(office)s）可以维护年度计划。") % {"office": _office_name()}
+        )
+
+
+def _office_name() -> str:
+    found = (
+        Department.objects.filter(code=settings.PLAN_OFFICE_DEPARTMENT).values_list("name", flat=True).first()
+    )
+    return found or settings.PLAN_OFFICE_DEPARTMENT
+
+
+# --- The plan and its tree -------------------------------------------------------------------
+
+
+def _default_periods(plan: Plan) -> None:
+    """Twelve reporting months, each due on the fifth working day of the next month."""
+    cal = calendar()
+    for month in range(1, 13):
+        first_next = dt.date(plan.year + (month == 12), month % 12 + 1, 1)
+        deadline = cal.add(first_next - dt.timedelta(days=1), 5)
+        Period.objects.create(plan=plan, month=dt.date(plan.year, month, 1), deadline=deadline)
+
+
+@transaction.atomic
+def plan_save(*, actor: User, plan: Plan | None = None, **fields: Any) -> Plan:
+    """Create a plan (with its twelve reporting periods) or change its name, lights and scoring."""
+    ensure_office(actor)
+    creating = plan is None
+    if creating and Plan.objects.filter(year=int(fields.get("year") or 0)).exists():
+        raise ValidationError({"year": _("%(year)s 年的计划已存在。") % {"year": fields.get("year")}})
+    if not creating and "year" in fields and fields["year"] != plan.year:  # type: ignore[union-attr]
+        raise ValidationError({"year": _("计划的年度不能修改。")})
+    saved = save_audited(actor=actor, instance=plan or Plan(), audited=PLAN_FIELDS, fields=fields)
+    if creating:
+        _default_periods(saved)
+    return saved
+
+
+@transaction.atomic
+def plan_copy(*, actor: User, source: Plan, year: int, title: str = "") -> Plan:
+    """Next year's plan from ``source``: the same tree, owners, targets and weights, deadlines moved
+    on by the years between; no reports, no supervision."""
+    ensure_office(actor)
+    years = year - source.year
+    plan = plan_save(
+        actor=actor,
+        year=year,
+        title=title or source.title.replace(str(source.year), str(year)),
+        **{name: getattr(source, name) for name in PLAN_FIELDS if name not in {"year", "title"}},
+    )
+    copies: dict[int, Node] = {}
+    nodes = list(source.nodes.order_by("id").prefetch_related("partner_departments"))
+    ordered = _top_down(nodes)
+    for old in ordered:
+        new = Node.objects.create(
+            plan=plan,
+            parent=copies[old.parent_id] if old.parent_id else None,
+            kind=old.kind,
+            code=old.code,
+            title=old.title,
+            description=old.description,
+            lead_department_id=old.lead_department_id,
+            target_value=old.target_value,
+            unit=old.unit,
+            deadline=_shift(old.deadline, years),
+            weight=old.weight,
+            source=old.source,
+            direction=old.direction,
+            sort_order=old.sort_order,
+        )
+        new.partner_departments.set(old.partner_departments.all())
+        copies[old.pk] = new
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        obj=plan,
+        detail=f"copied from {source.year}: {len(copies)} nodes",
+    )
+    return plan
+
+
+def _top_down(nodes: list[Node]) -> list[Node]:
+    """Parents before their children."""
+    children: dict[int | None, list[Node]] = {}
+    for node in nodes:
+        children.setdefault(node.parent_id, []).append(node)
+    ordered: list[Node] = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        node = stack.pop()
+        ordered.append(node)
+        stack.extend(reversed(children.get(node.pk, [])))
+    return ordered
+
+
+def _shift(day: dt.date | None, years: int) -> dt.date | None:
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _check_node(node: Node, partners: Iterable[Department]) -> None:
+    parent = node.parent
+    if parent is not None and parent.plan_id != node.plan_id:
+        raise ValidationError({"parent": _("上级节点必须属于同一年度计划。")})
+    # A node cannot sit under itself or under anything beneath it.
+    seen: set[int] = set()
+    ancestor = parent
+    while ancestor is not None:
+        if node.pk is not None and ancestor.pk == node.pk:
+            raise ValidationError({"parent": _("不能把节点挂到它自己或它的下级节点之下（会形成循环）。")})
+        if ancestor.pk in seen:  # pragma: no cover - the tree never holds a cycle
+            break
+        seen.add(ancestor.pk)
+        ancestor = ancestor.parent
+    allowed = PARENTS[node.kind]
+    if (parent.kind if parent else None) not in allowed:
+        raise ValidationError(
+            {
+                "parent": _("“%(kind)s”不能挂在%(parent)s之下。")
+                % {
+                    "kind": Node.Kind(node.kind).label,
+                    "parent": Node.Kind(parent.kind).label if parent else _("最上层"),
+                }
+            }
+        )
+    if node.pk is not None and node.kind == Node.Kind.KPI and node.children.exists():
+        raise ValidationError({"kind": _("指标是末级节点，不能有下级；请先移走它的下级节点。")})
+    if node.kind in REPORTED_KINDS and node.lead_department_id is None:
+        raise ValidationError({"lead_department": _("举措和指标必须有牵头单位。")})
+    if node.kind == Node.Kind.KPI:
+        if node.target_value is None:
+            raise ValidationError({"target_value": _("指标必须有目标值。")})
+        if node.source and feeds.feed(node.source) is None:
+            raise ValidationError({"source": _("没有这个数据来源：%(source)s") % {"source": node.source}})
+    elif node.source:
+        raise ValidationError({"source": _("只有指标可以从其他模块取数。")})
+    if node.lead_department_id and any(p.pk == node.lead_department_id for p in partners):
+        raise ValidationError({"partner_departments": _("牵头单位不必再列为配合单位。")})
+
+
+@transaction.atomic
+def node_save(
+    *,
+    actor: User,
+    plan: Plan,
+    node: Node | None = None,
+    partner_departments: Iterable[Department] | None = None,
+    **fields: Any,
+) -> Node:
+    """Create or change a node of ``plan``'s tree. Refused, with nothing changed: a cycle, a parent
+    of the wrong kind or in another plan, a measure or KPI without a lead department, a KPI without
+    a target or with an unknown source, a KPI with children."""
+    ensure_office(actor)
+    instance = node or Node(plan=plan)
+    if instance.plan_id != plan.pk:
+        raise ValidationError(_("该节点不属于这个年度计划。"))
+    partners = list(partner_departments) if partner_departments is not None else None
+    fields = {k: v for k, v in fields.items() if k in NODE_FIELDS}
+    if "code" in fields:
+        fields["code"] = str(fields["code"]).strip()
+        if Node.objects.filter(plan=plan, code=fields["code"]).exclude(pk=instance.pk).exists():
+            raise ValidationError({"code": _("编号 %(code)s 已被使用。") % {"code": fields["code"]}})
+    before = (
+        None
+        if instance.pk is None
+        else {**snapshot(instance, NODE_FIELDS), "partners": _partner_names(instance)}
+    )
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean(exclude=["plan", "parent"])
+    _check_node(
+        instance,
+        partners if partners is not None else (instance.partner_departments.all() if instance.pk else []),
+    )
+    instance.save()
+    if partners is not None:
+        instance.partner_departments.set(partners)
+    if before is None:
+        audit_create(actor=actor, obj=instance, fields=NODE_FIELDS)
+    else:
+        after_partners = _partner_names(instance)
+        audit_update(actor=actor, obj=instance, before=before)
+        if after_partners != before["partners"]:
+            audit_record(
+                actor=actor,
+                action=AuditEntry.Action.UPDATE,
+                obj=instance,
+                changes={"partner_departments": [before["partners"], after_partners]},
+            )
+    return instance
+
+
+def _partner_names(node: Node) -> list[str]:
+    return sorted(node.partner_departments.values_list("name", flat=True)) if node.pk else []
+
+
+@transaction.atomic
+def node_delete(*, actor: User, node: Node) -> None:
+    ensure_office(actor)
+    if node.children.exists():
+        raise ValidationError(_("该节点还有下级节点，请先删除或移走下级节点。"))
+    if node.report_lines.exists() or node.supervisions.exists():
+        raise ValidationError(_("该节点已有月报或督办记录，不能删除。"))
+    audit_delete(actor=actor, obj=node)
+    node.delete()
+
+
+def weight_warnings(plan: Plan) -> list[str]:
+    """Parents whose children's weights do not add up to 100 (a warning, not a refusal)."""
+    sums: dict[int | None, Decimal] = {}
+    weighted: set[int | None] = set()
+    for parent_id, weight in plan.nodes.values_list("parent_id", "weight"):
+        sums[parent_id] = sums.get(parent_id, Decimal(0)) + weight
+        if weight:
+            weighted.add(parent_id)
+    names: dict[int | None, str] = dict(plan.nodes.values_list("pk", "code"))
+    warnings = []
+    for under in sorted(weighted, key=lambda p: (p is not None, names.get(p, ""))):
+        if sums[under] != 100:
+            where = _("“%(code)s”的下级") % {"code": names[under]} if under else _("最上层节点")
+            warnings.append(
+                _("%(where)s权重合计为 %(sum)s，不是 100。") % {"where": where, "sum": f"{sums[under]:g}"}
+            )
+    return warnings
+
+
+# --- Reporting periods -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def period_update(*, actor: User, period: Period, deadline: dt.date, closed: bool) -> Period:
+    ensure_office(actor)
+    if deadline < period.month:
+        raise ValidationError({"deadline": _("报送截止日不能早于所报月份。")})
+    return save_audited(
+        actor=actor,
+        instance=period,
+        audited=["deadline", "closed"],
+        fields={"deadline": deadline, "closed": closed},
+    )
+
+
+# --- Monthly department reports ---------------------------------------------------------------
+
+
+def reported_nodes(plan: Plan, department_id: int) -> list[Node]:
+    """What a department reports on: the measures and KPIs it leads (fed KPIs report text only)."""
+    return list(
+        plan.nodes.filter(kind__in=REPORTED_KINDS, lead_department_id=department_id).order_by(
+            "sort_order", "id"
+        )
+    )
+
+
+def _ensure_open(period: Period) -> None:
+    if period.closed:
+        raise ValidationError(
+            _("%(month)s 的报送期已关闭，不能再填报。") % {"month": f"{period.month:%Y-%m}"}
+        )
+    if period.month > timezone.localdate():
+        raise ValidationError(_("不能填报未来月份。"))
+
+
+@transaction.atomic
+def report_save(
+    *, actor: User, period: Period, lines: Mapping[int, Mapping[str, Any]], submit: bool = False
+) -> Report:
+    """Save the actor's department's report for ``period`` (values as typed in cells: "1,234.5",
+    "12亿" …) and, with ``submit``, send it to the department head. All or nothing: every bad value
+    is named and nothing is saved."""
+    department_id = _department_member(actor)
+    _ensure_open(period)
+    report, _created = Report.objects.select_for_update().get_or_create(
+        period=period, department_id=department_id
+    )
+    if report.status in {Report.Status.SUBMITTED, Report.Status.APPROVED}:
+        raise ValidationError(_("该月报已报送，不能修改；如需修改请部门负责人退回。"))
+    nodes = {n.pk: n for n in reported_nodes(period.plan, department_id)}
+    unknown = set(lines) - set(nodes)
+    if unknown:
+        raise PermissionDenied(_("只能填报本部门牵头的举措和指标。"))
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[int, dict[str, Any]] = {}
+    for pk, node in nodes.items():
+        given = lines.get(pk, {})
+        value = None
+        if node.kind == Node.Kind.KPI and not node.source and given.get("value") not in (None, ""):
+            try:
+                value = parse_number(given.get("value"), node.unit)
+            except ValueError as exc:
+                errors.setdefault(f"value-{pk}", []).append(f"{node.code} {node.title}：{exc}")
+        texts = {name: str(given.get(name) or "").strip() for name in ("progress", "problems", "next_steps")}
+        cleaned[pk] = {"value": value, **texts}
+    if submit:
+        for pk, node in nodes.items():
+            if not cleaned[pk]["progress"]:
+                errors.setdefault(f"progress-{pk}", []).append(
+                    _("%(code)s %(title)s：请填写进展情况。") % {"code": node.code, "title": node.title}
+                )
+            if node.kind == Node.Kind.KPI and not node.source and cleaned[pk]["value"] is None:
+                errors.setdefault(f"value-{pk}", []).append(
+                    _("%(code)s %(title)s：请填写累计完成值。") % {"code": node.code, "title": node.title}
+                )
+    if errors:
+        raise ValidationError(errors)
+    existing = {line.node_id: line for line in report.lines.all()}
+    for pk, values in cleaned.items():
+        line = existing.get(pk) or ReportLine(report=report, node_id=pk)
+        for name, value in values.items():
+            setattr(line, name, value)
+        line.save()
+    if submit:
+        now = timezone.now()
+        report.status = Report.Status.SUBMITTED
+        report.submitted_by = actor
+        report.first_submitted_at = report.first_submitted_at or now
+        report.return_reason = ""
+        report.save()
+        _tell_head(report)
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.UPDATE,
+        obj=report,
+        detail=f"{'submitted' if submit else 'saved'} {len(cleaned)} lines",
+    )
+    return report
+
+
+def _department_member(actor: User) -> int:
+    if actor.role not in DEPARTMENT_ROLES or actor.department_id is None:
+        raise PermissionDenied(_("只有部门工作人员可以填报月报。"))
+    return int(actor.department_id)
+
+
+def _tell_head(report: Report) -> None:
+    from django.urls import reverse
+
+    for head in User.objects.filter(is_active=True, role=Role.HEAD, department_id=report.department_id):
+        notify(
+            user=head,
+            key=f"plan-report-{report.pk}-{timezone.now().timestamp()}",  # every submission
+            title=_("%(month)s 计划月报待审核") % {"month": f"{report.period.month:%Y-%m}"},
+            url=reverse("plans:report", args=[report.period.plan.year, f"{report.period.month:%Y-%m}"]),
+        )
+
+
+def _ensure_head_of(actor: User, report: Report) -> None:
+    if actor.role != Role.HEAD or actor.department_id != report.department_id:
+        raise PermissionDenied(_("只有本部门负责人可以审核本部门的月报。"))
+
+
+@transaction.atomic
+def report_approve(*, actor: User, report: Report) -> Report:
+    _ensure_head_of(actor, report)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.status != Report.Status.SUBMITTED:
+        raise ValidationError(_("只有待审核的月报可以审核通过。"))
+    before = snapshot(report, ["status"])
+    report.status, report.approved_by, report.approved_at = Report.Status.APPROVED, actor, timezone.now()
+    report.save()
+    audit_update(actor=actor, obj=report, before=before)
+    return report
+
+
+@transaction.atomic
+def report_return(*, actor: User, report: Report, reason: str) -> Report:
+    _ensure_head_of(actor, report)
+    report = Report.objects.select_for_update().get(pk=report.pk)
+    if report.status not in {Report.Status.SUBMITTED, Report.Status.APPROVED}:
+        raise ValidationError(_("只有已报送的月报可以退回。"))
+    if report.period.closed:
+        raise ValidationError(_("报送期已关闭，月报不能再退回修改。"))
+    if not reason.strip():
+        raise ValidationError({"reason": _("请写明退回理由。")})
+    before = snapshot(report, ["status", "return_reason"])
+    report.status, report.return_reason, report.approved_at, report.approved_by = (
+        Report.Status.RETURNED,
+        reason.strip(),
+        None,
+        None,
+    )
+    report.save()
+    audit_update(actor=actor, obj=report, before=before)
+    return report
+
+
+# --- Supervision ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def supervision_open(*, actor: User, node: Node, requirement: str, due_on: dt.date) -> Supervision:
+    """A leader puts a node under supervision: an item addressed to its lead department, with the
+    required response and a deadline."""
+    if actor.role != Role.LEADER:
+        raise PermissionDenied(_("只有管委会领导可以督办。"))
+    requirement = requirement.strip()
+    if not requirement:
+        raise ValidationError({"requirement": _("请写明督办要求。")})
+    if due_on <= timezone.localdate():
+        raise ValidationError({"due_on": _("反馈期限必须晚于今天。")})
+    if node.lead_department_id is None:
+        raise ValidationError(_("该节点没有牵头单位，无法督办。"))
+    item = engine.item_open(
+        kind=KIND,
+        title=f"{node.code} {node.title}"[:200],
+        actor=actor,
+        department=node.lead_department,
+        comment=requirement,
+        due_on=due_on,
+    )
+    supervision = Supervision.objects.create(item=item, node=node, requirement=requirement)
+    from django.urls import reverse
+
+    for user in User.objects.filter(
+        is_active=True, role__in=DEPARTMENT_ROLES, department_id=node.lead_department_id
+    ):
+        notify(
+            user=user,
+            key=f"supervision-{item.pk}",
+            title=_("督办：%(title)s") % {"title": item.title},
+            body=requirement[:300],
+            url=reverse("plans:supervision", args=[item.number]),
+        )
+    return supervision
+
+
+def supervision_act(
+    *,
+    actor: User,
+    supervision: Supervision,
+    action: str,
+    version: int | None = None,
+    comment: str = "",
+    days: int | None = None,
+) -> Item:
+    return engine.item_act(
+        item=supervision.item,
+        action=action,
+        actor=actor,
+        version=version,
+        comment=comment,
+        data={"days": days} if action == "ask_extension" else None,
+    )
