@@ -59,7 +59,17 @@ def test_demo_refuses_a_weak_password(db, settings):
 
 
 # The navigation entries each role is offered, and one page it must be refused.
-BUSINESS_NAV = {"首页", "年度计划", "经济指标", "企业", "企业诉求", "安全隐患", "工作动态", "组织机构", "工作日历"}
+BUSINESS_NAV = {
+    "首页",
+    "年度计划",
+    "经济指标",
+    "企业",
+    "企业诉求",
+    "安全隐患",
+    "工作动态",
+    "组织机构",
+    "工作日历",
+}
 EXPECTED = {
     "demo-leader": (BUSINESS_NAV, "/audit/"),
     "demo-econ-staff": (BUSINESS_NAV, "/users/"),

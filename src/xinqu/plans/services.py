@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from xinqu.core.audit import audit_create, audit_delete, audit_record, audit_update, snapshot
 from xinqu.core.models import AuditEntry, Department, User
-from xinqu.core.numbers import parse_number
+from xinqu.core.numbers import parse_number, plain
 from xinqu.core.roles import DEPARTMENT_ROLES, Role
 from xinqu.core.services import notify, save_audited
 from xinqu.core.workdays import calendar
@@ -234,11 +234,8 @@ def node_save(
         fields["code"] = str(fields["code"]).strip()
         if Node.objects.filter(plan=plan, code=fields["code"]).exclude(pk=instance.pk).exists():
             raise ValidationError({"code": _("编号 %(code)s 已被使用。") % {"code": fields["code"]}})
-    before = (
-        None
-        if instance.pk is None
-        else {**snapshot(instance, NODE_FIELDS), "partners": _partner_names(instance)}
-    )
+    before = None if instance.pk is None else snapshot(instance, NODE_FIELDS)
+    partners_before = _partner_names(instance)
     for name, value in fields.items():
         setattr(instance, name, value)
     instance.full_clean(exclude=["plan", "parent"])
@@ -252,14 +249,14 @@ def node_save(
     if before is None:
         audit_create(actor=actor, obj=instance, fields=NODE_FIELDS)
     else:
-        after_partners = _partner_names(instance)
         audit_update(actor=actor, obj=instance, before=before)
-        if after_partners != before["partners"]:
+        partners_after = _partner_names(instance)
+        if partners_after != partners_before:
             audit_record(
                 actor=actor,
                 action=AuditEntry.Action.UPDATE,
                 obj=instance,
-                changes={"partner_departments": [before["partners"], after_partners]},
+                changes={"partner_departments": [partners_before, partners_after]},
             )
     return instance
 
@@ -293,7 +290,7 @@ def weight_warnings(plan: Plan) -> list[str]:
         if sums[under] != 100:
             where = _("“%(code)s”的下级") % {"code": names[under]} if under else _("最上层节点")
             warnings.append(
-                _("%(where)s权重合计为 %(sum)s，不是 100。") % {"where": where, "sum": f"{sums[under]:g}"}
+                _("%(where)s权重合计为 %(sum)s，不是 100。") % {"where": where, "sum": plain(sums[under])}
             )
     return warnings
 
