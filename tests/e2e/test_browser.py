@@ -134,3 +134,43 @@ def test_a_month_pasted_from_excel_goes_through_approval_into_the_overview(brows
     ARTIFACTS.mkdir(exist_ok=True)
     head.screenshot(path=str(ARTIFACTS / "e2e-indicator.png"), full_page=True)
     head_context.close()
+
+
+def test_the_plan_tree_folds_and_a_lagging_kpi_goes_under_supervision(browser, page, live_server):
+    from xinqu.plans.models import Node
+
+    call_command("demo", "--setup-only")
+    _login(page, live_server, "demo-leader")
+    page.goto(f"{live_server.url}/plans/2024/")
+    programme = Node.objects.get(plan__year=2024, code="3")
+    kpi = Node.objects.get(plan__year=2024, code="3.3")
+    child = page.locator(f'#plan-tree tr[data-node="{kpi.pk}"]')
+    assert child.is_visible() and child.locator("[data-light]").get_attribute("data-light") == "red"
+    page.locator(f'#plan-tree tr[data-node="{programme.pk}"] .xq-toggle').click()
+    assert child.is_hidden()
+    page.locator(f'#plan-tree tr[data-node="{programme.pk}"] .xq-toggle').click()
+    assert child.is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "e2e-plan-tree.png"), full_page=True)
+    # The leaders' view lists it; supervising it asks the department for a response.
+    page.goto(f"{live_server.url}/plans/2024/watch/")
+    page.locator(f'#watch tr[data-node="{kpi.pk}"] a').click()
+    page.fill("#id_requirement", "请于一周内报送十亿元以上项目攻坚清单")
+    page.fill("#id_due_on", "2099-01-01")
+    page.click("#supervise")
+    page.wait_for_url("**/plans/supervision/*/")
+    number = page.locator("#supervision-number").inner_text()
+
+    staff_context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    staff = staff_context.new_page()
+    _login(staff, live_server, "demo-invest-staff")
+    staff.goto(f"{live_server.url}/plans/2024/my/")
+    staff.locator("#my-supervisions a", has_text=number).click()
+    staff.fill("#id_respond-comment", "已报送攻坚清单，一项目一专班推进")
+    staff.click("#action-respond")
+    assert staff.locator("#supervision-state").get_attribute("data-state") == "responded"
+    staff_context.close()
+
+    page.reload()
+    page.click("#action-conclude_done")
+    assert page.locator("#supervision-outcome").inner_text() == "按要求办结"

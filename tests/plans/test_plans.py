@@ -439,3 +439,95 @@ def test_plan_export_imports_back_and_bad_rows_change_nothing(plan, clerk, inves
         spec, actor=invest_staff, file=io.BytesIO(exported), dry_run=True, options={"year": YEAR + 1}
     )
     assert "计划牵头部门" in refused.fatal
+
+
+def test_the_api_has_the_pages_rules(
+    plan, clerk, invest, invest_staff, invest_head, leader, econ_staff, as_user
+):
+    staff = as_user(invest_staff)
+    assert [p["year"] for p in staff.get("/api/v1/plans").json()] == [YEAR]
+    tree = {n["code"]: n for n in staff.get(f"/api/v1/plans/{YEAR}/tree?month=3").json()}
+    assert tree["3.1"]["parent"] == "3" and tree["3.1"]["lead_department"] == "invest"
+    node = {
+        "code": "3.9",
+        "parent": "3",
+        "kind": "kpi",
+        "title": "新指标",
+        "target_value": "10",
+        "unit": "个",
+    }
+    # Not the plan office: refused; the office without an owner: refused with the reason; then made.
+    assert (
+        staff.put(f"/api/v1/plans/{YEAR}/nodes/3.9", node, content_type="application/json").status_code == 403
+    )
+    office = as_user(clerk)
+    missing = office.put(f"/api/v1/plans/{YEAR}/nodes/3.9", node, content_type="application/json")
+    assert missing.status_code == 422 and "牵头单位" in str(missing.json()["errors"])
+    made = office.put(
+        f"/api/v1/plans/{YEAR}/nodes/3.9",
+        node | {"lead_department": "invest"},
+        content_type="application/json",
+    )
+    assert made.status_code == 201
+    lines = [{"code": "3.1", "value": "12", "progress": "推进中"}, {"code": "3.3", "progress": "专班运行"},
+             {"code": "3.9", "value": "2", "progress": "起步"}]  # fmt: skip
+    wrote = staff.put(
+        f"/api/v1/plans/{YEAR}/reports/{YEAR}-03",
+        {"lines": lines, "submit": True},
+        content_type="application/json",
+    )
+    assert wrote.status_code == 200 and wrote.json()["status"] == "submitted"
+    assert (
+        staff.post(
+            f"/api/v1/plans/{YEAR}/reports/{YEAR}-03/approve", {}, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    # The leader sees no unapproved report; after the head's approval, it is there.
+    assert (
+        as_user(leader).get(f"/api/v1/plans/{YEAR}/reports/{YEAR}-03?department=invest").json()["status"]
+        == "none"
+    )
+    approved = as_user(invest_head).post(
+        f"/api/v1/plans/{YEAR}/reports/{YEAR}-03/approve", {}, content_type="application/json"
+    )
+    assert approved.json()["status"] == "approved"
+    seen = as_user(leader).get(f"/api/v1/plans/{YEAR}/reports/{YEAR}-03?department=invest").json()
+    assert [line["value"] for line in seen["lines"] if line["code"] == "3.1"] == ["12.0000"]
+    assert staff.get(f"/api/v1/plans/{YEAR}/scores?month=3").json()[0]["department"] == "invest"
+    # Supervision: leaders only; the department responds with the version it saw (409 when stale).
+    payload = {
+        "requirement": "请说明进度",
+        "due_on": (timezone.localdate() + dt.timedelta(days=7)).isoformat(),
+    }
+    assert (
+        staff.post(
+            f"/api/v1/plans/{YEAR}/nodes/3.1/supervision", payload, content_type="application/json"
+        ).status_code
+        == 403
+    )
+    opened = as_user(leader).post(
+        f"/api/v1/plans/{YEAR}/nodes/3.1/supervision", payload, content_type="application/json"
+    )
+    assert opened.status_code == 201
+    number, version = opened.json()["number"], opened.json()["version"]
+    assert staff.get(f"/api/v1/supervision/{number}").json()["actions"] == [
+        "respond",
+        "comment",
+        "ask_extension",
+    ]
+    act = f"/api/v1/supervision/{number}/actions/respond"
+    assert (
+        staff.post(
+            act, {"version": version, "comment": "已落实"}, content_type="application/json"
+        ).status_code
+        == 200
+    )
+    stale = as_user(econ_staff).post(
+        act, {"version": version, "comment": "x"}, content_type="application/json"
+    )
+    assert stale.status_code in {403, 409}
+    assert (
+        staff.post(act, {"version": version, "comment": "再报"}, content_type="application/json").status_code
+        == 409
+    )
