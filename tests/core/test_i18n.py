@@ -109,3 +109,40 @@ def test_api_clients_may_ask_for_english(client):
     response = client.get("/api/v1/whoami", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 401
     assert response["Content-Language"] == "en"
+
+
+def test_the_plan_pages_in_english(client, make_user):
+    from decimal import Decimal
+
+    from xinqu.core.models import Department
+    from xinqu.plans import services
+
+    office = Department.objects.create(code="office", name="Office")
+    user = make_user("en-office", "staff", office)
+    plan = services.plan_save(actor=user, year=2030, title="Plan 2030")
+    programme = services.node_save(actor=user, plan=plan, kind="programme", code="1", title="Programme one")
+    kpi = services.node_save(
+        actor=user, plan=plan, parent=programme, kind="kpi", code="1.1", title="Projects",
+        lead_department=office, target_value=Decimal(5), unit="", deadline=None,
+    )  # fmt: skip
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    for path in [
+        "/plans/",
+        "/plans/2030/",
+        "/plans/2030/my/",
+        "/plans/2030/periods/",
+        "/plans/2030/watch/",
+        "/plans/2030/scores/",
+        "/plans/2030/settings/",
+        "/plans/2030/import/",
+        "/plans/2030/copy/",
+        "/plans/2030/nodes/new/",
+        f"/plans/2030/nodes/{kpi.pk}/",
+        f"/plans/2030/nodes/{kpi.pk}/edit/",
+        "/plans/2030/reports/2030-01/",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        leftover = _cjk(response.content.decode().replace("简体中文", ""))
+        assert not leftover, f"{path} shows untranslated text: {''.join(sorted(leftover))}"
