@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
@@ -238,6 +238,23 @@ def notify(*, user: User, key: str, title: str, body: str = "", url: str = "") -
             )
         )
     return created
+
+
+def notify_departments(
+    department_ids: Iterable[int | None],
+    *,
+    key: str,
+    title: str,
+    body: str = "",
+    url: str = "",
+    roles: Iterable[str] = (Role.STAFF, Role.HEAD),
+) -> int:
+    """Notify the active members of these departments (staff and heads unless ``roles`` says
+    otherwise), each once per ``key``. Returns how many were sent."""
+    users = User.objects.filter(
+        is_active=True, role__in=list(roles), department_id__in=[d for d in department_ids if d]
+    )
+    return sum(notify(user=user, key=key, title=title, body=body, url=url) for user in users)
 
 
 def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:

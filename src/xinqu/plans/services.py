@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +20,7 @@ from xinqu.core.audit import audit_create, audit_delete, audit_record, audit_upd
 from xinqu.core.models import AuditEntry, Department, User
 from xinqu.core.numbers import parse_number, plain
 from xinqu.core.roles import DEPARTMENT_ROLES, Role
-from xinqu.core.services import notify, save_audited
+from xinqu.core.services import notify_departments, save_audited
 from xinqu.core.workdays import calendar
 from xinqu.plans import feeds
 from xinqu.plans.flow import KIND
@@ -404,15 +405,13 @@ def _department_member(actor: User) -> int:
 
 
 def _tell_head(report: Report) -> None:
-    from django.urls import reverse
-
-    for head in User.objects.filter(is_active=True, role=Role.HEAD, department_id=report.department_id):
-        notify(
-            user=head,
-            key=f"plan-report-{report.pk}-{timezone.now().timestamp()}",  # every submission
-            title=_("%(month)s 计划月报待审核") % {"month": f"{report.period.month:%Y-%m}"},
-            url=reverse("plans:report", args=[report.period.plan.year, f"{report.period.month:%Y-%m}"]),
-        )
+    notify_departments(
+        [report.department_id],
+        roles=[Role.HEAD],
+        key=f"plan-report-{report.pk}-{timezone.now().timestamp()}",  # every submission
+        title=_("%(month)s 计划月报待审核") % {"month": f"{report.period.month:%Y-%m}"},
+        url=reverse("plans:report", args=[report.period.plan.year, f"{report.period.month:%Y-%m}"]),
+    )
 
 
 def _ensure_head_of(actor: User, report: Report) -> None:
@@ -480,18 +479,13 @@ def supervision_open(*, actor: User, node: Node, requirement: str, due_on: dt.da
         due_on=due_on,
     )
     supervision = Supervision.objects.create(item=item, node=node, requirement=requirement)
-    from django.urls import reverse
-
-    for user in User.objects.filter(
-        is_active=True, role__in=DEPARTMENT_ROLES, department_id=node.lead_department_id
-    ):
-        notify(
-            user=user,
-            key=f"supervision-{item.pk}",
-            title=_("督办：%(title)s") % {"title": item.title},
-            body=requirement[:300],
-            url=reverse("plans:supervision", args=[item.number]),
-        )
+    notify_departments(
+        [node.lead_department_id],
+        key=f"supervision-{item.pk}",
+        title=_("督办：%(title)s") % {"title": item.title},
+        body=requirement[:300],
+        url=reverse("plans:supervision", args=[item.number]),
+    )
     return supervision
 
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from xinqu.core.audit import audit_record
 from xinqu.core.models import AuditEntry, Department, User
 from xinqu.core.roles import DEPARTMENT_ROLES, Role
-from xinqu.core.services import notify
+from xinqu.core.services import notify, notify_departments
 from xinqu.enterprises.models import Enterprise, Visit
 from xinqu.enterprises.services import visit_record
 from xinqu.safety import flow
@@ -171,17 +171,13 @@ def enterprise_evidence(
         comment=comment,
         attachments=attachments,
     )
-    recipients = User.objects.filter(is_active=True, role__in=DEPARTMENT_ROLES).filter(
-        department_id__in=[d for d in (item.department_id, _safety_department_id()) if d]
+    notify_departments(
+        [item.department_id, _safety_department_id()],
+        key=f"hazard-evidence-{item.pk}-{item.version}",
+        title=_("企业已提交整改材料：%(title)s") % {"title": item.title},
+        body=comment[:300],
+        url=reverse("safety:detail", args=[item.number]),
     )
-    for user in recipients:
-        notify(
-            user=user,
-            key=f"hazard-evidence-{item.pk}-{item.version}",
-            title=_("企业已提交整改材料：%(title)s") % {"title": item.title},
-            body=comment[:300],
-            url=reverse("safety:detail", args=[item.number]),
-        )
     return item
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from xinqu.core.models import Department, OrgUnit, User
 from xinqu.core.roles import DEPARTMENT_ROLES, Role
-from xinqu.core.services import notify, save_audited
+from xinqu.core.services import notify_departments, save_audited
 from xinqu.enterprises.codes import normalise_credit_code, validate_credit_code
 from xinqu.enterprises.models import Enterprise
 from xinqu.service_requests.flow import KIND
@@ -199,18 +199,13 @@ def requester_act(
 
 def notify_department(item: Item) -> None:
     """Tell the handling department's staff a request has come to them."""
-    if item.department_id is None:
-        return
-    for user in User.objects.filter(
-        department_id=item.department_id, is_active=True, role__in=DEPARTMENT_ROLES
-    ):
-        notify(
-            user=user,
-            key=f"sr-{item.pk}-{item.version}",
-            title=_("新的企业诉求待签收：%(number)s") % {"number": item.number},
-            body=item.title,
-            url=reverse("service_requests:detail", args=[item.number]),
-        )
+    notify_departments(
+        [item.department_id],
+        key=f"sr-{item.pk}-{item.version}",
+        title=_("新的企业诉求待签收：%(number)s") % {"number": item.number},
+        body=item.title,
+        url=reverse("service_requests:detail", args=[item.number]),
+    )
 
 
 def unit_of(request: ServiceRequest) -> OrgUnit | None:
