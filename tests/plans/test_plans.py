@@ -188,7 +188,7 @@ def test_a_report_from_draft_to_approval(plan, invest, invest_staff, invest_head
     assert selectors.visible_report(leader, report)
     status = _status(plan, 3, "3.1")
     assert (status.value, status.value_month) == (Decimal(13), dt.date(YEAR, 3, 1))
-    assert AuditEntry.objects.filter(object_type__contains="report").exists()
+    assert AuditEntry.objects.filter(object_type__icontains="report").exists()
 
 
 def test_reports_for_closed_or_future_periods_and_others_nodes_are_refused(
