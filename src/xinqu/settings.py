@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "xinqu.service_requests",
     "xinqu.safety",
     "xinqu.plans",
+    "xinqu.projects",
     "xinqu.demo",
 ]
 
@@ -172,6 +173,8 @@ SERVICE_CENTRE_DEPARTMENT = env_str("XINQU_SERVICE_CENTRE", "business-env")
 SAFETY_DEPARTMENT = env_str("XINQU_SAFETY_DEPARTMENT", "safety")
 # The office that drafts the yearly plan, keeps its tree and reporting periods and scores departments.
 PLAN_OFFICE_DEPARTMENT = env_str("XINQU_PLAN_OFFICE", "office")
+# The department that keeps the construction project ledger and runs the scheduling meeting.
+PROJECTS_CENTRE_DEPARTMENT = env_str("XINQU_PROJECTS_CENTRE", "projects")
 # Public request form: at most this many filings per address in ten minutes.
 PUBLIC_FILINGS_PER_10_MIN = env_int("XINQU_PUBLIC_FILINGS_PER_10_MIN", 5, minimum=1)
 # Notifications also go by e-mail to users who have an address. The demo and development print

@@ -38,5 +38,6 @@ urlpatterns = [
     path("", include("xinqu.service_requests.urls")),
     path("safety/", include("xinqu.safety.urls")),
     path("plans/", include("xinqu.plans.urls")),
+    path("projects/", include("xinqu.projects.urls")),
     path("api/v1/", api.urls),
 ]

@@ -72,6 +72,8 @@ BUSINESS_NAV = {
 }
 EXPECTED = {
     "demo-leader": (BUSINESS_NAV, "/audit/"),
+    "demo-leader-li": (BUSINESS_NAV, "/users/"),
+    "demo-leader-zhao": (BUSINESS_NAV, "/audit/"),
     "demo-econ-staff": (BUSINESS_NAV, "/users/"),
     "demo-econ-head": (BUSINESS_NAV, "/audit/"),
     "demo-invest-staff": (BUSINESS_NAV, "/users/new/"),

@@ -16,6 +16,7 @@ NAVIGATION: list[tuple[str, Any, frozenset[str]]] = [
     ("home", _("首页"), ALL),
     ("plans:list", _("年度计划"), frozenset(BUSINESS_ROLES)),
     ("indicators:overview", _("经济指标"), frozenset(BUSINESS_ROLES)),
+    ("projects:list", _("项目建设"), frozenset(BUSINESS_ROLES)),
     ("enterprises:list", _("企业"), frozenset(BUSINESS_ROLES)),
     ("service_requests:queue", _("企业诉求"), frozenset(BUSINESS_ROLES)),
     ("safety:list", _("安全隐患"), frozenset(BUSINESS_ROLES)),

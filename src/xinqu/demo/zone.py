@@ -73,6 +73,8 @@ DEPARTMENTS: list[tuple[str, str, str]] = [
 # username, full name, role, department code
 ACCOUNTS: list[tuple[str, str, str, str | None]] = [
     ("demo-leader", "王主任（演示）", Role.LEADER, None),
+    ("demo-leader-li", "李副主任（演示）", Role.LEADER, None),
+    ("demo-leader-zhao", "赵副主任（演示）", Role.LEADER, None),
     ("demo-econ-staff", "李明（演示）", Role.STAFF, "econ"),
     ("demo-econ-head", "张局长（演示）", Role.HEAD, "econ"),
     ("demo-invest-staff", "赵敏（演示）", Role.STAFF, "invest"),
@@ -234,6 +236,9 @@ def load_demo_zone(*, with_registry: bool = True) -> dict[str, Any]:
     from xinqu.demo.hazards import load_demo_hazards
 
     load_demo_hazards(users=users)
+    from xinqu.demo.projects import load_demo_projects
+
+    load_demo_projects(users=users)
     from xinqu.demo.plans import load_demo_plan
 
     load_demo_plan(users=users)

@@ -99,6 +99,29 @@ def _requests_rate(rate: str) -> Callable[[int, dt.date], Fed]:
     return compute
 
 
+def _projects(condition: Callable[[int, dt.date], Q]) -> Callable[[int, dt.date], Fed]:
+    def compute(year: int, as_of: dt.date) -> Fed:
+        from xinqu.projects.models import Project
+
+        found = Project.objects.filter(condition(year, as_of)).order_by("code")
+        count = found.count()
+        records = [
+            Record(
+                f"{p.code} {p.name}", reverse("projects:detail", args=[p.pk]), f"{p.total_investment:,.0f}"
+            )
+            for p in found[:RECORDS_SHOWN]
+        ]
+        return Fed(Decimal(count), records, count)
+
+    return compute
+
+
+def _started_or_resumed(year: int, as_of: dt.date) -> Q:
+    from xinqu.projects.selectors import started_or_resumed
+
+    return started_or_resumed(year) & Q(started_on__lte=as_of) & Q(total_investment__gte=5000)
+
+
 FEEDS: dict[str, Feed] = {
     f.key: f
     for f in [
@@ -123,6 +146,28 @@ FEEDS: dict[str, Feed] = {
         ),
         Feed(
             "service_requests.on_time", _("企业诉求按时办结率（%，企业诉求）"), "%", _requests_rate("on_time")
+        ),
+        Feed(
+            "projects.started_1bn",
+            _("当年开工十亿元以上项目（个，项目建设）"),
+            "个",
+            _projects(
+                lambda year, as_of: Q(
+                    started_on__year=year, started_on__lte=as_of, total_investment__gte=100_000
+                )
+            ),
+        ),
+        Feed(
+            "projects.started_or_resumed",
+            _("开复工 5000 万元以上项目（个，项目建设）"),
+            "个",
+            _projects(_started_or_resumed),
+        ),
+        Feed(
+            "projects.landed",
+            _("当年落地项目（个，项目建设）"),
+            "个",
+            _projects(lambda year, as_of: Q(landed_on__year=year, landed_on__lte=as_of)),
         ),
     ]
 }

@@ -199,7 +199,7 @@ def item_open(
     title = title.strip()
     if not title:
         raise ValidationError({"title": _("请填写标题。")})
-    files = _checked_files(attachments)
+    files = checked_files(attachments)
     for attempt in range(NUMBER_ATTEMPTS):
         try:
             with transaction.atomic():
@@ -270,7 +270,7 @@ def item_act(
     comment = comment.strip()
     if transition.needs_comment and not comment:
         raise ValidationError({"comment": _("请写明意见或理由。")})
-    files = _checked_files(attachments)
+    files = checked_files(attachments)
     now = now or timezone.now()
     today = timezone.localtime(now).date()
     before = current.state
@@ -511,7 +511,7 @@ def _event(
     )
 
 
-def _checked_files(files: Iterable[UploadedFile]) -> list[tuple[UploadedFile, str]]:
+def checked_files(files: Iterable[UploadedFile]) -> list[tuple[UploadedFile, str]]:
     """Each upload with its checked type, or ValidationError before anything is written."""
     checked = []
     limit = settings.ATTACHMENT_MAX_MB * 1024 * 1024

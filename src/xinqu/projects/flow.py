@@ -1,0 +1,74 @@
+"""A project's problem (问题清单/堵点) on the workflow engine: sent to a department → signed for (or
+returned, and sent on to another) → solved → confirmed and closed by whoever keeps the project, or
+reopened. Deadlines in working days; `xinqu remind` warns and escalates like any item."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from xinqu.core.models import User
+from xinqu.core.roles import DEPARTMENT_ROLES
+from xinqu.workflow import engine
+from xinqu.workflow.models import Item
+
+STATES = {
+    "assigned": _("待签收"),
+    "returned": _("已退回"),
+    "in_progress": _("办理中"),
+    "resolved": _("已解决待确认"),
+    "closed": _("已销号"),
+}
+
+
+def handling(user: User | None, item: Item) -> bool:
+    return bool(
+        user is not None and user.role in DEPARTMENT_ROLES and user.department_id == item.department_id
+    )
+
+
+def keeper(user: User | None, item: Item) -> bool:
+    """The projects centre or the project's responsible department: whoever raised the problem."""
+    from xinqu.projects.models import Problem
+    from xinqu.projects.services import is_centre
+
+    if user is None or user.role not in DEPARTMENT_ROLES:
+        return False
+    if is_centre(user):
+        return True
+    return Problem.objects.filter(pk=item.pk, project__department_id=user.department_id or 0).exists()
+
+
+def _limit(item: Item, action: str) -> int:
+    return {"open": 2, "redirect": 2, "sign_for": 10, "reopen": 5}.get(action, 10)
+
+
+T = engine.Transition
+KIND = engine.register(
+    engine.Kind(
+        key="project_problem",
+        label=_("项目问题"),
+        prefix="WT",
+        states=dict(STATES),
+        initial="assigned",
+        closed=frozenset({"closed"}),
+        time_limit=_limit,
+        detail_url="projects:problem",
+    )
+)
+KIND.add(
+    T("sign_for", _("签收"), frozenset({"assigned"}), "in_progress", handling, clock="start"),
+    T("return", _("退回"), frozenset({"assigned"}), "returned", handling, "start", needs_comment=True),
+    T("redirect", _("改派"), frozenset({"returned"}), "assigned", keeper, "start", True),
+    T("resolve", _("报告已解决"), frozenset({"in_progress"}), "resolved", handling, "stop", True, True),
+    T("confirm", _("确认销号"), frozenset({"resolved"}), "closed", keeper, "stop", public=True),
+    T("reopen", _("未解决，重新办理"), frozenset({"resolved"}), "in_progress", keeper, "start", True, True),
+    T(
+        "comment",
+        _("备注"),
+        frozenset({"assigned", "returned", "in_progress", "resolved"}),
+        None,
+        lambda user, item: handling(user, item) or keeper(user, item),
+        needs_comment=True,
+    ),
+)
+KIND.add_extensions(sources=frozenset({"in_progress"}), asker=handling, approver=keeper)

@@ -1,0 +1,358 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xinqu.core.access import AuthedRequest, ensure_business
+from xinqu.core.forms import add_service_errors
+from xinqu.core.models import Department, OrgUnit, User
+from xinqu.core.roles import Role
+from xinqu.enterprises.codes import normalise_credit_code
+from xinqu.enterprises.models import Enterprise
+from xinqu.projects import exports, lights, selectors, services
+from xinqu.projects.flow import KIND, STATES
+from xinqu.projects.forms import (
+    MilestoneForm,
+    MoveForm,
+    ProblemActionForm,
+    ProblemForm,
+    ProjectForm,
+    ReportForm,
+    RuleForm,
+    YearForm,
+)
+from xinqu.projects.models import LightRule, Milestone, Problem, Project, ReportPhoto
+from xinqu.workflow import engine
+from xinqu.workflow.models import Attachment
+from xinqu.workflow.pages import action_forms, download, take_action
+from xinqu.workflow.selectors import labelled_timeline
+
+
+def _project(pk: int) -> Project:
+    return get_object_or_404(
+        Project.objects.select_related(
+            "area", "park", "department", "leader", "enterprise", "chain_node__parent"
+        ),
+        pk=pk,
+    )
+
+
+def _choices() -> dict[str, Any]:
+    return {
+        "stages": Project.Stage.choices,
+        "kinds": Project.Kind.choices,
+        "bands": [(k, label) for k, _f, label in selectors.BANDS],
+        "areas": OrgUnit.objects.filter(kind=OrgUnit.Kind.AREA),
+        "parks": OrgUnit.objects.filter(kind=OrgUnit.Kind.PARK),
+        "departments": Department.objects.filter(is_active=True),
+        "leaders": User.objects.filter(role=Role.LEADER, is_active=True),
+        "lights": [("red", _("红灯")), ("yellow", _("黄灯")), ("green", _("绿灯")), ("none", _("不亮灯"))],
+    }
+
+
+@login_required
+def project_list(request: AuthedRequest) -> HttpResponse:
+    ensure_business(request.user)
+    found = selectors.filtered(request.GET)
+    if request.GET.get("format") == "xlsx":
+        return exports.projects_response(found, request.user)
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "params": request.GET,
+        "query": query.urlencode(),
+        "can_add": request.user.role in (Role.STAFF, Role.HEAD),
+        **_choices(),
+    }
+    return render(request, "projects/list.html", context)
+
+
+def _enterprise(form: ProjectForm) -> Enterprise | None:
+    code = normalise_credit_code(form.cleaned_data.get("credit_code") or "")
+    if not code:
+        return None
+    found = Enterprise.objects.filter(credit_code=code).first()
+    if found is None:
+        raise ValidationError({"credit_code": _("企业名录中没有这个统一社会信用代码。")})
+    return found
+
+
+@login_required
+def project_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
+    ensure_business(request.user)
+    project = _project(pk) if pk else None
+    services.ensure_can_edit(request.user, project)
+    initial: dict[str, Any] = {
+        "credit_code": project.enterprise.credit_code if project and project.enterprise else ""
+    }
+    if project is None:
+        initial["department"] = request.user.department
+    form = ProjectForm(request.POST or None, instance=project, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = {k: v for k, v in form.cleaned_data.items() if k != "credit_code"}
+            saved = services.project_save(
+                actor=request.user, project=project, enterprise=_enterprise(form), **data
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存 %(code)s。") % {"code": saved.code})
+            return redirect("projects:detail", saved.pk)
+    return render(request, "projects/edit.html", {"form": form, "project": project})
+
+
+@login_required
+def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    """The project's page: its record, stage, year plans, milestones, monthly reports, light
+    history and problems; each form posts back here and answers with the reason when refused."""
+    ensure_business(request.user)
+    project = _project(pk)
+    user = request.user
+    can_edit = user.role in (Role.STAFF, Role.HEAD) and (
+        services.is_centre(user) or user.department_id == project.department_id
+    )
+    chosen = request.POST.get("form") if request.method == "POST" else None
+    forms: dict[str, Any] = {
+        "move": MoveForm(
+            request.POST if chosen == "move" else None,
+            initial={"on": timezone.localdate(), "stage": services.next_stage(project.stage)},
+        ),
+        "year": YearForm(
+            request.POST if chosen == "year" else None, initial={"year": timezone.localdate().year}
+        ),
+        "milestone": MilestoneForm(request.POST if chosen == "milestone" else None),
+        "report": ReportForm(
+            request.POST if chosen == "report" else None,
+            request.FILES if chosen == "report" else None,
+            initial={"month": f"{timezone.localdate():%Y-%m}"},
+        ),
+        "problem": ProblemForm(
+            request.POST if chosen == "problem" else None, request.FILES if chosen == "problem" else None
+        ),
+    }
+    if chosen:
+        if chosen not in forms:
+            raise PermissionDenied
+        services.ensure_can_edit(user, project)
+        form = forms[chosen]
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                if chosen == "move":
+                    services.project_move(actor=user, project=project, **data)
+                elif chosen == "year":
+                    services.year_plan_save(actor=user, project=project, **data)
+                elif chosen == "milestone":
+                    services.milestone_save(actor=user, project=project, **data)
+                elif chosen == "report":
+                    services.report_save(actor=user, project=project, **data)
+                else:
+                    found = services.problem_open(actor=user, project=project, **data)
+                    messages.success(request, _("已交办，编号 %(n)s。") % {"n": found.item.number})
+                    return redirect("projects:detail", pk)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("已保存。"))
+                return redirect("projects:detail", pk)
+    today = timezone.localdate()
+    milestones = {m.kind: m for m in project.milestones.all()}
+    milestone_rows = [(kind, label, milestones.get(kind)) for kind, label in Milestone.Kind.choices]
+    progress = lights.progress(project)
+    chart = {
+        "name": project.name,
+        "today": today.isoformat(),
+        "rows": [
+            {
+                "label": str(label),
+                "planned": m.planned_on.isoformat() if m and m.planned_on else None,
+                "actual": m.actual_on.isoformat() if m and m.actual_on else None,
+            }
+            for kind, label, m in milestone_rows
+        ],
+    }
+    context = {
+        "project": project,
+        "can_edit": can_edit,
+        "forms": forms,
+        "band": selectors.BAND_LABELS[selectors.band_of(project.total_investment)],
+        "new_start": project.started_on is not None and project.started_on.year == today.year,
+        "registration_overdue": selectors.registration_overdue(project, today),
+        "progress": progress,
+        "years": project.years.all(),
+        "milestones": milestone_rows,
+        "today": today,
+        "reports": project.reports.order_by("-month").prefetch_related("photos")[:36],
+        "light_changes": project.light_changes.all()[:20],
+        "problems": project.problems.select_related("item", "item__department").order_by("-item__opened_at"),
+        "states": STATES,
+        "chart": chart,
+    }
+    return render(request, "projects/detail.html", context)
+
+
+@login_required
+def photo(request: AuthedRequest, pk: int) -> FileResponse:
+    ensure_business(request.user)
+    found = get_object_or_404(ReportPhoto, pk=pk)
+    return FileResponse(
+        found.file.open("rb"), as_attachment=False, filename=found.name, content_type=found.content_type
+    )
+
+
+@login_required
+def statistics(request: AuthedRequest) -> HttpResponse:
+    ensure_business(request.user)
+    try:
+        year = int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        year = timezone.localdate().year
+    by = request.GET.get("by", "stage")
+    if by not in selectors.DIMENSIONS:
+        by = "stage"
+    over_50m = request.GET.get("scope", "50m") == "50m"
+    result = selectors.statistics(year, by, min_total=selectors.BANDS[2][1] if over_50m else None)
+    if request.GET.get("format") == "xlsx":
+        return exports.statistics_response(result, request.user)
+    chart = {
+        "categories": [row.label for row in result.rows],
+        "unit": _("个"),
+        "series": [
+            {"name": _("项目数"), "data": [row.projects for row in result.rows]},
+            {"name": _("开复工"), "data": [row.new_starts + row.resumed for row in result.rows]},
+        ],
+    }
+    context = {
+        "result": result,
+        "year": year,
+        "by": by,
+        "over_50m": over_50m,
+        "dimensions": selectors.DIMENSIONS,
+        "chart": chart,
+    }
+    return render(request, "projects/statistics.html", context)
+
+
+@login_required
+def meeting(request: AuthedRequest) -> HttpResponse:
+    """The scheduling meeting (调度会): what is behind, late or blocked, by area and leader."""
+    ensure_business(request.user)
+    groups = selectors.meeting(selectors.filtered(request.GET))
+    if request.GET.get("format") == "docx":
+        return exports.meeting_docx(groups, request.user)
+    count = sum(len(rows) for rows in groups.values())
+    return render(
+        request,
+        "projects/meeting.html",
+        {"groups": groups, "count": count, "params": request.GET, **_choices()},
+    )
+
+
+@login_required
+def timeline(request: AuthedRequest) -> HttpResponse:
+    """Milestones of a filtered set of projects on one time axis (the first 60)."""
+    ensure_business(request.user)
+    found = list(selectors.filtered(request.GET).prefetch_related("milestones")[:60])
+    chart = {
+        "today": timezone.localdate().isoformat(),
+        "projects": [
+            {
+                "name": f"{p.code} {p.name}",
+                "points": [
+                    {
+                        "label": m.get_kind_display(),
+                        "planned": m.planned_on.isoformat() if m.planned_on else None,
+                        "actual": m.actual_on.isoformat() if m.actual_on else None,
+                    }
+                    for m in p.milestones.all()
+                ],
+            }
+            for p in found
+        ],
+    }
+    return render(
+        request,
+        "projects/timeline.html",
+        {"chart": chart, "count": len(found), "params": request.GET, **_choices()},
+    )
+
+
+@login_required
+def problem(request: AuthedRequest, number: str) -> HttpResponse:
+    ensure_business(request.user)
+    found = get_object_or_404(
+        Problem.objects.select_related("item", "project", "item__department"), item__number=number
+    )
+    item = found.item
+    actions = KIND.available(request.user, item)
+    chosen = request.POST.get("action") if request.method == "POST" else None
+    forms = action_forms(request, actions, ProblemActionForm, lambda t: {"version": item.version}, chosen)
+    if chosen:
+        done = take_action(
+            request,
+            forms,
+            chosen,
+            lambda data: services.problem_act(actor=request.user, problem=found, action=chosen, **data),
+            lambda: redirect("projects:problem", number),
+        )
+        if done is not None:
+            return done
+    context = {
+        "problem": found,
+        "item": item,
+        "state_label": STATES.get(item.state, item.state),
+        "deadline": engine.deadline_state(item),
+        "events": labelled_timeline(
+            KIND, item.events.select_related("actor", "department").prefetch_related("attachments")
+        ),
+        "actions": [(t, forms[t.action]) for t in actions],
+        "attachment_url": "projects:problem_attachment",
+    }
+    return render(request, "projects/problem.html", context)
+
+
+@login_required
+def problem_attachment(request: AuthedRequest, number: str, pk: int) -> FileResponse:
+    ensure_business(request.user)
+    found = get_object_or_404(Problem, item__number=number)
+    return download(get_object_or_404(Attachment, pk=pk, event__item=found.item))
+
+
+@login_required
+def rules(request: AuthedRequest) -> HttpResponse:
+    """The zone's light rule; the projects centre's head keeps it."""
+    ensure_business(request.user)
+    rule = lights.rule()
+    editable = request.user.role == Role.HEAD and services.is_centre(request.user)
+    form = RuleForm(request.POST or None, instance=rule)
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied(_("只有重点项目服务中心负责人可以修改亮灯规则。"))
+        if form.is_valid():
+            from xinqu.core.services import save_audited
+
+            try:
+                save_audited(
+                    actor=request.user,
+                    instance=LightRule.objects.get(pk=rule.pk),
+                    audited=["yellow_pp", "red_pp", "late_start_months"],
+                    fields=form.cleaned_data,
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                changed = lights.refresh_all()
+                messages.success(request, _("已保存，%(n)s 个项目的灯随之变化。") % {"n": changed})
+                return redirect("projects:rules")
+    return render(request, "projects/rules.html", {"form": form, "editable": editable, "rule": rule})
