@@ -63,6 +63,7 @@ BUSINESS_NAV = {
     "首页",
     "年度计划",
     "经济指标",
+    "项目建设",
     "企业",
     "企业诉求",
     "安全隐患",
@@ -209,3 +210,33 @@ def test_demo_hazards_tell_their_story(demo):
     assert {h.item.state for h in hazards} == {"reported", "rectifying", "submitted", "closed"}
     assert [h.location for h in hazards if light(h) == "red"] == ["喷涂车间"]
     assert all(h.verified_by != h.reporter for h in hazards if h.item.state == "closed")
+
+
+def test_the_demo_projects_reproduce_the_reports_2023_figures(demo):
+    from decimal import Decimal
+
+    from xinqu.projects.models import Problem, Project
+    from xinqu.projects.selectors import meeting, statistics
+
+    result = statistics(2023, "kind", min_total=Decimal(5_000))
+    assert result.started_or_resumed == 147  # 开复工5000万元以上项目147个
+    assert result.industrial_share == Decimal("76.3")  # 产业项目占比76.3%
+    assert result.landed == 128  # 全年落地项目128个
+    assert {light for light in Project.objects.values_list("light", flat=True)} == {
+        "",
+        "green",
+        "yellow",
+        "red",
+    }
+    assert Problem.objects.count() == 5
+    assert sum(len(rows) for rows in meeting().values()) > 0
+
+
+def test_the_demo_plan_feeds_from_the_projects(demo):
+    from xinqu.plans.models import Node
+    from xinqu.plans.selectors import tree
+
+    plan = Node.objects.get(code="3.3").plan
+    status = next(s for s in tree(plan, 3) if s.node.code == "3.3")
+    assert status.value == 3 and status.light == "red"  # three 10亿 projects started by March 2024
+    assert next(s for s in tree(plan, 3) if s.node.code == "2.1").value > 100

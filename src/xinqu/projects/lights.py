@@ -115,8 +115,9 @@ def refresh(
 ) -> str:
     """Bring the stored light up to date; record the change, if any, with its reason."""
     today = today or timezone.localdate()
-    current = Project.objects.filter(pk=project.pk).values_list("light", flat=True).first() or ""
-    light, why = evaluate(project, today, current, month, the_rule)
+    stored = Project.objects.get(pk=project.pk)  # as saved: the caller's copy may be older
+    current = stored.light
+    light, why = evaluate(stored, today, current, month, the_rule)
     if light != current:
         Project.objects.filter(pk=project.pk).update(light=light)
         LightChange.objects.create(
