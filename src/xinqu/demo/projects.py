@@ -99,9 +99,7 @@ def load_demo_projects(*, users: dict[str, User]) -> int:
         begun = spec.started
         stage, completed_on, operating_on = _stage(rng, spec, today)
         planned_start = (
-            begun - dt.timedelta(days=rng.randint(0, 60))
-            if begun
-            else dt.date(2024, rng.randint(3, 9), 1)
+            begun - dt.timedelta(days=rng.randint(0, 60)) if begun else dt.date(2024, rng.randint(3, 9), 1)
         )
         industrial = spec.kind == "industrial"
         projects.append(

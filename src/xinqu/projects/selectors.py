@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -232,44 +232,72 @@ class MeetingRow:
     open_problems: int
 
 
-def meeting(
-    base: QuerySet[Project] | None = None, today: dt.date | None = None
-) -> dict[tuple[str, str], list[MeetingRow]]:
-    """The scheduling meeting's list: active projects behind schedule (red or yellow), with an
-    overdue milestone or with an open problem, grouped by area and responsible leader."""
+@dataclass
+class Meeting:
+    """The scheduling meeting's projects, in order, with their overdue milestones and open problems
+    counted per project."""
+
+    projects: QuerySet[Project]
+    late: dict[int, int]
+    blocked: dict[int, int]
+
+    def groups(self, projects: Any = None) -> dict[tuple[str, str], list[MeetingRow]]:
+        """``projects`` (default: all of them) grouped by area and responsible leader."""
+        groups: dict[tuple[str, str], list[MeetingRow]] = {}
+        unassigned = str(_("（未定包保领导）"))
+        for project in self.projects if projects is None else projects:
+            leader = project.leader.display_name if project.leader else unassigned
+            groups.setdefault((project.area.name, leader), []).append(
+                MeetingRow(project, self.late.get(project.pk, 0), self.blocked.get(project.pk, 0))
+            )
+        return groups
+
+
+def meeting_list(base: QuerySet[Project] | None = None, today: dt.date | None = None) -> Meeting:
+    """Active projects behind schedule (red or yellow), with an overdue milestone or with an open
+    problem, ordered by area, leader and light. Three queries: the overdue milestones and the open
+    problems counted per project, then the projects (which a page may slice)."""
     today = today or timezone.localdate()
-    late = Milestone.objects.filter(project=OuterRef("pk"), actual_on__isnull=True, planned_on__lt=today)
-    open_problems = Problem.objects.filter(project=OuterRef("pk"), item__state__in=OPEN_PROBLEM_STATES)
     projects = (base if base is not None else Project.objects.all()).filter(stage__in=ACTIVE)
+    late_milestones = Milestone.objects.filter(actual_on__isnull=True, planned_on__lt=today)
+    open_problems = Problem.objects.filter(item__state__in=OPEN_PROBLEM_STATES)
+    late = dict(
+        late_milestones.filter(project__in=projects.values("pk"))
+        .values_list("project")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    blocked = dict(
+        open_problems.filter(project__in=projects.values("pk"))
+        .values_list("project")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     found = (
-        projects.annotate(has_late=Exists(late), has_problem=Exists(open_problems))
-        .filter(Q(light__in=["red", "yellow"]) | Q(has_late=True) | Q(has_problem=True))
+        projects.filter(
+            Q(light__in=["red", "yellow"])
+            | Q(pk__in=late_milestones.values("project"))
+            | Q(pk__in=open_problems.values("project"))
+        )
         .select_related("area", "leader", "department")
         .annotate(
-            late_count=Count(
-                "milestones",
-                filter=Q(milestones__actual_on__isnull=True, milestones__planned_on__lt=today),
-                distinct=True,
-            ),
-            problem_count=Count(
-                "problems", filter=Q(problems__item__state__in=OPEN_PROBLEM_STATES), distinct=True
-            ),
             light_rank=Case(
                 When(light="red", then=0),
                 When(light="yellow", then=1),
                 default=2,
                 output_field=IntegerField(),
-            ),
+            )
         )
-        .order_by("area__sort_order", "leader__full_name", "light_rank", "code")
+        .order_by("area__sort_order", "area__name", "leader__full_name", "leader_id", "light_rank", "code")
     )
-    groups: dict[tuple[str, str], list[MeetingRow]] = {}
-    for project in found:
-        leader = project.leader.display_name if project.leader else str(_("（未定包保领导）"))
-        groups.setdefault((project.area.name, leader), []).append(
-            MeetingRow(project, project.late_count, project.problem_count)
-        )
-    return groups
+    return Meeting(found, late, blocked)
+
+
+def meeting(
+    base: QuerySet[Project] | None = None, today: dt.date | None = None
+) -> dict[tuple[str, str], list[MeetingRow]]:
+    """The whole meeting list, grouped by area and responsible leader (the briefing's content)."""
+    return meeting_list(base, today).groups()
 
 
 def registration_overdue(project: Project, today: dt.date | None = None) -> bool:

@@ -248,15 +248,21 @@ def statistics(request: AuthedRequest) -> HttpResponse:
 def meeting(request: AuthedRequest) -> HttpResponse:
     """The scheduling meeting (调度会): what is behind, late or blocked, by area and leader."""
     ensure_business(request.user)
-    groups = selectors.meeting(selectors.filtered(request.GET))
+    listed = selectors.meeting_list(selectors.filtered(request.GET))
     if request.GET.get("format") == "docx":
-        return exports.meeting_docx(groups, request.user)
-    count = sum(len(rows) for rows in groups.values())
-    return render(
-        request,
-        "projects/meeting.html",
-        {"groups": groups, "count": count, "params": request.GET, **_choices()},
-    )
+        return exports.meeting_docx(listed.groups(), request.user)
+    page = Paginator(listed.projects, 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "groups": listed.groups(page),
+        "page": page,
+        "count": page.paginator.count,
+        "params": request.GET,
+        "query": query.urlencode(),
+        **_choices(),
+    }
+    return render(request, "projects/meeting.html", context)
 
 
 @login_required

@@ -41,7 +41,15 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
-            "suite", choices=["enterprises", "import-file", "indicators", "indicator-import-file", "workflow"]
+            "suite",
+            choices=[
+                "enterprises",
+                "import-file",
+                "indicators",
+                "indicator-import-file",
+                "workflow",
+                "projects",
+            ],
         )
         parser.add_argument("path", nargs="?", help="import-file only: the .xlsx to import")
         parser.add_argument("--size", type=int, default=500_000, help="enterprises in the synthetic zone")
@@ -60,6 +68,7 @@ class Command(BaseCommand):
             "--filings", type=int, default=200, help="workflow: concurrent public filings over HTTP"
         )
         parser.add_argument("--skip-filings", action="store_true", help="workflow: measure the pages only")
+        parser.add_argument("--projects", type=int, default=20_000, help="projects: projects in the ledger")
 
     def handle(self, *args: Any, suite: str, path: str | None, **options: Any) -> None:
         if suite == "import-file":
@@ -72,6 +81,10 @@ class Command(BaseCommand):
             from xinqu.demo.bench_workflow import run
 
             self._table(run(log=self._log, **options))
+        elif suite == "projects":
+            from xinqu.demo import bench_projects
+
+            self._table(bench_projects.run(log=self._log, **options))
         else:
             self._enterprises(**options)
 
