@@ -71,6 +71,7 @@ def _register() -> None:
     from xinqu.enterprises.api import router as enterprises_router
     from xinqu.indicators.api import router as indicators_router
     from xinqu.plans.api import router as plans_router
+    from xinqu.projects.api import router as projects_router
     from xinqu.safety.api import router as safety_router
     from xinqu.service_requests.api import router as service_requests_router
     from xinqu.updates.api import router as updates_router
@@ -81,6 +82,7 @@ def _register() -> None:
     api.add_router("", service_requests_router)
     api.add_router("", safety_router)
     api.add_router("", plans_router)
+    api.add_router("", projects_router)
     api.add_router("/work-updates", updates_router)
 
 

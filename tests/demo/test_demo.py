@@ -222,7 +222,7 @@ def test_the_demo_projects_reproduce_the_reports_2023_figures(demo):
     assert result.started_or_resumed == 147  # 开复工5000万元以上项目147个
     assert result.industrial_share == Decimal("76.3")  # 产业项目占比76.3%
     assert result.landed == 128  # 全年落地项目128个
-    assert {light for light in Project.objects.values_list("light", flat=True)} == {
+    assert set(Project.objects.values_list("light", flat=True)) == {
         "",
         "green",
         "yellow",
