@@ -85,6 +85,7 @@ def _cjk(text: str) -> set[str]:
                 "/projects/meeting/",
                 "/projects/timeline/",
                 "/projects/rules/",
+                "/projects/import/",
             ],
         ),
         ("system_admin", ["/", "/users/", "/users/new/", "/org/units/new/", "/calendar/?year=2030"]),

@@ -344,3 +344,75 @@ def test_the_api_has_the_pages_rules(clerk, places, econ, econ_staff, as_user):
     act = f"/api/v1/project-problems/{number}/actions/sign_for"
     assert other.post(act, {"version": version}, content_type="application/json").status_code == 200
     assert other.post(act, {"version": version}, content_type="application/json").status_code == 409
+
+
+def test_ledger_and_reports_import_all_or_nothing(clerk, places, econ_staff, as_user):
+    from openpyxl import Workbook
+
+    from xinqu.core import jobs
+
+    def book(headers, *rows):
+        wb = Workbook()
+        ws = wb.active
+        ws.append(headers)
+        for row in rows:
+            ws.append(row)
+        buffer = io.BytesIO()
+        wb.save(buffer)
+        return io.BytesIO(buffer.getvalue())
+
+    def run(kind, file, user=clerk):
+        return jobs.run_importer(jobs.IMPORT_KINDS[kind], actor=user, file=file, dry_run=False)
+
+    headers = [
+        "项目编号",
+        "项目名称",
+        "项目类型",
+        "功能区",
+        "园区",
+        "总投资（万元）",
+        "计划开工日期",
+        "责任部门",
+    ]
+    bad = run(
+        "projects",
+        book(headers, ["XM-A", "甲项目", "产业项目", "高新区", "长智光谷", "12,000", "2026-03-01", "重点项目服务中心"],
+             ["XM-B", "乙项目", "产业项目", "北湖区", "长智光谷", "8000", "", ""],
+             ["XM-C", "丙项目", "工厂", "高新区", "", "10000", "", ""]),
+    )  # fmt: skip
+    assert not bad.ok and not Project.objects.exists()
+    reasons = {(e.row, e.column): e.reason for e in bad.errors}
+    assert "不属于北湖区" in reasons[(3, "园区")] and "应为" in reasons[(4, "项目类型")]
+    good = run(
+        "projects",
+        book(headers, ["XM-A", "甲项目", "产业项目", "高新区", "长智光谷", "12,000", "2026-03-01", "重点项目服务中心"],
+             ["XM-C", "丙项目", "服务业项目", "gaoxin", "", "1亿元", "", ""]),
+    )  # fmt: skip
+    assert good.ok and good.created == 2
+    assert Project.objects.get(code="XM-C").total_investment == Decimal(10_000)
+    project = Project.objects.get(code="XM-A")
+    for stage in ("signed", "landed", "started"):
+        services.project_move(actor=clerk, project=project, stage=stage, on=_months_ago(2))
+    report_headers = ["项目编号", "月份", "当月完成投资（万元）", "在岗人数", "形象进度", "确认超过总投资"]
+    refused = run(
+        "project_reports",
+        book(report_headers, ["XM-A", f"{_months_ago(1):%Y-%m}", "500", 30, "基础施工", ""],
+             ["XM-A", f"{_months_ago(-1):%Y-%m}", "500", 30, "", ""],
+             ["XM-A", f"{_months_ago(0):%Y-%m}", "20000", 30, "", "否"],
+             ["XM-Z", f"{_months_ago(0):%Y-%m}", "1", 1, "", ""]),
+    )  # fmt: skip
+    assert not refused.ok and not MonthlyReport.objects.exists()
+    reasons = {e.row: e.reason for e in refused.errors}
+    assert "未来月份" in reasons[3] and "超过项目总投资" in reasons[4] and "没有这个项目编号" in reasons[5]
+    done = run(
+        "project_reports",
+        book(report_headers, ["XM-A", f"{_months_ago(1):%Y-%m}", "500", 30, "基础施工", ""],
+             ["XM-A", f"{_months_ago(0):%Y-%m}", "12000", 30, "", "是"]),
+    )  # fmt: skip
+    assert done.ok and MonthlyReport.objects.filter(project=project).count() == 2
+    # Another department may not write the centre's projects, even by import.
+    assert not run(
+        "projects", book(headers, ["XM-A", "改名", "产业项目", "高新区", "", "1", "", ""]), econ_staff
+    ).ok
+    exported = as_user(econ_staff).get("/projects/reports.xlsx")
+    assert exported.status_code == 200

@@ -13,3 +13,12 @@ class ProjectsConfig(AppConfig):
         from xinqu.projects.lights import refresh_all
 
         register_reminder("project_lights", refresh_all)
+        from xinqu.core.jobs import ImportKind, register_import
+        from xinqu.projects.imports import PROJECT_COLUMNS, REPORT_COLUMNS, projects_import, reports_import
+
+        register_import(
+            ImportKind("projects", str(_("项目台账")), projects_import, PROJECT_COLUMNS, "projects:list")
+        )
+        register_import(
+            ImportKind("project_reports", str(_("项目月报")), reports_import, REPORT_COLUMNS, "projects:list")
+        )

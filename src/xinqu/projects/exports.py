@@ -143,3 +143,45 @@ def meeting_docx(groups: dict[tuple[str, str], list[MeetingRow]], user: Any) -> 
     )
     response["Content-Disposition"] = f"attachment; filename=scheduling-meeting-{today:%Y%m%d}.docx"
     return response
+
+
+REPORT_HEADERS = [
+    "项目编号",
+    "月份",
+    "当月完成投资（万元）",
+    "在岗人数",
+    "形象进度",
+    "确认超过总投资",
+    "年度累计（万元）",
+    "开工以来累计（万元）",
+]
+
+
+def reports_response(projects: QuerySet[Project], month: str, user: Any) -> HttpResponse:
+    """Every report of ``month`` (YYYY-MM; all months when empty) of ``projects``."""
+    import datetime as dt
+
+    from xinqu.projects.models import MonthlyReport
+
+    reports = MonthlyReport.objects.filter(project__in=projects.values("pk")).select_related("project")
+    try:
+        reports = reports.filter(month=dt.date.fromisoformat(f"{month}-01")) if month else reports
+    except ValueError:
+        reports = reports.none()
+    rows = (
+        [
+            r.project.code,
+            f"{r.month:%Y-%m}",
+            float(r.investment),
+            r.workers,
+            r.progress,
+            "",
+            float(r.investment_ytd),
+            float(r.investment_total),
+        ]
+        for r in reports.order_by("project__code", "month").iterator(chunk_size=5000)
+    )
+    _audit(user, f"project reports {month or 'all'}")
+    return xlsx_response(
+        f"project-reports-{month or 'all'}.xlsx", workbook_bytes(str(_("项目月报")), REPORT_HEADERS, rows)
+    )

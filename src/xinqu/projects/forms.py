@@ -98,3 +98,10 @@ class RuleForm(forms.ModelForm):
     class Meta:
         model = LightRule
         fields = ["yellow_pp", "red_pp", "late_start_months"]
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("导入内容"), choices=[("projects", _("项目台账")), ("project_reports", _("项目月报"))]
+    )
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))

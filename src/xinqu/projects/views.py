@@ -11,15 +11,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinqu.core.access import AuthedRequest, ensure_business
+from xinqu.core import jobs
+from xinqu.core.access import AuthedRequest, ensure_business, ensure_department_member
 from xinqu.core.forms import add_service_errors
+from xinqu.core.imports import template_workbook
 from xinqu.core.models import Department, OrgUnit, User
 from xinqu.core.roles import Role
+from xinqu.core.xlsx import xlsx_response
 from xinqu.enterprises.codes import normalise_credit_code
 from xinqu.enterprises.models import Enterprise
 from xinqu.projects import exports, lights, selectors, services
 from xinqu.projects.flow import KIND, STATES
 from xinqu.projects.forms import (
+    ImportForm,
     MilestoneForm,
     MoveForm,
     ProblemActionForm,
@@ -362,3 +366,39 @@ def rules(request: AuthedRequest) -> HttpResponse:
                 messages.success(request, _("已保存，%(n)s 个项目的灯随之变化。") % {"n": changed})
                 return redirect("projects:rules")
     return render(request, "projects/rules.html", {"form": form, "editable": editable, "rule": rule})
+
+
+@login_required
+def project_import(request: AuthedRequest) -> HttpResponse:
+    """The ledger or the month's reports from a workbook: a dry run first, then all rows or none."""
+    ensure_business(request.user)
+    ensure_department_member(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = jobs.import_job_start(
+                actor=request.user, kind=form.cleaned_data["kind"], upload=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("import_job", job.pk)
+    return render(request, "projects/import.html", {"form": form})
+
+
+@login_required
+def import_template(request: AuthedRequest, kind: str) -> HttpResponse:
+    ensure_business(request.user)
+    if kind not in {"projects", "project_reports"}:
+        raise PermissionDenied
+    spec = jobs.IMPORT_KINDS[kind]
+    return xlsx_response(f"template-{kind}.xlsx", template_workbook(spec.label, spec.columns))
+
+
+@login_required
+def reports_export(request: AuthedRequest) -> HttpResponse:
+    """A month's reports of the filtered projects, in the columns the report import reads."""
+    ensure_business(request.user)
+    return exports.reports_response(
+        selectors.filtered(request.GET), request.GET.get("month", ""), request.user
+    )
