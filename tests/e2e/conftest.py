@@ -70,6 +70,7 @@ def _relax_audit_guard(transactional_db: Any) -> Iterator[None]:
     defaults.create(apps, None)
     import_module("xinqu.service_requests.migrations.0002_default_categories").create(apps, None)
     import_module("xinqu.workflow.migrations.0003_default_escalation").create(apps, None)
+    import_module("xinqu.projects.migrations.0002_problem_escalation").create(apps, None)
     import_module("xinqu.core.migrations.0007_holiday_arrangements").load(apps, None)
     from xinqu.indicators.models import DataVersion
 

@@ -416,3 +416,16 @@ def test_ledger_and_reports_import_all_or_nothing(clerk, places, econ_staff, as_
     ).ok
     exported = as_user(econ_staff).get("/projects/reports.xlsx")
     assert exported.status_code == 200
+
+
+def test_an_overdue_problem_is_escalated_by_its_rules(clerk, places, econ, leader):
+    from django.core.management import call_command
+
+    from xinqu.workflow.models import Item
+
+    project = _started(clerk, places, months_ago=1)
+    problem = services.problem_open(actor=clerk, project=project, department=econ, description="规划许可卡住")
+    Item.objects.filter(pk=problem.pk).update(due_on=TODAY - dt.timedelta(days=20))
+    call_command("remind")
+    assert Item.objects.get(pk=problem.pk).supervision_level == 3
+    assert Notification.objects.filter(user=leader, title__contains="督办").exists()
