@@ -27,10 +27,8 @@ from xinqu.plans.forms import (
     SupervisionForm,
 )
 from xinqu.plans.models import Node, Period, Plan, Report, Supervision
-from xinqu.workflow import engine
 from xinqu.workflow.models import Attachment
-from xinqu.workflow.pages import action_forms, download, take_action
-from xinqu.workflow.selectors import labelled_timeline
+from xinqu.workflow.pages import download, item_page
 
 
 def _plan(year: int) -> Plan:
@@ -431,34 +429,18 @@ def supervision(request: AuthedRequest, number: str) -> HttpResponse:
     found = get_object_or_404(
         Supervision.objects.select_related("item", "node__plan", "item__department"), item__number=number
     )
-    item = found.item
-    actions = KIND.available(request.user, item)
-    chosen = request.POST.get("action") if request.method == "POST" else None
-    forms = action_forms(request, actions, SupervisionActionForm, lambda t: {"version": item.version}, chosen)
-    if chosen:
-        done = take_action(
-            request,
-            forms,
-            chosen,
-            lambda data: services.supervision_act(
-                actor=request.user, supervision=found, action=chosen, **data
-            ),
-            lambda: redirect("plans:supervision", number),
-        )
-        if done is not None:
-            return done
-    context = {
-        "supervision": found,
-        "item": item,
-        "state_label": STATES.get(item.state, item.state),
-        "deadline": engine.deadline_state(item),
-        "events": labelled_timeline(
-            KIND, item.events.select_related("actor", "department").prefetch_related("attachments")
+    return item_page(
+        request,
+        kind=KIND,
+        item=found.item,
+        form_class=SupervisionActionForm,
+        act=lambda action, data: services.supervision_act(
+            actor=request.user, supervision=found, action=action, **data
         ),
-        "actions": [(t, forms[t.action]) for t in actions],
-        "attachment_url": "plans:supervision_attachment",
-    }
-    return render(request, "plans/supervision.html", context)
+        back=lambda: redirect("plans:supervision", number),
+        template="plans/supervision.html",
+        context={"supervision": found, "attachment_url": "plans:supervision_attachment"},
+    )
 
 
 @login_required

@@ -34,10 +34,8 @@ from xinqu.projects.forms import (
     YearForm,
 )
 from xinqu.projects.models import LightRule, Milestone, Problem, Project, ReportPhoto
-from xinqu.workflow import engine
 from xinqu.workflow.models import Attachment
-from xinqu.workflow.pages import action_forms, download, take_action
-from xinqu.workflow.selectors import labelled_timeline
+from xinqu.workflow.pages import download, item_page
 
 
 def _project(pk: int) -> Project:
@@ -304,32 +302,18 @@ def problem(request: AuthedRequest, number: str) -> HttpResponse:
     found = get_object_or_404(
         Problem.objects.select_related("item", "project", "item__department"), item__number=number
     )
-    item = found.item
-    actions = KIND.available(request.user, item)
-    chosen = request.POST.get("action") if request.method == "POST" else None
-    forms = action_forms(request, actions, ProblemActionForm, lambda t: {"version": item.version}, chosen)
-    if chosen:
-        done = take_action(
-            request,
-            forms,
-            chosen,
-            lambda data: services.problem_act(actor=request.user, problem=found, action=chosen, **data),
-            lambda: redirect("projects:problem", number),
-        )
-        if done is not None:
-            return done
-    context = {
-        "problem": found,
-        "item": item,
-        "state_label": STATES.get(item.state, item.state),
-        "deadline": engine.deadline_state(item),
-        "events": labelled_timeline(
-            KIND, item.events.select_related("actor", "department").prefetch_related("attachments")
+    return item_page(
+        request,
+        kind=KIND,
+        item=found.item,
+        form_class=ProblemActionForm,
+        act=lambda action, data: services.problem_act(
+            actor=request.user, problem=found, action=action, **data
         ),
-        "actions": [(t, forms[t.action]) for t in actions],
-        "attachment_url": "projects:problem_attachment",
-    }
-    return render(request, "projects/problem.html", context)
+        back=lambda: redirect("projects:problem", number),
+        template="projects/problem.html",
+        context={"problem": found, "attachment_url": "projects:problem_attachment"},
+    )
 
 
 @login_required

@@ -13,8 +13,8 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from xinqu.core.forms import add_service_errors
-from xinqu.workflow.engine import ChangedMeanwhile, Transition
-from xinqu.workflow.models import Attachment
+from xinqu.workflow.engine import ChangedMeanwhile, Kind, Transition
+from xinqu.workflow.models import Attachment, Item
 
 
 def action_forms(
@@ -69,4 +69,45 @@ def download(attachment: Attachment) -> FileResponse:
         as_attachment=True,
         filename=attachment.name,
         content_type=attachment.content_type,
+    )
+
+
+def item_page(
+    request: HttpRequest,
+    *,
+    kind: Kind,
+    item: Item,
+    form_class: type[forms.Form],
+    act: Callable[[str, dict[str, Any]], Any],
+    back: Callable[[], HttpResponse],
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """An item's page: its state, deadline and timeline, a form for each action the user may take
+    now, and the taking of the chosen one (``act(action, cleaned_data)``)."""
+    from django.shortcuts import render
+
+    from xinqu.workflow.engine import deadline_state
+    from xinqu.workflow.selectors import labelled_timeline
+
+    actions = kind.available(request.user, item)  # type: ignore[arg-type]
+    chosen = request.POST.get("action") if request.method == "POST" else None
+    found = action_forms(request, actions, form_class, lambda t: {"version": item.version}, chosen)
+    if chosen:
+        done = take_action(request, found, chosen, lambda data: act(chosen, data), back)
+        if done is not None:
+            return done
+    return render(
+        request,
+        template,
+        {
+            "item": item,
+            "state_label": kind.states.get(item.state, item.state),
+            "deadline": deadline_state(item),
+            "events": labelled_timeline(
+                kind, item.events.select_related("actor", "department").prefetch_related("attachments")
+            ),
+            "actions": [(t, found[t.action]) for t in actions],
+            **context,
+        },
     )
