@@ -174,3 +174,27 @@ def test_the_plan_tree_folds_and_a_lagging_kpi_goes_under_supervision(browser, p
     page.reload()
     page.click("#action-conclude_done")
     assert page.locator("#supervision-outcome").inner_text() == "按要求办结"
+
+
+def test_the_project_ledger_statistics_meeting_and_a_report(browser, page, live_server):
+    from xinqu.projects.models import MonthlyReport, Project
+
+    call_command("demo", "--setup-only")
+    _login(page, live_server, "demo-projects-staff")
+    page.goto(f"{live_server.url}/projects/statistics/?year=2023")
+    assert page.locator("#started-or-resumed").inner_text() == "147"
+    assert page.locator("#industrial-share").inner_text() == "76.3%"
+    assert page.locator("#landed").inner_text() == "128"
+    page.locator("[data-chart] svg").first.wait_for()
+    page.goto(f"{live_server.url}/projects/meeting/")
+    assert page.locator(".xq-meeting-group").count() > 0
+    project = Project.objects.filter(stage="building", department__code="projects").order_by("code").first()
+    page.goto(f"{live_server.url}/projects/{project.pk}/")
+    page.locator("#milestone-chart svg").wait_for()
+    before = MonthlyReport.objects.filter(project=project).count()
+    page.fill("#id_investment", "-5")
+    page.click("#save-report")
+    assert "不能为负数" in page.content()
+    assert MonthlyReport.objects.filter(project=project).count() == before
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "e2e-project.png"), full_page=True)
