@@ -21,12 +21,14 @@
       tooltip: { formatter: function (p) { return names[p.value[1]] + "<br>" + (p.data.label || "") + " " + p.value[0]; } },
       legend: { top: 0, data: [el.dataset.plannedLabel, el.dataset.actualLabel] },
       grid: { left: 8, right: 24, top: 32, bottom: 24, containLabel: true },
-      xAxis: { type: "time", max: function (v) { return Math.max(v.max, today); } },
+      xAxis: { type: "time" },
       yAxis: { type: "category", data: names, inverse: true, axisLabel: { width: 220, overflow: "truncate" } },
       series: [
-        { name: el.dataset.plannedLabel, type: "scatter", symbol: "emptyCircle", symbolSize: 10, data: planned,
-          markLine: { symbol: "none", silent: true, lineStyle: { color: "#d63939" }, data: [{ xAxis: today }] } },
+        { name: el.dataset.plannedLabel, type: "scatter", symbol: "emptyCircle", symbolSize: 10, data: planned },
         { name: el.dataset.actualLabel, type: "scatter", symbolSize: 10, data: actual },
+        // An invisible point on today widens the axis to it, and carries the line for today.
+        { type: "scatter", symbolSize: 0, silent: true, tooltip: { show: false }, data: [[today, 0]],
+          markLine: { symbol: "none", silent: true, label: { show: false }, lineStyle: { color: "#d63939" }, data: [{ xAxis: today }] } },
       ],
     });
     window.addEventListener("resize", function () { chart.resize(); });
