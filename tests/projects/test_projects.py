@@ -274,6 +274,9 @@ def test_pages_and_the_plan_feed(clerk, places, econ_staff, as_user, sysadmin):
     ):
         assert client.get(url).status_code == 200, url
     assert client.get(f"/projects/{big.pk}/edit/").status_code == 403
+    services.project_save(actor=clerk, project=big, planned_signed_on=_months_ago(3))
+    page = client.get(f"/projects/{big.pk}/").content.decode()
+    assert 'id="stage-dates"' in page and f"{_months_ago(3):%Y-%m-%d}" in page and "晚于计划" in page
     assert as_user(sysadmin).get("/projects/").status_code == 403
     refused = as_user(clerk).post(
         f"/projects/{big.pk}/",

@@ -33,7 +33,9 @@ class ProjectOut(Schema):
     total_investment: Decimal
     size_band: str
     stage: str
+    planned_signed_on: dt.date | None
     signed_on: dt.date | None
+    planned_landed_on: dt.date | None
     landed_on: dt.date | None
     planned_start_on: dt.date | None
     started_on: dt.date | None
@@ -56,7 +58,9 @@ def _out(p: Project) -> dict[str, Any]:
         "total_investment": p.total_investment,
         "size_band": selectors.band_of(p.total_investment),
         "stage": p.stage,
+        "planned_signed_on": p.planned_signed_on,
         "signed_on": p.signed_on,
+        "planned_landed_on": p.planned_landed_on,
         "landed_on": p.landed_on,
         "planned_start_on": p.planned_start_on,
         "started_on": p.started_on,
@@ -132,6 +136,8 @@ class ProjectIn(Schema):
     area: str = Field(description="area code")
     park: str | None = Field(default=None, description="park code (of that area)")
     total_investment: Decimal = Field(description="万元")
+    planned_signed_on: dt.date | None = None
+    planned_landed_on: dt.date | None = None
     planned_start_on: dt.date | None = None
     registered_on: dt.date | None = None
     credit_code: str = Field(default="", description="the builder's credit code, from the registry")
@@ -157,6 +163,8 @@ def project_put(request: AuthedRequest, code: str, payload: ProjectIn) -> Any:
         "area": get_object_or_404(OrgUnit, code=payload.area, kind=OrgUnit.Kind.AREA),
         "park": get_object_or_404(OrgUnit, code=payload.park) if payload.park else None,
         "total_investment": payload.total_investment,
+        "planned_signed_on": payload.planned_signed_on,
+        "planned_landed_on": payload.planned_landed_on,
         "planned_start_on": payload.planned_start_on,
         "registered_on": payload.registered_on,
         "enterprise": enterprise,

@@ -24,12 +24,19 @@ class ProjectForm(ServiceForm):
             "park",
             "chain_node",
             "total_investment",
+            "planned_signed_on",
+            "planned_landed_on",
             "planned_start_on",
             "registered_on",
             "leader",
             "department",
         ]
-        widgets = {"planned_start_on": DATE, "registered_on": DATE}
+        widgets = {
+            "planned_signed_on": DATE,
+            "planned_landed_on": DATE,
+            "planned_start_on": DATE,
+            "registered_on": DATE,
+        }
 
     credit_code = forms.CharField(
         label=_("建设单位统一社会信用代码"), max_length=30, required=False, help_text=_("填写后关联企业名录")

@@ -51,6 +51,8 @@ PROJECT_COLUMNS = [
     Column("园区", "park"),
     Column("产业链环节", "chain_node"),
     Column("总投资（万元）", "total_investment", required=True, parse=_money, aliases=("总投资",)),
+    Column("计划签约日期", "planned_signed_on", parse=parse_date),
+    Column("计划落地日期", "planned_landed_on", parse=parse_date),
     Column("计划开工日期", "planned_start_on", parse=parse_date),
     Column("入库日期", "registered_on", parse=parse_date),
     Column("包保领导", "leader"),
@@ -107,6 +109,8 @@ def projects_import(
                 "code": record["code"],
                 "name": record["name"],
                 "total_investment": record["total_investment"],
+                "planned_signed_on": record.get("planned_signed_on"),
+                "planned_landed_on": record.get("planned_landed_on"),
                 "planned_start_on": record.get("planned_start_on"),
                 "registered_on": record.get("registered_on"),
             }

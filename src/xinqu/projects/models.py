@@ -60,7 +60,9 @@ class Project(models.Model):
         _("总投资（万元）"), validators=[MinValueValidator(0)], max_digits=14, decimal_places=2
     )
     stage = models.CharField(_("阶段"), max_length=12, choices=Stage.choices, default=Stage.PLANNED)
+    planned_signed_on = models.DateField(_("计划签约日期"), null=True, blank=True)
     signed_on = models.DateField(_("签约日期"), null=True, blank=True)
+    planned_landed_on = models.DateField(_("计划落地日期"), null=True, blank=True)
     landed_on = models.DateField(_("落地日期"), null=True, blank=True)
     planned_start_on = models.DateField(_("计划开工日期"), null=True, blank=True)
     started_on = models.DateField(_("实际开工日期"), null=True, blank=True)

@@ -37,6 +37,8 @@ PROJECT_FIELDS = [
     "chain_node",
     "kind",
     "total_investment",
+    "planned_signed_on",
+    "planned_landed_on",
     "planned_start_on",
     "registered_on",
     "leader",

@@ -170,6 +170,19 @@ def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 return redirect("projects:detail", pk)
     today = timezone.localdate()
     milestones = {m.kind: m for m in project.milestones.all()}
+    # Each stage with its planned and actual date (the later stages' plans are milestones).
+    planned_of = {
+        "signed": project.planned_signed_on,
+        "landed": project.planned_landed_on,
+        "started": project.planned_start_on,
+        "completed": milestones["completion"].planned_on if "completion" in milestones else None,
+        "operating": milestones["production"].planned_on if "production" in milestones else None,
+    }
+    stage_dates = [
+        (label, planned_of[stage], getattr(project, services.STAGE_DATE[stage]))
+        for stage, label in Project.Stage.choices
+        if stage in planned_of
+    ]
     milestone_rows = [(kind, label, milestones.get(kind)) for kind, label in Milestone.Kind.choices]
     progress = lights.progress(project)
     chart = {
@@ -194,6 +207,7 @@ def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "progress": progress,
         "years": project.years.all(),
         "milestones": milestone_rows,
+        "stage_dates": stage_dates,
         "today": today,
         "reports": project.reports.order_by("-month").prefetch_related("photos")[:36],
         "light_changes": project.light_changes.all()[:20],
