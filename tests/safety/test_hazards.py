@@ -304,3 +304,23 @@ def test_an_extension_is_approved_by_someone_else(inspector, colleague, enterpri
     services.hazard_act(actor=colleague, hazard=hazard, action="approve_extension")
     item = Item.objects.get(pk=hazard.pk)
     assert item.extension_days is None and item.due_on > dt.date(2099, 1, 1)
+
+
+def test_evidence_with_photos_through_the_api(as_user, inspector, enterprise, econ, econ_staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    hazard = _report(inspector, enterprise)
+    services.hazard_act(
+        actor=inspector,
+        hazard=hazard,
+        action="assign",
+        department=econ,
+        owner="安全员",
+        due_on=dt.date(2099, 1, 1),
+    )
+    item = Item.objects.get(pk=hazard.pk)
+    url = f"/api/v1/hazards/{item.number}/actions/submit_evidence/files"
+    photo = SimpleUploadedFile("整改后.png", PNG, content_type="image/png")
+    done = as_user(econ_staff).post(url, {"version": item.version, "comment": "已整改", "files": [photo]})
+    assert done.status_code == 200 and done.json()["state"] == "submitted"
+    assert item.events.get(action="submit_evidence").attachments.get().name == "整改后.png"

@@ -63,3 +63,30 @@ def test_file_act_and_conflict(as_user, centre_clerk, econ, econ_staff, sysadmin
     assert ServiceRequest.objects.get().item.state == "dispatched"
     assert as_user(sysadmin).get("/api/v1/service-requests").status_code == 403
     assert len(as_user(econ_staff).get("/api/v1/service-requests").json()["items"]) == 1
+
+
+def test_actions_with_attachments_through_the_api(db, as_user, make_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from xinqu.core.models import Department
+    from xinqu.core.roles import Role
+    from xinqu.service_requests import services
+    from xinqu.service_requests.models import Category
+    from xinqu.workflow.models import Attachment, Item
+
+    centre = Department.objects.create(code="business-env", name="企业服务中心")
+    clerk = make_user("api-clerk", Role.STAFF, centre)
+    request, _token = services.request_file(
+        actor=clerk, category=Category.objects.get(name="政策咨询"), enterprise_name="某公司",
+        contact_name="王", contact_phone="1", description="咨询政策",
+    )  # fmt: skip
+    item = Item.objects.get(pk=request.pk)
+    url = f"/api/v1/service-requests/{item.number}/actions/comment/files"
+    disguised = SimpleUploadedFile("说明.pdf", b"MZ\\x90\\x00 not a pdf", content_type="application/pdf")
+    refused = as_user(clerk).post(url, {"version": item.version, "comment": "附说明", "files": [disguised]})
+    assert refused.status_code == 422 and not Attachment.objects.exists()
+    assert Item.objects.get(pk=item.pk).version == item.version
+    pdf = SimpleUploadedFile("说明.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
+    done = as_user(clerk).post(url, {"version": item.version, "comment": "附说明", "files": [pdf]})
+    assert done.status_code == 200
+    assert done.json()["timeline"][-1]["attachments"] == ["说明.pdf"]

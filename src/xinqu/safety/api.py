@@ -8,7 +8,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import Field
 
 from xinqu.core.access import AuthedRequest, ensure_business
@@ -154,3 +155,24 @@ def hazard_enterprise_link(request: AuthedRequest, number: str) -> Any:
         "number": number,
         "link": request.build_absolute_uri(reverse("safety:rectify", args=[number, token])),
     }
+
+
+@router.post(
+    "/hazards/{number}/actions/{action}/files",
+    response=HazardOut,
+    summary="Act on a hazard with attachments (multipart), e.g. submit_evidence with photos",
+)
+def hazard_action_with_files(
+    request: AuthedRequest,
+    number: str,
+    action: str,
+    files: list[UploadedFile] = File(...),  # noqa: B008
+    version: int = Form(...),
+    comment: str = Form(""),
+) -> Any:
+    ensure_business(request.user)
+    hazard = _get(request.user, number)
+    services.hazard_act(
+        actor=request.user, hazard=hazard, action=action, version=version, comment=comment, attachments=files
+    )
+    return _out(request.user, _get(request.user, number))
