@@ -68,6 +68,17 @@ def ensure_business(user: Any) -> None:
         raise PermissionDenied(_("系统管理员、安全管理员、审计管理员不查看业务数据。"))
 
 
+def member_of(user: Any, code: str) -> bool:
+    """Staff or head of the department whose code is ``code`` (the service centre, emergency
+    management, the plan office … are named by settings)."""
+    return bool(
+        user is not None
+        and user.role in DEPARTMENT_ROLES
+        and user.department is not None
+        and user.department.code == code
+    )
+
+
 def ensure_department_member(user: Any, message: str | None = None) -> int:
     """The user's department id; only department staff and heads write business records."""
     if user.role not in DEPARTMENT_ROLES or user.department_id is None:

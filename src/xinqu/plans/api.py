@@ -170,14 +170,6 @@ class ReportOut(Schema):
     lines: list[LineOut]
 
 
-def _period(plan: Plan, month: str) -> Period:
-    try:
-        first = dt.date.fromisoformat(f"{month}-01")
-    except ValueError:
-        first = dt.date(1, 1, 1)
-    return get_object_or_404(Period, plan=plan, month=first)
-
-
 def _report_out(period: Period, department_id: int, user: Any) -> dict[str, Any]:
     report = period.reports.filter(department_id=department_id).first()
     if report is not None and not selectors.visible_report(user, report):
@@ -208,7 +200,7 @@ def report_read(request: AuthedRequest, year: int, month: str, department: str |
     """Your own department's report; leaders and the plan office name a department and see it
     once approved."""
     ensure_business(request.user)
-    period = _period(_plan(year), month)
+    period = selectors.period_of(_plan(year), month)
     user = request.user
     if department and (user.role == Role.LEADER or services.is_office(user)):
         department_id = get_object_or_404(Department, code=department).pk
@@ -223,7 +215,7 @@ def report_read(request: AuthedRequest, year: int, month: str, department: str |
 def report_write(request: AuthedRequest, year: int, month: str, payload: ReportIn) -> Any:
     ensure_business(request.user)
     plan = _plan(year)
-    period = _period(plan, month)
+    period = selectors.period_of(plan, month)
     codes = dict(plan.nodes.values_list("code", "pk"))
     lines = {}
     for line in payload.lines:
@@ -243,7 +235,7 @@ class ReviewIn(Schema):
 )
 def report_review(request: AuthedRequest, year: int, month: str, action: str, payload: ReviewIn) -> Any:
     ensure_business(request.user)
-    period = _period(_plan(year), month)
+    period = selectors.period_of(_plan(year), month)
     report = get_object_or_404(period.reports, department_id=request.user.department_id)
     if action == "approve":
         services.report_approve(actor=request.user, report=report)

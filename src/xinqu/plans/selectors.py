@@ -45,6 +45,18 @@ class Status:
         return min(max(self.completion or Decimal(0), Decimal(0)), HUNDRED)
 
 
+def period_of(plan: Plan, month: str) -> Period:
+    """The reporting period named "YYYY-MM", or 404."""
+    from django.http import Http404
+    from django.shortcuts import get_object_or_404
+
+    try:
+        first = dt.date.fromisoformat(f"{month}-01")
+    except ValueError:
+        raise Http404 from None
+    return get_object_or_404(Period, plan=plan, month=first)
+
+
 def month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, month_calendar.monthrange(year, month)[1])
 

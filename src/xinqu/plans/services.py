@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xinqu.core.access import member_of
 from xinqu.core.audit import audit_create, audit_delete, audit_record, audit_update, snapshot
 from xinqu.core.models import AuditEntry, Department, User
 from xinqu.core.numbers import parse_number, plain
@@ -58,12 +59,7 @@ REPORTED_KINDS = {Node.Kind.MEASURE, Node.Kind.KPI}  # what a lead department re
 
 def is_office(user: User) -> bool:
     """Staff and heads of the plan office (XINQU_PLAN_OFFICE), who keep the plan."""
-    return bool(
-        user.role in DEPARTMENT_ROLES
-        and user.department_id is not None
-        and user.department is not None
-        and user.department.code == settings.PLAN_OFFICE_DEPARTMENT
-    )
+    return member_of(user, settings.PLAN_OFFICE_DEPARTMENT)
 
 
 def ensure_office(user: User) -> None:

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -266,14 +265,6 @@ def my_tasks(request: AuthedRequest, year: int) -> HttpResponse:
     return render(request, "plans/my.html", context)
 
 
-def _period(plan: Plan, month: str) -> Period:
-    try:
-        first = dt.datetime.strptime(month, "%Y-%m").date()  # noqa: DTZ007 - a month, not a moment
-    except ValueError:
-        raise Http404 from None
-    return get_object_or_404(Period, plan=plan, month=first)
-
-
 @login_required
 def report(request: AuthedRequest, year: int, month: str) -> HttpResponse:
     """A department's monthly report: its staff fill it in (values and 进展情况 / 存在问题 /
@@ -281,7 +272,7 @@ def report(request: AuthedRequest, year: int, month: str) -> HttpResponse:
     Leaders and the plan office see every department's status and the approved reports."""
     ensure_business(request.user)
     plan = _plan(year)
-    period = _period(plan, month)
+    period = selectors.period_of(plan, month)
     user = request.user
     own = user.department_id if user.role in (Role.STAFF, Role.HEAD) else None
     shown_department = own

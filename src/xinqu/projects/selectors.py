@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -142,7 +142,6 @@ def statistics(
     if by == "band":
         projects = projects.annotate(band=band_expression())
     first = dt.date(year, 1, 1)
-    ProjectYear.objects.filter(project=OuterRef("pk"), year=year)
     grouped = (
         projects.values(field_name)
         .annotate(

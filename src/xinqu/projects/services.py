@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xinqu.core.access import member_of
 from xinqu.core.audit import audit_create, audit_record, audit_update, snapshot
 from xinqu.core.models import AuditEntry, Department, OrgUnit, User
 from xinqu.core.roles import DEPARTMENT_ROLES
@@ -69,11 +70,7 @@ def next_stage(stage: str) -> str:
 
 
 def is_centre(user: User) -> bool:
-    return bool(
-        user.role in DEPARTMENT_ROLES
-        and user.department is not None
-        and user.department.code == settings.PROJECTS_CENTRE_DEPARTMENT
-    )
+    return member_of(user, settings.PROJECTS_CENTRE_DEPARTMENT)
 
 
 def ensure_can_edit(user: User, project: Project | None) -> None:

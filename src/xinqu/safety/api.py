@@ -120,19 +120,20 @@ def hazard_read(request: AuthedRequest, number: str) -> Any:
     summary="assign, submit_evidence, send_back, verify, comment",
 )
 def hazard_action(request: AuthedRequest, number: str, action: str, payload: HazardActionIn) -> Any:
+    return _act(request, number, action, **payload.dict())
+
+
+def _act(
+    request: AuthedRequest, number: str, action: str, *, department: str | None = None, **fields: Any
+) -> Any:
+    """Both act endpoints: the department by its code, the rest as the service takes it."""
     ensure_business(request.user)
-    hazard = _get(request.user, number)
-    department = get_object_or_404(Department, code=payload.department) if payload.department else None
     services.hazard_act(
         actor=request.user,
-        hazard=hazard,
+        hazard=_get(request.user, number),
         action=action,
-        version=payload.version,
-        comment=payload.comment,
-        department=department,
-        owner=payload.owner,
-        due_on=payload.due_on,
-        days=payload.days,
+        department=get_object_or_404(Department, code=department) if department else None,
+        **fields,
     )
     return _out(request.user, _get(request.user, number))
 
@@ -170,9 +171,4 @@ def hazard_action_with_files(
     version: int = Form(...),
     comment: str = Form(""),
 ) -> Any:
-    ensure_business(request.user)
-    hazard = _get(request.user, number)
-    services.hazard_act(
-        actor=request.user, hazard=hazard, action=action, version=version, comment=comment, attachments=files
-    )
-    return _out(request.user, _get(request.user, number))
+    return _act(request, number, action, version=version, comment=comment, attachments=files)

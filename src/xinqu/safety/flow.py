@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from xinqu.core.access import member_of
 from xinqu.core.models import User
 from xinqu.core.roles import DEPARTMENT_ROLES
 from xinqu.workflow import engine
@@ -25,12 +26,7 @@ STATES = {
 
 def in_safety(user: User | None, item: Item) -> bool:
     """Staff of the emergency-management department."""
-    return bool(
-        user is not None
-        and user.role in DEPARTMENT_ROLES
-        and user.department is not None
-        and user.department.code == settings.SAFETY_DEPARTMENT
-    )
+    return member_of(user, settings.SAFETY_DEPARTMENT)
 
 
 def responsible(user: User | None, item: Item) -> bool:

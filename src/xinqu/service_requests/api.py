@@ -173,20 +173,30 @@ def read_request(request: AuthedRequest, number: str) -> Any:
     summary="Act on a request (accept, dispatch, sign_for, reply …)",
 )
 def act(request: AuthedRequest, number: str, action: str, payload: ActionIn) -> Any:
+    return _act(request, number, action, **payload.dict())
+
+
+def _act(
+    request: AuthedRequest,
+    number: str,
+    action: str,
+    *,
+    department: str | None,
+    attachments: Any = (),
+    **fields: Any,
+) -> Any:
+    """Both act endpoints: the department by its code, the rest as the service takes it."""
     ensure_business(request.user)
     from xinqu.service_requests.views import _get
 
     sr = _get(request.user, number)
-    department = get_object_or_404(Department, code=payload.department) if payload.department else None
     services.request_act(
         actor=request.user,
         request=sr,
         action=action,
-        version=payload.version,
-        comment=payload.comment,
-        department=department,
-        outcome=payload.outcome,
-        days=payload.days,
+        department=get_object_or_404(Department, code=department) if department else None,
+        attachments=attachments,
+        **fields,
     )
     sr.item.refresh_from_db()  # the caller acted on it, so it is shown even if it moved on
     return _detail(request.user, sr)
@@ -231,19 +241,13 @@ def act_with_files(
 ) -> Any:
     """PDF, JPG, PNG, Word or Excel, checked by their bytes, each within the size limit; a refused
     file leaves the request as it was."""
-    ensure_business(request.user)
-    from xinqu.service_requests.views import _get
-
-    sr = _get(request.user, number)
-    services.request_act(
-        actor=request.user,
-        request=sr,
-        action=action,
+    return _act(
+        request,
+        number,
+        action,
+        department=department,
+        attachments=files,
         version=version,
         comment=comment,
-        department=get_object_or_404(Department, code=department) if department else None,
         outcome=outcome,
-        attachments=files,
     )
-    sr.item.refresh_from_db()
-    return _detail(request.user, sr)

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xinqu.core.access import member_of
 from xinqu.core.models import User
 from xinqu.core.roles import DEPARTMENT_ROLES
 from xinqu.core.workdays import calendar
@@ -41,12 +42,7 @@ def in_centre(user: User | None, item: Item) -> bool:
 
 
 def is_centre_member(user: User | None) -> bool:
-    return bool(
-        user is not None
-        and user.role in DEPARTMENT_ROLES
-        and user.department is not None
-        and user.department.code == settings.SERVICE_CENTRE_DEPARTMENT
-    )
+    return member_of(user, settings.SERVICE_CENTRE_DEPARTMENT)
 
 
 def handling(user: User | None, item: Item) -> bool:
