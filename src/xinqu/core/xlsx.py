@@ -11,16 +11,23 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
+from xinqu.core.audit import audit_record
+from xinqu.core.models import AuditEntry
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def safe_cell(value: Any) -> Any:
     """A cell value that cannot run as a formula (CSV/formula injection) and that Excel accepts."""
     if isinstance(value, str):
+        # Strip first: Excel never sees the control characters, so what follows them is what
+        # would start the cell ("\x01=HYPERLINK(…)" must not become a live formula).
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
         if value.startswith(_FORMULA_START):
             value = "'" + value
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        return value
     return value
 
 
@@ -49,9 +56,20 @@ def workbook_bytes(
 
 
 def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
     return get_column_letter(index + 1)
+
+
+def export_response(
+    *, actor: Any, filename: str, content: bytes, object_type: str, detail: str = ""
+) -> HttpResponse:
+    """An export of business data: the file, and the audit entry that says who took it."""
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.EXPORT,
+        object_type=object_type,
+        detail=(detail or filename)[:300],
+    )
+    return xlsx_response(filename, content)
 
 
 def xlsx_response(filename: str, content: bytes) -> HttpResponse:

@@ -27,7 +27,7 @@ from xinqu.core.forms import add_service_errors
 from xinqu.core.htmx import partial_or
 from xinqu.core.imports import template_workbook
 from xinqu.core.roles import DEPARTMENT_ROLES, Role
-from xinqu.core.xlsx import xlsx_response
+from xinqu.core.xlsx import export_response, xlsx_response
 from xinqu.enterprises import exports, selectors, services
 from xinqu.enterprises.forms import (
     ChainPositionForm,
@@ -100,7 +100,13 @@ def enterprise_export(request: AuthedRequest) -> HttpResponse:
     ensure_business(request.user)
     _form, criteria = _filter(request)
     content = exports.enterprises_workbook(selectors.enterprise_search(request.user, criteria))
-    return xlsx_response(f"enterprises-{timezone.localdate():%Y%m%d}.xlsx", content)
+    return export_response(
+        actor=request.user,
+        filename=f"enterprises-{timezone.localdate():%Y%m%d}.xlsx",
+        content=content,
+        object_type="enterprises.Enterprise",
+        detail=request.GET.urlencode(),
+    )
 
 
 def _run(

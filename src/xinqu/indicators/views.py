@@ -26,7 +26,7 @@ from xinqu.core.imports import template_workbook
 from xinqu.core.models import OrgUnit
 from xinqu.core.numbers import parse_number, parse_percent, plain
 from xinqu.core.roles import Role
-from xinqu.core.xlsx import xlsx_response
+from xinqu.core.xlsx import export_response, xlsx_response
 from xinqu.indicators import exports, selectors, services
 from xinqu.indicators.catalog import catalog_preload
 from xinqu.indicators.checks import warning_text
@@ -106,8 +106,11 @@ def overview(request: AuthedRequest) -> HttpResponse:
         return render(request, "indicators/overview.html", {"unit": None})
     if request.GET.get("format") == "xlsx":
         rows = selectors.overview(user=request.user, unit=unit, period=period)
-        return xlsx_response(
-            f"indicators-{unit.code}-{period:%Y-%m}.xlsx", exports.overview_workbook(rows, unit, period)
+        return export_response(
+            actor=request.user,
+            filename=f"indicators-{unit.code}-{period:%Y-%m}.xlsx",
+            content=exports.overview_workbook(rows, unit, period),
+            object_type="indicators.overview",
         )
     key, seconds = selectors.cache_key("page", request.user, unit, period)
     context = {
@@ -152,9 +155,11 @@ def detail(request: AuthedRequest, code: str) -> HttpResponse:
         unit = next(u for u in reversed(_ancestors(unit, units)) if indicator.level_allows(u.kind))
     total, children = selectors.breakdown(indicator=indicator, parent=unit, period=period)
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(
-            f"indicator-{indicator.code}-{unit.code}-{period:%Y-%m}.xlsx",
-            exports.breakdown_workbook(indicator, total, children),
+        return export_response(
+            actor=request.user,
+            filename=f"indicator-{indicator.code}-{unit.code}-{period:%Y-%m}.xlsx",
+            content=exports.breakdown_workbook(indicator, total, children),
+            object_type="indicators.breakdown",
         )
     revisions = []
     if total.period:
@@ -220,8 +225,11 @@ def benchmark(request: AuthedRequest, code: str) -> HttpResponse:
                 )
     result = selectors.benchmark(indicator=indicator, year=year, zone=zone)
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(
-            f"benchmark-{indicator.code}-{year}.xlsx", exports.benchmark_workbook(indicator, year, result)
+        return export_response(
+            actor=request.user,
+            filename=f"benchmark-{indicator.code}-{year}.xlsx",
+            content=exports.benchmark_workbook(indicator, year, result),
+            object_type="indicators.benchmark",
         )
     context = {
         "indicator": indicator,
@@ -250,7 +258,12 @@ def catalog(request: AuthedRequest) -> HttpResponse:
         return redirect("indicators:catalog")
     indicators = list(Indicator.objects.visible_to(request.user).select_related("department"))
     if request.GET.get("format") == "xlsx":
-        return xlsx_response("indicator-catalog.xlsx", exports.catalog_workbook(indicators))
+        return export_response(
+            actor=request.user,
+            filename="indicator-catalog.xlsx",
+            content=exports.catalog_workbook(indicators),
+            object_type="indicators.Indicator",
+        )
     context = {"indicators": indicators, "is_head": request.user.role == Role.HEAD}
     return render(request, "indicators/catalog.html", context)
 
@@ -391,9 +404,11 @@ def return_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     submission = get_visible_or_404(request.user, Submission.objects.select_related("department"), pk=pk)
     values = list(submission.values.select_related("indicator", "org_unit", "confirmed_by"))
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(
-            f"return-{submission.period:%Y-%m}-{submission.pk}.xlsx",
-            exports.return_workbook(submission, values),
+        return export_response(
+            actor=request.user,
+            filename=f"return-{submission.period:%Y-%m}-{submission.pk}.xlsx",
+            content=exports.return_workbook(submission, values),
+            object_type="indicators.Submission",
         )
     for value in values:
         value.warning_texts = [warning_text(w) for w in value.warnings]  # type: ignore[attr-defined]
@@ -495,7 +510,12 @@ def targets(request: AuthedRequest) -> HttpResponse:
         if indicator.level_allows(unit.kind)
     ]
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(f"indicator-targets-{year}.xlsx", exports.targets_workbook(year, rows))
+        return export_response(
+            actor=request.user,
+            filename=f"indicator-targets-{year}.xlsx",
+            content=exports.targets_workbook(year, rows),
+            object_type="indicators.Target",
+        )
     if request.method == "POST":
         changes: list[tuple[Indicator, OrgUnit, Decimal | None, Decimal | None, list[Any]]] = []
         errors = 0

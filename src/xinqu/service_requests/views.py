@@ -21,7 +21,7 @@ from xinqu.core.audit import current_ip
 from xinqu.core.forms import add_service_errors
 from xinqu.core.roles import BUSINESS_ROLES, Role
 from xinqu.core.workdays import calendar
-from xinqu.core.xlsx import workbook_bytes, xlsx_response
+from xinqu.core.xlsx import export_response, workbook_bytes
 from xinqu.service_requests import metrics, services
 from xinqu.service_requests.flow import KIND, STATES, is_centre_member
 from xinqu.service_requests.forms import (
@@ -305,8 +305,11 @@ def metrics_page(request: AuthedRequest) -> HttpResponse:
             ]
             for row in [*result["rows"], result["total"]]
         )
-        return xlsx_response(
-            f"service-request-metrics-{year}-{by}.xlsx", workbook_bytes(str(year), headers, table)
+        return export_response(
+            actor=request.user,
+            filename=f"service-request-metrics-{year}-{by}.xlsx",
+            content=workbook_bytes(str(year), headers, table),
+            object_type="service_requests.metrics",
         )
     chart = {
         "categories": [row.label for row in result["rows"]],
