@@ -530,3 +530,22 @@ def test_an_extension_needs_the_centres_approval(db, as_user, centre, clerk, eco
     # Through the API as well.
     api = as_user(econ_staff)
     assert "ask_extension" not in api.get(f"/api/v1/service-requests/{item.number}").json()["actions"]
+
+
+def test_the_public_filing_limit_holds_for_the_full_ten_minutes(
+    client, centre, utilities, settings, monkeypatch
+):
+    import time as clock
+
+    settings.PUBLIC_FILINGS_PER_10_MIN = 2
+    start = clock.time()
+    now = {"t": start}
+    monkeypatch.setattr("xinqu.core.ratelimit.time.time", lambda: now["t"])
+    assert _file(client, utilities).status_code == 200
+    assert _file(client, utilities).status_code == 200
+    for minutes in (1, 5.5, 9.5):
+        now["t"] = start + minutes * 60
+        assert _file(client, utilities).status_code == 429, minutes
+    now["t"] = start + 10 * 60 + 1
+    assert _file(client, utilities).status_code == 200
+    assert ServiceRequest.objects.count() == 3

@@ -16,6 +16,11 @@ from xinqu.core.models import AuditEntry
 current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("xinqu_current_ip", default=None)
 
 
+def client_address(request: Any) -> str:
+    """The client's address as the middleware resolved it (trusted proxies counted)."""
+    return current_ip.get() or request.META.get("REMOTE_ADDR", "")
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, models.Model):
         return str(value)

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from xinqu.core.access import is_business, is_department_member, is_leader
 from xinqu.core.roles import ADMIN_ROLES, DEPARTMENT_ROLES, Role
 
 _M = TypeVar("_M", bound=models.Model)
@@ -171,15 +172,30 @@ class ApiToken(models.Model):
         return hashlib.sha256(token.encode()).hexdigest()
 
 
-class DepartmentOwnedQuerySet(models.QuerySet[_M]):
+class AccessQuerySet(models.QuerySet[_M]):
+    """The records of a business model as one user may read (``visible_to``) or change
+    (``editable_by``) them. Every business model's queryset derives from this, so pages, the API,
+    Open311, exports, imports and linked names all ask one question. The default reads: every
+    business role reads, department members change their own department's records."""
+
+    department_field: ClassVar[str] = "department"
+
+    def visible_to(self, user: Any) -> Self:
+        return self.all() if is_business(user) else self.none()
+
+    def editable_by(self, user: Any) -> Self:
+        if not is_department_member(user):
+            return self.none()
+        return self.filter(**{f"{self.department_field}_id": user.department_id})
+
+
+class DepartmentOwnedQuerySet(AccessQuerySet[_M]):
     def visible_to(self, user: Any) -> Self:
         """What ``user`` may read: leaders everything, department members their own department's
         records plus other departments' records that are open zone-wide, admins nothing."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.role == Role.LEADER:
+        if is_leader(user):
             return self.all()
-        if user.role in DEPARTMENT_ROLES and user.department_id:
+        if is_department_member(user):
             return self.filter(Q(department_id=user.department_id) | self.model.zone_visible_q())  # type: ignore[attr-defined]
         return self.none()
 

@@ -4,13 +4,16 @@ the departments' monthly reports on it, and supervision items (督办) raised on
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.models import Department
+from xinqu.core.access import is_department_member, is_leader, member_of
+from xinqu.core.models import AccessQuerySet, Department
 from xinqu.workflow.models import Item
 
 
@@ -145,6 +148,28 @@ class Period(models.Model):
         return f"{self.month:%Y-%m}"
 
 
+class ReportQuerySet(AccessQuerySet["Report"]):
+    """A department sees its own reports in every state; leaders and the plan office see them
+    once approved. A department's staff and head change its own."""
+
+    def visible_to(self, user: Any) -> Self:
+        approved = Q(status=Report.Status.APPROVED)
+        if is_leader(user):
+            return self.filter(approved)
+        if not is_department_member(user):
+            return self.none()
+        own = Q(department_id=user.department_id)
+        if member_of(user, settings.PLAN_OFFICE_DEPARTMENT):
+            return self.filter(own | approved)
+        return self.filter(own)
+
+
+class SupervisionQuerySet(AccessQuerySet["Supervision"]):
+    """Every business role reads supervision items; the department it is raised on responds."""
+
+    department_field = "item__department"
+
+
 class Report(models.Model):
     """A department's monthly report on the nodes it leads: draft → submitted → approved by its
     head (or returned with a reason). Leaders see approved reports only."""
@@ -169,6 +194,8 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     return_reason = models.TextField(_("退回理由"), blank=True)
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["period__month", "department__sort_order"]
@@ -212,6 +239,8 @@ class Supervision(models.Model):
     )
     requirement = models.TextField(_("督办要求"))
     outcome = models.CharField(_("督办结果"), max_length=8, choices=Outcome.choices, blank=True)
+
+    objects = SupervisionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("督办事项")

@@ -4,15 +4,33 @@ milestones, monthly reports and the history of its light."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.models import Department, OrgUnit
+from xinqu.core.access import is_department_member, member_of
+from xinqu.core.models import AccessQuerySet, Department, OrgUnit
 
 # Money is in 万元 (ten thousand yuan), as the ledgers keep it.
+
+
+class ProjectQuerySet(AccessQuerySet["Project"]):
+    """The ledger is the zone's: every business role reads it. The projects centre changes every
+    project; a department, the projects it is responsible for."""
+
+    def editable_by(self, user: Any) -> Self:
+        if is_department_member(user) and member_of(user, settings.PROJECTS_CENTRE_DEPARTMENT):
+            return self.all()
+        return super().editable_by(user)
+
+
+class ProblemQuerySet(AccessQuerySet["Problem"]):
+    """Every business role reads a project's problems; the department it is sent to works on it."""
+
+    department_field = "item__department"
 
 
 class Project(models.Model):
@@ -85,6 +103,8 @@ class Project(models.Model):
     )
     light = models.CharField(_("灯"), max_length=6, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = ProjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -253,6 +273,8 @@ class Problem(models.Model):
         Project, on_delete=models.PROTECT, related_name="problems", verbose_name=_("项目")
     )
     description = models.TextField(_("问题描述"))
+
+    objects = ProblemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("项目问题")

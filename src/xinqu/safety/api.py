@@ -19,7 +19,7 @@ from xinqu.enterprises.models import Enterprise
 from xinqu.safety import services
 from xinqu.safety.flow import KIND, STATES
 from xinqu.safety.models import Hazard
-from xinqu.safety.views import _get, _visible, light
+from xinqu.safety.selectors import hazard_for, hazards_for, light
 
 router = Router(tags=["safety"])
 
@@ -101,7 +101,7 @@ def report(request: AuthedRequest, payload: HazardIn) -> Any:
 @router.get("/hazards", response=list[HazardOut], summary="Hazards, open ones first by deadline")
 def hazard_list(request: AuthedRequest, state: str | None = None) -> Any:
     ensure_business(request.user)
-    found = _visible(request.user).order_by("item__due_on", "-item__opened_at")
+    found = hazards_for(request.user).order_by("item__due_on", "-item__opened_at")
     if state:
         found = found.filter(item__state=state)
     cal = calendar()
@@ -111,7 +111,7 @@ def hazard_list(request: AuthedRequest, state: str | None = None) -> Any:
 @router.get("/hazards/{number}", response=HazardOut)
 def hazard_read(request: AuthedRequest, number: str) -> Any:
     ensure_business(request.user)
-    return _out(request.user, _get(request.user, number))
+    return _out(request.user, hazard_for(request.user, number))
 
 
 @router.post(
@@ -130,12 +130,12 @@ def _act(
     ensure_business(request.user)
     services.hazard_act(
         actor=request.user,
-        hazard=_get(request.user, number),
+        hazard=hazard_for(request.user, number),
         action=action,
         department=get_object_or_404(Department, code=department) if department else None,
         **fields,
     )
-    return _out(request.user, _get(request.user, number))
+    return _out(request.user, hazard_for(request.user, number))
 
 
 class LinkOut(Schema):
@@ -150,7 +150,7 @@ class LinkOut(Schema):
 )
 def hazard_enterprise_link(request: AuthedRequest, number: str) -> Any:
     ensure_business(request.user)
-    hazard = _get(request.user, number)
+    hazard = hazard_for(request.user, number)
     token = services.hazard_link(actor=request.user, hazard=hazard)
     return {
         "number": number,

@@ -8,7 +8,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xinqu.core.models import AccessQuerySet
 from xinqu.workflow.models import Item
+
+
+class HazardQuerySet(AccessQuerySet["Hazard"]):
+    """Hazards are the zone's safety business: every business role reads them; the department
+    whose item it is works on it."""
+
+    department_field = "item__department"
 
 
 class Hazard(models.Model):
@@ -39,6 +47,8 @@ class Hazard(models.Model):
     # The enterprise's secret link for submitting its rectification evidence, hashed; a new link
     # replaces the old one.
     token_digest = models.CharField(max_length=64, unique=True, null=True, blank=True)
+
+    objects = HazardQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("安全隐患")

@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,43 +12,24 @@ from django.utils.translation import gettext as _
 from xinqu.core.access import AuthedRequest, ensure_business
 from xinqu.core.forms import add_service_errors
 from xinqu.core.roles import Role
-from xinqu.core.workdays import WorkCalendar, calendar
+from xinqu.core.workdays import calendar
 from xinqu.enterprises.models import Enterprise
 from xinqu.safety import flow, services
 from xinqu.safety.flow import KIND, STATES
 from xinqu.safety.forms import EvidenceForm, HazardActionForm, ReportForm
 from xinqu.safety.models import Hazard
+from xinqu.safety.selectors import hazard_for, hazards_for, light
 from xinqu.workflow import engine
 from xinqu.workflow.models import Attachment
 from xinqu.workflow.pages import action_forms, download, take_action
 from xinqu.workflow.selectors import labelled_timeline
 
 
-def _visible(user: Any) -> QuerySet[Hazard]:
-    """Hazards are the zone's safety business: every business role reads them."""
-    return Hazard.objects.select_related("item", "item__department", "enterprise", "reporter")
-
-
-def _get(user: Any, number: str) -> Hazard:
-    found = _visible(user).filter(item__number=number).first()
-    if found is None:
-        raise Http404(_("没有找到该记录，或您无权查看。"))
-    return found
-
-
-def light(hazard: Hazard, cal: WorkCalendar | None = None) -> str:
-    """Red for an overdue major hazard until it is closed; otherwise the deadline state."""
-    state = engine.deadline_state(hazard.item, cal=cal)
-    if hazard.level == Hazard.Level.MAJOR and state == "overdue":
-        return "red"
-    return state
-
-
 @login_required
 def hazard_list(request: AuthedRequest) -> HttpResponse:
     ensure_business(request.user)
     state = request.GET.get("state", "open")
-    hazards = _visible(request.user).order_by("item__due_on", "-item__opened_at")
+    hazards = hazards_for(request.user).order_by("item__due_on", "-item__opened_at")
     if state == "open":
         hazards = hazards.exclude(item__state__in=KIND.closed)
     elif state in STATES:
@@ -103,7 +81,7 @@ def report(request: AuthedRequest) -> HttpResponse:
 @login_required
 def detail(request: AuthedRequest, number: str) -> HttpResponse:
     ensure_business(request.user)
-    hazard = _get(request.user, number)
+    hazard = hazard_for(request.user, number)
     item = hazard.item
     actions = KIND.available(request.user, item)
     chosen = request.POST.get("action") if request.method == "POST" else None
@@ -146,7 +124,7 @@ def detail(request: AuthedRequest, number: str) -> HttpResponse:
 @login_required
 def attachment(request: AuthedRequest, number: str, pk: int) -> FileResponse:
     ensure_business(request.user)
-    hazard = _get(request.user, number)
+    hazard = hazard_for(request.user, number)
     return download(get_object_or_404(Attachment, pk=pk, event__item=hazard.item))
 
 

@@ -19,7 +19,7 @@ from xinqu.core.workdays import WorkCalendar, calendar
 from xinqu.service_requests import services
 from xinqu.service_requests.flow import KIND, STATES
 from xinqu.service_requests.models import Category, ServiceRequest
-from xinqu.service_requests.views import queue_items, with_requests
+from xinqu.service_requests.selectors import queue_items, request_for, with_requests
 from xinqu.workflow import engine
 
 router = Router(tags=["service requests"])
@@ -162,9 +162,7 @@ def _detail(user: Any, sr: ServiceRequest) -> dict[str, Any]:
 @router.get("/service-requests/{number}", response=RequestDetailOut, summary="One request with its timeline")
 def read_request(request: AuthedRequest, number: str) -> Any:
     ensure_business(request.user)
-    from xinqu.service_requests.views import _get
-
-    return _detail(request.user, _get(request.user, number))
+    return _detail(request.user, request_for(request.user, number))
 
 
 @router.post(
@@ -187,9 +185,7 @@ def _act(
 ) -> Any:
     """Both act endpoints: the department by its code, the rest as the service takes it."""
     ensure_business(request.user)
-    from xinqu.service_requests.views import _get
-
-    sr = _get(request.user, number)
+    sr = request_for(request.user, number)
     services.request_act(
         actor=request.user,
         request=sr,
@@ -214,9 +210,7 @@ class MergeIn(Schema):
 )
 def merge(request: AuthedRequest, number: str, payload: MergeIn) -> Any:
     ensure_business(request.user)
-    from xinqu.service_requests.views import _get
-
-    sr = _get(request.user, number)
+    sr = request_for(request.user, number)
     services.request_merge(
         actor=request.user, request=sr, into_number=payload.into.strip(), comment=payload.comment
     )

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.models import Department
+from xinqu.core.access import is_business, is_department_member, is_leader, member_of
+from xinqu.core.models import AccessQuerySet, Department
 from xinqu.workflow.models import Item
 
 
@@ -41,6 +43,30 @@ class Category(models.Model):
 
     def display_name(self, language: str | None = None) -> str:
         return self.name_en if language == "en" and self.name_en else self.name
+
+
+class ServiceRequestQuerySet(AccessQuerySet["ServiceRequest"]):
+    """The service centre and leaders see every request; a department, those it handles."""
+
+    department_field = "item__department"
+
+    @staticmethod
+    def sees_all(user: Any) -> bool:
+        return is_business(user) and (is_leader(user) or member_of(user, settings.SERVICE_CENTRE_DEPARTMENT))
+
+    def visible_to(self, user: Any) -> Self:
+        if not is_business(user):
+            return self.none()
+        if self.sees_all(user):
+            return self.all()
+        if is_department_member(user):
+            return self.filter(item__department_id=user.department_id)
+        return self.none()
+
+    def editable_by(self, user: Any) -> Self:
+        if member_of(user, settings.SERVICE_CENTRE_DEPARTMENT):
+            return self.all()
+        return super().editable_by(user)
 
 
 class ServiceRequest(models.Model):
@@ -117,6 +143,8 @@ class ServiceRequest(models.Model):
     )
     month = models.DateField(_("提出月份"), null=True)
     supervised = models.BooleanField(_("已督办"), default=False)
+
+    objects = ServiceRequestQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("企业诉求")

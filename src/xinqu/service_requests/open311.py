@@ -13,10 +13,12 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from xinqu.api import BearerToken
+from xinqu.core.audit import client_address
 from xinqu.core.roles import BUSINESS_ROLES
 from xinqu.service_requests import services
 from xinqu.service_requests.flow import KIND
 from xinqu.service_requests.models import Category, ServiceRequest
+from xinqu.service_requests.selectors import requests_for
 
 
 def _error(code: int, description: str) -> JsonResponse:
@@ -82,9 +84,7 @@ def requests_endpoint(request: HttpRequest) -> JsonResponse:
     user = _staff(request)
     if user is None:
         return _error(403, "Sign in, or send an API token (Authorization: Bearer …), to list requests.")
-    from xinqu.service_requests.views import _visible
-
-    found = _visible(user).select_related("item__department", "category").order_by("-item__opened_at")
+    found = requests_for(user).select_related("item__department", "category").order_by("-item__opened_at")
     status = request.GET.get("status")
     if status == "open":
         found = found.exclude(item__state__in=KIND.closed)
@@ -100,18 +100,14 @@ def request_detail(request: HttpRequest, number: str) -> JsonResponse:
     user = _staff(request)
     if user is None:
         return _error(403, "Sign in, or send an API token, to read requests.")
-    from xinqu.service_requests.views import _visible
-
-    found = _visible(user).filter(item__number=number).first()
+    found = requests_for(user).filter(item__number=number).first()
     if found is None:
         return _error(404, "No such request, or you may not see it.")
     return _json([_record(found)])
 
 
 def _create(request: HttpRequest) -> JsonResponse:
-    from xinqu.service_requests.views import _too_many
-
-    if _too_many(request):
+    if not services.public_filing_allowed(address=client_address(request)):
         return _error(429, "Too many requests from this address: try again in ten minutes.")
     data = request.POST
     code = data.get("service_code", "")

@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -18,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinqu.core.models import Department, OrgUnit, User
+from xinqu.core.ratelimit import hit
 from xinqu.core.roles import DEPARTMENT_ROLES, Role
 from xinqu.core.services import notify_departments, save_audited
 from xinqu.enterprises.codes import normalise_credit_code, validate_credit_code
@@ -29,6 +31,12 @@ from xinqu.workflow import engine
 from xinqu.workflow.models import EscalationRule, Item
 
 REQUESTER = "企业"  # how the requester appears in the timeline
+
+
+def public_filing_allowed(*, address: str) -> bool:
+    """Count one public filing from ``address``; False once it has filed
+    XINQU_PUBLIC_FILINGS_PER_10_MIN in the last ten minutes."""
+    return hit(f"xinqu-public-filings-{address}", limit=settings.PUBLIC_FILINGS_PER_10_MIN, seconds=600)
 
 
 def _clean(text: str, field: str, label: str, limit: int) -> str:

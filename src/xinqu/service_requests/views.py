@@ -1,15 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinqu.core.access import AuthedRequest, ensure_business
-from xinqu.core.audit import current_ip
+from xinqu.core.audit import client_address
 from xinqu.core.forms import add_service_errors
-from xinqu.core.roles import BUSINESS_ROLES, Role
+from xinqu.core.roles import Role
 from xinqu.core.workdays import calendar
 from xinqu.core.xlsx import export_response, workbook_bytes
 from xinqu.service_requests import metrics, services
@@ -32,70 +29,14 @@ from xinqu.service_requests.forms import (
     RequesterForm,
     RequestForm,
 )
-from xinqu.service_requests.models import Category, ServiceRequest
+from xinqu.service_requests.models import Category
+from xinqu.service_requests.selectors import queue_items, request_for, with_requests
 from xinqu.workflow import engine
-from xinqu.workflow.models import Attachment, EscalationRule, Item
+from xinqu.workflow.models import Attachment, EscalationRule
 from xinqu.workflow.pages import action_forms, download, take_action
 from xinqu.workflow.selectors import labelled_timeline
 
 REQUESTER_ACTIONS = {"supplement", "rate_satisfied", "rate_basically", "rate_dissatisfied"}
-
-
-def _sees_all(user: Any) -> bool:
-    """The service centre and leaders see every request; a department, those it handles."""
-    return bool(user.role == Role.LEADER or is_centre_member(user))
-
-
-def _visible(user: Any) -> QuerySet[ServiceRequest]:
-    requests = ServiceRequest.objects.select_related("item", "item__department", "category")
-    if user.role not in BUSINESS_ROLES or not (_sees_all(user) or user.department_id):
-        return requests.none()
-    return requests if _sees_all(user) else requests.filter(item__department_id=user.department_id)
-
-
-def _get(user: Any, number: str) -> ServiceRequest:
-    found = _visible(user).filter(item__number=number).first()
-    if found is None:
-        raise Http404(_("没有找到该记录，或您无权查看。"))
-    return found
-
-
-def queue_items(user: Any, state: str, query: str = "") -> QuerySet[Item]:
-    """The requests ``user`` sees, as their items: "open" ones by deadline, the nearest first; a
-    state's; or all ("all", anything else), newest first. Found among the items alone (each filter
-    and order has its index, see workflow.models.Item.Meta, and a count reads no other table)."""
-    items = Item.objects.filter(kind=KIND.key).select_related("department")
-    if user.role not in BUSINESS_ROLES:
-        return items.none()
-    if not _sees_all(user):
-        items = items.filter(department_id=user.department_id) if user.department_id else items.none()
-    if state == "open":
-        items = items.filter(state__in=set(STATES) - KIND.closed)
-    elif state == "extension":
-        items = items.filter(state="in_progress", extension_days__isnull=False)
-    elif state in STATES:
-        items = items.filter(state=state)
-    if query:
-        items = items.filter(
-            Q(number__icontains=query)
-            | Q(service_request__enterprise_name__icontains=query)
-            | Q(title__icontains=query)
-        )
-    if state in {"open", "extension"} or (state in STATES and state not in KIND.closed):
-        return items.order_by("due_on", "opened_at", "id")
-    return items.order_by("-opened_at", "-id")
-
-
-def with_requests(items: Iterable[Item]) -> list[ServiceRequest]:
-    """The requests of a page of items, each with its item, in the items' order."""
-    items = list(items)
-    found = ServiceRequest.objects.select_related("category", "enterprise").in_bulk([i.pk for i in items])
-    requests = []
-    for item in items:
-        sr = found[item.pk]
-        sr.item = item
-        requests.append(sr)
-    return requests
 
 
 @login_required
@@ -120,7 +61,7 @@ def queue(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def detail(request: AuthedRequest, number: str) -> HttpResponse:
-    found = _get(request.user, number)
+    found = request_for(request.user, number)
     item = found.item
     actions = [t for t in KIND.available(request.user, item) if t.action not in REQUESTER_ACTIONS]
     chosen = request.POST.get("action") if request.method == "POST" else None
@@ -193,23 +134,11 @@ def file(request: AuthedRequest) -> HttpResponse:
     return render(request, "service_requests/file.html", {"form": form, "public": False})
 
 
-def _too_many(request: HttpRequest) -> bool:
-    key = f"xinqu-public-filings-{current_ip.get() or request.META.get('REMOTE_ADDR', '')}"
-    count = cache.get_or_set(key, 0, 600) or 0
-    if count >= settings.PUBLIC_FILINGS_PER_10_MIN:
-        return True
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, 600)
-    return False
-
-
 def public_file(request: HttpRequest) -> HttpResponse:
     """The enterprise files a request itself: no login; a receipt number and a secret link back."""
     form = RequestForm(request.POST or None, request.FILES or None)
     if request.method == "POST":
-        if _too_many(request):
+        if not services.public_filing_allowed(address=client_address(request)):
             return render(
                 request,
                 "service_requests/file.html",
@@ -340,7 +269,7 @@ def _num(value: Any) -> float | None:
 @login_required
 def attachment(request: AuthedRequest, number: str, pk: int) -> FileResponse:
     """A file on a request's timeline, for staff who may see the request."""
-    found = _get(request.user, number)
+    found = request_for(request.user, number)
     return download(get_object_or_404(Attachment, pk=pk, event__item=found.item))
 
 
