@@ -46,9 +46,12 @@ def test_commit_writes_every_row_with_audit_and_reimport_changes_nothing(econ_st
         ).count()
         == 2
     )
+    placed = AuditEntry.objects.get(object_type="enterprises.ChainPosition", detail="xlsx import")
+    assert (placed.object_id, placed.changes) == (str(Enterprise.objects.get(credit_code=a).pk), {"node": [None, "MEMS 传感器"]})
     again = enterprises_import(actor=econ_staff, file=xlsx(rows), dry_run=False)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert Enterprise.objects.count() == 2 and ChainPosition.objects.count() == 1
+    assert AuditEntry.objects.filter(object_type="enterprises.ChainPosition").count() == 1
 
 
 def test_changed_rows_update_by_credit_code(econ_staff, parks, codes):
@@ -149,6 +152,17 @@ def test_cannot_overwrite_another_departments_enterprise(econ_staff, invest_staf
     report = enterprises_import(actor=invest_staff, file=xlsx([row(a, "招商局改名")]), dry_run=False)
     assert _errors(report) == [(2, "统一社会信用代码", "该企业由其他部门维护，您无权修改")]
     assert Enterprise.objects.get().name == "经发局的企业"
+
+
+def test_cannot_add_a_chain_position_to_another_departments_enterprise(
+    econ_staff, invest_staff, parks, codes, chain
+):
+    (a,) = codes(1)
+    enterprises_import(actor=econ_staff, file=xlsx([row(a, "经发局的企业")]), dry_run=False)
+    same = row(a, "经发局的企业", 产业链环节="传感器/MEMS 传感器")
+    report = enterprises_import(actor=invest_staff, file=xlsx([same]), dry_run=False)
+    assert _errors(report) == [(2, "统一社会信用代码", "该企业由其他部门维护，您无权为其添加产业链环节")]
+    assert not ChainPosition.objects.exists()
 
 
 def test_qualifications_import(econ_staff, parks, codes):

@@ -84,7 +84,7 @@ def test_report_shows_most_visited_and_busiest_departments(
     for actor in (econ_staff, invest_staff, econ_staff):
         visit(actor, busy, day, kind="service")
     visit(invest_staff, calm, day, kind="survey")
-    report = visit_report(year=day.year)
+    report = visit_report(year=day.year, user=econ_staff)
     assert [(r["enterprise__name"], r["n"]) for r in report["enterprises"]] == [
         ("常被走访", 3),
         ("少被走访", 1),

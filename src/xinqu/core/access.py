@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, QuerySet
 from django.db.models.manager import BaseManager
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -206,23 +206,36 @@ def shown_names(user: Any, records: Iterable[Model | None]) -> dict[int, Shown]:
     """Each linked record by primary key, as ``user`` may see it: one query per model, however
     many records. A record the user may not read keeps its key but shows only the masked name
     (e.g. "保密企业")."""
-    by_model: dict[type[Model], dict[int, Model]] = {}
+    by_model: dict[type[Model], dict[int, str]] = {}
     for record in records:
         if record is not None and record.pk is not None:
-            by_model.setdefault(type(record), {})[record.pk] = record
+            by_model.setdefault(type(record), {})[record.pk] = str(record)
     shown: dict[int, Shown] = {}
-    for model, found in by_model.items():
-        visible = set(
-            _guarded(model._default_manager)
-            .visible_to(user)  # type: ignore[attr-defined]
-            .filter(pk__in=list(found))
-            .values_list("pk", flat=True)
-        )
-        for pk, record in found.items():
-            shown[pk] = (
-                Shown(pk, str(record), True) if pk in visible else Shown(pk, masked_name(model), False)
-            )
+    for model, names in by_model.items():
+        shown.update(shown_by_pk(user, model, names))
     return shown
+
+
+def shown_by_pk(user: Any, model: type[Model], names: dict[int, str]) -> dict[int, Shown]:
+    """The same for names already read (``{pk: name}`` from a ``values()`` query)."""
+    if not names:
+        return {}
+    visible = set(
+        _guarded(model._default_manager)
+        .visible_to(user)  # type: ignore[attr-defined]
+        .filter(pk__in=list(names))
+        .values_list("pk", flat=True)
+    )
+    return {
+        pk: Shown(pk, name, True) if pk in visible else Shown(pk, masked_name(model), False)
+        for pk, name in names.items()
+    }
+
+
+def visible_exists(user: Any, model: type[Model], outer: str) -> Exists:
+    """An annotation: whether ``user`` may see the ``model`` record whose key is in the field
+    ``outer`` (for exports that stream rows and mask linked names as they go)."""
+    return Exists(_guarded(model._default_manager).visible_to(user).filter(pk=OuterRef(outer)))  # type: ignore[attr-defined]
 
 
 def shown_name(user: Any, record: Model | None) -> Shown:

@@ -315,7 +315,7 @@ def chain(request: AuthedRequest, chain_id: int) -> Any:
     from xinqu.enterprises.models import IndustryNode
 
     node = get_object_or_404(IndustryNode, pk=chain_id, kind="chain")
-    chain_map = selectors.chain_map(node)
+    chain_map = selectors.chain_map(node, request.user)
     return {
         "id": node.pk,
         "name": node.name,
@@ -328,7 +328,11 @@ def chain(request: AuthedRequest, chain_id: int) -> Any:
                         "id": e["node"].pk,
                         "name": e["node"].name,
                         "enterprises": [
-                            {"id": p.enterprise_id, "name": p.enterprise.name, "is_leader": p.is_leader}
+                            {
+                                "id": p.enterprise_id if p.enterprise_shown.visible else None,
+                                "name": p.enterprise_shown.name,
+                                "is_leader": p.is_leader,
+                            }
                             for p in e["positions"]
                         ],
                     }

@@ -222,10 +222,18 @@ class _EnterpriseWriter:
             return
         codes = [r["credit_code"] for _n, r in self.batch]
         existing = {e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=codes)}
+        placed = set(
+            ChainPosition.objects.filter(enterprise__in=list(existing.values())).values_list(
+                "enterprise__credit_code", "node_id"
+            )
+        )
         creates: list[tuple[str, tuple[Any, ...]]] = []
         updates: list[tuple[Enterprise, dict[str, Any]]] = []
         positions: list[tuple[str, int]] = []
         for number, record in self.batch:
+            position = (record["credit_code"], record["chain_node_id"]) if record.get("chain_node_id") else None
+            if position in placed:
+                position = None
             values = tuple(record.get(name, default) for name, default in _DEFAULTS.items())
             current = existing.get(record["credit_code"])
             if current is None:
@@ -237,12 +245,14 @@ class _EnterpriseWriter:
                     for k, v in zip(_FIELDS, values, strict=True)
                     if getattr(current, k) != v
                 }
-                if changes and not can_write(self.actor, current):
+                if (changes or position) and not can_write(self.actor, current):
                     self.report.add_error(
                         number,
                         _("统一社会信用代码"),
                         record["credit_code"],
-                        _("该企业由其他部门维护，您无权修改"),
+                        _("该企业由其他部门维护，您无权修改")
+                        if changes
+                        else _("该企业由其他部门维护，您无权为其添加产业链环节"),
                     )
                     continue
                 if changes:
@@ -252,8 +262,8 @@ class _EnterpriseWriter:
                     self._preview(number, record, "update")
                 else:
                     self.report.unchanged += 1
-            if record.get("chain_node_id"):
-                positions.append((record["credit_code"], record["chain_node_id"]))
+            if position is not None and position not in positions:
+                positions.append(position)
         ids = self._insert(creates)
         if updates:
             Enterprise.objects.bulk_update([e for e, _c in updates], _FIELDS, batch_size=1000)
@@ -284,6 +294,17 @@ class _EnterpriseWriter:
             ChainPosition.objects.bulk_create(
                 [ChainPosition(enterprise_id=known[c], node_id=n) for c, n in positions],
                 ignore_conflicts=True,
+            )
+            names = dict(IndustryNode.objects.filter(pk__in={n for _c, n in positions}).values_list("pk", "name"))
+            audit_rows(
+                actor=self.actor,
+                action=AuditEntry.Action.CREATE,
+                object_type=ChainPosition._meta.label,
+                entries=(
+                    (known[c], f"{c} · {names.get(n, n)}", {"node": [None, names.get(n, n)]})
+                    for c, n in positions
+                ),
+                detail="xlsx import",
             )
         self.batch = []
 

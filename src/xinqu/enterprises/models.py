@@ -73,6 +73,9 @@ class IndustryNode(models.Model):
 class Enterprise(DepartmentOwned):
     """An enterprise in the registry, kept by a steward department (usually 经济发展局)."""
 
+    # What a linked page shows instead of the name to a viewer who may not see the enterprise.
+    masked_name = _("保密企业")
+
     credit_code = models.CharField(
         _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code]
     )

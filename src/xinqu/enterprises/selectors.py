@@ -10,6 +10,7 @@ from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
+from xinqu.core.access import attach_shown, shown_by_pk
 from xinqu.core.models import OrgUnit, User
 from xinqu.enterprises.models import (
     ChainPosition,
@@ -207,8 +208,19 @@ class ChainMap:
     empty_nodes: int
 
 
-def chain_map(chain: IndustryNode) -> ChainMap:
-    """Every node of a chain, upstream to downstream, with its enterprises; empty nodes (缺链环节) marked."""
+def enterprise_by_credit_code(user: Any, code: str) -> Enterprise | None:
+    """The enterprise with this credit code among those ``user`` may see. A confidential
+    enterprise of another department answers None, exactly as an unknown code does, so no page,
+    API call or import reveals that the code exists."""
+    return (
+        Enterprise.objects.visible_to(user).filter(credit_code=code.strip().upper()).first() if code else None
+    )
+
+
+def chain_map(chain: IndustryNode, user: Any) -> ChainMap:
+    """Every node of a chain, upstream to downstream, with its enterprises; empty nodes (缺链环节)
+    marked. Each position carries ``enterprise_shown``: an enterprise ``user`` may not see is
+    counted, but named "保密企业" and not linked."""
     nodes = list(chain.children.order_by("sort_order", "id"))
     positions = (
         ChainPosition.objects.filter(node__in=nodes)
@@ -216,7 +228,7 @@ def chain_map(chain: IndustryNode) -> ChainMap:
         .order_by("-is_leader", "enterprise__name")
     )
     by_node: dict[int, list[ChainPosition]] = {}
-    for position in positions:
+    for position in attach_shown(user, positions, "enterprise"):
         by_node.setdefault(position.node_id, []).append(position)
     segments = []
     for value, label in IndustryNode.Segment.choices:
@@ -226,19 +238,24 @@ def chain_map(chain: IndustryNode) -> ChainMap:
     return ChainMap(chain=chain, segments=segments, empty_nodes=empty)
 
 
-def visit_report(*, year: int, limit: int = 20) -> dict[str, Any]:
-    """The most-visited enterprises and the departments that visit most, in ``year``."""
+def visit_report(*, year: int, user: Any, limit: int = 20) -> dict[str, Any]:
+    """The most-visited enterprises and the departments that visit most, in ``year``. Every
+    visit counts; an enterprise ``user`` may not see is named "保密企业" (``shown``)."""
     visits = Visit.objects.filter(visited_on__year=year)
+    top = list(
+        visits.values("enterprise_id", "enterprise__name")
+        .annotate(
+            n=Count("id"),
+            inspections=Count("id", filter=Q(kind=Visit.Kind.INSPECTION)),
+            flagged=Count("id", filter=~Q(breaches="")),
+        )
+        .order_by("-n", "enterprise__name")[:limit]
+    )
+    shown = shown_by_pk(user, Enterprise, {r["enterprise_id"]: r["enterprise__name"] for r in top})
+    for row in top:
+        row["shown"] = shown[row["enterprise_id"]]
     return {
-        "enterprises": list(
-            visits.values("enterprise_id", "enterprise__name")
-            .annotate(
-                n=Count("id"),
-                inspections=Count("id", filter=Q(kind=Visit.Kind.INSPECTION)),
-                flagged=Count("id", filter=~Q(breaches="")),
-            )
-            .order_by("-n", "enterprise__name")[:limit]
-        ),
+        "enterprises": top,
         "departments": list(
             visits.values("department_id", "department__name")
             .annotate(

@@ -396,7 +396,7 @@ def chain_detail(request: AuthedRequest, chain_id: int) -> HttpResponse:
     chain = get_object_or_404(
         IndustryNode.objects.select_related("parent"), pk=chain_id, kind=IndustryNode.Kind.CHAIN
     )
-    return render(request, "enterprises/chain_map.html", {"map": selectors.chain_map(chain)})
+    return render(request, "enterprises/chain_map.html", {"map": selectors.chain_map(chain, request.user)})
 
 
 @login_required
@@ -420,7 +420,7 @@ def visits(request: AuthedRequest) -> HttpResponse:
             return redirect("enterprises:visits")
     recent = Visit.objects.visible_to(request.user).select_related("enterprise", "department")[:50]
     context = {
-        "report": selectors.visit_report(year=year),
+        "report": selectors.visit_report(year=year, user=request.user),
         "year": year,
         "rule_form": rule_form,
         "can_set_rules": request.user.role == Role.HEAD,

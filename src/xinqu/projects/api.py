@@ -16,7 +16,7 @@ from pydantic import Field
 from xinqu.core.access import AuthedRequest, ensure_business
 from xinqu.core.api import PageOf
 from xinqu.core.models import Department, OrgUnit, User
-from xinqu.enterprises.models import Enterprise
+from xinqu.enterprises.selectors import enterprise_by_credit_code
 from xinqu.projects import selectors, services
 from xinqu.projects.flow import KIND, STATES
 from xinqu.projects.models import Problem, Project
@@ -153,7 +153,7 @@ def project_put(request: AuthedRequest, code: str, payload: ProjectIn) -> Any:
     existing = Project.objects.filter(code=code).first()
     enterprise = None
     if payload.credit_code:
-        enterprise = Enterprise.objects.filter(credit_code=payload.credit_code.strip().upper()).first()
+        enterprise = enterprise_by_credit_code(request.user, payload.credit_code)
         if enterprise is None:
             raise ValidationError({"credit_code": ["企业名录中没有这个统一社会信用代码。"]})
     fields: dict[str, Any] = {

@@ -10,10 +10,12 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xinqu.core.access import visible_exists
 from xinqu.core.audit import audit_record
 from xinqu.core.models import AuditEntry
 from xinqu.core.numbers import amount
 from xinqu.core.xlsx import workbook_bytes, xlsx_response
+from xinqu.enterprises.models import Enterprise
 from xinqu.indicators.selectors import LIGHTS
 from xinqu.projects.models import Project
 from xinqu.projects.selectors import BAND_LABELS, MeetingRow, Statistics, band_of
@@ -49,7 +51,7 @@ def projects_response(projects: QuerySet[Project], user: Any) -> HttpResponse:
         [
             p.code,
             p.name,
-            p.enterprise.credit_code if p.enterprise_id and p.enterprise else "",
+            p.enterprise.credit_code if p.enterprise_id and p.enterprise and p.enterprise_visible else "",
             str(p.get_kind_display()),
             p.area.name,
             p.park.name if p.park else "",
@@ -66,7 +68,9 @@ def projects_response(projects: QuerySet[Project], user: Any) -> HttpResponse:
             p.department.name,
             str(LIGHTS[p.light]) if p.light else "",
         ]
-        for p in projects.select_related("enterprise").iterator(chunk_size=2000)
+        for p in projects.select_related("enterprise")
+        .annotate(enterprise_visible=visible_exists(user, Enterprise, "enterprise_id"))
+        .iterator(chunk_size=2000)
     )
     _audit(user, "project ledger")
     return xlsx_response("projects.xlsx", workbook_bytes(str(_("项目台账")), PROJECT_HEADERS, rows))

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from xinqu.core.access import is_department_member
 from xinqu.core.imports import (
     Column,
     ImportReport,
@@ -24,8 +25,9 @@ from xinqu.core.imports import (
 )
 from xinqu.core.models import Department, OrgUnit, User
 from xinqu.core.numbers import parse_number
-from xinqu.core.roles import DEPARTMENT_ROLES, Role
-from xinqu.enterprises.models import Enterprise, IndustryNode
+from xinqu.core.roles import Role
+from xinqu.enterprises.models import IndustryNode
+from xinqu.enterprises.selectors import enterprise_by_credit_code
 from xinqu.projects import services
 from xinqu.projects.models import Project
 
@@ -69,7 +71,7 @@ REPORT_COLUMNS = [
 
 
 def _department_member(actor: User, report: ImportReport) -> bool:
-    if actor.role not in DEPARTMENT_ROLES or actor.department_id is None:
+    if not is_department_member(actor):
         report.fatal = str(_("只有部门工作人员可以维护项目台账。"))
         return False
     return True
@@ -142,7 +144,7 @@ def projects_import(
                 fields["chain_node"] = found[0] if found else None
             code = (record.get("credit_code") or "").strip().upper()
             if code:
-                fields["enterprise"] = Enterprise.objects.filter(credit_code=code).first()
+                fields["enterprise"] = enterprise_by_credit_code(actor, code)
                 if fields["enterprise"] is None:
                     problems.append(("建设单位统一社会信用代码", _("企业名录中没有这个统一社会信用代码。")))
             if record.get("leader"):

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinqu.core import jobs
-from xinqu.core.access import AuthedRequest, ensure_business, ensure_department_member
+from xinqu.core.access import AuthedRequest, ensure_business, ensure_department_member, shown_name
 from xinqu.core.forms import add_service_errors
 from xinqu.core.imports import template_workbook
 from xinqu.core.models import Department, OrgUnit, User
@@ -20,6 +20,7 @@ from xinqu.core.roles import Role
 from xinqu.core.xlsx import xlsx_response
 from xinqu.enterprises.codes import normalise_credit_code
 from xinqu.enterprises.models import Enterprise
+from xinqu.enterprises.selectors import enterprise_by_credit_code
 from xinqu.projects import exports, lights, selectors, services
 from xinqu.projects.flow import KIND, STATES
 from xinqu.projects.forms import (
@@ -79,11 +80,19 @@ def project_list(request: AuthedRequest) -> HttpResponse:
     return render(request, "projects/list.html", context)
 
 
-def _enterprise(form: ProjectForm) -> Enterprise | None:
+def _enterprise(form: ProjectForm, user: Any, project: Project | None) -> Enterprise | None:
+    """The builder the form names. Left empty on a project whose builder the editor may not see,
+    the link stays as it was (the code was never shown to them)."""
     code = normalise_credit_code(form.cleaned_data.get("credit_code") or "")
     if not code:
+        if (
+            project is not None
+            and project.enterprise is not None
+            and not shown_name(user, project.enterprise).visible
+        ):
+            return project.enterprise
         return None
-    found = Enterprise.objects.filter(credit_code=code).first()
+    found = enterprise_by_credit_code(user, code)
     if found is None:
         raise ValidationError({"credit_code": _("企业名录中没有这个统一社会信用代码。")})
     return found
@@ -94,8 +103,11 @@ def project_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     ensure_business(request.user)
     project = _project(pk) if pk else None
     services.ensure_can_edit(request.user, project)
+    builder = shown_name(request.user, project.enterprise if project else None)
     initial: dict[str, Any] = {
-        "credit_code": project.enterprise.credit_code if project and project.enterprise else ""
+        "credit_code": project.enterprise.credit_code
+        if project and project.enterprise and builder.visible
+        else ""
     }
     if project is None:
         initial["department"] = request.user.department
@@ -104,7 +116,10 @@ def project_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
         try:
             data = {k: v for k, v in form.cleaned_data.items() if k != "credit_code"}
             saved = services.project_save(
-                actor=request.user, project=project, enterprise=_enterprise(form), **data
+                actor=request.user,
+                project=project,
+                enterprise=_enterprise(form, request.user, project),
+                **data,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -199,6 +214,7 @@ def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     }
     context = {
         "project": project,
+        "builder": shown_name(user, project.enterprise),
         "can_edit": can_edit,
         "forms": forms,
         "band": selectors.BAND_LABELS[selectors.band_of(project.total_investment)],

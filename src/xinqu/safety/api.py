@@ -12,10 +12,10 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from xinqu.core.access import AuthedRequest, ensure_business
+from xinqu.core.access import AuthedRequest, ensure_business, shown_name
 from xinqu.core.models import Department
 from xinqu.core.workdays import WorkCalendar, calendar
-from xinqu.enterprises.models import Enterprise
+from xinqu.enterprises.selectors import enterprise_by_credit_code
 from xinqu.safety import services
 from xinqu.safety.flow import KIND, STATES
 from xinqu.safety.models import Hazard
@@ -44,13 +44,14 @@ class HazardOut(Schema):
 
 def _out(user: Any, hazard: Hazard, cal: WorkCalendar | None = None) -> dict[str, Any]:
     item = hazard.item
+    enterprise = shown_name(user, hazard.enterprise)
     return {
         "number": item.number,
         "state": item.state,
         "state_label": str(STATES.get(item.state, item.state)),
         "level": hazard.level,
-        "enterprise": hazard.enterprise.name,
-        "credit_code": hazard.enterprise.credit_code,
+        "enterprise": enterprise.name,
+        "credit_code": hazard.enterprise.credit_code if enterprise.visible else "",
         "location": hazard.location,
         "description": hazard.description,
         "department": item.department.name if item.department else None,
@@ -85,11 +86,7 @@ class HazardActionIn(Schema):
 @router.post("/hazards", response={201: HazardOut}, summary="Report a hazard found in an inspection")
 def report(request: AuthedRequest, payload: HazardIn) -> Any:
     ensure_business(request.user)
-    enterprise = (
-        Enterprise.objects.visible_to(request.user)
-        .filter(credit_code=payload.credit_code.strip().upper())
-        .first()
-    )
+    enterprise = enterprise_by_credit_code(request.user, payload.credit_code)
     if enterprise is None:
         raise ValidationError({"credit_code": ["企业名录中没有这个统一社会信用代码。"]})
     data = payload.dict()

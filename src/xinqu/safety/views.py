@@ -9,11 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from xinqu.core.access import AuthedRequest, ensure_business
+from xinqu.core.access import AuthedRequest, attach_shown, ensure_business, shown_name
 from xinqu.core.forms import add_service_errors
 from xinqu.core.roles import Role
 from xinqu.core.workdays import calendar
-from xinqu.enterprises.models import Enterprise
+from xinqu.enterprises.selectors import enterprise_by_credit_code
 from xinqu.safety import flow, services
 from xinqu.safety.flow import KIND, STATES
 from xinqu.safety.forms import EvidenceForm, HazardActionForm, ReportForm
@@ -38,7 +38,7 @@ def hazard_list(request: AuthedRequest) -> HttpResponse:
         hazards = hazards.filter(level=request.GET["level"])
     page = Paginator(hazards, 50).get_page(request.GET.get("page"))
     cal = calendar()
-    rows = [(h, light(h, cal)) for h in page]
+    rows = [(h, light(h, cal)) for h in attach_shown(request.user, page, "enterprise")]
     context = {
         "page": page,
         "rows": rows,
@@ -54,11 +54,7 @@ def report(request: AuthedRequest) -> HttpResponse:
     ensure_business(request.user)
     form = ReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        enterprise = (
-            Enterprise.objects.visible_to(request.user)
-            .filter(credit_code=form.cleaned_data["credit_code"].strip().upper())
-            .first()
-        )
+        enterprise = enterprise_by_credit_code(request.user, form.cleaned_data["credit_code"])
         if enterprise is None:
             form.add_error("credit_code", _("企业名录中没有这个统一社会信用代码。"))
         else:
@@ -82,6 +78,7 @@ def report(request: AuthedRequest) -> HttpResponse:
 def detail(request: AuthedRequest, number: str) -> HttpResponse:
     ensure_business(request.user)
     hazard = hazard_for(request.user, number)
+    hazard.enterprise_shown = shown_name(request.user, hazard.enterprise)  # type: ignore[attr-defined]
     item = hazard.item
     actions = KIND.available(request.user, item)
     chosen = request.POST.get("action") if request.method == "POST" else None
