@@ -41,3 +41,5 @@ urlpatterns = [
     path("projects/", include("xinqu.projects.urls")),
     path("api/v1/", api.urls),
 ]
+
+handler400 = "xinqu.core.views.bad_request"

@@ -47,7 +47,10 @@ def test_commit_writes_every_row_with_audit_and_reimport_changes_nothing(econ_st
         == 2
     )
     placed = AuditEntry.objects.get(object_type="enterprises.ChainPosition", detail="xlsx import")
-    assert (placed.object_id, placed.changes) == (str(Enterprise.objects.get(credit_code=a).pk), {"node": [None, "MEMS 传感器"]})
+    assert (placed.object_id, placed.changes) == (
+        str(Enterprise.objects.get(credit_code=a).pk),
+        {"node": [None, "MEMS 传感器"]},
+    )
     again = enterprises_import(actor=econ_staff, file=xlsx(rows), dry_run=False)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert Enterprise.objects.count() == 2 and ChainPosition.objects.count() == 1

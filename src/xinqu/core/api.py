@@ -13,9 +13,18 @@ from pydantic import Field
 from xinqu.core import services, workdays
 from xinqu.core.access import AuthedRequest
 from xinqu.core.models import CalendarDay, Department, OrgUnit, User
+from xinqu.core.params import OFFSET_MAX, Year
 from xinqu.core.selectors import departments_list, org_units_list, users_directory
 
 router = Router(tags=["core"])
+
+
+class Pages(LimitOffsetPagination):
+    """limit/offset pagination whose offset is bounded, so ``offset=10**30`` is a 422 that says
+    so rather than an integer overflow in the database driver."""
+
+    class Input(LimitOffsetPagination.Input):
+        offset: int = Field(0, ge=0, le=OFFSET_MAX)
 
 
 class PageOf:
@@ -88,34 +97,34 @@ def whoami(request: AuthedRequest) -> Any:
 
 
 @router.get("/org-units", response=list[OrgUnitOut], summary="The zone, its areas and parks")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_org_units(request: AuthedRequest, kind: str | None = None) -> Any:
     return org_units_list(kind=kind)
 
 
-@router.get("/org-units/{unit_id}", response=OrgUnitOut)
+@router.get("/org-units/{int:unit_id}", response=OrgUnitOut)
 def get_org_unit(request: AuthedRequest, unit_id: int) -> Any:
     return get_object_or_404(OrgUnit, pk=unit_id)
 
 
 @router.get("/departments", response=list[DepartmentOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_departments(request: AuthedRequest) -> Any:
     return departments_list()
 
 
-@router.get("/departments/{department_id}", response=DepartmentOut)
+@router.get("/departments/{int:department_id}", response=DepartmentOut)
 def get_department(request: AuthedRequest, department_id: int) -> Any:
     return get_object_or_404(Department, pk=department_id)
 
 
 @router.get("/users", response=list[UserOut], summary="The directory of active accounts")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_users(request: AuthedRequest, department: int | None = None) -> Any:
     return users_directory(request.user, department=department)
 
 
-@router.get("/users/{user_id}", response=UserOut)
+@router.get("/users/{int:user_id}", response=UserOut)
 def get_user(request: AuthedRequest, user_id: int) -> Any:
     return get_object_or_404(users_directory(request.user), pk=user_id)
 
@@ -139,7 +148,7 @@ class CalendarDayIn(Schema):
 
 
 @router.get("/calendar", response=CalendarOut, summary="A year's holiday arrangements and its working days")
-def calendar_year(request: AuthedRequest, year: int) -> Any:
+def calendar_year(request: AuthedRequest, year: Year) -> Any:
     cal = workdays.calendar()
     start = dt.date(year, 1, 1)
     return {

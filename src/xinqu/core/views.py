@@ -7,10 +7,10 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -35,9 +35,16 @@ from xinqu.core.htmx import partial_or
 from xinqu.core.imports import ImportReport, error_workbook
 from xinqu.core.jobs import IMPORT_KINDS, import_progress
 from xinqu.core.models import AuditEntry, CalendarDay, Department, ImportJob, OrgUnit, User
+from xinqu.core.params import year_param
 from xinqu.core.roles import Role
 from xinqu.core.selectors import AuditFilter, audit_search, departments_with_counts, org_tree, users_directory
 from xinqu.core.xlsx import workbook_bytes, xlsx_response
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """400: the sentence the page raised (``BadRequest("年份须为 …")``), in the site's frame."""
+    message = str(exception) if isinstance(exception, BadRequest) and exception.args else ""
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 @login_required
@@ -335,12 +342,7 @@ def notifications(request: AuthedRequest) -> HttpResponse:
 def work_calendar(request: AuthedRequest) -> HttpResponse:
     """The year's working days, month by month; the system administrator pastes the State
     Council's yearly notice or removes a day."""
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        raise Http404 from None
-    if not 2000 <= year <= 2100:
-        raise Http404
+    year = year_param(request, timezone.localdate().year)
     can_edit = request.user.role == Role.SYSTEM_ADMIN
     form = CalendarPasteForm(request.POST or None)
     if request.method == "POST":

@@ -5,14 +5,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from xinqu.core.access import AuthedRequest, ensure_business, get_visible_or_404, get_writable_or_404
+from xinqu.core.api import Pages
 from xinqu.core.jobs import IMPORT_KINDS, run_importer
 from xinqu.core.models import OrgUnit, User
+from xinqu.core.params import YEAR_MAX, YEAR_MIN, Year
 from xinqu.core.roles import BUSINESS_ROLES
 from xinqu.enterprises import selectors, services
 from xinqu.enterprises.models import Enterprise, Qualification, QualificationKind, Visit
@@ -103,7 +105,7 @@ def _resolve(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/enterprises", response=list[EnterpriseOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_enterprises(
     request: AuthedRequest,
     q: str = "",
@@ -126,12 +128,12 @@ def create_enterprise(request: AuthedRequest, payload: EnterpriseIn) -> Any:
     return Status(201, services.enterprise_create(actor=request.user, **_resolve(payload.dict())))
 
 
-@router.get("/enterprises/{enterprise_id}", response=EnterpriseOut)
+@router.get("/enterprises/{int:enterprise_id}", response=EnterpriseOut)
 def get_enterprise(request: AuthedRequest, enterprise_id: int) -> Any:
     return get_visible_or_404(request.user, Enterprise.objects, pk=enterprise_id)
 
 
-@router.patch("/enterprises/{enterprise_id}", response=EnterpriseOut)
+@router.patch("/enterprises/{int:enterprise_id}", response=EnterpriseOut)
 def update_enterprise(request: AuthedRequest, enterprise_id: int, payload: EnterprisePatch) -> Any:
     enterprise = get_writable_or_404(request.user, Enterprise.objects, pk=enterprise_id)
     return services.enterprise_update(
@@ -183,13 +185,13 @@ class QualificationPatch(Schema):
     ticker: str | None = None
 
 
-@router.get("/enterprises/{enterprise_id}/qualifications", response=list[QualificationOut])
+@router.get("/enterprises/{int:enterprise_id}/qualifications", response=list[QualificationOut])
 def list_qualifications(request: AuthedRequest, enterprise_id: int) -> Any:
     enterprise = get_visible_or_404(request.user, Enterprise.objects, pk=enterprise_id)
     return Qualification.objects.visible_to(request.user).filter(enterprise=enterprise).select_related("kind")
 
 
-@router.post("/enterprises/{enterprise_id}/qualifications", response={201: QualificationOut})
+@router.post("/enterprises/{int:enterprise_id}/qualifications", response={201: QualificationOut})
 def add_qualification(request: AuthedRequest, enterprise_id: int, payload: QualificationIn) -> Any:
     enterprise = get_visible_or_404(request.user, Enterprise.objects, pk=enterprise_id)
     data = payload.dict()
@@ -201,7 +203,7 @@ def add_qualification(request: AuthedRequest, enterprise_id: int, payload: Quali
     )
 
 
-@router.patch("/qualifications/{qualification_id}", response=QualificationOut)
+@router.patch("/qualifications/{int:qualification_id}", response=QualificationOut)
 def update_qualification(request: AuthedRequest, qualification_id: int, payload: QualificationPatch) -> Any:
     qualification = get_writable_or_404(
         request.user, Qualification.objects.select_related("kind"), pk=qualification_id
@@ -212,7 +214,7 @@ def update_qualification(request: AuthedRequest, qualification_id: int, payload:
 
 
 @router.get("/qualifications/expiring", response=list[QualificationOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def expiring(request: AuthedRequest, days: int = 90) -> Any:
     ensure_business(request.user)
     return selectors.expiring_qualifications(request.user, within_days=max(1, min(days, 3650)))
@@ -240,10 +242,11 @@ class VisitIn(Schema):
 
 
 @router.get("/visits", response=list[VisitOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_visits(
     request: AuthedRequest,
-    year: int | None = None,
+    # Spelt out, not ``Year``: @paginate rebuilds the signature where that name is unknown.
+    year: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX),  # noqa: B008
     enterprise: int | None = None,
     department: int | None = None,
 ) -> Any:
@@ -258,7 +261,7 @@ def list_visits(
     return visits
 
 
-@router.post("/enterprises/{enterprise_id}/visits", response={201: VisitOut})
+@router.post("/enterprises/{int:enterprise_id}/visits", response={201: VisitOut})
 def add_visit(request: AuthedRequest, enterprise_id: int, payload: VisitIn) -> Any:
     enterprise = get_visible_or_404(request.user, Enterprise.objects, pk=enterprise_id)
     return Status(201, services.visit_record(actor=request.user, enterprise=enterprise, **payload.dict()))
@@ -266,7 +269,7 @@ def add_visit(request: AuthedRequest, enterprise_id: int, payload: VisitIn) -> A
 
 @router.get("/enterprises-statistics", summary="Counts by qualification group and dimension")
 def statistics(
-    request: AuthedRequest, by: str = "area", day: dt.date | None = None, year: int | None = None
+    request: AuthedRequest, by: str = "area", day: dt.date | None = None, year: Year | None = None
 ) -> Any:
     ensure_business(request.user)
     table = selectors.registry_statistics(dimension=by, day=day, year=year)
@@ -309,7 +312,9 @@ def import_xlsx(
     return Status(status, report.to_dict())
 
 
-@router.get("/chains/{chain_id}", summary="A chain's nodes and enterprises; empty nodes are gaps to attract")
+@router.get(
+    "/chains/{int:chain_id}", summary="A chain's nodes and enterprises; empty nodes are gaps to attract"
+)
 def chain(request: AuthedRequest, chain_id: int) -> Any:
     ensure_business(request.user)
     from xinqu.enterprises.models import IndustryNode

@@ -231,7 +231,9 @@ class _EnterpriseWriter:
         updates: list[tuple[Enterprise, dict[str, Any]]] = []
         positions: list[tuple[str, int]] = []
         for number, record in self.batch:
-            position = (record["credit_code"], record["chain_node_id"]) if record.get("chain_node_id") else None
+            position = (
+                (record["credit_code"], record["chain_node_id"]) if record.get("chain_node_id") else None
+            )
             if position in placed:
                 position = None
             values = tuple(record.get(name, default) for name, default in _DEFAULTS.items())
@@ -295,7 +297,9 @@ class _EnterpriseWriter:
                 [ChainPosition(enterprise_id=known[c], node_id=n) for c, n in positions],
                 ignore_conflicts=True,
             )
-            names = dict(IndustryNode.objects.filter(pk__in={n for _c, n in positions}).values_list("pk", "name"))
+            names = dict(
+                IndustryNode.objects.filter(pk__in={n for _c, n in positions}).values_list("pk", "name")
+            )
             audit_rows(
                 actor=self.actor,
                 action=AuditEntry.Action.CREATE,

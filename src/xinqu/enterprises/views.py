@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.forms import BaseForm
 from django.http import Http404, HttpResponse
@@ -26,6 +26,7 @@ from xinqu.core.access import (
 from xinqu.core.forms import add_service_errors
 from xinqu.core.htmx import partial_or
 from xinqu.core.imports import template_workbook
+from xinqu.core.params import YEAR_MAX, YEAR_MIN, year_param
 from xinqu.core.roles import DEPARTMENT_ROLES, Role
 from xinqu.core.xlsx import export_response, xlsx_response
 from xinqu.enterprises import exports, selectors, services
@@ -352,9 +353,11 @@ def statistics(request: AuthedRequest) -> HttpResponse:
     today = timezone.localdate()
     try:
         day = dt.date.fromisoformat(request.GET.get("day", "")) if request.GET.get("day") else today
-        year = int(request.GET.get("year", day.year))
     except ValueError:
-        day, year = today, today.year
+        raise BadRequest(_("日期格式应为 YYYY-MM-DD。")) from None
+    if not YEAR_MIN <= day.year <= YEAR_MAX:
+        raise BadRequest(_("日期超出范围。"))
+    year = year_param(request, day.year)
     table = selectors.registry_statistics(dimension=dimension, day=day, year=year)
     ref_form = ReferenceTotalForm(request.POST or None, groups=table.groups, initial={"year": year})
     if request.method == "POST":
@@ -402,10 +405,7 @@ def chain_detail(request: AuthedRequest, chain_id: int) -> HttpResponse:
 @login_required
 def visits(request: AuthedRequest) -> HttpResponse:
     ensure_business(request.user)
-    try:
-        year = int(request.GET.get("year", timezone.localdate().year))
-    except ValueError:
-        year = timezone.localdate().year
+    year = year_param(request, timezone.localdate().year)
     rules = services.visit_rules()
     rule_form = VisitRuleForm(request.POST or None, instance=rules)
     if request.method == "POST":

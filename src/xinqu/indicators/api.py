@@ -19,6 +19,7 @@ from pydantic import Field
 from xinqu.core.access import AuthedRequest, ensure_business, get_visible_or_404
 from xinqu.core.models import OrgUnit
 from xinqu.core.numbers import parse_number, parse_percent
+from xinqu.core.params import Year
 from xinqu.indicators import selectors, services
 from xinqu.indicators.checks import warning_text
 from xinqu.indicators.models import Indicator, Submission, Target
@@ -189,7 +190,7 @@ class BenchmarkOut(Schema):
 
 
 @router.get("/indicators/{code}/peers", response=BenchmarkOut, summary="The zone's rank among its peer zones")
-def peers(request: AuthedRequest, code: str, year: int) -> Any:
+def peers(request: AuthedRequest, code: str, year: Year) -> Any:
     ensure_business(request.user)
     indicator = get_visible_or_404(request.user, Indicator.objects.all(), code=code)
     result = selectors.benchmark(indicator=indicator, year=year, zone=_unit(None))
@@ -345,7 +346,7 @@ class ReturnActionIn(Schema):
 
 
 @router.post(
-    "/indicator-returns/{return_id}/{action}", response=ReturnOut, summary="submit, approve or return"
+    "/indicator-returns/{int:return_id}/{action}", response=ReturnOut, summary="submit, approve or return"
 )
 def return_action(request: AuthedRequest, return_id: int, action: str, payload: ReturnActionIn) -> Any:
     ensure_business(request.user)
@@ -397,7 +398,7 @@ class TargetsIn(Schema):
 
 
 @router.get("/indicator-targets", response=list[TargetOut], summary="The year's targets")
-def target_list(request: AuthedRequest, year: int) -> Any:
+def target_list(request: AuthedRequest, year: Year) -> Any:
     ensure_business(request.user)
     visible = Indicator.objects.visible_to(request.user)
     return list(

@@ -25,6 +25,7 @@ from xinqu.core.forms import add_service_errors
 from xinqu.core.imports import template_workbook
 from xinqu.core.models import OrgUnit
 from xinqu.core.numbers import parse_number, parse_percent, plain
+from xinqu.core.params import year_param
 from xinqu.core.roles import Role
 from xinqu.core.xlsx import export_response, xlsx_response
 from xinqu.indicators import exports, selectors, services
@@ -193,10 +194,7 @@ def benchmark(request: AuthedRequest, code: str) -> HttpResponse:
     ensure_business(request.user)
     indicator = _indicator(request, code)
     years = selectors.benchmark_years(indicator)
-    try:
-        year = int(request.GET.get("year") or (years[0] if years else default_period().year - 1))
-    except ValueError:
-        raise Http404 from None
+    year = year_param(request, years[0] if years else default_period().year - 1)
     zone = OrgUnit.objects.filter(kind=OrgUnit.Kind.ZONE).first()
     if zone is None:
         raise Http404
@@ -493,10 +491,7 @@ def targets(request: AuthedRequest) -> HttpResponse:
     """The year's targets: every indicator × zone and areas (parks on request), as a grid the
     owning department edits in place."""
     ensure_business(request.user)
-    try:
-        year = int(request.GET.get("year") or default_period().year)
-    except ValueError:
-        raise Http404 from None
+    year = year_param(request, default_period().year)
     indicators = list(selectors.visible_indicators(request.user))
     units = [u for u in tree_ordered_units() if u.kind != OrgUnit.Kind.PARK or request.GET.get("parks")]
     stored = {

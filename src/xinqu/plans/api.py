@@ -16,6 +16,7 @@ from pydantic import Field
 
 from xinqu.core.access import AuthedRequest, ensure_business
 from xinqu.core.models import Department
+from xinqu.core.params import Year
 from xinqu.core.roles import Role
 from xinqu.plans import scoring, selectors, services
 from xinqu.plans.flow import KIND, STATES
@@ -88,7 +89,7 @@ def plans_list(request: AuthedRequest) -> Any:
 
 
 @router.get("/plans/{year}/tree", response=list[NodeOut], summary="Every node with its status as of a month")
-def plan_tree(request: AuthedRequest, year: int, month: int | None = None) -> Any:
+def plan_tree(request: AuthedRequest, year: Year, month: int | None = None) -> Any:
     ensure_business(request.user)
     plan = _plan(year)
     statuses = selectors.tree(plan, _month(plan, month))
@@ -123,7 +124,7 @@ def _department(code: str | None) -> Department | None:
 @router.put(
     "/plans/{year}/nodes/{code}", response={200: NodeOut, 201: NodeOut}, summary="Create or change a node"
 )
-def node_put(request: AuthedRequest, year: int, code: str, payload: NodeIn) -> Any:
+def node_put(request: AuthedRequest, year: Year, code: str, payload: NodeIn) -> Any:
     ensure_business(request.user)
     plan = _plan(year)
     node = plan.nodes.filter(code=code).first()
@@ -196,7 +197,7 @@ def _report_out(period: Period, department_id: int, user: Any) -> dict[str, Any]
 
 
 @router.get("/plans/{year}/reports/{month}", response=ReportOut, summary="A department's monthly report")
-def report_read(request: AuthedRequest, year: int, month: str, department: str | None = None) -> Any:
+def report_read(request: AuthedRequest, year: Year, month: str, department: str | None = None) -> Any:
     """Your own department's report; leaders and the plan office name a department and see it
     once approved."""
     ensure_business(request.user)
@@ -212,7 +213,7 @@ def report_read(request: AuthedRequest, year: int, month: str, department: str |
 
 
 @router.put("/plans/{year}/reports/{month}", response=ReportOut, summary="Save (and submit) your report")
-def report_write(request: AuthedRequest, year: int, month: str, payload: ReportIn) -> Any:
+def report_write(request: AuthedRequest, year: Year, month: str, payload: ReportIn) -> Any:
     ensure_business(request.user)
     plan = _plan(year)
     period = selectors.period_of(plan, month)
@@ -233,7 +234,7 @@ class ReviewIn(Schema):
 @router.post(
     "/plans/{year}/reports/{month}/{action}", response=ReportOut, summary="approve or return (the head)"
 )
-def report_review(request: AuthedRequest, year: int, month: str, action: str, payload: ReviewIn) -> Any:
+def report_review(request: AuthedRequest, year: Year, month: str, action: str, payload: ReviewIn) -> Any:
     ensure_business(request.user)
     period = selectors.period_of(_plan(year), month)
     report = get_object_or_404(period.reports, department_id=request.user.department_id)
@@ -258,7 +259,7 @@ class ScoreOut(Schema):
 
 
 @router.get("/plans/{year}/scores", response=list[ScoreOut])
-def plan_scores(request: AuthedRequest, year: int, month: int | None = None) -> Any:
+def plan_scores(request: AuthedRequest, year: Year, month: int | None = None) -> Any:
     ensure_business(request.user)
     plan = _plan(year)
     return [
@@ -317,7 +318,7 @@ def _supervision_out(user: Any, found: Supervision) -> dict[str, Any]:
     response={201: SupervisionOut},
     summary="Put a node under supervision (leaders)",
 )
-def supervision_open(request: AuthedRequest, year: int, code: str, payload: SupervisionIn) -> Any:
+def supervision_open(request: AuthedRequest, year: Year, code: str, payload: SupervisionIn) -> Any:
     ensure_business(request.user)
     node = get_object_or_404(Node, plan=_plan(year), code=code)
     found = services.supervision_open(

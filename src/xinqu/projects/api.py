@@ -10,12 +10,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from xinqu.core.access import AuthedRequest, ensure_business
-from xinqu.core.api import PageOf
+from xinqu.core.api import PageOf, Pages
 from xinqu.core.models import Department, OrgUnit, User
+from xinqu.core.params import Year
 from xinqu.enterprises.selectors import enterprise_by_credit_code
 from xinqu.projects import selectors, services
 from xinqu.projects.flow import KIND, STATES
@@ -79,7 +80,7 @@ def _filters(**given: Any) -> dict[str, Any]:
 
 
 @router.get("/projects", response=list[ProjectOut], summary="The ledger, filtered as the list page")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def projects_list(
     request: AuthedRequest,
     q: str = "",
@@ -227,14 +228,14 @@ class YearIn(Schema):
 
 
 @router.put("/projects/{code}/years/{year}", response=ProjectDetailOut)
-def project_year(request: AuthedRequest, code: str, year: int, payload: YearIn) -> Any:
+def project_year(request: AuthedRequest, code: str, year: Year, payload: YearIn) -> Any:
     ensure_business(request.user)
     services.year_plan_save(actor=request.user, project=_project(code), year=year, **payload.dict())
     return project_read(request, code)
 
 
 @router.get("/projects-statistics", summary="Counts and investment by stage, area, park, chain, band or kind")
-def project_statistics(request: AuthedRequest, year: int, by: str = "stage", scope: str = "50m") -> Any:
+def project_statistics(request: AuthedRequest, year: Year, by: str = "stage", scope: str = "50m") -> Any:
     ensure_business(request.user)
     if by not in selectors.DIMENSIONS:
         raise ValidationError({"by": [f"one of {', '.join(selectors.DIMENSIONS)}"]})

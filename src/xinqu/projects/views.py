@@ -16,6 +16,7 @@ from xinqu.core.access import AuthedRequest, ensure_business, ensure_department_
 from xinqu.core.forms import add_service_errors
 from xinqu.core.imports import template_workbook
 from xinqu.core.models import Department, OrgUnit, User
+from xinqu.core.params import year_param
 from xinqu.core.roles import Role
 from xinqu.core.xlsx import xlsx_response
 from xinqu.enterprises.codes import normalise_credit_code
@@ -246,10 +247,7 @@ def photo(request: AuthedRequest, pk: int) -> FileResponse:
 @login_required
 def statistics(request: AuthedRequest) -> HttpResponse:
     ensure_business(request.user)
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        year = timezone.localdate().year
+    year = year_param(request, timezone.localdate().year)
     by = request.GET.get("by", "stage")
     if by not in selectors.DIMENSIONS:
         by = "stage"

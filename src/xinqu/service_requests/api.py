@@ -9,11 +9,11 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from xinqu.core.access import AuthedRequest, ensure_business
-from xinqu.core.api import PageOf
+from xinqu.core.api import PageOf, Pages
 from xinqu.core.models import Department
 from xinqu.core.workdays import WorkCalendar, calendar
 from xinqu.service_requests import services
@@ -124,7 +124,7 @@ def file_request(request: AuthedRequest, payload: RequestIn) -> Any:
 
 
 @router.get("/service-requests", response=list[RequestOut], summary="Requests you may see")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_requests(request: AuthedRequest, state: str = "all", q: str = "") -> Any:
     """state: "open" (by deadline), a state, or "all" (newest first); q: number, enterprise or text."""
     ensure_business(request.user)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from xinqu.core.access import AuthedRequest, ensure_business
 from xinqu.core.audit import client_address
 from xinqu.core.forms import add_service_errors
+from xinqu.core.params import year_param
 from xinqu.core.roles import Role
 from xinqu.core.workdays import calendar
 from xinqu.core.xlsx import export_response, workbook_bytes
@@ -205,10 +206,7 @@ def metrics_page(request: AuthedRequest) -> HttpResponse:
     """The rates, each with its definition, by department, category, area or month, and the
     departments' league table."""
     ensure_business(request.user)
-    try:
-        year = int(request.GET.get("year") or timezone.localdate().year)
-    except ValueError:
-        raise Http404 from None
+    year = year_param(request, timezone.localdate().year)
     by = request.GET.get("by", "department")
     if by not in metrics.DIMENSIONS:
         raise Http404

@@ -4,10 +4,11 @@ import datetime as dt
 from typing import Any
 
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import Field
 
 from xinqu.core.access import AuthedRequest, get_visible_or_404
+from xinqu.core.api import Pages
 from xinqu.updates import services
 from xinqu.updates.models import WorkUpdate
 from xinqu.updates.selectors import work_updates_for
@@ -48,12 +49,12 @@ class ReviewIn(Schema):
 
 
 @router.get("", response=list[WorkUpdateOut])
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def list_updates(request: AuthedRequest, department: int | None = None, status: str | None = None) -> Any:
     return work_updates_for(request.user, department=department, status=status)
 
 
-@router.get("/{update_id}", response=WorkUpdateOut)
+@router.get("/{int:update_id}", response=WorkUpdateOut)
 def get_update(request: AuthedRequest, update_id: int) -> Any:
     return get_visible_or_404(request.user, WorkUpdate.objects, pk=update_id)
 
@@ -64,31 +65,31 @@ def create_update(request: AuthedRequest, payload: WorkUpdateIn) -> Any:
     return Status(201, update)
 
 
-@router.patch("/{update_id}", response=WorkUpdateOut)
+@router.patch("/{int:update_id}", response=WorkUpdateOut)
 def edit_update(request: AuthedRequest, update_id: int, payload: WorkUpdatePatch) -> Any:
     update = get_visible_or_404(request.user, WorkUpdate.objects, pk=update_id)
     return services.work_update_edit(actor=request.user, update=update, **payload.dict())
 
 
-@router.post("/{update_id}/submit", response=WorkUpdateOut)
+@router.post("/{int:update_id}/submit", response=WorkUpdateOut)
 def submit_update(request: AuthedRequest, update_id: int) -> Any:
     update = get_visible_or_404(request.user, WorkUpdate.objects, pk=update_id)
     return services.work_update_submit(actor=request.user, update=update)
 
 
-@router.post("/{update_id}/approve", response=WorkUpdateOut)
+@router.post("/{int:update_id}/approve", response=WorkUpdateOut)
 def approve_update(request: AuthedRequest, update_id: int, payload: ReviewIn) -> Any:
     update = get_visible_or_404(request.user, WorkUpdate.objects, pk=update_id)
     return services.work_update_approve(actor=request.user, update=update, comment=payload.comment)
 
 
-@router.post("/{update_id}/return", response=WorkUpdateOut)
+@router.post("/{int:update_id}/return", response=WorkUpdateOut)
 def return_update(request: AuthedRequest, update_id: int, payload: ReviewIn) -> Any:
     update = get_visible_or_404(request.user, WorkUpdate.objects, pk=update_id)
     return services.work_update_return(actor=request.user, update=update, reason=payload.comment)
 
 
-@router.delete("/{update_id}", response={204: None})
+@router.delete("/{int:update_id}", response={204: None})
 def delete_update(request: AuthedRequest, update_id: int) -> Any:
     update = get_visible_or_404(request.user, WorkUpdate.objects, pk=update_id)
     services.work_update_delete(actor=request.user, update=update)
