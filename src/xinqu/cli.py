@@ -5,8 +5,11 @@ from __future__ import annotations
 import os
 import sys
 
-# Our commands read better hyphenated on the command line; their modules use underscores.
-_ALIASES = {"api-token": "api_token", "audit-purge": "audit_purge"}
+
+def command_name(word: str) -> str:
+    """Our commands read better hyphenated on the command line (``xinqu recount-metrics``);
+    their modules use underscores. Either spelling works for every command."""
+    return word if word.startswith("-") else word.replace("-", "_")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -25,8 +28,8 @@ def main(argv: list[str] | None = None) -> None:
     from django.core.management import execute_from_command_line
 
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] in _ALIASES:
-        args[0] = _ALIASES[args[0]]
+    if args:
+        args[0] = command_name(args[0])
     execute_from_command_line(["xinqu", *args])
 
 

@@ -43,3 +43,4 @@ urlpatterns = [
 ]
 
 handler400 = "xinqu.core.views.bad_request"
+handler500 = "xinqu.core.views.server_error"

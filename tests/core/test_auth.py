@@ -131,3 +131,45 @@ def test_idle_session_is_logged_out(as_user, econ_staff):
     Session.objects.filter(session_key=key).update(expire_date=timezone.now() - dt.timedelta(seconds=1))
     response = client.get("/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_every_page_and_api_answer_carries_a_content_security_policy(client, as_user, econ_staff):
+    for response in (client.get("/accounts/login/"), as_user(econ_staff).get("/api/v1/whoami")):
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        assert "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+
+
+def test_no_template_has_inline_script_or_event_handlers():
+    import re
+    from pathlib import Path
+
+    import xinqu
+
+    found = []
+    for path in Path(xinqu.__file__).parent.rglob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"\son[a-z]+=\"", text) or re.search(
+            r"<script(?![^>]*\b(src|type=\"application/json\")\b)", text
+        ):
+            found.append(path.name)
+    assert found == []
+
+
+def test_the_api_answers_json_when_the_database_is_down(econ_staff, monkeypatch):
+    from django.db import OperationalError
+    from django.test import Client
+
+    from xinqu.api import BearerToken
+
+    def down(*args, **kwargs):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(BearerToken, "authenticate", down)
+    response = Client(raise_request_exception=False).get(
+        "/api/v1/whoami", HTTP_AUTHORIZATION="Bearer xq_anything"
+    )
+    assert response.status_code == 503
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["detail"] == "数据库暂时无法连接，请稍后重试。"
+    assert response["Retry-After"] == "30"

@@ -88,3 +88,29 @@ def test_the_api(db, as_user, sysadmin, econ_staff):
         "/api/v1/calendar", [{"date": "2027-05-08", "kind": "holiday"}], content_type="application/json"
     )
     assert bad.status_code == 422
+
+
+def test_a_deadline_past_the_last_year_entered_is_flagged_not_silent(db, caplog, as_user, sysadmin):
+    from types import SimpleNamespace
+
+    from django.template.loader import render_to_string
+
+    cal = workdays.calendar()
+    assert cal.last_year == 2026
+    with caplog.at_level("WARNING", logger="xinqu.core.workdays"):
+        assert cal.add(D(2026, 12, 30), 5) == D(2027, 1, 6)
+    assert "last year of holiday arrangements" in caplog.text
+    late = SimpleNamespace(due_on=D(2027, 1, 6), supervision_level=0, extension_days=None)
+    assert "已录入的节假日安排（至 2026 年）" in render_to_string("workflow/_flags.html", {"item": late})
+    known = SimpleNamespace(due_on=D(2026, 12, 30), supervision_level=0, extension_days=None)
+    assert "deadline-estimated" not in render_to_string("workflow/_flags.html", {"item": known})
+
+
+def test_the_calendar_page_warns_when_next_year_is_missing(db, as_user, sysadmin, settings, monkeypatch):
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a: D(2026, 12, 1))
+    page = as_user(sysadmin).get("/calendar/").content.decode()
+    assert "2027 年的安排尚未录入" in page
+    monkeypatch.setattr(timezone, "localdate", lambda *a: D(2026, 3, 1))
+    assert "calendar-horizon" not in as_user(sysadmin).get("/calendar/").content.decode()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import calendar as pycalendar
 import datetime as dt
+import sys
 
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
@@ -9,9 +10,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import BadRequest, ValidationError
 from django.core.paginator import Paginator
+from django.db import DatabaseError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -39,6 +42,28 @@ from xinqu.core.params import year_param
 from xinqu.core.roles import Role
 from xinqu.core.selectors import AuditFilter, audit_search, departments_with_counts, org_tree, users_directory
 from xinqu.core.xlsx import workbook_bytes, xlsx_response
+
+MACHINE_PATHS = ("/api/", "/open311/")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500, or 503 when the database cannot be reached. The API and Open311 answer JSON, as
+    their clients expect; pages answer the static bilingual page (no database, no context)."""
+    failure = sys.exc_info()[1]
+    down = isinstance(failure, DatabaseError)
+    status = 503 if down else 500
+    if request.path.startswith(MACHINE_PATHS):
+        detail = (
+            _("数据库暂时无法连接，请稍后重试。") if down else _("服务器错误：操作未完成，数据未作改动。")
+        )
+        response: HttpResponse = JsonResponse(
+            {"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False}
+        )
+    else:
+        response = HttpResponse(loader.get_template("500.html").render(), status=status)
+    if down:
+        response["Retry-After"] = "30"
+    return response
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -391,6 +416,8 @@ def work_calendar(request: AuthedRequest) -> HttpResponse:
         "special": sorted(special.values(), key=lambda d: d.date),
         "working": working,
         "form": form if can_edit else None,
+        "last_year": cal.last_year,
+        "next_year_missing": not cal.knows(timezone.localdate() + dt.timedelta(days=60)),
     }
     return render(request, "core/calendar.html", context)
 

@@ -7,6 +7,7 @@ rows and the latest change are checked, one cheap query per call)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max
@@ -14,12 +15,25 @@ from django.db.models import Count, Max
 from xinqu.core.models import CalendarDay
 
 ONE_DAY = dt.timedelta(days=1)
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class WorkCalendar:
     holidays: frozenset[dt.date] = field(default_factory=frozenset)
     workdays: frozenset[dt.date] = field(default_factory=frozenset)
+
+    @property
+    def last_year(self) -> int | None:
+        """The last year whose holiday arrangements have been entered."""
+        days = self.holidays | self.workdays
+        return max(d.year for d in days) if days else None
+
+    def knows(self, day: dt.date | None) -> bool:
+        """Whether ``day`` falls in a year whose arrangements are entered. A deadline beyond it
+        is still computed (Monday to Friday) but is an estimate, and pages say so."""
+        last = self.last_year
+        return day is None or (last is not None and day.year <= last)
 
     def is_working_day(self, day: dt.date) -> bool:
         if day in self.workdays:
@@ -38,6 +52,12 @@ class WorkCalendar:
             day += ONE_DAY
             if self.is_working_day(day):
                 days -= 1
+        if not self.knows(day):
+            logger.warning(
+                "deadline %s lies past %s, the last year of holiday arrangements entered; counted Monday to Friday",
+                day,
+                self.last_year,
+            )
         return day
 
     def between(self, start: dt.date, end: dt.date) -> int:

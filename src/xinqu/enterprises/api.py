@@ -246,7 +246,7 @@ class VisitIn(Schema):
 def list_visits(
     request: AuthedRequest,
     # Spelt out, not ``Year``: @paginate rebuilds the signature where that name is unknown.
-    year: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX),  # noqa: B008
+    year: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX),
     enterprise: int | None = None,
     department: int | None = None,
 ) -> Any:

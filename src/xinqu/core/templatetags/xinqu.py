@@ -2,9 +2,17 @@ from typing import Any
 
 from django import template
 
-from xinqu.core import numbers
+from xinqu.core import numbers, workdays
 
 register = template.Library()
+
+
+@register.filter
+def estimated_deadline(day: Any) -> int | None:
+    """``{% if item.due_on|estimated_deadline %}``: the last year of holiday arrangements entered
+    when ``day`` lies beyond it (the deadline is then counted Monday to Friday), else None."""
+    cal = workdays.calendar()
+    return None if cal.knows(day) else (cal.last_year or 0)
 
 
 @register.filter
