@@ -21,7 +21,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed-base
 
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[prod,postgres]"
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[postgres]"
 	touch $@ $(VENV)/.installed-base
 
 var/secret_key:

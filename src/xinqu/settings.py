@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django.forms",
     "axes",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "xinqu.core",
     "xinqu.updates",
     "xinqu.enterprises",
@@ -191,8 +193,13 @@ DEFAULT_FROM_EMAIL = env_str("XINQU_EMAIL_FROM", "xinqu@localhost")
 SITE_URL = env_str("XINQU_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # How much a "basically satisfied" rating counts in the satisfaction rate, in percent of "satisfied".
 SATISFACTION_BASIC_WEIGHT = env_int("XINQU_SATISFACTION_BASIC_WEIGHT", 80, minimum=0, maximum=100) / 100
-# Imports run in a background thread so the page can show progress; tests run them inline.
+# Imports and large exports run on the worker (`xinqu worker`) so the page can show progress;
+# tests run them in the request.
 IMPORTS_IN_BACKGROUND = env_bool("XINQU_IMPORTS_IN_BACKGROUND", True)
+# The queue is a table in the application's own database (django-tasks-db).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A job still "running" after this long is taken to have died with its process.
+JOB_TIMEOUT_MINUTES = env_int("XINQU_JOB_TIMEOUT_MINUTES", 120, minimum=5, maximum=24 * 60)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

@@ -184,3 +184,21 @@ def test_a_failed_login_with_a_formula_behind_control_characters_exports_as_text
     cell = sheet.cell(row=2, column=2)
     assert cell.data_type == "s"
     assert cell.value == "'" + username[1:]
+
+
+@pytest.mark.parametrize(
+    ("url", "object_type"),
+    [
+        ("/enterprises/export.xlsx", "enterprises.Enterprise"),
+        ("/indicators/?format=xlsx", "indicators.overview"),
+        ("/indicators/catalog/?format=xlsx", "indicators.Indicator"),
+        ("/indicators/targets/?format=xlsx", "indicators.Target"),
+        ("/service-requests/metrics/?format=xlsx", "service_requests.metrics"),
+    ],
+)
+def test_every_business_export_writes_an_audit_entry(as_user, leader, zone, url, object_type):
+    response = as_user(leader).get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    entry = AuditEntry.objects.get(action="export")
+    assert (entry.actor_username, entry.object_type) == ("leader", object_type)

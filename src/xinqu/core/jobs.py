@@ -1,13 +1,20 @@
 """Running .xlsx imports as jobs, so a long import shows its progress instead of a frozen page.
 
-A job runs in a background thread of the web process (no broker needed). Its progress goes to
+A job is a task on django-tasks' database backend: the queue is a table, and ``xinqu worker``
+runs it (tests and ``XINQU_IMPORTS_IN_BACKGROUND=0`` run it in the request). Its progress goes to
 the cache, not the database, because the import's own transaction is still open while it runs.
+
+A job records the process that runs it (host and pid). When that process dies mid-import (a
+killed server, a machine rebooted), :func:`recover_interrupted` marks the job failed with the
+reason, its transaction having rolled back, and the same file can be confirmed again.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-import threading
+import os
+import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,9 +25,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks import task
 
 from xinqu.core.imports import Column, ImportReport
 from xinqu.core.models import ImportJob, User
@@ -89,8 +96,14 @@ def import_job_confirm(*, actor: User, job: ImportJob) -> ImportJob:
         raise PermissionDenied(_("只能确认自己上传的导入。"))
     if not (job.dry_run and job.status == ImportJob.Status.DONE and job.report.get("ok")):
         raise ValidationError(_("只有试导入无误的文件才能确认导入。"))
-    if ImportJob.objects.filter(stored_name=job.stored_name, dry_run=False).exists():
+    recover_interrupted()
+    earlier = ImportJob.objects.filter(stored_name=job.stored_name, dry_run=False).exclude(
+        status=ImportJob.Status.FAILED
+    )
+    if earlier.filter(status=ImportJob.Status.DONE).exists():
         raise ValidationError(_("这个文件已经确认导入过了。"))
+    if earlier.exists():
+        raise ValidationError(_("这个文件正在导入，请等待完成。"))
     commit = ImportJob.objects.create(
         kind=job.kind,
         dry_run=False,
@@ -105,21 +118,60 @@ def import_job_confirm(*, actor: User, job: ImportJob) -> ImportJob:
 
 def _launch(job: ImportJob) -> None:
     if settings.IMPORTS_IN_BACKGROUND:
-        threading.Thread(target=_run_in_thread, args=(job.pk,), daemon=True, name=f"import-{job.pk}").start()
+        import_task.enqueue(job.pk)
     else:
         run_import_job(job.pk)
 
 
-def _run_in_thread(job_id: int) -> None:
+def this_process() -> str:
+    """Who runs a job: host and process id, so a dead process can be told from a busy one."""
+    return f"{socket.gethostname()}:{os.getpid()}"[:80]
+
+
+def _process_alive(worker: str) -> bool | None:
+    """True or False for a process on this host; None when it ran elsewhere (cannot tell)."""
+    host, _sep, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return None
     try:
-        run_import_job(job_id)
-    finally:
-        connection.close()
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_interrupted(*, now: dt.datetime | None = None) -> int:
+    """Mark failed every job whose process died while it ran, or that has run longer than
+    XINQU_JOB_TIMEOUT_MINUTES. Its import's transaction rolled back with the process, so nothing
+    was written; the user sees why and may submit the file again. Returns how many."""
+    now = now or timezone.now()
+    limit = now - dt.timedelta(minutes=settings.JOB_TIMEOUT_MINUTES)
+    failed = 0
+    for job in ImportJob.objects.filter(status=ImportJob.Status.RUNNING):
+        alive = _process_alive(job.worker)
+        if alive is False:
+            reason = _("处理过程中服务中断（处理进程已退出），未写入任何数据，请重新提交。")
+        elif job.started_at is not None and job.started_at < limit:
+            reason = _("处理超时（超过 %(n)d 分钟），未写入任何数据，请重新提交。") % {
+                "n": settings.JOB_TIMEOUT_MINUTES
+            }
+        else:
+            continue
+        failed += ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+            status=ImportJob.Status.FAILED, failure=reason[:300], finished_at=now
+        )
+        log.warning("import job %s marked failed: %s", job.pk, reason)
+    return failed
 
 
 def run_import_job(job_id: int) -> ImportJob:
     job = ImportJob.objects.select_related("actor").get(pk=job_id)
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    job.status, job.worker, job.started_at = ImportJob.Status.RUNNING, this_process(), timezone.now()
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=job.status, worker=job.worker, started_at=job.started_at
+    )
     kind = IMPORT_KINDS[job.kind]
     try:
         with _path(job).open("rb") as file:
@@ -136,6 +188,12 @@ def run_import_job(job_id: int) -> ImportJob:
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "report", "failure", "finished_at"])
     return job
+
+
+@task()
+def import_task(job_id: int) -> str:
+    """The worker's side of an import job: run it, and say how it ended."""
+    return str(run_import_job(job_id).status)
 
 
 def run_importer(

@@ -295,6 +295,9 @@ class ImportJob(models.Model):
     report = models.JSONField(default=dict, blank=True)
     failure = models.CharField(max_length=300, blank=True)
     options = models.JSONField(default=dict, blank=True)  # what the upload form chose (period, unit …)
+    # The process running it ("host:pid") and since when, so a job whose process died is found.
+    worker = models.CharField(max_length=80, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -312,15 +312,22 @@ def _own_job(request: AuthedRequest, job_id: int) -> ImportJob:
 @login_required
 def import_job(request: AuthedRequest, job_id: int) -> HttpResponse:
     job = _own_job(request, job_id)
+    if job.status == ImportJob.Status.RUNNING and jobs.recover_interrupted():
+        job.refresh_from_db()
     kind = IMPORT_KINDS[job.kind]
     report = ImportReport.from_dict(job.report) if job.report else None
-    commit = ImportJob.objects.filter(stored_name=job.stored_name, dry_run=False).exclude(pk=job.pk).first()
+    same_file = ImportJob.objects.filter(stored_name=job.stored_name).exclude(pk=job.pk)
+    # A commit that failed (its process died, say) does not count: the file may be confirmed again.
+    commit = same_file.filter(dry_run=False).exclude(status=ImportJob.Status.FAILED).first()
     context = {
         "job": job,
         "kind": kind,
         "report": report,
         "progress": import_progress(job),
         "commit": commit if job.dry_run else None,
+        "retry_from": same_file.filter(dry_run=True).first()
+        if not job.dry_run and job.status == ImportJob.Status.FAILED and commit is None
+        else None,
         "running": job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
     }
     return render(request, partial_or("core/import_job.html", "core/_import_job.html", request), context)

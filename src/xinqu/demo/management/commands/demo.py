@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +37,41 @@ class Command(BaseCommand):
         self.stdout.write(f"  Password: {result['password']}  (set XINQU_DEMO_PASSWORD to choose another)\n")
         if setup_only:
             return
-        if host not in settings.ALLOWED_HOSTS and host != "0.0.0.0":  # noqa: S104
-            settings.ALLOWED_HOSTS.append(host)
-        call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+        serve(host=host, port=port, stdout=self.stdout)
+
+
+def serve(*, host: str, port: int, stdout: Any) -> None:
+    """The web server (gunicorn, as in production) and the job worker beside it, until Ctrl-C
+    stops both. Each runs as its own process with this one's environment."""
+    env = dict(os.environ)
+    hosts = [h for h in env.get("XINQU_ALLOWED_HOSTS", ",".join(settings.ALLOWED_HOSTS)).split(",") if h]
+    if host not in hosts and host != "0.0.0.0":  # noqa: S104
+        env["XINQU_ALLOWED_HOSTS"] = ",".join([*hosts, host])
+    # The demo serves its static files itself, from the installed package (WhiteNoise).
+    web = [sys.executable, "-m", "gunicorn", "xinqu.wsgi", "--bind", f"{host}:{port}"]
+    web += ["--workers", "3", "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "5"]
+    worker = [sys.executable, "-m", "xinqu.cli", "worker", "--interval", "0.5"]
+    stdout.write(
+        "  Serving with gunicorn; jobs (imports, exports) run on `xinqu worker`. Ctrl-C stops both.\n"
+    )
+    processes = [subprocess.Popen(worker, env=env), subprocess.Popen(web, env=env)]  # noqa: S603
+    try:
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        # A second Ctrl-C (the terminal sends one to every process) must not cut the shutdown short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for process in processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+    names = ["the worker", "gunicorn"]
+    failed = [n for n, p in zip(names, processes, strict=True) if p.returncode not in (0, -signal.SIGTERM, None)]
+    if failed:
+        raise CommandError(f"stopped: {', '.join(failed)} exited with an error")
