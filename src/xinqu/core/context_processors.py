@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from xinqu.core.access import has_role
 from xinqu.core.roles import BUSINESS_ROLES, Role
 
 ALL = frozenset(Role.values)
@@ -34,7 +35,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": []}
     items = []
     for name, label, roles in NAVIGATION:
-        if user.role in roles:
+        if has_role(user, *roles):
             url = reverse(name)
             active = request.path == url if url == "/" else request.path.startswith(url)
             items.append({"url": url, "label": label, "active": active})

@@ -6,8 +6,9 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from xinqu.core.access import is_security_admin, is_system_admin
 from xinqu.core.models import AuditEntry, Department, OrgUnit, User
-from xinqu.core.roles import ADMIN_ROLES, Role
+from xinqu.core.roles import ADMIN_ROLES
 
 
 def org_units_list(*, kind: str | None = None) -> QuerySet[OrgUnit]:
@@ -43,7 +44,7 @@ def users_directory(viewer: Any, *, department: int | None = None) -> QuerySet[U
     """Accounts the viewer may list: the administrators who manage accounts see every one,
     everyone else sees active colleagues (the zone's phone book)."""
     qs = User.objects.select_related("department")
-    if viewer.role not in {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}:
+    if not (is_system_admin(viewer) or is_security_admin(viewer)):
         qs = qs.filter(is_active=True)
     if department:
         qs = qs.filter(department_id=department)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinqu.core import jobs, services, workdays
-from xinqu.core.access import AuthedRequest, ensure_role, role_required
+from xinqu.core.access import AuthedRequest, ensure_role, is_system_admin, role_required
 from xinqu.core.audit import audit_record
 from xinqu.core.forms import (
     AuditFilterForm,
@@ -375,7 +375,7 @@ def work_calendar(request: AuthedRequest) -> HttpResponse:
     """The year's working days, month by month; the system administrator pastes the State
     Council's yearly notice or removes a day."""
     year = year_param(request, timezone.localdate().year)
-    can_edit = request.user.role == Role.SYSTEM_ADMIN
+    can_edit = is_system_admin(request.user)
     form = CalendarPasteForm(request.POST or None)
     if request.method == "POST":
         ensure_role(request.user, [Role.SYSTEM_ADMIN], _("只有系统管理员可以维护工作日历。"))

@@ -10,12 +10,17 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from pydantic import Field
 
-from xinqu.core.access import AuthedRequest, ensure_business, get_visible_or_404, get_writable_or_404
+from xinqu.core.access import (
+    AuthedRequest,
+    ensure_business,
+    get_visible_or_404,
+    get_writable_or_404,
+    is_business,
+)
 from xinqu.core.api import Pages
 from xinqu.core.jobs import IMPORT_KINDS, run_importer
 from xinqu.core.models import OrgUnit, User
 from xinqu.core.params import YEAR_MAX, YEAR_MIN, Year
-from xinqu.core.roles import BUSINESS_ROLES
 from xinqu.enterprises import selectors, services
 from xinqu.enterprises.models import Enterprise, Qualification, QualificationKind, Visit
 
@@ -25,7 +30,7 @@ router = Router(tags=["enterprises"])
 def _business(request: AuthedRequest) -> None:
     from django.core.exceptions import PermissionDenied
 
-    if request.user.role not in BUSINESS_ROLES:
+    if not is_business(request.user):
         raise PermissionDenied("系统管理员、安全管理员、审计管理员不查看业务数据。")
 
 

@@ -22,12 +22,13 @@ from xinqu.core.access import (
     ensure_business,
     get_visible_or_404,
     get_writable_or_404,
+    is_department_member,
+    is_head,
 )
 from xinqu.core.forms import add_service_errors
 from xinqu.core.htmx import partial_or
 from xinqu.core.imports import template_workbook
 from xinqu.core.params import YEAR_MAX, YEAR_MIN, year_param
-from xinqu.core.roles import DEPARTMENT_ROLES, Role
 from xinqu.core.xlsx import export_response, xlsx_response
 from xinqu.enterprises import exports, selectors, services
 from xinqu.enterprises.forms import (
@@ -91,7 +92,7 @@ def enterprise_list(request: AuthedRequest) -> HttpResponse:
         "page": page,
         "query": query.urlencode(),
         "expiring": selectors.expiring_qualifications(request.user, within_days=EXPIRY_WARNING_DAYS).count(),
-        "can_create": request.user.role in DEPARTMENT_ROLES,
+        "can_create": is_department_member(request.user),
     }
     return render(request, partial_or("enterprises/list.html", "enterprises/_results.html", request), context)
 
@@ -189,7 +190,7 @@ def enterprise_detail(request: AuthedRequest, enterprise_id: int) -> HttpRespons
         .filter(enterprise=enterprise)
         .select_related("department")[:20],
         "can_edit": can_write(request.user, enterprise),
-        "is_member": request.user.role in DEPARTMENT_ROLES,
+        "is_member": is_department_member(request.user),
         "qualification_form": QualificationForm(),
         "figure_form": YearlyFigureForm(initial={"year": today.year - 1}),
         "tier_form": TierAssignForm(initial={"tier": enterprise.tier_id}),
@@ -381,7 +382,7 @@ def statistics(request: AuthedRequest) -> HttpResponse:
         "table": table,
         "ref_form": ref_form,
         "dimensions": selectors.DIMENSIONS,
-        "is_member": request.user.role in DEPARTMENT_ROLES,
+        "is_member": is_department_member(request.user),
     }
     return render(request, "enterprises/statistics.html", context)
 
@@ -409,7 +410,7 @@ def visits(request: AuthedRequest) -> HttpResponse:
     rules = services.visit_rules()
     rule_form = VisitRuleForm(request.POST or None, instance=rules)
     if request.method == "POST":
-        if request.user.role != Role.HEAD:
+        if not is_head(request.user):
             raise PermissionDenied(_("只有部门负责人可以设置走访规则。"))
         if _run(
             request,
@@ -423,7 +424,7 @@ def visits(request: AuthedRequest) -> HttpResponse:
         "report": selectors.visit_report(year=year, user=request.user),
         "year": year,
         "rule_form": rule_form,
-        "can_set_rules": request.user.role == Role.HEAD,
+        "can_set_rules": is_head(request.user),
         "recent": recent,
     }
     return render(request, "enterprises/visits.html", context)
@@ -457,8 +458,8 @@ def import_template(request: AuthedRequest, kind: str) -> HttpResponse:
 def registry_settings(request: AuthedRequest) -> HttpResponse:
     """Tiers and their rules, qualification kinds and the industry system. Heads change them."""
     ensure_business(request.user)
-    is_head = request.user.role == Role.HEAD
-    if request.method == "POST" and not is_head:
+    head = is_head(request.user)
+    if request.method == "POST" and not head:
         raise PermissionDenied(_("只有部门负责人可以修改这些设置。"))
     action = request.POST.get("action", "")
     tiers = list(Tier.objects.prefetch_related("qualification_kinds"))
@@ -513,7 +514,7 @@ def registry_settings(request: AuthedRequest) -> HttpResponse:
     if done:
         return redirect("enterprises:settings")
     context = {
-        "is_head": is_head,
+        "is_head": head,
         "tiers": [(t, tier_forms[t.pk]) for t in tiers],
         "kinds": QualificationKind.objects.all(),
         "kind_form": kind_form,

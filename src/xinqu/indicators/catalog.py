@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from xinqu.core.access import is_head
 from xinqu.core.audit import audit_create
 from xinqu.core.models import Department, User
-from xinqu.core.roles import Role
 from xinqu.indicators.models import Indicator
 from xinqu.indicators.services import INDICATOR_FIELDS
 
@@ -135,7 +135,7 @@ CATALOG = [
 def catalog_preload(*, actor: User | None) -> int:
     """Add the standard indicators the catalog lacks. Each goes to the department that usually
     owns it when the zone has one (by code), otherwise to the acting head's department."""
-    if actor is not None and (actor.role != Role.HEAD or actor.department_id is None):
+    if actor is not None and (not is_head(actor)):
         raise PermissionDenied(_("只有部门负责人可以维护指标目录。"))
     departments = {d.code: d for d in Department.objects.all()}
     existing = set(Indicator.objects.values_list("code", flat=True))

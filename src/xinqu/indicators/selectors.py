@@ -18,9 +18,9 @@ from django.db.models import (
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from xinqu.core.access import is_leader
 from xinqu.core.models import OrgUnit, User
 from xinqu.core.numbers import amount
-from xinqu.core.roles import Role
 from xinqu.indicators.models import DataVersion, Indicator, Observation, PeerFigure, PeerZone
 from xinqu.indicators.services import evaluate_formula, formula_codes
 
@@ -301,7 +301,7 @@ def cache_key(kind: str, user: User, unit: OrgUnit, period: dt.date) -> tuple[st
     token = DataVersion.objects.filter(pk=1).values_list("token", flat=True).first()
     if token is None:
         return f"xinqu-indicators-{kind}-uncached", 0
-    seen = "all" if user.role == Role.LEADER else f"d{user.department_id}"
+    seen = "all" if is_leader(user) else f"d{user.department_id}"
     return f"xinqu-indicators-{kind}-{token}-{seen}-{unit.pk}-{period:%Y%m}-{get_language()}", CACHE_SECONDS
 
 

@@ -18,11 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinqu.core import access
-from xinqu.core.access import ensure_can_write
+from xinqu.core.access import ensure_can_write, head_of, is_head
 from xinqu.core.audit import audit_create, audit_record, audit_update, snapshot
 from xinqu.core.bulk import audit_rows, update_rows
 from xinqu.core.models import AuditEntry, OrgUnit, User
-from xinqu.core.roles import Role
 from xinqu.core.services import save_audited
 from xinqu.indicators.checks import compute_warnings
 from xinqu.indicators.models import (
@@ -79,7 +78,7 @@ def ensure_department_member(actor: User) -> int:
 
 
 def ensure_head_of(actor: User, department_id: int) -> None:
-    if not (actor.role == Role.HEAD and actor.department_id == department_id):
+    if not (head_of(actor, department_id)):
         raise PermissionDenied(_("只有该部门的负责人可以进行此操作。"))
 
 
@@ -158,10 +157,10 @@ def _check_formula(indicator: Indicator) -> None:
 @transaction.atomic
 def indicator_save(*, actor: User, indicator: Indicator | None = None, **fields: Any) -> Indicator:
     """Add an indicator to the catalog, or change one. Heads manage their department's indicators."""
-    if actor.role != Role.HEAD or actor.department_id is None:
+    if not is_head(actor):
         raise PermissionDenied(_("只有部门负责人可以维护指标目录。"))
     if indicator is None:
-        indicator = Indicator(department_id=actor.department_id)
+        indicator = Indicator(department_id=ensure_department_member(actor))
     else:
         ensure_can_write(actor, indicator)
         indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)

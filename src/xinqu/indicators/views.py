@@ -20,13 +20,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinqu.core import jobs
-from xinqu.core.access import AuthedRequest, can_write, ensure_business, get_visible_or_404
+from xinqu.core.access import (
+    AuthedRequest,
+    can_write,
+    ensure_business,
+    get_visible_or_404,
+    head_of,
+    is_department_member,
+    is_head,
+)
 from xinqu.core.forms import add_service_errors
 from xinqu.core.imports import template_workbook
 from xinqu.core.models import OrgUnit
 from xinqu.core.numbers import parse_number, parse_percent, plain
 from xinqu.core.params import year_param
-from xinqu.core.roles import Role
 from xinqu.core.xlsx import export_response, xlsx_response
 from xinqu.indicators import exports, selectors, services
 from xinqu.indicators.catalog import catalog_preload
@@ -262,7 +269,7 @@ def catalog(request: AuthedRequest) -> HttpResponse:
             content=exports.catalog_workbook(indicators),
             object_type="indicators.Indicator",
         )
-    context = {"indicators": indicators, "is_head": request.user.role == Role.HEAD}
+    context = {"indicators": indicators, "is_head": is_head(request.user)}
     return render(request, "indicators/catalog.html", context)
 
 
@@ -270,7 +277,7 @@ def catalog(request: AuthedRequest) -> HttpResponse:
 def indicator_edit(request: AuthedRequest, code: str | None = None) -> HttpResponse:
     ensure_business(request.user)
     indicator = _indicator(request, code) if code else None
-    if request.user.role != Role.HEAD or (indicator is not None and not can_write(request.user, indicator)):
+    if not is_head(request.user) or (indicator is not None and not can_write(request.user, indicator)):
         raise PermissionDenied(_("只有负责该指标的部门负责人可以维护指标目录。"))
     form = IndicatorForm(request.POST or None, instance=indicator)
     if request.method == "POST" and form.is_valid():
@@ -299,7 +306,7 @@ def returns(request: AuthedRequest) -> HttpResponse:
     )
     context = {
         "submissions": submissions,
-        "can_enter": request.user.role in (Role.STAFF, Role.HEAD),
+        "can_enter": is_department_member(request.user),
         "latest": f"{services.latest_closed_period():%Y-%m}",
     }
     return render(request, "indicators/returns.html", context)
@@ -414,7 +421,7 @@ def return_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "submission": submission,
         "values": values,
         "warned": sum(1 for v in values if v.warnings),
-        "is_head": request.user.role == Role.HEAD and request.user.department_id == submission.department_id,
+        "is_head": head_of(request.user, submission.department_id),
         "can_write": can_write(request.user, submission),
         "return_form": ReturnForm(),
     }

@@ -14,10 +14,9 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from xinqu.core.access import AuthedRequest, ensure_business
+from xinqu.core.access import AuthedRequest, ensure_business, is_leader
 from xinqu.core.models import Department
 from xinqu.core.params import Year
-from xinqu.core.roles import Role
 from xinqu.plans import scoring, selectors, services
 from xinqu.plans.flow import KIND, STATES
 from xinqu.plans.models import Node, Period, Plan, Supervision
@@ -203,7 +202,7 @@ def report_read(request: AuthedRequest, year: Year, month: str, department: str 
     ensure_business(request.user)
     period = selectors.period_of(_plan(year), month)
     user = request.user
-    if department and (user.role == Role.LEADER or services.is_office(user)):
+    if department and (is_leader(user) or services.is_office(user)):
         department_id = get_object_or_404(Department, code=department).pk
     elif user.department_id:
         department_id = user.department_id

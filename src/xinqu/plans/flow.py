@@ -8,8 +8,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from xinqu.core.access import in_department, is_leader
 from xinqu.core.models import User
-from xinqu.core.roles import DEPARTMENT_ROLES, Role
 from xinqu.workflow import engine
 from xinqu.workflow.models import Event, Item
 
@@ -21,14 +21,12 @@ STATES = {
 
 
 def leader(user: User | None, item: Item) -> bool:
-    return bool(user is not None and user.role == Role.LEADER)
+    return bool(is_leader(user))
 
 
 def lead_department(user: User | None, item: Item) -> bool:
     """Staff and heads of the node's lead department, to which the item is addressed."""
-    return bool(
-        user is not None and user.role in DEPARTMENT_ROLES and user.department_id == item.department_id
-    )
+    return bool(in_department(user, item.department_id))
 
 
 def _after(item: Item, event: Event, data: dict[str, Any]) -> None:

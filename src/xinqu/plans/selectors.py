@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from xinqu.core.access import in_department, is_leader
 from xinqu.core.models import Department
 from xinqu.indicators.selectors import progress_light
 from xinqu.plans import feeds
@@ -234,9 +235,8 @@ def late_counts(plan: Plan, through_month: int, today: dt.date | None = None) ->
 def visible_report(user: Any, report: Report) -> bool:
     """A department sees its own reports in every state; leaders and the plan office see them
     once approved."""
-    from xinqu.core.roles import Role
     from xinqu.plans.services import is_office
 
-    if user.department_id == report.department_id and user.role in (Role.STAFF, Role.HEAD):
+    if in_department(user, report.department_id):
         return True
-    return report.status == Report.Status.APPROVED and (user.role == Role.LEADER or is_office(user))
+    return report.status == Report.Status.APPROVED and (is_leader(user) or is_office(user))

@@ -16,11 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinqu.core.access import member_of
+from xinqu.core.access import ensure_department_member, head_of, is_leader, member_of
 from xinqu.core.audit import audit_create, audit_delete, audit_record, audit_update, snapshot
 from xinqu.core.models import AuditEntry, Department, User
 from xinqu.core.numbers import parse_number, plain
-from xinqu.core.roles import DEPARTMENT_ROLES, Role
+from xinqu.core.roles import Role
 from xinqu.core.services import notify_departments, save_audited
 from xinqu.core.workdays import calendar
 from xinqu.plans import feeds
@@ -395,9 +395,7 @@ def report_save(
 
 
 def _department_member(actor: User) -> int:
-    if actor.role not in DEPARTMENT_ROLES or actor.department_id is None:
-        raise PermissionDenied(_("只有部门工作人员可以填报月报。"))
-    return int(actor.department_id)
+    return ensure_department_member(actor, _("只有部门工作人员可以填报月报。"))
 
 
 def _tell_head(report: Report) -> None:
@@ -411,7 +409,7 @@ def _tell_head(report: Report) -> None:
 
 
 def _ensure_head_of(actor: User, report: Report) -> None:
-    if actor.role != Role.HEAD or actor.department_id != report.department_id:
+    if not head_of(actor, report.department_id):
         raise PermissionDenied(_("只有本部门负责人可以审核本部门的月报。"))
 
 
@@ -457,7 +455,7 @@ def report_return(*, actor: User, report: Report, reason: str) -> Report:
 def supervision_open(*, actor: User, node: Node, requirement: str, due_on: dt.date) -> Supervision:
     """A leader puts a node under supervision: an item addressed to its lead department, with the
     required response and a deadline."""
-    if actor.role != Role.LEADER:
+    if not is_leader(actor):
         raise PermissionDenied(_("只有管委会领导可以督办。"))
     requirement = requirement.strip()
     if not requirement:

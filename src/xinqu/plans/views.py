@@ -11,9 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinqu.core import jobs
-from xinqu.core.access import AuthedRequest, ensure_business
+from xinqu.core.access import AuthedRequest, ensure_business, is_department_member, is_head, is_leader
 from xinqu.core.forms import add_service_errors
-from xinqu.core.roles import Role
 from xinqu.plans import exports, scoring, selectors, services
 from xinqu.plans.flow import KIND, STATES
 from xinqu.plans.forms import (
@@ -194,7 +193,7 @@ def node_detail(request: AuthedRequest, year: int, pk: int) -> HttpResponse:
     node = get_object_or_404(Node.objects.select_related("lead_department", "parent"), pk=pk, plan=plan)
     month = _month(request, plan)
     status = next(s for s in selectors.tree(plan, month) if s.node.pk == node.pk)
-    supervise = SupervisionForm(request.POST or None) if request.user.role == Role.LEADER else None
+    supervise = SupervisionForm(request.POST or None) if is_leader(request.user) else None
     if request.method == "POST":
         if supervise is None:
             raise PermissionDenied(_("只有管委会领导可以督办。"))
@@ -274,9 +273,9 @@ def report(request: AuthedRequest, year: int, month: str) -> HttpResponse:
     plan = _plan(year)
     period = selectors.period_of(plan, month)
     user = request.user
-    own = user.department_id if user.role in (Role.STAFF, Role.HEAD) else None
+    own = user.department_id if is_department_member(user) else None
     shown_department = own
-    if request.GET.get("department") and (user.role == Role.LEADER or services.is_office(user)):
+    if request.GET.get("department") and (is_leader(user) or services.is_office(user)):
         shown_department = int(request.GET["department"]) if request.GET["department"].isdigit() else None
     found = (
         period.reports.filter(department_id=shown_department).select_related("department").first()
@@ -342,12 +341,8 @@ def report(request: AuthedRequest, year: int, month: str) -> HttpResponse:
         "entered": entered,
         "editable": editable,
         "errors": errors.get("__all__", []),
-        "can_review": found is not None
-        and user.role == Role.HEAD
-        and user.department_id == found.department_id,
-        "overview": selectors.period_rows(period)
-        if user.role == Role.LEADER or services.is_office(user)
-        else None,
+        "can_review": found is not None and is_head(user) and user.department_id == found.department_id,
+        "overview": selectors.period_rows(period) if is_leader(user) or services.is_office(user) else None,
         "shown_department": shown_department,
     }
     return render(request, "plans/report.html", context)

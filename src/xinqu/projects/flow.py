@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from xinqu.core.access import in_department, is_department_member
 from xinqu.core.models import User
-from xinqu.core.roles import DEPARTMENT_ROLES
 from xinqu.workflow import engine
 from xinqu.workflow.models import Item
 
@@ -21,9 +21,7 @@ STATES = {
 
 
 def handling(user: User | None, item: Item) -> bool:
-    return bool(
-        user is not None and user.role in DEPARTMENT_ROLES and user.department_id == item.department_id
-    )
+    return bool(in_department(user, item.department_id))
 
 
 def keeper(user: User | None, item: Item) -> bool:
@@ -31,7 +29,7 @@ def keeper(user: User | None, item: Item) -> bool:
     from xinqu.projects.models import Problem
     from xinqu.projects.services import is_centre
 
-    if user is None or user.role not in DEPARTMENT_ROLES:
+    if user is None or not is_department_member(user):
         return False
     if is_centre(user):
         return True

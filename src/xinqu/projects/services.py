@@ -19,10 +19,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinqu.core.access import member_of
+from xinqu.core.access import is_department_member, member_of
 from xinqu.core.audit import audit_create, audit_record, audit_update, snapshot
 from xinqu.core.models import AuditEntry, Department, OrgUnit, User
-from xinqu.core.roles import DEPARTMENT_ROLES
 from xinqu.core.services import save_audited
 from xinqu.projects import lights
 from xinqu.projects.models import Milestone, MonthlyReport, Problem, Project, ProjectYear, ReportPhoto
@@ -75,7 +74,7 @@ def is_centre(user: User) -> bool:
 
 def ensure_can_edit(user: User, project: Project | None) -> None:
     """The projects centre edits every project; a department, the projects it is responsible for."""
-    if user.role not in DEPARTMENT_ROLES or user.department_id is None:
+    if not is_department_member(user):
         raise PermissionDenied(_("只有部门工作人员可以维护项目台账。"))
     if is_centre(user) or project is None:  # a new project: its department is checked on saving
         return

@@ -12,7 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinqu.core import jobs
-from xinqu.core.access import AuthedRequest, ensure_business, ensure_department_member, shown_name
+from xinqu.core.access import (
+    AuthedRequest,
+    ensure_business,
+    ensure_department_member,
+    is_department_member,
+    is_head,
+    shown_name,
+)
 from xinqu.core.forms import add_service_errors
 from xinqu.core.imports import template_workbook
 from xinqu.core.models import Department, OrgUnit, User
@@ -75,7 +82,7 @@ def project_list(request: AuthedRequest) -> HttpResponse:
         "page": page,
         "params": request.GET,
         "query": query.urlencode(),
-        "can_add": request.user.role in (Role.STAFF, Role.HEAD),
+        "can_add": is_department_member(request.user),
         **_choices(),
     }
     return render(request, "projects/list.html", context)
@@ -137,7 +144,7 @@ def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     ensure_business(request.user)
     project = _project(pk)
     user = request.user
-    can_edit = user.role in (Role.STAFF, Role.HEAD) and (
+    can_edit = is_department_member(user) and (
         services.is_centre(user) or user.department_id == project.department_id
     )
     chosen = request.POST.get("form") if request.method == "POST" else None
@@ -356,7 +363,7 @@ def rules(request: AuthedRequest) -> HttpResponse:
     """The zone's light rule; the projects centre's head keeps it."""
     ensure_business(request.user)
     rule = lights.rule()
-    editable = request.user.role == Role.HEAD and services.is_centre(request.user)
+    editable = is_head(request.user) and services.is_centre(request.user)
     form = RuleForm(request.POST or None, instance=rule)
     if request.method == "POST":
         if not editable:

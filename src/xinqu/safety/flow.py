@@ -10,9 +10,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.access import member_of
+from xinqu.core.access import is_department_member, member_of
 from xinqu.core.models import User
-from xinqu.core.roles import DEPARTMENT_ROLES
 from xinqu.workflow import engine
 from xinqu.workflow.models import Event, Item
 
@@ -33,7 +32,7 @@ def responsible(user: User | None, item: Item) -> bool:
     """The department the rectification was assigned to, or emergency management."""
     return bool(
         user is not None
-        and user.role in DEPARTMENT_ROLES
+        and is_department_member(user)
         and (user.department_id == item.department_id or in_safety(user, item))
     )
 

@@ -9,9 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from xinqu.core.access import AuthedRequest, attach_shown, ensure_business, shown_name
+from xinqu.core.access import AuthedRequest, attach_shown, ensure_business, is_department_member, shown_name
 from xinqu.core.forms import add_service_errors
-from xinqu.core.roles import Role
 from xinqu.core.workdays import calendar
 from xinqu.enterprises.selectors import enterprise_by_credit_code
 from xinqu.safety import flow, services
@@ -44,7 +43,7 @@ def hazard_list(request: AuthedRequest) -> HttpResponse:
         "rows": rows,
         "states": STATES,
         "state": state,
-        "can_report": request.user.role in (Role.STAFF, Role.HEAD),
+        "can_report": is_department_member(request.user),
     }
     return render(request, "safety/list.html", context)
 

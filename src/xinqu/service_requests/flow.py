@@ -15,9 +15,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.access import member_of
+from xinqu.core.access import in_department, member_of
 from xinqu.core.models import User
-from xinqu.core.roles import DEPARTMENT_ROLES
 from xinqu.core.workdays import calendar
 from xinqu.workflow import engine
 from xinqu.workflow.models import Event, Item
@@ -47,9 +46,7 @@ def is_centre_member(user: User | None) -> bool:
 
 def handling(user: User | None, item: Item) -> bool:
     """Staff of the department the request is dispatched to."""
-    return bool(
-        user is not None and user.role in DEPARTMENT_ROLES and user.department_id == item.department_id
-    )
+    return bool(in_department(user, item.department_id))
 
 
 def requester(user: User | None, item: Item) -> bool:

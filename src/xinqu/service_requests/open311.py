@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
 from xinqu.api import BearerToken
+from xinqu.core.access import is_business
 from xinqu.core.audit import client_address
-from xinqu.core.roles import BUSINESS_ROLES
 from xinqu.service_requests import services
 from xinqu.service_requests.flow import KIND
 from xinqu.service_requests.models import Category, ServiceRequest
@@ -74,7 +74,7 @@ def _staff(request: HttpRequest) -> Any:
         header = request.headers.get("Authorization", "")
         if header.startswith("Bearer "):
             user = BearerToken().authenticate(request, header.removeprefix("Bearer ").strip())
-    return user if user is not None and user.role in BUSINESS_ROLES else None
+    return user if is_business(user) else None
 
 
 @csrf_exempt

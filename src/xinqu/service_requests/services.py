@@ -18,9 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xinqu.core.access import is_department_member, is_head
 from xinqu.core.models import Department, OrgUnit, User
 from xinqu.core.ratelimit import hit
-from xinqu.core.roles import DEPARTMENT_ROLES, Role
 from xinqu.core.services import notify_departments, save_audited
 from xinqu.enterprises.codes import normalise_credit_code, validate_credit_code
 from xinqu.enterprises.models import Enterprise
@@ -63,7 +63,7 @@ def request_file(
 ) -> tuple[ServiceRequest, str]:
     """File a request. ``actor`` is the service officer filing for an enterprise, or None for the
     public form. Returns the request and the requester's secret token (shown once)."""
-    if actor is not None and (actor.role not in DEPARTMENT_ROLES or actor.department_id is None):
+    if actor is not None and not is_department_member(actor):
         raise PermissionDenied(_("只有部门工作人员可以代企业提交诉求。"))
     name = _clean(enterprise_name, "enterprise_name", str(_("企业名称")), 120)
     contact = _clean(contact_name, "contact_name", str(_("联系人")), 40)
@@ -223,7 +223,7 @@ def unit_of(request: ServiceRequest) -> OrgUnit | None:
 def ensure_centre_head(actor: User) -> None:
     from xinqu.service_requests.flow import is_centre_member
 
-    if not (actor.role == Role.HEAD and is_centre_member(actor)):
+    if not (is_head(actor) and is_centre_member(actor)):
         raise PermissionDenied(_("只有企业服务中心负责人可以修改诉求类别和督办规则。"))
 
 

@@ -13,11 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinqu.core.access import AuthedRequest, ensure_business
+from xinqu.core.access import AuthedRequest, ensure_business, is_department_member, is_head
 from xinqu.core.audit import client_address
 from xinqu.core.forms import add_service_errors
 from xinqu.core.params import year_param
-from xinqu.core.roles import Role
 from xinqu.core.workdays import calendar
 from xinqu.core.xlsx import export_response, workbook_bytes
 from xinqu.service_requests import metrics, services
@@ -55,7 +54,7 @@ def queue(request: AuthedRequest) -> HttpResponse:
         "states": STATES,
         "state": state,
         "q": query,
-        "can_file": request.user.role in (Role.STAFF, Role.HEAD),
+        "can_file": is_department_member(request.user),
     }
     return render(request, "service_requests/queue.html", context)
 
@@ -121,7 +120,7 @@ def detail(request: AuthedRequest, number: str) -> HttpResponse:
 @login_required
 def file(request: AuthedRequest) -> HttpResponse:
     """A service officer files a request on an enterprise's behalf."""
-    if request.user.role not in (Role.STAFF, Role.HEAD):
+    if not is_department_member(request.user):
         raise PermissionDenied(_("只有部门工作人员可以代企业提交诉求。"))
     form = RequestForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -329,6 +328,6 @@ def settings_page(request: AuthedRequest) -> HttpResponse:
         "rows": [(c, forms[c.pk]) for c in categories],
         "new_form": new_form,
         "escalation": escalation,
-        "can_edit": request.user.role == Role.HEAD and is_centre_member(request.user),
+        "can_edit": is_head(request.user) and is_centre_member(request.user),
     }
     return render(request, "service_requests/settings.html", context)

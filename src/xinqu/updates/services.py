@@ -9,10 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinqu.core.access import ensure_can_write
+from xinqu.core.access import ensure_can_write, ensure_department_member, is_head
 from xinqu.core.audit import audit_create, audit_delete, audit_update, snapshot
 from xinqu.core.models import User
-from xinqu.core.roles import DEPARTMENT_ROLES, Role
 from xinqu.updates.models import WorkUpdate
 
 _FIELDS = ["title", "body", "happened_on", "confidential", "status", "review_comment"]
@@ -36,10 +35,9 @@ def work_update_create(
     *, actor: User, title: str, body: str, happened_on: dt.date, confidential: bool = False
 ) -> WorkUpdate:
     """A new draft in the actor's own department."""
-    if actor.role not in DEPARTMENT_ROLES or actor.department_id is None:
-        raise PermissionDenied(_("只有部门工作人员可以填报工作动态。"))
+    department_id = ensure_department_member(actor, _("只有部门工作人员可以填报工作动态。"))
     update = WorkUpdate(
-        department_id=actor.department_id,
+        department_id=department_id,
         author=actor,
         title=title.strip(),
         body=body.strip(),
@@ -95,7 +93,7 @@ def work_update_submit(*, actor: User, update: WorkUpdate) -> WorkUpdate:
 
 def _ensure_head(actor: User, update: WorkUpdate) -> None:
     ensure_can_write(actor, update)
-    if actor.role != Role.HEAD:
+    if not is_head(actor):
         raise PermissionDenied(_("只有本部门负责人可以审核。"))
 
 

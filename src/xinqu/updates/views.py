@@ -9,11 +9,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinqu.core.access import AuthedRequest, can_write, get_visible_or_404, get_writable_or_404
+from xinqu.core.access import (
+    AuthedRequest,
+    can_write,
+    get_visible_or_404,
+    get_writable_or_404,
+    is_business,
+    is_department_member,
+    is_head,
+)
 from xinqu.core.forms import add_service_errors
 from xinqu.core.htmx import partial_or
 from xinqu.core.models import Department
-from xinqu.core.roles import DEPARTMENT_ROLES, Role
 from xinqu.updates import services
 from xinqu.updates.forms import ReviewForm, WorkUpdateForm
 from xinqu.updates.models import WorkUpdate
@@ -26,7 +33,7 @@ def _int_or_none(value: str | None) -> int | None:
 
 @login_required
 def update_list(request: AuthedRequest) -> HttpResponse:
-    if request.user.role not in {*DEPARTMENT_ROLES, Role.LEADER}:
+    if not is_business(request.user):
         raise PermissionDenied(_("系统管理员、安全管理员、审计管理员不查看业务数据。"))
     department = _int_or_none(request.GET.get("department"))
     status = request.GET.get("status") or None
@@ -40,7 +47,7 @@ def update_list(request: AuthedRequest) -> HttpResponse:
         "statuses": WorkUpdate.Status.choices,
         "selected_department": department,
         "selected_status": status,
-        "can_create": request.user.role in DEPARTMENT_ROLES,
+        "can_create": is_department_member(request.user),
     }
     query = request.GET.copy()
     query.pop("page", None)
@@ -57,9 +64,7 @@ def update_detail(request: AuthedRequest, update_id: int) -> HttpResponse:
     context = {
         "update": update,
         "can_edit": writable and update.is_editable,
-        "can_review": writable
-        and request.user.role == Role.HEAD
-        and update.status == WorkUpdate.Status.SUBMITTED,
+        "can_review": writable and is_head(request.user) and update.status == WorkUpdate.Status.SUBMITTED,
         "review_form": ReviewForm(),
     }
     return render(request, "updates/detail.html", context)
@@ -67,7 +72,7 @@ def update_detail(request: AuthedRequest, update_id: int) -> HttpResponse:
 
 @login_required
 def update_create(request: AuthedRequest) -> HttpResponse:
-    if request.user.role not in DEPARTMENT_ROLES:
+    if not is_department_member(request.user):
         raise PermissionDenied(_("只有部门工作人员可以填报工作动态。"))
     form = WorkUpdateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from xinqu.core.access import is_head
 from xinqu.core.models import User
 from xinqu.core.roles import DEPARTMENT_ROLES, Role
 from xinqu.core.services import notify
@@ -67,7 +68,7 @@ def remind_items(dry_run: bool) -> int:
             if level and engine.escalate(
                 item=item, level=level, reason=_("逾期 %(n)d 个工作日") % {"n": late}
             ):
-                heads = [u for u in staff if u.role == Role.HEAD]
+                heads = [u for u in staff if is_head(u)]
                 for user in [*leaders, *heads]:
                     sent += notify(
                         user=user,

@@ -72,6 +72,8 @@ def serve(*, host: str, port: int, stdout: Any) -> None:
             except subprocess.TimeoutExpired:
                 process.kill()
     names = ["the worker", "gunicorn"]
-    failed = [n for n, p in zip(names, processes, strict=True) if p.returncode not in (0, -signal.SIGTERM, None)]
+    failed = [
+        n for n, p in zip(names, processes, strict=True) if p.returncode not in (0, -signal.SIGTERM, None)
+    ]
     if failed:
         raise CommandError(f"stopped: {', '.join(failed)} exited with an error")
