@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "xinqu.core.context_processors.navigation",
+                "xinqu.core.context_processors.access",
             ],
         },
     },

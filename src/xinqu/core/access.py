@@ -104,6 +104,27 @@ def member_of(user: Any, code: str) -> bool:
     return bool(is_department_member(user) and user.department is not None and user.department.code == code)
 
 
+def is_pending(user: Any) -> bool:
+    """An account the security administrator has not yet given a role."""
+    return has_role(user, Role.PENDING)
+
+
+class Can:
+    """The predicates above for templates, so they make no role comparisons either:
+    ``{% if can.is_head %}``. Context processor ``access`` puts one in every page."""
+
+    PREDICATES: dict[str, Callable[[Any], bool]] = {}
+
+    def __init__(self, user: Any) -> None:
+        self._user = user
+
+    def __getattr__(self, name: str) -> bool:
+        try:
+            return self.PREDICATES[name](self._user)
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 # --- ensure_* : the same predicates, raising PermissionDenied with a sentence ------------------------
 
 
@@ -253,6 +274,21 @@ def attach_shown(user: Any, rows: Iterable[Any], attr: str) -> list[Any]:
         setattr(row, f"{attr}_shown", names[linked.pk] if linked is not None else NOBODY)
     return rows
 
+
+Can.PREDICATES = {
+    f.__name__: f
+    for f in (
+        is_business,
+        is_leader,
+        is_department_member,
+        is_head,
+        is_admin,
+        is_system_admin,
+        is_security_admin,
+        is_audit_admin,
+        is_pending,
+    )
+}
 
 F = TypeVar("F", bound=Callable[..., HttpResponse])
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.access import has_role
+from xinqu.core.access import Can, has_role
 from xinqu.core.roles import BUSINESS_ROLES, Role
 
 ALL = frozenset(Role.values)
@@ -27,6 +27,11 @@ NAVIGATION: list[tuple[str, Any, frozenset[str]]] = [
     ("users", _("用户管理"), frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})),
     ("audit", _("审计日志"), frozenset({Role.AUDIT_ADMIN})),
 ]
+
+
+def access(request: HttpRequest) -> dict[str, Any]:
+    """``can``: the role predicates of core.access for the page's user."""
+    return {"can": Can(getattr(request, "user", None))}
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from xinqu.core import jobs
 from xinqu.core.access import (
     AuthedRequest,
+    attach_shown,
     can_write,
     ensure_business,
     get_visible_or_404,
@@ -419,7 +420,11 @@ def visits(request: AuthedRequest) -> HttpResponse:
             _("走访规则已保存。"),
         ):
             return redirect("enterprises:visits")
-    recent = Visit.objects.visible_to(request.user).select_related("enterprise", "department")[:50]
+    recent = attach_shown(
+        request.user,
+        Visit.objects.visible_to(request.user).select_related("enterprise", "department")[:50],
+        "enterprise",
+    )
     context = {
         "report": selectors.visit_report(year=year, user=request.user),
         "year": year,
