@@ -115,7 +115,7 @@ def test_return_needs_a_reason_and_changes_nothing_without_one(as_user, econ_sta
     assert update.status == "submitted"
     client.post(f"/updates/{update.pk}/return/", {"comment": "数据口径不对"})
     update.refresh_from_db()
-    assert (update.status, update.review_comment) == ("returned", "数据口径不对")
+    assert (update.status, update.review_note) == ("returned", "数据口径不对")
 
 
 def test_approved_update_can_no_longer_be_edited(as_user, econ_staff, make_update):

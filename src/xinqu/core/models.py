@@ -221,6 +221,58 @@ class DepartmentOwned(models.Model):
         return Q(confidential=False)
 
 
+class ApprovalStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    SUBMITTED = "submitted", _("待审核")
+    RETURNED = "returned", _("已退回")
+    APPROVED = "approved", _("已审核")
+
+
+class Approvable(models.Model):
+    """The department approval lifecycle, one set of fields for every module that approves:
+    draft → submitted → approved by the department's own head, or returned with a reason (then
+    edited and submitted again). Locked once approved. The writes are in ``core.approval``."""
+
+    Status = ApprovalStatus
+    EDITABLE: ClassVar[frozenset[str]] = frozenset({ApprovalStatus.DRAFT, ApprovalStatus.RETURNED})
+
+    status = models.CharField(
+        _("状态"), max_length=12, choices=ApprovalStatus.choices, default=ApprovalStatus.DRAFT
+    )
+    submitted_by = models.ForeignKey(
+        "core.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("报送人"),
+    )
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    # Whether a department reported on time is judged by its first submission, not a resubmission.
+    first_submitted_at = models.DateTimeField(_("首次报送时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        "core.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("审核人"),
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    review_note = models.TextField(_("审核意见"), blank=True, help_text=_("退回时为退回理由"))
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+    @property
+    def is_approved(self) -> bool:
+        return self.status == ApprovalStatus.APPROVED
+
+
 class AuditQuerySet(models.QuerySet["AuditEntry"]):
     def update(self, **kwargs: Any) -> int:
         raise PermissionError("The audit log is append-only.")

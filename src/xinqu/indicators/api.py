@@ -241,7 +241,7 @@ class ReturnOut(Schema):
     department: str
     period: dt.date
     status: str
-    return_reason: str
+    review_note: str
     values: int
     warnings: list[WarningOut]
 
@@ -253,7 +253,7 @@ def _return(submission: Submission) -> dict[str, Any]:
         "department": submission.department.name,
         "period": submission.period,
         "status": submission.status,
-        "return_reason": submission.return_reason,
+        "review_note": submission.review_note,
         "values": len(values),
         "warnings": [
             {

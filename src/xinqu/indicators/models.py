@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.models import DepartmentOwned, OrgUnit
+from xinqu.core.models import Approvable, DepartmentOwned, OrgUnit
 
 UNITS = [
     "亿元",
@@ -254,31 +254,15 @@ class ObservationRevision(models.Model):
         return f"{self.observation_id} r{self.revision}"
 
 
-class Submission(DepartmentOwned):
+class Submission(DepartmentOwned, Approvable):
     """A department's return (填报) for one month: its values go draft → submitted → approved by
     the department head, and only then become observations. A returned one goes back to draft."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        SUBMITTED = "submitted", _("待审核")
-        RETURNED = "returned", _("已退回")
-        APPROVED = "approved", _("已审核")
 
     OPEN: ClassVar[set[str]] = {"draft", "submitted", "returned"}
 
     period = models.DateField(_("期间"))
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    return_reason = models.CharField(_("退回原因"), max_length=300, blank=True)
 
     class Meta:
         ordering = ["-period", "department__sort_order", "-id"]

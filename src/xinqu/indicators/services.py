@@ -19,7 +19,14 @@ from django.utils.translation import gettext as _
 
 from xinqu.core import access
 from xinqu.core.access import ensure_can_write, head_of, is_head
-from xinqu.core.audit import audit_create, audit_record, audit_update, snapshot
+from xinqu.core.approval import (
+    approval_approve,
+    approval_return,
+    approval_submit,
+    ensure_editable,
+    require_status,
+)
+from xinqu.core.audit import audit_create, audit_record, snapshot
 from xinqu.core.bulk import audit_rows, update_rows
 from xinqu.core.models import AuditEntry, OrgUnit, User
 from xinqu.core.services import save_audited
@@ -286,13 +293,6 @@ def _locked(submission: Submission) -> Submission:
     return Submission.objects.select_for_update().select_related("department").get(pk=submission.pk)
 
 
-def _require_status(submission: Submission, *allowed: str) -> None:
-    if submission.status not in allowed:
-        raise ValidationError(
-            _("这份填报当前为“%(status)s”，不能进行此操作。") % {"status": submission.get_status_display()}
-        )
-
-
 @transaction.atomic
 def submission_values_save(
     *,
@@ -304,9 +304,7 @@ def submission_values_save(
     """Put ``values`` into an editable return (replacing what it held for the same indicator and
     unit) and remove the ``clear`` (indicator, unit) pairs. All or nothing: one bad value refuses
     the lot with every problem listed."""
-    ensure_can_write(actor, submission)
-    submission = _locked(submission)
-    _require_status(submission, Status.DRAFT, Status.RETURNED)
+    submission = ensure_editable(actor=actor, record=submission)
     values = list(values)
     problems = []
     for value in values:
@@ -359,9 +357,7 @@ def submission_values_save(
 @transaction.atomic
 def submission_submit(*, actor: User, submission: Submission, confirm_warnings: bool = False) -> Submission:
     """Send a return to the head. Values with warnings need the submitter's confirmation."""
-    ensure_can_write(actor, submission)
-    submission = _locked(submission)
-    _require_status(submission, Status.DRAFT, Status.RETURNED)
+    submission = ensure_editable(actor=actor, record=submission)
     if not submission.values.exists():
         raise ValidationError(_("这份填报还没有任何数值。"))
     compute_warnings(submission)
@@ -373,32 +369,12 @@ def submission_submit(*, actor: User, submission: Submission, confirm_warnings: 
                 % {"n": warned.count()}
             )
         warned.update(confirmed_by=actor)
-    before = snapshot(submission, ["status"])
-    submission.status, submission.submitted_by, submission.submitted_at = (
-        Status.SUBMITTED,
-        actor,
-        timezone.now(),
-    )
-    submission.return_reason = ""
-    submission.save()
-    audit_update(actor=actor, obj=submission, before=before)
-    return submission
+    return approval_submit(actor=actor, record=submission)
 
 
-@transaction.atomic
 def submission_return(*, actor: User, submission: Submission, reason: str) -> Submission:
-    ensure_head_of(actor, submission.department_id)
-    submission = _locked(submission)
-    _require_status(submission, Status.SUBMITTED)
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError({"reason": _("请写明退回原因。")})
-    before = snapshot(submission, ["status", "return_reason"])
-    submission.status, submission.return_reason = Status.RETURNED, reason[:300]
-    submission.reviewed_by, submission.reviewed_at = actor, timezone.now()
-    submission.save()
-    audit_update(actor=actor, obj=submission, before=before)
-    return submission
+    """The department head sends a submitted return back with a reason."""
+    return approval_return(actor=actor, record=submission, reason=reason)
 
 
 @transaction.atomic
@@ -407,18 +383,14 @@ def submission_approve(*, actor: User, submission: Submission) -> int:
     revisions), and year-to-date and single-period values are derived from each other."""
     ensure_head_of(actor, submission.department_id)
     submission = _locked(submission)
-    _require_status(submission, Status.SUBMITTED)
-    now = timezone.now()
+    require_status(submission, Status.SUBMITTED)
     count = observations_apply(
         actor=actor,
         submission=submission,
         values=list(submission.values.select_related("indicator")),
-        now=now,
+        now=timezone.now(),
     )
-    before = snapshot(submission, ["status"])
-    submission.status, submission.reviewed_by, submission.reviewed_at = Status.APPROVED, actor, now
-    submission.save()
-    audit_update(actor=actor, obj=submission, before=before)
+    approval_approve(actor=actor, record=submission)
     return count
 
 

@@ -166,7 +166,7 @@ class ReportOut(Schema):
     department: str
     status: str
     late: bool
-    return_reason: str
+    review_note: str
     lines: list[LineOut]
 
 
@@ -180,7 +180,7 @@ def _report_out(period: Period, department_id: int, user: Any) -> dict[str, Any]
         "department": Department.objects.get(pk=department_id).code,
         "status": report.status if report else "none",
         "late": selectors.is_late(period, report, timezone.localdate()),
-        "return_reason": report.return_reason if report else "",
+        "review_note": report.review_note if report else "",
         "lines": [
             {
                 "code": n.code,

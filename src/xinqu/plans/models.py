@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.access import is_department_member, is_leader, member_of
-from xinqu.core.models import AccessQuerySet, Department
+from xinqu.core.models import AccessQuerySet, Approvable, Department
 from xinqu.workflow.models import Item
 
 
@@ -170,30 +170,14 @@ class SupervisionQuerySet(AccessQuerySet["Supervision"]):
     department_field = "item__department"
 
 
-class Report(models.Model):
+class Report(Approvable):
     """A department's monthly report on the nodes it leads: draft → submitted → approved by its
     head (or returned with a reason). Leaders see approved reports only."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("草稿")
-        SUBMITTED = "submitted", _("待审核")
-        APPROVED = "approved", _("已审核")
-        RETURNED = "returned", _("已退回")
 
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="reports")
     department = models.ForeignKey(
         Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("部门")
     )
-    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    first_submitted_at = models.DateTimeField(_("首次报送时间"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    approved_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    approved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    return_reason = models.TextField(_("退回理由"), blank=True)
 
     objects = ReportQuerySet.as_manager()
 

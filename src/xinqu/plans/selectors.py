@@ -211,7 +211,7 @@ def is_late(period: Period, report: Report | None, today: dt.date) -> bool:
 
 def period_rows(period: Period, today: dt.date | None = None) -> list[PeriodRow]:
     today = today or timezone.localdate()
-    reports = {r.department_id: r for r in period.reports.select_related("submitted_by", "approved_by")}
+    reports = {r.department_id: r for r in period.reports.select_related("submitted_by", "reviewed_by")}
     return [
         PeriodRow(d, reports.get(d.pk), is_late(period, reports.get(d.pk), today))
         for d in departments_reporting(period.plan)

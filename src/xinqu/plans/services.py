@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinqu.core.access import ensure_department_member, head_of, is_leader, member_of
+from xinqu.core.access import ensure_department_member, is_leader, member_of
+from xinqu.core.approval import approval_approve, approval_return, approval_submit
 from xinqu.core.audit import audit_create, audit_delete, audit_record, audit_update, snapshot
 from xinqu.core.models import AuditEntry, Department, User
 from xinqu.core.numbers import parse_number, plain
@@ -378,12 +379,7 @@ def report_save(
             setattr(line, name, value)
         line.save()
     if submit:
-        now = timezone.now()
-        report.status = Report.Status.SUBMITTED
-        report.submitted_by = actor
-        report.first_submitted_at = report.first_submitted_at or now
-        report.return_reason = ""
-        report.save()
+        report = approval_submit(actor=actor, record=report)
         _tell_head(report)
     audit_record(
         actor=actor,
@@ -408,44 +404,17 @@ def _tell_head(report: Report) -> None:
     )
 
 
-def _ensure_head_of(actor: User, report: Report) -> None:
-    if not head_of(actor, report.department_id):
-        raise PermissionDenied(_("只有本部门负责人可以审核本部门的月报。"))
-
-
-@transaction.atomic
 def report_approve(*, actor: User, report: Report) -> Report:
-    _ensure_head_of(actor, report)
-    report = Report.objects.select_for_update().get(pk=report.pk)
-    if report.status != Report.Status.SUBMITTED:
-        raise ValidationError(_("只有待审核的月报可以审核通过。"))
-    before = snapshot(report, ["status"])
-    report.status, report.approved_by, report.approved_at = Report.Status.APPROVED, actor, timezone.now()
-    report.save()
-    audit_update(actor=actor, obj=report, before=before)
-    return report
+    """The department's head approves its submitted report; only then do leaders see it."""
+    return approval_approve(actor=actor, record=report)
 
 
-@transaction.atomic
 def report_return(*, actor: User, report: Report, reason: str) -> Report:
-    _ensure_head_of(actor, report)
-    report = Report.objects.select_for_update().get(pk=report.pk)
-    if report.status not in {Report.Status.SUBMITTED, Report.Status.APPROVED}:
-        raise ValidationError(_("只有已报送的月报可以退回。"))
+    """The department's head sends the report back with a reason, even once approved, while its
+    period is open (that is how an approved report is revised)."""
     if report.period.closed:
         raise ValidationError(_("报送期已关闭，月报不能再退回修改。"))
-    if not reason.strip():
-        raise ValidationError({"reason": _("请写明退回理由。")})
-    before = snapshot(report, ["status", "return_reason"])
-    report.status, report.return_reason, report.approved_at, report.approved_by = (
-        Report.Status.RETURNED,
-        reason.strip(),
-        None,
-        None,
-    )
-    report.save()
-    audit_update(actor=actor, obj=report, before=before)
-    return report
+    return approval_return(actor=actor, record=report, reason=reason, reopen_approved=True)
 
 
 # --- Supervision ------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ class WorkUpdateOut(Schema):
     author_id: int
     reviewed_by_id: int | None
     reviewed_at: dt.datetime | None
-    review_comment: str
+    review_note: str
 
 
 class WorkUpdateIn(Schema):

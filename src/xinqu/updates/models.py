@@ -5,13 +5,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.models import DepartmentOwned
+from xinqu.core.models import Approvable, DepartmentOwned
 
 
-class WorkUpdate(DepartmentOwned):
+class WorkUpdate(DepartmentOwned, Approvable):
     """A department's work update (工作动态/信息报送): written by its staff, approved by its head,
     then readable zone-wide unless marked internal."""
 
+    # The lifecycle's own values; an approved update is what its readers call published.
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("待审核")
@@ -25,16 +26,6 @@ class WorkUpdate(DepartmentOwned):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("填报人")
     )
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("审核人"),
-    )
-    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    review_comment = models.CharField(_("审核意见"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -57,7 +48,3 @@ class WorkUpdate(DepartmentOwned):
     def zone_visible_q(cls) -> Q:
         # Other departments read only what a head has approved and not marked internal.
         return Q(confidential=False, status=cls.Status.APPROVED)
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status in {self.Status.DRAFT, self.Status.RETURNED}
