@@ -50,6 +50,7 @@ bench: $(VENV)/.installed-bench var/secret_key
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
+	$(BIN)/lint-imports
 	XINQU_DEBUG=1 $(BIN)/mypy
 	XINQU_DEBUG=1 $(BIN)/xinqu makemigrations --check --dry-run
 

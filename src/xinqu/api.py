@@ -6,12 +6,15 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
+from xinqu.core.api import router as core_router
 from xinqu.core.models import ApiToken
+from xinqu.core.modules import modules
 from xinqu.workflow.engine import ChangedMeanwhile
 
 
@@ -67,23 +70,11 @@ def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 
 
 def _register() -> None:
-    from xinqu.core.api import router as core_router
-    from xinqu.enterprises.api import router as enterprises_router
-    from xinqu.indicators.api import router as indicators_router
-    from xinqu.plans.api import router as plans_router
-    from xinqu.projects.api import router as projects_router
-    from xinqu.safety.api import router as safety_router
-    from xinqu.service_requests.api import router as service_requests_router
-    from xinqu.updates.api import router as updates_router
-
     api.add_router("", core_router)
-    api.add_router("", enterprises_router)
-    api.add_router("", indicators_router)
-    api.add_router("", service_requests_router)
-    api.add_router("", safety_router)
-    api.add_router("", plans_router)
-    api.add_router("", projects_router)
-    api.add_router("/work-updates", updates_router)
+    for module in modules():
+        if module.api is not None:
+            prefix, router = module.api
+            api.add_router(prefix, import_string(router))
 
 
 _register()

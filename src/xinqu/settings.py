@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "xinqu.core",
+    "xinqu.home",
     "xinqu.updates",
     "xinqu.enterprises",
     "xinqu.indicators",

@@ -3,9 +3,9 @@ from django.urls import include, path
 
 from xinqu.api import api
 from xinqu.core import views as core
+from xinqu.core.modules import modules
 
 urlpatterns = [
-    path("", core.home, name="home"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -32,14 +32,9 @@ urlpatterns = [
     path("imports/<int:job_id>/", core.import_job, name="import_job"),
     path("imports/<int:job_id>/errors.xlsx", core.import_job_errors, name="import_job_errors"),
     path("imports/<int:job_id>/confirm/", core.import_job_confirm, name="import_job_confirm"),
-    path("updates/", include("xinqu.updates.urls")),
-    path("enterprises/", include("xinqu.enterprises.urls")),
-    path("indicators/", include("xinqu.indicators.urls")),
-    path("", include("xinqu.service_requests.urls")),
-    path("safety/", include("xinqu.safety.urls")),
-    path("plans/", include("xinqu.plans.urls")),
-    path("projects/", include("xinqu.projects.urls")),
     path("api/v1/", api.urls),
+    # Each module mounts its own pages where its AppConfig says.
+    *(path(m.urls, include(f"{m.name}.urls")) for m in modules() if m.urls is not None),
 ]
 
 handler400 = "xinqu.core.views.bad_request"

@@ -1,5 +1,5 @@
-"""The navigation shell. Each module adds its entries here as it lands; an entry shows only to
-the roles that may use it, so nobody is offered a page that will refuse them."""
+"""The navigation shell: core's entries and every module's (declared on its AppConfig). An entry
+shows only to the roles that may use it, so nobody is offered a page that will refuse them."""
 
 from __future__ import annotations
 
@@ -10,23 +10,16 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.access import Can, has_role
-from xinqu.core.roles import BUSINESS_ROLES, Role
+from xinqu.core.modules import ALL_ROLES, Nav, navigation_entries
+from xinqu.core.roles import Role
 
-ALL = frozenset(Role.values)
-NAVIGATION: list[tuple[str, Any, frozenset[str]]] = [
-    ("home", _("首页"), ALL),
-    ("plans:list", _("年度计划"), frozenset(BUSINESS_ROLES)),
-    ("indicators:overview", _("经济指标"), frozenset(BUSINESS_ROLES)),
-    ("projects:list", _("项目建设"), frozenset(BUSINESS_ROLES)),
-    ("enterprises:list", _("企业"), frozenset(BUSINESS_ROLES)),
-    ("service_requests:queue", _("企业诉求"), frozenset(BUSINESS_ROLES)),
-    ("safety:list", _("安全隐患"), frozenset(BUSINESS_ROLES)),
-    ("updates:list", _("工作动态"), frozenset(BUSINESS_ROLES)),
-    ("org", _("组织机构"), ALL),
-    ("calendar", _("工作日历"), ALL),
-    ("users", _("用户管理"), frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})),
-    ("audit", _("审计日志"), frozenset({Role.AUDIT_ADMIN})),
-]
+# Core's own pages; every module adds its entries on its AppConfig (xinqu.core.modules.Nav).
+CORE_NAV = (
+    Nav("org", _("组织机构"), roles=ALL_ROLES, order=900),
+    Nav("calendar", _("工作日历"), roles=ALL_ROLES, order=910),
+    Nav("users", _("用户管理"), roles=frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}), order=920),
+    Nav("audit", _("审计日志"), roles=frozenset({Role.AUDIT_ADMIN}), order=930),
+)
 
 
 def access(request: HttpRequest) -> dict[str, Any]:
@@ -39,10 +32,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = []
-    for name, label, roles in NAVIGATION:
-        if has_role(user, *roles):
-            url = reverse(name)
+    for entry in navigation_entries(CORE_NAV):
+        if has_role(user, *entry.roles):
+            url = reverse(entry.url_name)
             active = request.path == url if url == "/" else request.path.startswith(url)
-            items.append({"url": url, "label": label, "active": active})
+            items.append({"url": url, "label": entry.label, "active": active})
     unread = user.notifications.filter(read_at__isnull=True).count()
     return {"nav_items": items, "unread_notifications": unread}

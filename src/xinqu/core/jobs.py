@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django_tasks import task
 
@@ -39,7 +40,7 @@ Importer = Callable[..., ImportReport]
 @dataclass(frozen=True)
 class ImportKind:
     key: str
-    label: str
+    label: str | Promise
     importer: Importer
     columns: list[Column]
     back_url: str

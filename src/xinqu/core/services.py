@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from xinqu.core.access import ensure_role
 from xinqu.core.audit import audit_create, audit_delete, audit_record, audit_update, snapshot
-from xinqu.core.models import ApiToken, AuditEntry, CalendarDay, Department, OrgUnit, User
+from xinqu.core.models import ApiToken, AuditEntry, CalendarDay, Department, Notification, OrgUnit, User
 from xinqu.core.roles import ADMIN_ROLES, Role
 
 _ORG_FIELDS = ["kind", "code", "name", "name_en", "parent", "is_flagship", "sort_order"]
@@ -225,8 +225,6 @@ def audit_purge(*, now: Any = None) -> int:
 
 def notify(*, user: User, key: str, title: str, body: str = "", url: str = "") -> bool:
     """Send ``user`` a notification unless one with the same key was sent before. True if sent."""
-    from xinqu.core.models import Notification
-
     _obj, created = Notification.objects.get_or_create(
         user=user, key=key[:120], defaults={"title": title[:200], "body": body[:500], "url": url[:300]}
     )
@@ -259,8 +257,6 @@ def notify_departments(
 
 
 def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
-    from xinqu.core.models import Notification
-
     unread = Notification.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=ids)

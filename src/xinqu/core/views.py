@@ -73,17 +73,6 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 @login_required
-def home(request: AuthedRequest) -> HttpResponse:
-    from xinqu.updates.selectors import work_update_counts, work_updates_for
-
-    context = {
-        "counts": work_update_counts(request.user),
-        "latest": work_updates_for(request.user, status="approved")[:8],
-    }
-    return render(request, "core/home.html", context)
-
-
-@login_required
 def password_change(request: AuthedRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -21,7 +21,8 @@ from django.utils import timezone
 
 from xinqu.core.models import Department, OrgUnit, User
 from xinqu.core.roles import Role
-from xinqu.indicators.models import Indicator, Observation, Target
+from xinqu.demo.benchutil import write_shared_strings_xlsx
+from xinqu.indicators.models import DataVersion, Indicator, Observation, Target
 
 INDICATORS, UNITS, MONTHS = 200, 100, 500
 LAST_PERIOD = dt.date(2025, 12, 1)
@@ -216,20 +217,8 @@ def reference(unit: OrgUnit, period: dt.date) -> list[dict[str, Any]]:
     return out
 
 
-def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
-    durations = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        fn()
-        durations.append((time.perf_counter() - started) * 1000)
-    durations.sort()
-    return statistics.median(durations), durations[min(len(durations) - 1, int(len(durations) * 0.95))]
-
-
 def timed_after_change(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
     """Like ``timed``, but each run follows a data change, so nothing comes from the cache."""
-    from xinqu.indicators.models import DataVersion
-
     durations = []
     for _ in range(repeat):
         DataVersion.objects.filter(pk=1).update(token=uuid.uuid4().hex)
@@ -243,8 +232,6 @@ def timed_after_change(fn: Callable[[], Any], repeat: int) -> tuple[float, float
 def write_import_file(path: Path, *, periods: list[dt.date]) -> int:
     """A statistics workbook with 地区 and 期间 columns: every bench indicator × unit × period, each
     value 5 % above the same month of the last year on file, as a real month mostly is."""
-    from xinqu.demo.management.commands.bench import write_shared_strings_xlsx
-
     table: list[list[Any]] = [["指标名称", "计量单位", "地区", "期间", "本月", "累计", "同比增长%"]]
     indicators = dict(Indicator.objects.filter(department__code=DEPARTMENT).values_list("pk", "name"))
     units = dict(OrgUnit.objects.filter(code__startswith="bench-").values_list("pk", "name"))

@@ -17,8 +17,13 @@ from django.utils import timezone
 
 from xinqu.core.bulk import insert_rows
 from xinqu.core.models import Department, OrgUnit, User
+from xinqu.demo.benchutil import timed
+from xinqu.demo.registry import _industry_tree
+from xinqu.demo.zone import load_demo_zone
+from xinqu.enterprises.models import IndustryNode
 from xinqu.indicators.selectors import classify
 from xinqu.projects.models import Milestone, MonthlyReport, Project, ProjectYear
+from xinqu.projects.selectors import filtered, meeting
 
 SEED = 20_000
 MONTHS = 60
@@ -35,14 +40,10 @@ def _month(index: int) -> dt.date:
 
 
 def build(*, size: int, months: int, log: Callable[[str], None]) -> int:
-    from xinqu.demo.zone import load_demo_zone
-
-    load_demo_zone(with_registry=False)
+    load_demo_zone(skip={"enterprises"})
     rng = random.Random(SEED)
     areas = list(OrgUnit.objects.filter(kind="area").values_list("pk", flat=True))
     parks = {a: list(OrgUnit.objects.filter(parent_id=a).values_list("pk", flat=True)) for a in areas}
-    from xinqu.demo.registry import _industry_tree
-    from xinqu.enterprises.models import IndustryNode
 
     if not IndustryNode.objects.exists():
         _industry_tree()
@@ -132,8 +133,6 @@ def run(
     from django.core.management.base import CommandError
     from django.test import Client
 
-    from xinqu.demo.bench_indicators import timed
-
     call_command("migrate", interactive=False, verbosity=0)
     existing = Project.objects.filter(code__startswith="BX").count()
     if existing and not reuse:
@@ -184,8 +183,6 @@ def run(
                 raise CommandError(f"{url} answered {response.status_code}")
 
         return get
-
-    from xinqu.projects.selectors import filtered, meeting
 
     for label, url in pages:
         median, p95 = timed(getter(url), repeat)

@@ -19,9 +19,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from xinqu.core.bulk import insert_rows
-from xinqu.core.models import Department, OrgUnit
+from xinqu.core.models import Department, OrgUnit, User
 from xinqu.core.workdays import calendar
-from xinqu.service_requests.metrics import tallies_rebuild
+from xinqu.demo.benchutil import timed
+from xinqu.demo.zone import load_demo_zone
+from xinqu.service_requests.metrics import metrics, recounted, tallies_rebuild
 from xinqu.service_requests.models import Category, ServiceRequest
 from xinqu.workflow.models import Event, Item
 
@@ -111,9 +113,7 @@ EVENT_FIELDS = ["item", "at", "actor_label", "action", "from_state", "to_state",
 
 def build(*, size: int, log: Callable[[str], None]) -> int:
     """Fill an empty database with the demo zone and ``size`` service requests."""
-    from xinqu.demo.zone import load_demo_zone
-
-    load_demo_zone(with_registry=False)
+    load_demo_zone(skip={"enterprises"})
     departments = dict(Department.objects.values_list("code", "pk"))
     weighted = [departments[code] for code, share in SHARES.items() for _ in range(share)]
     areas = list(OrgUnit.objects.filter(kind="area").values_list("pk", flat=True))
@@ -276,9 +276,6 @@ def run(
     from django.core.management.base import CommandError
     from django.test import Client
 
-    from xinqu.core.models import User
-    from xinqu.demo.bench_indicators import timed
-
     call_command("migrate", interactive=False, verbosity=0)
     existing = ServiceRequest.objects.count()
     if existing and not reuse:
@@ -346,7 +343,6 @@ def run(
         (f"metrics page {year}, by area", "demo-leader", f"/service-requests/metrics/?year={year}&by=area"),
     ]
     # The tallies the page reads must equal a count over every request before anything is timed.
-    from xinqu.service_requests.metrics import metrics, recounted
 
     for by in ("department", "month", "category", "area"):
         started = time.perf_counter()

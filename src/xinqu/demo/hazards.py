@@ -4,6 +4,7 @@ second person, some still being rectified, and one major hazard overdue and unde
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -29,7 +30,7 @@ HAZARDS = [
 
 
 @transaction.atomic
-def load_demo_hazards(*, users: dict[str, User]) -> int:
+def load_demo_hazards(*, users: dict[str, User], **_context: Any) -> int:
     if Hazard.objects.exists():
         return 0
     inspector, colleague = users["demo-safety-staff"], users["demo-safety-head"]

@@ -8,6 +8,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -130,7 +131,7 @@ def _cumulative_shares(rng: random.Random) -> list[Decimal]:
 
 
 @transaction.atomic
-def load_demo_indicators(*, users: dict[str, User]) -> int:
+def load_demo_indicators(*, users: dict[str, User], **_context: Any) -> int:
     """Load the catalog, four years of approved observations, 2024 targets and the peers."""
     catalog_preload(actor=None)
     if Observation.objects.exists():

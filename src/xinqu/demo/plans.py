@@ -105,7 +105,7 @@ LATE = {("invest", 3), ("tech", 2)}
 
 
 @transaction.atomic
-def load_demo_plan(*, users: dict[str, User]) -> int:
+def load_demo_plan(*, users: dict[str, User], **_context: Any) -> int:
     """Create the 2024 plan once; running the demo again changes nothing."""
     if Plan.objects.filter(year=YEAR).exists():
         return 0

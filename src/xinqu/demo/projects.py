@@ -11,11 +11,13 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from xinqu.core.models import Department, OrgUnit, User
+from xinqu.enterprises.models import Enterprise, IndustryNode
 from xinqu.projects import lights, services
 from xinqu.projects.models import Milestone, MonthlyReport, Project, ProjectYear
 
@@ -46,7 +48,7 @@ def _day(rng: random.Random, year: int, first: int = 1, last: int = 12) -> dt.da
 
 
 @transaction.atomic
-def load_demo_projects(*, users: dict[str, User]) -> int:
+def load_demo_projects(*, users: dict[str, User], **_context: Any) -> int:
     if Project.objects.exists():
         return 0
     rng = random.Random(SEED)
@@ -55,7 +57,6 @@ def load_demo_projects(*, users: dict[str, User]) -> int:
     centre = Department.objects.get(code="projects")
     invest = Department.objects.get(code="invest")
     leaders = [users["demo-leader"], users["demo-leader-li"], users["demo-leader-zhao"]]
-    from xinqu.enterprises.models import Enterprise, IndustryNode
 
     enterprises = list(Enterprise.objects.order_by("pk").values_list("pk", flat=True)[:300])
     nodes = list(IndustryNode.objects.filter(kind="node").values_list("pk", flat=True))

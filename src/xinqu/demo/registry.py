@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -151,7 +152,7 @@ def _grant(
 
 
 @transaction.atomic
-def load_demo_registry(*, departments: dict[str, Department], users: dict[str, User]) -> int:
+def load_demo_registry(*, departments: dict[str, Department], users: dict[str, User], **_context: Any) -> int:
     """Generate the registry once; a second run finds it there and changes nothing."""
     nodes_by_chain = _industry_tree()
     for group, year, scope, total, source in REFERENCES:

@@ -16,6 +16,7 @@ from xinqu.core.models import User
 from xinqu.enterprises.models import Enterprise
 from xinqu.service_requests import services
 from xinqu.service_requests.models import Category, ServiceRequest
+from xinqu.workflow.reminders import remind_items
 
 TOPICS = {
     "政策咨询": ["咨询高新技术企业认定申报条件", "咨询研发费用加计扣除政策", "咨询“专精特新”奖补标准"],
@@ -52,7 +53,7 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
 
 
 @transaction.atomic
-def load_demo_requests(*, users: dict[str, User]) -> int:
+def load_demo_requests(*, users: dict[str, User], **_context: Any) -> int:
     if ServiceRequest.objects.exists():
         return 0
     rng = random.Random(20240223)
@@ -79,7 +80,6 @@ def load_demo_requests(*, users: dict[str, User]) -> int:
         handler = handlers[HANDLERS.get(category.name, "econ")]
         _walk(request, SCENARIOS[n % len(SCENARIOS)], rng, clerk, handler, handlers, day)
     # What `xinqu remind` would have done by now: the requests left open long ago are overdue.
-    from xinqu.workflow.reminders import remind_items
 
     remind_items(False)
     return count

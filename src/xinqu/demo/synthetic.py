@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from xinqu.core.models import Department, OrgUnit, User
 from xinqu.demo.generator import day_in, enterprises
+from xinqu.demo.registry import _industry_tree
+from xinqu.demo.zone import load_demo_zone
 from xinqu.enterprises.models import (
     ChainPosition,
     Enterprise,
@@ -28,11 +30,8 @@ SEED = 500
 def build_zone(*, size: int, log: Callable[[str], None]) -> None:
     """Fill an empty registry with ``size`` enterprises, ~12% of them qualified, yearly figures for
     the above-scale ones and about one visit for every five enterprises."""
-    from xinqu.demo.registry import _industry_tree
-    from xinqu.demo.zone import load_demo_zone
-
     started = time.perf_counter()
-    load_demo_zone(with_registry=False)
+    load_demo_zone(skip={"enterprises"})
     _industry_tree()
     econ = Department.objects.get(code="econ")
     tech = Department.objects.get(code="tech")

@@ -5,6 +5,7 @@ names (their assignment to areas is illustrative demo data)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.db import transaction
 
 from xinqu.core.audit import audit_record
 from xinqu.core.models import AuditEntry, Department, OrgUnit, User
+from xinqu.core.modules import demo_loaders
 from xinqu.core.roles import Role
 from xinqu.updates.models import WorkUpdate
 
@@ -158,7 +160,7 @@ def demo_password() -> str:
 
 
 @transaction.atomic
-def load_demo_zone(*, with_registry: bool = True) -> dict[str, Any]:
+def load_demo_zone(*, skip: Collection[str] = ()) -> dict[str, Any]:
     """Create or refresh the demo zone. Running it again changes nothing that is already there."""
     password = demo_password()
     zone, _ = OrgUnit.objects.update_or_create(
@@ -223,25 +225,11 @@ def load_demo_zone(*, with_registry: bool = True) -> dict[str, Any]:
                 "reviewed_by": users[reviewer] if reviewer and status == WorkUpdate.Status.APPROVED else None,
             },
         )
-    from xinqu.demo.registry import load_demo_registry
-
-    if with_registry:
-        load_demo_registry(departments=departments, users=users)
-    from xinqu.demo.indicators import load_demo_indicators
-
-    load_demo_indicators(users=users)
-    from xinqu.demo.requests import load_demo_requests
-
-    load_demo_requests(users=users)
-    from xinqu.demo.hazards import load_demo_hazards
-
-    load_demo_hazards(users=users)
-    from xinqu.demo.projects import load_demo_projects
-
-    load_demo_projects(users=users)
-    from xinqu.demo.plans import load_demo_plan
-
-    load_demo_plan(users=users)
+    # Each module loads its own part, in the order its AppConfig gives (xinqu.core.modules).
+    for label, loader in demo_loaders():
+        if label in skip:
+            continue
+        loader(users=users, departments=departments)
     audit_record(actor=None, action=AuditEntry.Action.CREATE, object_type="demo", detail="demo zone loaded")
     return {
         "zone": zone,

@@ -22,7 +22,7 @@ from xinqu.core.jobs import IMPORT_KINDS, run_importer
 from xinqu.core.models import OrgUnit, User
 from xinqu.core.params import YEAR_MAX, YEAR_MIN, Year
 from xinqu.enterprises import selectors, services
-from xinqu.enterprises.models import Enterprise, Qualification, QualificationKind, Visit
+from xinqu.enterprises.models import Enterprise, IndustryNode, Qualification, QualificationKind, Visit
 
 router = Router(tags=["enterprises"])
 
@@ -322,7 +322,6 @@ def import_xlsx(
 )
 def chain(request: AuthedRequest, chain_id: int) -> Any:
     ensure_business(request.user)
-    from xinqu.enterprises.models import IndustryNode
 
     node = get_object_or_404(IndustryNode, pk=chain_id, kind="chain")
     chain_map = selectors.chain_map(node, request.user)

@@ -1,35 +1,19 @@
-from django.apps import AppConfig
+"""The enterprises module and what it adds to the platform (see xinqu.core.modules)."""
+
 from django.utils.translation import gettext_lazy as _
 
+from xinqu.core.modules import Module, Nav
 
-class EnterprisesConfig(AppConfig):
+
+class EnterprisesConfig(Module):
     name = "xinqu.enterprises"
     label = "enterprises"
     verbose_name = _("企业")
 
-    def ready(self) -> None:
-        from xinqu.core.jobs import ImportKind, register_import
-        from xinqu.enterprises.reminders import register
-
-        register()
-        from xinqu.enterprises.imports import (
-            ENTERPRISE_COLUMNS,
-            QUALIFICATION_COLUMNS,
-            enterprises_import,
-            qualifications_import,
-        )
-
-        register_import(
-            ImportKind(
-                "enterprises", str(_("企业名录")), enterprises_import, ENTERPRISE_COLUMNS, "enterprises:list"
-            )
-        )
-        register_import(
-            ImportKind(
-                "qualifications",
-                str(_("资质清单")),
-                qualifications_import,
-                QUALIFICATION_COLUMNS,
-                "enterprises:list",
-            )
-        )
+    urls = "enterprises/"
+    api = ("", "xinqu.enterprises.api.router")
+    nav = (Nav("enterprises:list", _("企业"), order=50),)
+    imports = ("xinqu.enterprises.imports.ENTERPRISES", "xinqu.enterprises.imports.QUALIFICATIONS")
+    reminders = {"expiring qualifications": "xinqu.enterprises.reminders.remind_expiring_qualifications"}
+    feeds = ("xinqu.enterprises.feeds.FEEDS",)
+    demo = (10, "xinqu.demo.registry.load_demo_registry")

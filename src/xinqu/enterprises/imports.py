@@ -13,8 +13,10 @@ from typing import IO, Any
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xinqu.core.access import can_write
+from xinqu.core.audit import audit_record
 from xinqu.core.bulk import audit_rows, insert_rows
 from xinqu.core.imports import (
     PREVIEW_ROWS,
@@ -27,6 +29,7 @@ from xinqu.core.imports import (
     parse_text,
     read_records,
 )
+from xinqu.core.jobs import ImportKind
 from xinqu.core.models import AuditEntry, OrgUnit, User
 from xinqu.enterprises.codes import normalise_credit_code, validate_credit_code, validate_industry_code
 from xinqu.enterprises.models import (
@@ -390,8 +393,6 @@ def enterprises_import(
 
 
 def _audit_summary(actor: User, report: ImportReport) -> None:
-    from xinqu.core.audit import audit_record
-
     audit_record(
         actor=actor,
         action=AuditEntry.Action.CREATE,
@@ -526,3 +527,15 @@ TEMPLATES = {
     "enterprises": ("企业名录", ENTERPRISE_COLUMNS),
     "qualifications": ("资质清单", QUALIFICATION_COLUMNS),
 }
+
+
+ENTERPRISES = ImportKind(
+    "enterprises", gettext_lazy("企业名录"), enterprises_import, ENTERPRISE_COLUMNS, "enterprises:list"
+)
+QUALIFICATIONS = ImportKind(
+    "qualifications",
+    gettext_lazy("资质清单"),
+    qualifications_import,
+    QUALIFICATION_COLUMNS,
+    "enterprises:list",
+)

@@ -8,14 +8,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from xinqu.core.services import notify
+from xinqu.enterprises.selectors import expiring_qualifications
 
 THRESHOLDS = (90, 30, 7)
 
 
 def remind_expiring_qualifications(dry_run: bool) -> int:
     """Notify each expiring qualification's service officer once per threshold crossed."""
-    from xinqu.enterprises.selectors import expiring_qualifications
-
     today = timezone.localdate()
     sent = 0
     items = expiring_qualifications(None, within_days=max(THRESHOLDS), today=today).filter(
@@ -45,9 +44,3 @@ def remind_expiring_qualifications(dry_run: bool) -> int:
             url=reverse("enterprises:detail", args=[q.enterprise_id]),
         )
     return sent
-
-
-def register() -> None:
-    from xinqu.core.reminders import register_reminder
-
-    register_reminder("expiring qualifications", remind_expiring_qualifications)

@@ -6,12 +6,10 @@ import calendar
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
-if TYPE_CHECKING:
-    from xinqu.enterprises.models import Enterprise, Tier, VisitRule
+from xinqu.enterprises.models import Enterprise, Tier, Visit, VisitRule
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -24,8 +22,6 @@ def visit_breaches(
     *, enterprise: Enterprise, visited_on: dt.date, kind: str, announced: bool, rules: VisitRule
 ) -> list[str]:
     """The rules a new visit would break, as sentences; empty when it breaks none."""
-    from xinqu.enterprises.models import Visit
-
     breaches: list[str] = []
     if enterprise.is_quiet and rules.quiet_requires_announcement and not announced:
         breaches.append(_("该企业为“无事不扰”企业，只接受事先告知的走访"))

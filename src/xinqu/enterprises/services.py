@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinqu.core.access import ensure_can_write, ensure_department_member, ensure_role
-from xinqu.core.audit import audit_create, audit_delete, audit_update, snapshot
-from xinqu.core.models import OrgUnit, User
+from xinqu.core.audit import audit_create, audit_delete, audit_record, audit_update, current_ip, snapshot
+from xinqu.core.models import AuditEntry, OrgUnit, User
 from xinqu.core.roles import Role
 from xinqu.enterprises.codes import normalise_credit_code
 from xinqu.enterprises.models import (
@@ -30,7 +30,8 @@ from xinqu.enterprises.models import (
     VisitRule,
     YearlyFigure,
 )
-from xinqu.enterprises.rules import add_months, visit_breaches
+from xinqu.enterprises.rules import add_months, growth_pct, matching_tier, visit_breaches
+from xinqu.enterprises.selectors import valid_on_q
 
 ENTERPRISE_FIELDS = [
     "credit_code",
@@ -337,9 +338,6 @@ def tiers_apply_rules(*, actor: User | None, year: int, day: dt.date | None = No
     keep it. Returns how many changed and how many were kept by hand."""
     from django.db.models import OuterRef, Subquery
 
-    from xinqu.enterprises.rules import growth_pct, matching_tier
-    from xinqu.enterprises.selectors import valid_on_q
-
     if actor is not None:
         ensure_role(actor, [Role.HEAD])
     day = day or dt.date(year, 12, 31)
@@ -390,9 +388,6 @@ def _write_rule_changes(
 ) -> None:
     """Write a rule run's tier changes in bulk: the history rows, the enterprises' current tier
     and the audit entries together, so nothing is changed without its record."""
-    from xinqu.core.audit import current_ip
-    from xinqu.core.models import AuditEntry
-
     for start in range(0, len(changes), 2000):
         chunk = changes[start : start + 2000]
         TierChange.objects.bulk_create(
@@ -460,9 +455,6 @@ def tier_save(
     after_kinds = sorted(tier.qualification_kinds.values_list("code", flat=True))
     entry = audit_update(actor=actor, obj=tier, before=before)
     if before_kinds != after_kinds and entry is None:
-        from xinqu.core.audit import audit_record
-        from xinqu.core.models import AuditEntry
-
         audit_record(
             actor=actor,
             action=AuditEntry.Action.UPDATE,

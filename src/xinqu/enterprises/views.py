@@ -456,7 +456,7 @@ def import_template(request: AuthedRequest, kind: str) -> HttpResponse:
     if kind not in jobs.IMPORT_KINDS:
         raise Http404
     spec = jobs.IMPORT_KINDS[kind]
-    return xlsx_response(f"template-{kind}.xlsx", template_workbook(spec.label, spec.columns))
+    return xlsx_response(f"template-{kind}.xlsx", template_workbook(str(spec.label), spec.columns))
 
 
 @login_required

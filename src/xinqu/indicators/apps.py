@@ -1,22 +1,18 @@
-from django.apps import AppConfig
+"""The indicators module and what it adds to the platform (see xinqu.core.modules)."""
+
 from django.utils.translation import gettext_lazy as _
 
+from xinqu.core.modules import Module, Nav
 
-class IndicatorsConfig(AppConfig):
+
+class IndicatorsConfig(Module):
     name = "xinqu.indicators"
     label = "indicators"
     verbose_name = _("经济指标")
 
-    def ready(self) -> None:
-        from xinqu.core.jobs import ImportKind, register_import
-        from xinqu.indicators.imports import INDICATOR_VALUE_COLUMNS, indicator_values_import
-
-        register_import(
-            ImportKind(
-                "indicator_values",
-                str(_("经济指标数据")),
-                indicator_values_import,
-                INDICATOR_VALUE_COLUMNS,
-                "indicators:returns",
-            )
-        )
+    urls = "indicators/"
+    api = ("", "xinqu.indicators.api.router")
+    nav = (Nav("indicators:overview", _("经济指标"), order=20),)
+    imports = ("xinqu.indicators.imports.INDICATOR_VALUES",)
+    feed_families = ("xinqu.indicators.feeds.INDICATORS",)
+    demo = (20, "xinqu.demo.indicators.load_demo_indicators")

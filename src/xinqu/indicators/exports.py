@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from xinqu.core.models import OrgUnit
 from xinqu.core.xlsx import workbook_bytes
+from xinqu.indicators.checks import warning_text
 from xinqu.indicators.models import Indicator
 from xinqu.indicators.selectors import Row, light_rule
 
@@ -130,8 +131,6 @@ def targets_workbook(year: int, rows: list[Any]) -> bytes:
 
 
 def return_workbook(submission: Any, values: list[Any]) -> bytes:
-    from xinqu.indicators.checks import warning_text
-
     headers = [
         _("指标名称"),
         _("计量单位"),

@@ -16,10 +16,12 @@ from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xinqu.core.audit import audit_record
 from xinqu.core.bulk import insert_rows, update_rows
 from xinqu.core.imports import PREVIEW_ROWS, Column, ImportReport, all_or_nothing, parse_text, read_records
+from xinqu.core.jobs import ImportKind
 from xinqu.core.models import AuditEntry, OrgUnit, User
 from xinqu.core.numbers import _family, parse_number, parse_percent
 from xinqu.indicators.checks import find_warnings
@@ -353,3 +355,12 @@ def _write(
                 changes={"values": [None, {"added": len(creates), "changed": len(updates)}]},
                 detail="xlsx import",
             )
+
+
+INDICATOR_VALUES = ImportKind(
+    "indicator_values",
+    gettext_lazy("经济指标数据"),
+    indicator_values_import,
+    INDICATOR_VALUE_COLUMNS,
+    "indicators:returns",
+)

@@ -22,7 +22,7 @@ from xinqu.core.access import is_leader
 from xinqu.core.models import OrgUnit, User
 from xinqu.core.numbers import amount
 from xinqu.indicators.models import DataVersion, Indicator, Observation, PeerFigure, PeerZone
-from xinqu.indicators.services import evaluate_formula, formula_codes
+from xinqu.indicators.rules import evaluate_formula, formula_codes
 
 HUNDRED = Decimal(100)
 SHOWN = "0.1"  # percentages and points are shown, compared and lit at one decimal

@@ -477,7 +477,7 @@ def import_upload(request: AuthedRequest) -> HttpResponse:
 @login_required
 def import_template(request: AuthedRequest) -> HttpResponse:
     spec = jobs.IMPORT_KINDS["indicator_values"]
-    return xlsx_response("template-indicator-values.xlsx", template_workbook(spec.label, spec.columns))
+    return xlsx_response("template-indicator-values.xlsx", template_workbook(str(spec.label), spec.columns))
 
 
 # --- targets -------------------------------------------------------------------------------------------

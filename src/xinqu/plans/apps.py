@@ -1,17 +1,18 @@
-from django.apps import AppConfig
+"""The plans module and what it adds to the platform (see xinqu.core.modules)."""
+
 from django.utils.translation import gettext_lazy as _
 
+from xinqu.core.modules import Module, Nav
 
-class PlansConfig(AppConfig):
+
+class PlansConfig(Module):
     name = "xinqu.plans"
     label = "plans"
     verbose_name = _("年度计划")
 
-    def ready(self) -> None:
-        from xinqu.core.jobs import ImportKind, register_import
-        from xinqu.plans import flow  # noqa: F401 - registers supervision items with the engine
-        from xinqu.plans.imports import PLAN_IMPORT_COLUMNS, plan_import
-
-        register_import(
-            ImportKind("plan_nodes", str(_("年度计划")), plan_import, PLAN_IMPORT_COLUMNS, "plans:list")
-        )
+    urls = "plans/"
+    api = ("", "xinqu.plans.api.router")
+    nav = (Nav("plans:list", _("年度计划"), order=10),)
+    imports = ("xinqu.plans.imports.PLAN_NODES",)
+    demo = (60, "xinqu.demo.plans.load_demo_plan")
+    registers = ("xinqu.plans.flow",)

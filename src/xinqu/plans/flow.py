@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.access import in_department, is_leader
 from xinqu.core.models import User
+from xinqu.plans.models import Supervision
 from xinqu.workflow import engine
 from xinqu.workflow.models import Event, Item
 
@@ -30,8 +31,6 @@ def lead_department(user: User | None, item: Item) -> bool:
 
 
 def _after(item: Item, event: Event, data: dict[str, Any]) -> None:
-    from xinqu.plans.models import Supervision
-
     outcome = {"conclude_done": Supervision.Outcome.DONE, "conclude_failed": Supervision.Outcome.FAILED}
     if event.action in outcome:
         Supervision.objects.filter(pk=item.pk).update(outcome=outcome[event.action])

@@ -12,6 +12,7 @@ from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xinqu.core.imports import (
     Column,
@@ -22,6 +23,7 @@ from xinqu.core.imports import (
     parse_text,
     read_records,
 )
+from xinqu.core.jobs import ImportKind
 from xinqu.core.models import Department, User
 from xinqu.core.numbers import parse_number
 from xinqu.plans import services
@@ -143,3 +145,8 @@ def _fields(
     except ValueError as exc:
         raise ValueError(f"{_header('direction')}|{exc}") from None
     return fields, partners
+
+
+PLAN_NODES = ImportKind(
+    "plan_nodes", gettext_lazy("年度计划"), plan_import, PLAN_IMPORT_COLUMNS, "plans:list"
+)

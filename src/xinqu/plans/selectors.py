@@ -20,6 +20,7 @@ from xinqu.core.models import Department
 from xinqu.indicators.selectors import progress_light
 from xinqu.plans import feeds
 from xinqu.plans.models import Node, Period, Plan, Report, ReportLine, Supervision
+from xinqu.plans.rules import is_office
 
 HUNDRED = Decimal(100)
 ONE_PLACE = Decimal("0.1")
@@ -235,8 +236,6 @@ def late_counts(plan: Plan, through_month: int, today: dt.date | None = None) ->
 def visible_report(user: Any, report: Report) -> bool:
     """A department sees its own reports in every state; leaders and the plan office see them
     once approved."""
-    from xinqu.plans.services import is_office
-
     if in_department(user, report.department_id):
         return True
     return report.status == Report.Status.APPROVED and (is_leader(user) or is_office(user))

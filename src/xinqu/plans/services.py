@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinqu.core.access import ensure_department_member, is_leader, member_of
+from xinqu.core.access import ensure_department_member, is_leader
 from xinqu.core.approval import approval_approve, approval_return, approval_submit
 from xinqu.core.audit import audit_create, audit_delete, audit_record, audit_update, snapshot
 from xinqu.core.models import AuditEntry, Department, User
@@ -27,6 +27,7 @@ from xinqu.core.workdays import calendar
 from xinqu.plans import feeds
 from xinqu.plans.flow import KIND
 from xinqu.plans.models import Node, Period, Plan, Report, ReportLine, Supervision
+from xinqu.plans.rules import is_office
 from xinqu.workflow import engine
 from xinqu.workflow.models import Item
 
@@ -56,11 +57,6 @@ PARENTS: dict[str, set[str | None]] = {
     Node.Kind.KPI: {Node.Kind.STRATEGY, Node.Kind.PROGRAMME, Node.Kind.MEASURE},
 }
 REPORTED_KINDS = {Node.Kind.MEASURE, Node.Kind.KPI}  # what a lead department reports on monthly
-
-
-def is_office(user: User) -> bool:
-    """Staff and heads of the plan office (XINQU_PLAN_OFFICE), who keep the plan."""
-    return member_of(user, settings.PLAN_OFFICE_DEPARTMENT)
 
 
 def ensure_office(user: User) -> None:

@@ -1,24 +1,20 @@
-from django.apps import AppConfig
+"""The projects module and what it adds to the platform (see xinqu.core.modules)."""
+
 from django.utils.translation import gettext_lazy as _
 
+from xinqu.core.modules import Module, Nav
 
-class ProjectsConfig(AppConfig):
+
+class ProjectsConfig(Module):
     name = "xinqu.projects"
     label = "projects"
     verbose_name = _("项目建设")
 
-    def ready(self) -> None:
-        from xinqu.core.reminders import register_reminder
-        from xinqu.projects import flow  # noqa: F401 - registers project problems with the engine
-        from xinqu.projects.lights import refresh_all
-
-        register_reminder("project_lights", refresh_all)
-        from xinqu.core.jobs import ImportKind, register_import
-        from xinqu.projects.imports import PROJECT_COLUMNS, REPORT_COLUMNS, projects_import, reports_import
-
-        register_import(
-            ImportKind("projects", str(_("项目台账")), projects_import, PROJECT_COLUMNS, "projects:list")
-        )
-        register_import(
-            ImportKind("project_reports", str(_("项目月报")), reports_import, REPORT_COLUMNS, "projects:list")
-        )
+    urls = "projects/"
+    api = ("", "xinqu.projects.api.router")
+    nav = (Nav("projects:list", _("项目建设"), order=30),)
+    imports = ("xinqu.projects.imports.PROJECTS", "xinqu.projects.imports.PROJECT_REPORTS")
+    reminders = {"project_lights": "xinqu.projects.lights.refresh_all"}
+    feeds = ("xinqu.projects.feeds.FEEDS",)
+    demo = (50, "xinqu.demo.projects.load_demo_projects")
+    registers = ("xinqu.projects.flow",)

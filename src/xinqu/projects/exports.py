@@ -17,7 +17,7 @@ from xinqu.core.numbers import amount
 from xinqu.core.xlsx import workbook_bytes, xlsx_response
 from xinqu.enterprises.models import Enterprise
 from xinqu.indicators.selectors import LIGHTS
-from xinqu.projects.models import Project
+from xinqu.projects.models import MonthlyReport, Project
 from xinqu.projects.selectors import BAND_LABELS, MeetingRow, Statistics, band_of
 
 PROJECT_HEADERS = [
@@ -168,8 +168,6 @@ REPORT_HEADERS = [
 def reports_response(projects: QuerySet[Project], month: str, user: Any) -> HttpResponse:
     """Every report of ``month`` (YYYY-MM; all months when empty) of ``projects``."""
     import datetime as dt
-
-    from xinqu.projects.models import MonthlyReport
 
     reports = MonthlyReport.objects.filter(project__in=projects.values("pk")).select_related("project")
     try:

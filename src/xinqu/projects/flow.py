@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.access import in_department, is_department_member
 from xinqu.core.models import User
+from xinqu.projects.models import Problem
+from xinqu.projects.rules import is_centre
 from xinqu.workflow import engine
 from xinqu.workflow.models import Item
 
@@ -26,9 +28,6 @@ def handling(user: User | None, item: Item) -> bool:
 
 def keeper(user: User | None, item: Item) -> bool:
     """The projects centre or the project's responsible department: whoever raised the problem."""
-    from xinqu.projects.models import Problem
-    from xinqu.projects.services import is_centre
-
     if user is None or not is_department_member(user):
         return False
     if is_centre(user):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from xinqu.core.forms import ServiceForm
 from xinqu.core.models import Department, OrgUnit, User
 from xinqu.core.roles import Role
+from xinqu.enterprises.models import IndustryNode
 from xinqu.indicators.forms import MonthField
 from xinqu.projects.models import LightRule, Milestone, Project
 from xinqu.service_requests.forms import MultipleFileField
@@ -48,7 +49,6 @@ class ProjectForm(ServiceForm):
         self.fields["park"].queryset = OrgUnit.objects.filter(kind=OrgUnit.Kind.PARK)  # type: ignore[attr-defined]
         self.fields["leader"].queryset = User.objects.filter(role=Role.LEADER, is_active=True)  # type: ignore[attr-defined]
         self.fields["department"].queryset = Department.objects.filter(is_active=True)  # type: ignore[attr-defined]
-        from xinqu.enterprises.models import IndustryNode
 
         self.fields["chain_node"].queryset = IndustryNode.objects.filter(kind="node").select_related("parent")  # type: ignore[attr-defined]
 

@@ -11,6 +11,7 @@ from typing import IO, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xinqu.core.access import is_department_member
 from xinqu.core.imports import (
@@ -23,6 +24,7 @@ from xinqu.core.imports import (
     parse_text,
     read_records,
 )
+from xinqu.core.jobs import ImportKind
 from xinqu.core.models import Department, OrgUnit, User
 from xinqu.core.numbers import parse_number
 from xinqu.core.roles import Role
@@ -207,3 +209,9 @@ def reports_import(
                     {"row": number, "code": project.code, "month": f"{record['month']:%Y-%m}"}
                 )
     return report
+
+
+PROJECTS = ImportKind("projects", gettext_lazy("项目台账"), projects_import, PROJECT_COLUMNS, "projects:list")
+PROJECT_REPORTS = ImportKind(
+    "project_reports", gettext_lazy("项目月报"), reports_import, REPORT_COLUMNS, "projects:list"
+)

@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from xinqu.projects.flow import KIND
+from xinqu.projects.lights import add_months
 from xinqu.projects.models import Milestone, Problem, Project, ProjectYear
 
 # Size bands by total investment (万元): ≥ 10亿, ≥ 1亿, ≥ 5000万, below.
@@ -301,8 +302,6 @@ def meeting(
 
 def registration_overdue(project: Project, today: dt.date | None = None) -> bool:
     """A project of 500万 or more whose main works started must be registered (入库) within a month."""
-    from xinqu.projects.lights import add_months
-
     today = today or timezone.localdate()
     if project.started_on is None or project.total_investment < 500:
         return False

@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -19,12 +18,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinqu.core.access import is_department_member, member_of
+from xinqu.core.access import is_department_member
 from xinqu.core.audit import audit_create, audit_record, audit_update, snapshot
 from xinqu.core.models import AuditEntry, Department, OrgUnit, User
-from xinqu.core.services import save_audited
+from xinqu.core.services import notify_departments, save_audited
 from xinqu.projects import lights
+from xinqu.projects.flow import KIND
 from xinqu.projects.models import Milestone, MonthlyReport, Problem, Project, ProjectYear, ReportPhoto
+from xinqu.projects.rules import is_centre
 from xinqu.workflow import engine
 from xinqu.workflow.models import Item
 
@@ -66,10 +67,6 @@ def next_stage(stage: str) -> str:
     if stage in ORDER and stage != ORDER[-1]:
         return ORDER[ORDER.index(stage) + 1]
     return stage
-
-
-def is_centre(user: User) -> bool:
-    return member_of(user, settings.PROJECTS_CENTRE_DEPARTMENT)
 
 
 def ensure_can_edit(user: User, project: Project | None) -> None:
@@ -332,9 +329,6 @@ def problem_open(
     attachments: Iterable[UploadedFile] = (),
 ) -> Problem:
     """Send a project's problem to the department that must solve it."""
-    from xinqu.core.services import notify_departments
-    from xinqu.projects.flow import KIND
-
     ensure_can_edit(actor, project)
     description = description.strip()
     if not description:

@@ -25,6 +25,7 @@ from xinqu.core.imports import template_workbook
 from xinqu.core.models import Department, OrgUnit, User
 from xinqu.core.params import year_param
 from xinqu.core.roles import Role
+from xinqu.core.services import save_audited
 from xinqu.core.xlsx import xlsx_response
 from xinqu.enterprises.codes import normalise_credit_code
 from xinqu.enterprises.models import Enterprise
@@ -369,8 +370,6 @@ def rules(request: AuthedRequest) -> HttpResponse:
         if not editable:
             raise PermissionDenied(_("只有重点项目服务中心负责人可以修改亮灯规则。"))
         if form.is_valid():
-            from xinqu.core.services import save_audited
-
             try:
                 save_audited(
                     actor=request.user,
@@ -411,7 +410,7 @@ def import_template(request: AuthedRequest, kind: str) -> HttpResponse:
     if kind not in {"projects", "project_reports"}:
         raise PermissionDenied
     spec = jobs.IMPORT_KINDS[kind]
-    return xlsx_response(f"template-{kind}.xlsx", template_workbook(spec.label, spec.columns))
+    return xlsx_response(f"template-{kind}.xlsx", template_workbook(str(spec.label), spec.columns))
 
 
 @login_required

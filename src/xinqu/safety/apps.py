@@ -1,11 +1,17 @@
-from django.apps import AppConfig
+"""The safety module and what it adds to the platform (see xinqu.core.modules)."""
+
 from django.utils.translation import gettext_lazy as _
 
+from xinqu.core.modules import Module, Nav
 
-class SafetyConfig(AppConfig):
+
+class SafetyConfig(Module):
     name = "xinqu.safety"
     label = "safety"
     verbose_name = _("安全隐患")
 
-    def ready(self) -> None:
-        from xinqu.safety import flow  # noqa: F401 - registers the kind with the engine
+    urls = "safety/"
+    api = ("", "xinqu.safety.api.router")
+    nav = (Nav("safety:list", _("安全隐患"), order=70),)
+    demo = (40, "xinqu.demo.hazards.load_demo_hazards")
+    registers = ("xinqu.safety.flow",)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.access import is_department_member, member_of
 from xinqu.core.models import User
+from xinqu.safety.models import Hazard
 from xinqu.workflow import engine
 from xinqu.workflow.models import Event, Item
 
@@ -45,14 +46,10 @@ def responsible_or_enterprise(user: User | None, item: Item) -> bool:
 
 def verifier(user: User | None, item: Item) -> bool:
     """Emergency management, but never the inspector who reported the hazard."""
-    from xinqu.safety.models import Hazard
-
     return in_safety(user, item) and Hazard.objects.filter(pk=item.pk).exclude(reporter=user).exists()
 
 
 def _after(item: Item, event: Event, data: dict[str, Any]) -> None:
-    from xinqu.safety.models import Hazard
-
     if event.action == "assign":
         Hazard.objects.filter(pk=item.pk).update(owner=data.get("owner", ""))
     elif event.action == "verify":

@@ -1,11 +1,18 @@
-from django.apps import AppConfig
+"""The service requests module and what it adds to the platform (see xinqu.core.modules)."""
+
 from django.utils.translation import gettext_lazy as _
 
+from xinqu.core.modules import Module, Nav
 
-class ServiceRequestsConfig(AppConfig):
+
+class ServiceRequestsConfig(Module):
     name = "xinqu.service_requests"
     label = "service_requests"
     verbose_name = _("企业诉求")
 
-    def ready(self) -> None:
-        from xinqu.service_requests import flow  # noqa: F401 - registers the kind with the engine
+    urls = ""
+    api = ("", "xinqu.service_requests.api.router")
+    nav = (Nav("service_requests:queue", _("企业诉求"), order=60),)
+    feeds = ("xinqu.service_requests.feeds.FEEDS",)
+    demo = (30, "xinqu.demo.requests.load_demo_requests")
+    registers = ("xinqu.service_requests.flow",)  # the kind registers with the workflow engine

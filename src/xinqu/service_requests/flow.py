@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from xinqu.core.access import in_department, member_of
 from xinqu.core.models import User
 from xinqu.core.workdays import calendar
+from xinqu.service_requests.models import ServiceRequest
 from xinqu.workflow import engine
 from xinqu.workflow.models import Event, Item
 
@@ -57,27 +58,8 @@ def requester(user: User | None, item: Item) -> bool:
 
 def _time_limit(item: Item, action: str) -> int:
     if action in {"sign_for", "rate_dissatisfied"}:
-        from xinqu.service_requests.models import ServiceRequest
-
         return int(ServiceRequest.objects.select_related("category").get(pk=item.pk).category.time_limit)
     return 1  # accepting, dispatching, signing for: one working day each
-
-
-def _after(item: Item, event: Event, data: dict[str, Any]) -> None:
-    from xinqu.service_requests.metrics import contribution, tally_move
-    from xinqu.service_requests.models import ServiceRequest
-
-    request = ServiceRequest.objects.select_for_update().get(pk=item.pk)
-    before = contribution(request)
-    apply_event(request, item, event)
-    request.save()
-    tally_move(before, contribution(request))
-    if event.action == "rate_dissatisfied" and request.reopened >= 2:
-        engine.escalate(item=item, level=request.reopened - 1, reason=str(_("企业再次不满意，转入督办")))
-    if event.action in {"dispatch", "transfer", "overrule"}:
-        from xinqu.service_requests.services import notify_department
-
-        notify_department(item)
 
 
 def apply_event(request: Any, item: Item, event: Event) -> None:
@@ -126,7 +108,7 @@ KIND = engine.register(
         initial="submitted",
         closed=frozenset({"rejected", "closed", "merged"}),
         time_limit=_time_limit,
-        after=_after,
+        after="xinqu.service_requests.services.request_after_event",
         detail_url="service_requests:detail",
         merge_allowed=in_centre,
     )

@@ -26,6 +26,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.models import Department, OrgUnit
+from xinqu.service_requests.flow import apply_event
 from xinqu.service_requests.models import Category, ServiceRequest, Tally
 
 COUNTS: dict[str, Q | None] = {
@@ -228,7 +229,6 @@ def _result(by: str, whole: dict[str, Any], grouped: list[tuple[Any, dict[str, A
 
 def recount(request: ServiceRequest) -> dict[str, Any]:
     """The request's facts rebuilt from its timeline alone, as `flow.apply_event` writes them."""
-    from xinqu.service_requests.flow import apply_event
 
     fresh = ServiceRequest(
         item=request.item, category=request.category, enterprise_name="", contact_name="", contact_phone=""

@@ -24,11 +24,11 @@ from xinqu.core.ratelimit import hit
 from xinqu.core.services import notify_departments, save_audited
 from xinqu.enterprises.codes import normalise_credit_code, validate_credit_code
 from xinqu.enterprises.models import Enterprise
-from xinqu.service_requests.flow import KIND
+from xinqu.service_requests.flow import KIND, apply_event, is_centre_member
 from xinqu.service_requests.metrics import contribution, tally_move
 from xinqu.service_requests.models import Category, ServiceRequest
 from xinqu.workflow import engine
-from xinqu.workflow.models import EscalationRule, Item
+from xinqu.workflow.models import EscalationRule, Event, Item
 
 REQUESTER = "企业"  # how the requester appears in the timeline
 
@@ -221,8 +221,6 @@ def unit_of(request: ServiceRequest) -> OrgUnit | None:
 
 
 def ensure_centre_head(actor: User) -> None:
-    from xinqu.service_requests.flow import is_centre_member
-
     if not (is_head(actor) and is_centre_member(actor)):
         raise PermissionDenied(_("只有企业服务中心负责人可以修改诉求类别和督办规则。"))
 
@@ -262,3 +260,17 @@ def request_merge(*, actor: User, request: ServiceRequest, into_number: str, com
     if target is None:
         raise ValidationError({"into": _("没有编号为 %(n)s 的诉求。") % {"n": into_number}})
     return engine.item_merge(actor=actor, duplicate=request.item, into=target, comment=comment)
+
+
+def request_after_event(item: Item, event: Event, data: dict[str, Any]) -> None:
+    """The engine calls this after every action on a request (the kind's ``after``): the
+    request's own facts and its tally cell move with the timeline, in the same transaction."""
+    request = ServiceRequest.objects.select_for_update().get(pk=item.pk)
+    before = contribution(request)
+    apply_event(request, item, event)
+    request.save()
+    tally_move(before, contribution(request))
+    if event.action == "rate_dissatisfied" and request.reopened >= 2:
+        engine.escalate(item=item, level=request.reopened - 1, reason=str(_("企业再次不满意，转入督办")))
+    if event.action in {"dispatch", "transfer", "overrule"}:
+        notify_department(item)

@@ -29,3 +29,8 @@ def work_update_counts(user: Any) -> dict[str, int]:
         submitted=Count("id", filter=Q(status=WorkUpdate.Status.SUBMITTED)),
         approved=Count("id", filter=Q(status=WorkUpdate.Status.APPROVED)),
     )
+
+
+def home_tile(user: Any) -> dict[str, Any]:
+    """The home page's work-update tile: the department's counts and the latest published."""
+    return {"counts": work_update_counts(user), "latest": work_updates_for(user, status="approved")[:8]}

@@ -1,13 +1,13 @@
-from django.apps import AppConfig
+"""The workflow module and what it adds to the platform (see xinqu.core.modules)."""
+
 from django.utils.translation import gettext_lazy as _
 
+from xinqu.core.modules import Module
 
-class WorkflowConfig(AppConfig):
+
+class WorkflowConfig(Module):
     name = "xinqu.workflow"
     label = "workflow"
     verbose_name = _("闭环办理")
 
-    def ready(self) -> None:
-        from xinqu.workflow.reminders import register
-
-        register()
+    reminders = {"workflow_items": "xinqu.workflow.reminders.remind_items"}

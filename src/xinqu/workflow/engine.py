@@ -26,6 +26,7 @@ from django.db.models import F
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -77,10 +78,17 @@ class Kind:
     closed: frozenset[str]
     transitions: dict[str, Transition] = field(default_factory=dict)
     time_limit: Callable[[Item, str], int] = lambda item, action: 5  # working days, for "start"
-    # The kind's own bookkeeping, after every action and escalation on one of its items.
-    after: Callable[[Item, Event, dict[str, Any]], None] | None = None
+    # The kind's own bookkeeping, after every action and escalation on one of its items: a
+    # callable, or the dotted path of one in the kind's services (which the flow table, a lower
+    # layer, must not import).
+    after: Callable[[Item, Event, dict[str, Any]], None] | str | None = None
     detail_url: str = ""  # URL name of an item's page, taking its number
     merge_allowed: Allowed = lambda user, item: False  # who may merge a duplicate into another item
+
+    def run_after(self, item: Item, event: Event, data: dict[str, Any]) -> None:
+        hook = import_string(self.after) if isinstance(self.after, str) else self.after
+        if hook is not None:
+            hook(item, event, data)
 
     def add(self, *transitions: Transition) -> None:
         for t in transitions:
@@ -317,8 +325,7 @@ def item_act(
         current, actor, actor_label, action, before, current.state, comment, shown, department, recorded, now
     )
     _attach(event, files)
-    if kind.after is not None:
-        kind.after(current, event, data or {})
+    kind.run_after(current, event, data or {})
     audit_record(
         actor=actor,
         action=AuditEntry.Action.UPDATE,
@@ -461,8 +468,8 @@ def escalate(*, item: Item, level: int, reason: str, now: dt.datetime | None = N
             now,
         )
         kind = KINDS.get(item.kind)
-        if kind is not None and kind.after is not None:
-            kind.after(item, event, {})
+        if kind is not None:
+            kind.run_after(item, event, {})
     return True
 
 

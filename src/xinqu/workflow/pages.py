@@ -13,8 +13,9 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from xinqu.core.forms import add_service_errors
-from xinqu.workflow.engine import ChangedMeanwhile, Kind, Transition
+from xinqu.workflow.engine import ChangedMeanwhile, Kind, Transition, deadline_state
 from xinqu.workflow.models import Attachment, Item
+from xinqu.workflow.selectors import labelled_timeline
 
 
 def action_forms(
@@ -86,9 +87,6 @@ def item_page(
     """An item's page: its state, deadline and timeline, a form for each action the user may take
     now, and the taking of the chosen one (``act(action, cleaned_data)``)."""
     from django.shortcuts import render
-
-    from xinqu.workflow.engine import deadline_state
-    from xinqu.workflow.selectors import labelled_timeline
 
     actions = kind.available(request.user, item)  # type: ignore[arg-type]
     chosen = request.POST.get("action") if request.method == "POST" else None

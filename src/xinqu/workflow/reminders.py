@@ -79,9 +79,3 @@ def remind_items(dry_run: bool) -> int:
                         url=_url(item),
                     )
     return sent
-
-
-def register() -> None:
-    from xinqu.core.reminders import register_reminder
-
-    register_reminder("workflow_items", remind_items)

@@ -17,7 +17,6 @@ import statistics
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -27,10 +26,17 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.test import Client
 
-from xinqu.core.models import User
+from xinqu.core.models import OrgUnit, User
+from xinqu.demo import bench_indicators, bench_projects, bench_workflow
+from xinqu.demo.benchutil import timed, write_shared_strings_xlsx
 from xinqu.demo.generator import enterprises
+from xinqu.demo.synthetic import build_zone
 from xinqu.enterprises.imports import ENTERPRISE_COLUMNS, enterprises_import
 from xinqu.enterprises.models import Enterprise
+from xinqu.indicators import services
+from xinqu.indicators.imports import indicator_values_import
+from xinqu.indicators.models import Observation, Submission
+from xinqu.indicators.selectors import overview
 
 
 class Command(BaseCommand):
@@ -78,12 +84,8 @@ class Command(BaseCommand):
         elif suite == "indicators":
             self._indicators(**options)
         elif suite == "workflow":
-            from xinqu.demo.bench_workflow import run
-
-            self._table(run(log=self._log, **options))
+            self._table(bench_workflow.run(log=self._log, **options))
         elif suite == "projects":
-            from xinqu.demo import bench_projects
-
             self._table(bench_projects.run(log=self._log, **options))
         else:
             self._enterprises(**options)
@@ -112,8 +114,6 @@ class Command(BaseCommand):
     def _enterprises(
         self, *, size: int, import_rows: int, repeat: int, reuse: bool, skip_import: bool, **_: Any
     ) -> None:
-        from xinqu.demo.synthetic import build_zone
-
         call_command("migrate", interactive=False, verbosity=0)
         existing = Enterprise.objects.count()
         if existing and not reuse:
@@ -203,10 +203,7 @@ class Command(BaseCommand):
     ) -> None:
         import datetime as dt
 
-        from xinqu.core.models import OrgUnit
-        from xinqu.demo import bench_indicators as bench
-        from xinqu.indicators.models import Observation
-        from xinqu.indicators.selectors import overview
+        bench = bench_indicators
 
         call_command("migrate", interactive=False, verbosity=0)
         existing = OrgUnit.objects.filter(code="bench-zone").exists()
@@ -242,11 +239,11 @@ class Command(BaseCommand):
             raise CommandError("the overview and the reference query disagree")
         lit = sum(1 for r in rows if r.light)
         results.append(("overview rows (lit / with target)", f"{len(rows)} ({lit} lit)"))
-        sql_median, sql_p95 = bench.timed(lambda: bench.reference(zone, period), repeat)
+        sql_median, sql_p95 = timed(lambda: bench.reference(zone, period), repeat)
         page = f"/indicators/?unit={zone.pk}&period={period:%Y-%m}"
         api = f"/api/v1/indicators-overview?unit=bench-zone&period={period:%Y-%m}"
-        page_median, page_p95 = bench.timed(lambda: _ok(client.get(page)), repeat)
-        api_median, api_p95 = bench.timed(lambda: _ok(client.get(api)), repeat)
+        page_median, page_p95 = timed(lambda: _ok(client.get(page)), repeat)
+        api_median, api_p95 = timed(lambda: _ok(client.get(api)), repeat)
         results.append(
             ("hand-written SQL (same numbers)", f"median {sql_median:.0f} ms, p95 {sql_p95:.0f} ms")
         )
@@ -277,7 +274,7 @@ class Command(BaseCommand):
             )
         )
         detail = f"/indicators/bench_001/?unit={area.pk}&period={period:%Y-%m}"
-        detail_median, detail_p95 = bench.timed(lambda: _ok(client.get(detail)), repeat)
+        detail_median, detail_p95 = timed(lambda: _ok(client.get(detail)), repeat)
         results.append(
             (
                 "indicator page (area and its parks, trend)",
@@ -312,10 +309,7 @@ class Command(BaseCommand):
             self.stdout.write(f"| {name} | {value} |")
 
     def _indicator_import_file(self, path: Path) -> None:
-        from xinqu.demo import bench_indicators as bench
-        from xinqu.indicators import services
-        from xinqu.indicators.imports import indicator_values_import
-        from xinqu.indicators.models import Submission
+        bench = bench_indicators
 
         if not path.is_file():
             raise CommandError(f"No such file: {path}")
@@ -387,53 +381,6 @@ def _write_import_file(path: Path, *, rows: int, seed: int) -> None:
             ]
         )
     write_shared_strings_xlsx(path, table)
-
-
-def write_shared_strings_xlsx(path: Path, table: list[list[Any]]) -> None:
-    """The smallest well-formed workbook with one sheet whose text lives in sharedStrings.xml."""
-    from xml.sax.saxutils import escape
-
-    from openpyxl.utils import get_column_letter
-
-    strings: dict[str, int] = {}
-    sheet = [
-        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-    ]
-    for r, row in enumerate(table, start=1):
-        cells = []
-        for c, value in enumerate(row, start=1):
-            ref = f"{get_column_letter(c)}{r}"
-            if isinstance(value, int | float):
-                cells.append(f'<c r="{ref}"><v>{value}</v></c>')
-            elif value != "":
-                index = strings.setdefault(str(value), len(strings))
-                cells.append(f'<c r="{ref}" t="s"><v>{index}</v></c>')
-        sheet.append(f'<row r="{r}">{"".join(cells)}</row>')
-    sheet.append("</sheetData></worksheet>")
-    shared = "".join(f"<si><t>{escape(text)}</t></si>" for text in strings)
-    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-    parts = {
-        "[Content_Types].xml": '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-        '<Default Extension="xml" ContentType="application/xml"/>'
-        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
-        "</Types>",
-        "_rels/.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
-        "xl/workbook.xml": f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}" xmlns:r="{rel}">'
-        '<sheets><sheet name="企业名录" sheetId="1" r:id="rId1"/></sheets></workbook>',
-        "xl/_rels/workbook.xml.rels": '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-        f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
-        f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
-        "xl/worksheets/sheet1.xml": "".join(sheet),
-        "xl/sharedStrings.xml": f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{main}" count="{len(strings)}" uniqueCount="{len(strings)}">{shared}</sst>',
-    }
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, text in parts.items():
-            archive.writestr(name, text)
 
 
 def _peak_rss_mb() -> float:

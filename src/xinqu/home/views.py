@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.module_loading import import_string
+
+from xinqu.core.access import AuthedRequest, has_role
+from xinqu.core.modules import home_tiles
+
+
+@login_required
+def home(request: AuthedRequest) -> HttpResponse:
+    """Each module's tiles that the user's role may see, in their order; the administrators and an
+    account without a role get their own short page."""
+    tiles = [
+        render_to_string(tile.template, import_string(tile.context)(request.user), request=request)
+        for tile in home_tiles()
+        if has_role(request.user, *tile.roles)
+    ]
+    return render(request, "home/home.html", {"tiles": tiles})

@@ -1,0 +1,67 @@
+"""Any indicator's zone figure as a feed: ``indicator.<code>.value`` (the approved year-to-date
+value at the latest month reported) or ``indicator.<code>.growth``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from xinqu.core.feeds import Fed, Feed, FeedFamily, Record
+from xinqu.core.models import OrgUnit
+from xinqu.indicators.models import Indicator, Observation
+
+
+def _label(name: str, measure: str) -> str:
+    text = _("%(name)s（累计值，经济指标）") if measure == "value" else _("%(name)s（增速，经济指标）")
+    return str(text % {"name": name})
+
+
+def indicator_feed(key: str) -> Feed | None:
+    _prefix, code, measure = ([*key.split("."), "", ""])[:3]
+    indicator = Indicator.objects.filter(code=code).first()
+    if indicator is None or measure not in {"value", "growth"}:
+        return None
+
+    def compute(year: int, as_of: dt.date) -> Fed:
+        zone = OrgUnit.objects.filter(kind=OrgUnit.Kind.ZONE).first()
+        found = (
+            Observation.objects.filter(
+                indicator=indicator, org_unit=zone, period__year=year, period__lte=as_of
+            )
+            .order_by("-period")
+            .first()
+        )
+        if found is None:
+            return Fed(None, note=str(_("尚无已审核的数据")))
+        if measure == "value":
+            value = found.ytd_value
+        elif indicator.growth_source == Indicator.GrowthSource.REPORTED:
+            value = found.growth
+        else:
+            last = Observation.objects.filter(
+                indicator=indicator, org_unit=zone, period=found.period.replace(year=year - 1)
+            ).first()
+            value = (
+                ((found.ytd_value / last.ytd_value - 1) * 100).quantize(Decimal("0.01"))
+                if last and last.ytd_value and found.ytd_value is not None
+                else None
+            )
+        url = f"{reverse('indicators:detail', args=[code])}?period={found.period:%Y-%m}"
+        return Fed(value, [Record(f"{found.period:%Y-%m} {indicator.name}", url)], 1)
+
+    unit = indicator.unit if measure == "value" else "%"
+    return Feed(key, _label(indicator.name, measure), unit, compute)
+
+
+def indicator_choices() -> list[tuple[str, str]]:
+    found = []
+    for code, name in Indicator.objects.filter(is_active=True).values_list("code", "name"):
+        found.append((f"indicator.{code}.value", _label(name, "value")))
+        found.append((f"indicator.{code}.growth", _label(name, "growth")))
+    return found
+
+
+INDICATORS = FeedFamily("indicator", indicator_feed, indicator_choices)

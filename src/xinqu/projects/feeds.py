@@ -1,0 +1,58 @@
+"""The ledger's counts other modules show: projects started, started or resumed, landed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from xinqu.core.feeds import RECORDS_SHOWN, Fed, Feed, Record
+from xinqu.projects.models import Project
+from xinqu.projects.selectors import started_or_resumed
+
+
+def _count(condition: Callable[[int, dt.date], Q]) -> Callable[[int, dt.date], Fed]:
+    def compute(year: int, as_of: dt.date) -> Fed:
+        found = Project.objects.filter(condition(year, as_of)).order_by("code")
+        count = found.count()
+        records = [
+            Record(
+                f"{p.code} {p.name}", reverse("projects:detail", args=[p.pk]), f"{p.total_investment:,.0f}"
+            )
+            for p in found[:RECORDS_SHOWN]
+        ]
+        return Fed(Decimal(count), records, count)
+
+    return compute
+
+
+def _started_or_resumed(year: int, as_of: dt.date) -> Q:
+    return started_or_resumed(year) & Q(started_on__lte=as_of) & Q(total_investment__gte=5000)
+
+
+FEEDS = [
+    Feed(
+        "projects.started_1bn",
+        _("当年开工十亿元以上项目（个，项目建设）"),
+        "个",
+        _count(
+            lambda year, as_of: Q(started_on__year=year, started_on__lte=as_of, total_investment__gte=100_000)
+        ),
+    ),
+    Feed(
+        "projects.started_or_resumed",
+        _("开复工 5000 万元以上项目（个，项目建设）"),
+        "个",
+        _count(_started_or_resumed),
+    ),
+    Feed(
+        "projects.landed",
+        _("当年落地项目（个，项目建设）"),
+        "个",
+        _count(lambda year, as_of: Q(landed_on__year=year, landed_on__lte=as_of)),
+    ),
+]
