@@ -111,3 +111,17 @@ class CalendarPasteForm(forms.Form):
             "每行一天：日期、“放假”或“上班”（调休）、节日名称。可以整段粘贴国务院办公厅的年度通知整理后的清单。"
         ),
     )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    """Several files in one input (attachments, photos); each is checked by the field as one."""
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]

@@ -14,7 +14,26 @@ from xinqu.core.roles import ADMIN_ROLES, DEPARTMENT_ROLES, Role
 _M = TypeVar("_M", bound=models.Model)
 
 
-class OrgUnit(models.Model):
+class Named(models.Model):
+    """A record people pick by name: its Chinese name, English name and place in lists. Models
+    whose names are longer or unique redeclare ``name``."""
+
+    name = models.CharField(_("名称"), max_length=80)
+    name_en = models.CharField(_("英文名称"), max_length=120, blank=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    def display_name(self, language: str | None = None) -> str:
+        """The English name on English pages when there is one, else the Chinese."""
+        return self.name_en if language == "en" and self.name_en else self.name
+
+
+class OrgUnit(Named):
     """A node of the zone's one tree: zone → functional area (功能区) → park (园区)."""
 
     class Kind(models.TextChoices):
@@ -26,8 +45,6 @@ class OrgUnit(models.Model):
 
     kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
     code = models.SlugField(_("编码"), max_length=40, unique=True)
-    name = models.CharField(_("名称"), max_length=80)
-    name_en = models.CharField(_("英文名称"), max_length=120, blank=True)
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -39,7 +56,6 @@ class OrgUnit(models.Model):
     is_flagship = models.BooleanField(
         _("双城"), default=False, help_text=_("北湖未来科学城、永春现代生物医药城等旗舰板块")
     )
-    sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
         ordering = ["sort_order", "id"]
@@ -54,32 +70,18 @@ class OrgUnit(models.Model):
             models.UniqueConstraint(fields=["parent", "name"], name="orgunit_unique_name_per_parent"),
         ]
 
-    def __str__(self) -> str:
-        return self.name
 
-    def display_name(self, language: str | None = None) -> str:
-        return self.name_en if language == "en" and self.name_en else self.name
-
-
-class Department(models.Model):
+class Department(Named):
     """A bureau or office of the zone administration (部门/单位). Departments own records."""
 
     code = models.SlugField(_("编码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=80, unique=True)
-    name_en = models.CharField(_("英文名称"), max_length=120, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
-    sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
         ordering = ["sort_order", "id"]
         verbose_name = _("部门")
         verbose_name_plural = _("部门")
-
-    def __str__(self) -> str:
-        return self.name
-
-    def display_name(self, language: str | None = None) -> str:
-        return self.name_en if language == "en" and self.name_en else self.name
 
 
 class XinquUserManager(UserManager["User"]):

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.models import DepartmentOwned, OrgUnit
+from xinqu.core.models import DepartmentOwned, Named, OrgUnit
 from xinqu.enterprises.codes import validate_credit_code, validate_industry_code
 
 
@@ -179,7 +179,7 @@ class YearlyFigure(models.Model):
         return f"{self.enterprise} {self.year}"
 
 
-class QualificationKind(models.Model):
+class QualificationKind(Named):
     """A kind of qualification (高企, 科技型中小企业, 专精特新 levels, listed …). Extensible."""
 
     code = models.SlugField(_("编码"), max_length=30, unique=True)
@@ -199,7 +199,6 @@ class QualificationKind(models.Model):
     level = models.PositiveSmallIntegerField(
         _("层级"), default=0, help_text=_("同一口径内的高低，数值越大越高")
     )
-    sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
         ordering = ["sort_order", "id"]

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.models import Approvable, DepartmentOwned, OrgUnit
+from xinqu.core.models import Approvable, DepartmentOwned, Named, OrgUnit
 
 UNITS = [
     "亿元",
@@ -39,7 +39,7 @@ code_validator = RegexValidator(
 )
 
 
-class Indicator(DepartmentOwned):
+class Indicator(DepartmentOwned, Named):
     """A measured quantity (指标). The owning department enters and approves its values."""
 
     class Frequency(models.TextChoices):
@@ -110,7 +110,6 @@ class Indicator(DepartmentOwned):
         _("增速核对容差（百分点）"), max_digits=6, decimal_places=2, default=Decimal("1")
     )
     is_active = models.BooleanField(_("启用"), default=True)
-    sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
         ordering = ["sort_order", "id"]
@@ -132,9 +131,6 @@ class Indicator(DepartmentOwned):
     @classmethod
     def zone_visible_q(cls) -> Q:
         return Q(confidential=False)
-
-    def display_name(self, language: str | None = None) -> str:
-        return self.name_en if language == "en" and self.name_en else self.name
 
     @property
     def is_derived(self) -> bool:

@@ -3,13 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.forms import ServiceForm
+from xinqu.core.forms import MultipleFileField, ServiceForm
 from xinqu.core.models import Department, OrgUnit, User
 from xinqu.core.roles import Role
 from xinqu.enterprises.models import IndustryNode
 from xinqu.indicators.forms import MonthField
 from xinqu.projects.models import LightRule, Milestone, Project
-from xinqu.service_requests.forms import MultipleFileField
 
 DATE = forms.DateInput(attrs={"type": "date"})
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xinqu.core.forms import MultipleFileField
 from xinqu.core.models import Department
 from xinqu.safety.models import Hazard
-from xinqu.service_requests.forms import MultipleFileField
 
 
 class ReportForm(forms.Form):

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from xinqu.core.access import get_visible_or_404
+from xinqu.core.tokens import by_secret_link
 from xinqu.core.workdays import WorkCalendar
 from xinqu.safety.models import Hazard
 from xinqu.workflow import engine
@@ -30,3 +31,8 @@ def light(hazard: Hazard, cal: WorkCalendar | None = None) -> str:
     if hazard.level == Hazard.Level.MAJOR and state == "overdue":
         return "red"
     return state
+
+
+def hazard_by_link(number: str, token: str) -> Hazard | None:
+    """The hazard an enterprise's secret link points to, or None (wrong number or token alike)."""
+    return by_secret_link(Hazard.objects.select_related("item", "enterprise"), number=number, token=token)

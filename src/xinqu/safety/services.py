@@ -4,13 +4,11 @@ on them through the workflow engine."""
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -18,6 +16,7 @@ from xinqu.core.audit import audit_record
 from xinqu.core.models import AuditEntry, Department, User
 from xinqu.core.roles import DEPARTMENT_ROLES, Role
 from xinqu.core.services import notify, notify_departments
+from xinqu.core.tokens import new_token, token_digest
 from xinqu.enterprises.models import Enterprise, Visit
 from xinqu.enterprises.services import visit_record
 from xinqu.safety import flow
@@ -137,24 +136,12 @@ def hazard_link(*, actor: User, hazard: Hazard) -> str:
         raise PermissionDenied(_("只有整改责任部门或应急管理部门可以生成企业整改链接。"))
     if hazard.item.state not in LINK_STATES:
         raise ValidationError(_("隐患安排整改后、销号前才能生成企业整改链接。"))
-    token = secrets.token_urlsafe(24)
-    Hazard.objects.filter(pk=hazard.pk).update(token_digest=Hazard.digest(token))
+    token = new_token()
+    Hazard.objects.filter(pk=hazard.pk).update(token_digest=token_digest(token))
     audit_record(
         actor=actor, action=AuditEntry.Action.UPDATE, obj=hazard.item, detail="enterprise rectification link"
     )
     return token
-
-
-def hazard_by_token(number: str, token: str) -> Hazard:
-    """The hazard an enterprise's link points to, or 404 (the same for a wrong number or token)."""
-    found = (
-        Hazard.objects.select_related("item", "enterprise")
-        .filter(item__number=number, token_digest=Hazard.digest(token))
-        .first()
-    )
-    if found is None:
-        raise Http404(_("没有找到该隐患，请检查链接，或向整改责任部门索取新链接。"))
-    return found
 
 
 @transaction.atomic

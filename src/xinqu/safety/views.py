@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,7 +17,7 @@ from xinqu.safety import flow, services
 from xinqu.safety.flow import KIND, STATES
 from xinqu.safety.forms import EvidenceForm, HazardActionForm, ReportForm
 from xinqu.safety.models import Hazard
-from xinqu.safety.selectors import hazard_for, hazards_for, light
+from xinqu.safety.selectors import hazard_by_link, hazard_for, hazards_for, light
 from xinqu.workflow import engine
 from xinqu.workflow.models import Attachment
 from xinqu.workflow.pages import action_forms, download, take_action
@@ -127,7 +127,9 @@ def attachment(request: AuthedRequest, number: str, pk: int) -> FileResponse:
 def rectify(request: HttpRequest, number: str, token: str) -> HttpResponse:
     """The enterprise's page, opened from the link it was sent: what was found, the deadline, the
     steps it may see, and the form for its rectification evidence. No login."""
-    hazard = services.hazard_by_token(number, token)
+    hazard = hazard_by_link(number, token)
+    if hazard is None:
+        raise Http404(_("没有找到该隐患，请检查链接，或向整改责任部门索取新链接。"))
     item = hazard.item
     can_submit = item.state == "rectifying"
     form = EvidenceForm(request.POST or None, request.FILES or None, initial={"version": item.version})
@@ -159,5 +161,7 @@ def rectify(request: HttpRequest, number: str, token: str) -> HttpResponse:
 
 def rectify_attachment(request: HttpRequest, number: str, token: str, pk: int) -> FileResponse:
     """A file the enterprise may see: attached to a public step of its own hazard."""
-    hazard = services.hazard_by_token(number, token)
+    hazard = hazard_by_link(number, token)
+    if hazard is None:
+        raise Http404(_("没有找到该隐患，请检查链接，或向整改责任部门索取新链接。"))
     return download(get_object_or_404(Attachment, pk=pk, event__item=hazard.item, event__public=True))

@@ -1,26 +1,12 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.forms import ServiceForm
+from xinqu.core.forms import MultipleFileField, ServiceForm
 from xinqu.core.models import Department
 from xinqu.service_requests.models import Category, ServiceRequest
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 
 class CategoryField(forms.ModelChoiceField):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any, Self
 
 from django.conf import settings
@@ -11,11 +10,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.access import is_business, is_department_member, is_leader, member_of
-from xinqu.core.models import AccessQuerySet, Department
+from xinqu.core.models import AccessQuerySet, Department, Named
 from xinqu.workflow.models import Item
 
 
-class Category(models.Model):
+class Category(Named):
     """What a request is about, with its time limit and the department it usually goes to."""
 
     name = models.CharField(_("名称"), max_length=40, unique=True)
@@ -31,7 +30,6 @@ class Category(models.Model):
         related_name="+",
         verbose_name=_("默认承办部门"),
     )
-    sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:
         ordering = ["sort_order", "id"]
@@ -40,9 +38,6 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def display_name(self, language: str | None = None) -> str:
-        return self.name_en if language == "en" and self.name_en else self.name
 
 
 class ServiceRequestQuerySet(AccessQuerySet["ServiceRequest"]):
@@ -152,10 +147,6 @@ class ServiceRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item.number} {self.enterprise_name}"
-
-    @staticmethod
-    def digest(token: str) -> str:
-        return hashlib.sha256(token.encode()).hexdigest()
 
 
 class Tally(models.Model):

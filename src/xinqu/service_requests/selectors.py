@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from xinqu.core.access import get_visible_or_404, is_business
+from xinqu.core.tokens import by_secret_link
 from xinqu.service_requests.flow import KIND, STATES
 from xinqu.service_requests.models import ServiceRequest, ServiceRequestQuerySet
 from xinqu.workflow.models import Item
@@ -60,3 +61,10 @@ def with_requests(items: Iterable[Item]) -> list[ServiceRequest]:
         sr.item = item
         requests.append(sr)
     return requests
+
+
+def request_by_link(number: str, token: str) -> ServiceRequest | None:
+    """The request a requester's secret link points to, or None (wrong number or token alike)."""
+    return by_secret_link(
+        ServiceRequest.objects.select_related("item", "category"), number=number, token=token
+    )

@@ -5,7 +5,6 @@ secret link (supplement, rate)."""
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,7 +12,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,6 +20,7 @@ from xinqu.core.access import is_department_member, is_head
 from xinqu.core.models import Department, OrgUnit, User
 from xinqu.core.ratelimit import hit
 from xinqu.core.services import notify_departments, save_audited
+from xinqu.core.tokens import new_token, token_digest
 from xinqu.enterprises.codes import normalise_credit_code, validate_credit_code
 from xinqu.enterprises.models import Enterprise
 from xinqu.service_requests.flow import KIND, apply_event, is_centre_member
@@ -89,7 +88,7 @@ def request_file(
         attachments=attachments,
         now=now,
     )
-    token = secrets.token_urlsafe(24)
+    token = new_token()
     request = ServiceRequest.objects.create(
         item=item,
         category=category,
@@ -100,7 +99,7 @@ def request_file(
         description=text,
         channel=ServiceRequest.Channel.OFFICER if actor else ServiceRequest.Channel.PUBLIC,
         filed_by=actor,
-        token_digest=ServiceRequest.digest(token),
+        token_digest=token_digest(token),
         org_unit_id=area_id,
         month=timezone.localtime(item.opened_at).date().replace(day=1),
     )
@@ -167,18 +166,6 @@ def request_act(
         data=data,
         now=now,
     )
-
-
-def by_token(number: str, token: str) -> ServiceRequest:
-    """The request a secret link points to, or 404 (the same for a wrong number or token)."""
-    found = (
-        ServiceRequest.objects.select_related("item", "category")
-        .filter(item__number=number, token_digest=ServiceRequest.digest(token))
-        .first()
-    )
-    if found is None:
-        raise Http404(_("没有找到该诉求，请检查链接。"))
-    return found
 
 
 def requester_act(

@@ -30,7 +30,7 @@ from xinqu.service_requests.forms import (
     RequestForm,
 )
 from xinqu.service_requests.models import Category
-from xinqu.service_requests.selectors import queue_items, request_for, with_requests
+from xinqu.service_requests.selectors import queue_items, request_by_link, request_for, with_requests
 from xinqu.workflow import engine
 from xinqu.workflow.models import Attachment, EscalationRule
 from xinqu.workflow.pages import action_forms, download, take_action
@@ -160,7 +160,9 @@ def public_file(request: HttpRequest) -> HttpResponse:
 
 def track(request: HttpRequest, number: str, token: str) -> HttpResponse:
     """The requester's page: public updates only, supplementing and rating."""
-    found = services.by_token(number, token)
+    found = request_by_link(number, token)
+    if found is None:
+        raise Http404(_("没有找到该诉求，请检查链接。"))
     item = found.item
     actions = [t for t in KIND.available(None, item) if t.action in REQUESTER_ACTIONS]
     form = RequesterForm(
@@ -272,7 +274,9 @@ def attachment(request: AuthedRequest, number: str, pk: int) -> FileResponse:
 
 def track_attachment(request: HttpRequest, number: str, token: str, pk: int) -> FileResponse:
     """A file the requester may see: attached to a public step of their own request."""
-    found = services.by_token(number, token)
+    found = request_by_link(number, token)
+    if found is None:
+        raise Http404(_("没有找到该诉求，请检查链接。"))
     return download(get_object_or_404(Attachment, pk=pk, event__item=found.item, event__public=True))
 
 
