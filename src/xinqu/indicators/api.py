@@ -11,6 +11,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
@@ -22,7 +23,7 @@ from xinqu.core.numbers import parse_number, parse_percent
 from xinqu.core.params import Year
 from xinqu.indicators import selectors, services
 from xinqu.indicators.checks import warning_text
-from xinqu.indicators.models import Indicator, Submission, Target
+from xinqu.indicators.models import Indicator, Submission, SubmissionValue, Target
 from xinqu.indicators.selectors import Row
 
 router = Router(tags=["indicators"])
@@ -247,7 +248,10 @@ class ReturnOut(Schema):
 
 
 def _return(submission: Submission) -> dict[str, Any]:
-    values = list(submission.values.select_related("indicator", "org_unit"))
+    prefetched = "values" in getattr(submission, "_prefetched_objects_cache", {})
+    values = list(
+        submission.values.all() if prefetched else submission.values.select_related("indicator", "org_unit")
+    )
     return {
         "id": submission.pk,
         "department": submission.department.name,
@@ -333,7 +337,10 @@ def observations_upsert(request: AuthedRequest, payload: ObservationsIn) -> Any:
 def return_list(request: AuthedRequest, status: str | None = None) -> Any:
     ensure_business(request.user)
     submissions = (
-        Submission.objects.visible_to(request.user).select_related("department").order_by("-period", "-id")
+        Submission.objects.visible_to(request.user)
+        .select_related("department")
+        .prefetch_related(Prefetch("values", SubmissionValue.objects.select_related("indicator", "org_unit")))
+        .order_by("-period", "-id")
     )
     if status:
         submissions = submissions.filter(status=status)

@@ -12,7 +12,7 @@ from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
-from xinqu.core.access import AuthedRequest, ensure_business, shown_name
+from xinqu.core.access import AuthedRequest, attach_shown, ensure_business, shown_name
 from xinqu.core.models import Department
 from xinqu.core.workdays import WorkCalendar, calendar
 from xinqu.enterprises.selectors import enterprise_by_credit_code
@@ -44,7 +44,7 @@ class HazardOut(Schema):
 
 def _out(user: Any, hazard: Hazard, cal: WorkCalendar | None = None) -> dict[str, Any]:
     item = hazard.item
-    enterprise = shown_name(user, hazard.enterprise)
+    enterprise = getattr(hazard, "enterprise_shown", None) or shown_name(user, hazard.enterprise)
     return {
         "number": item.number,
         "state": item.state,
@@ -102,7 +102,7 @@ def hazard_list(request: AuthedRequest, state: str | None = None) -> Any:
     if state:
         found = found.filter(item__state=state)
     cal = calendar()
-    return [_out(request.user, h, cal) for h in found[:500]]
+    return [_out(request.user, h, cal) for h in attach_shown(request.user, found[:500], "enterprise")]
 
 
 @router.get("/hazards/{number}", response=HazardOut)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import Max
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
@@ -58,9 +59,7 @@ def _record(sr: ServiceRequest) -> dict[str, Any]:
         "agency_responsible": item.department.name if item.department else "",
         "service_notice": "",
         "requested_datetime": item.opened_at.isoformat(),
-        "updated_datetime": (
-            item.events.order_by("-at").values_list("at", flat=True).first() or item.opened_at
-        ).isoformat(),
+        "updated_datetime": (getattr(sr, "last_event_at", None) or item.opened_at).isoformat(),
         "expected_datetime": item.due_on.isoformat() if item.due_on else None,
         "address": "",
         "lat": None,
@@ -84,7 +83,12 @@ def requests_endpoint(request: HttpRequest) -> JsonResponse:
     user = _staff(request)
     if user is None:
         return _error(403, "Sign in, or send an API token (Authorization: Bearer …), to list requests.")
-    found = requests_for(user).select_related("item__department", "category").order_by("-item__opened_at")
+    found = (
+        requests_for(user)
+        .select_related("item__department", "category")
+        .annotate(last_event_at=Max("item__events__at"))
+        .order_by("-item__opened_at")
+    )
     status = request.GET.get("status")
     if status == "open":
         found = found.exclude(item__state__in=KIND.closed)
@@ -100,7 +104,9 @@ def request_detail(request: HttpRequest, number: str) -> JsonResponse:
     user = _staff(request)
     if user is None:
         return _error(403, "Sign in, or send an API token, to read requests.")
-    found = requests_for(user).filter(item__number=number).first()
+    found = (
+        requests_for(user).annotate(last_event_at=Max("item__events__at")).filter(item__number=number).first()
+    )
     if found is None:
         return _error(404, "No such request, or you may not see it.")
     return _json([_record(found)])
