@@ -24,6 +24,12 @@ def _dead_pid() -> int:
     return process.pid
 
 
+def _keep_test_connection(monkeypatch):
+    # The worker closes connections outside autocommit between tasks; inside the test's
+    # transaction that would close PostgreSQL's test connection (SQLite's in-memory one survives).
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
+
+
 def _upload(client, codes, n=3):
     file = SimpleUploadedFile(
         "企业名录.xlsx", xlsx([row(c, f"公司{i}") for i, c in enumerate(codes(n))]).getvalue()
@@ -91,7 +97,8 @@ def test_a_job_running_in_a_live_process_is_left_alone_until_its_timeout(econ_st
 
 
 @pytest.mark.django_db
-def test_the_worker_runs_a_queued_import(as_user, econ_staff, parks, codes, settings):
+def test_the_worker_runs_a_queued_import(as_user, econ_staff, parks, codes, settings, monkeypatch):
+    _keep_test_connection(monkeypatch)
     settings.IMPORTS_IN_BACKGROUND = True
     client = as_user(econ_staff)
     dry = _upload(client, codes, n=2)
@@ -107,7 +114,8 @@ def test_the_worker_runs_a_queued_import(as_user, econ_staff, parks, codes, sett
 
 
 @pytest.mark.django_db
-def test_the_worker_fails_interrupted_jobs_when_it_starts(econ_staff):
+def test_the_worker_fails_interrupted_jobs_when_it_starts(econ_staff, monkeypatch):
+    _keep_test_connection(monkeypatch)
     job = ImportJob.objects.create(
         kind="enterprises",
         original_name="x.xlsx",
