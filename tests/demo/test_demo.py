@@ -203,7 +203,7 @@ def test_demo_requests_are_in_every_state(demo):
 
 def test_demo_hazards_tell_their_story(demo):
     from xinqu.safety.models import Hazard
-    from xinqu.safety.views import light
+    from xinqu.safety.selectors import light
 
     hazards = list(Hazard.objects.select_related("item"))
     assert len(hazards) == 10

@@ -12,7 +12,7 @@ from xinqu.core.roles import Role
 from xinqu.enterprises.models import Visit, VisitRule
 from xinqu.safety import services
 from xinqu.safety.models import Hazard
-from xinqu.safety.views import light
+from xinqu.safety.selectors import light
 from xinqu.workflow.models import Item
 
 TODAY = dt.date(2024, 5, 6)
