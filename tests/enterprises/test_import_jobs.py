@@ -30,6 +30,19 @@ def _keep_test_connection(monkeypatch):
     monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
 
 
+def _running(actor, name: str, *, worker: str, started_at: dt.datetime) -> ImportJob:
+    """A job left running by ``worker`` since ``started_at``."""
+    return ImportJob.objects.create(
+        kind="enterprises",
+        original_name=f"{name}.xlsx",
+        stored_name=f"{name}.xlsx",
+        actor=actor,
+        status=ImportJob.Status.RUNNING,
+        worker=worker,
+        started_at=started_at,
+    )
+
+
 def _upload(client, codes, n=3):
     file = SimpleUploadedFile(
         "企业名录.xlsx", xlsx([row(c, f"公司{i}") for i, c in enumerate(codes(n))]).getvalue()
@@ -70,22 +83,11 @@ def test_a_job_whose_process_died_is_failed_and_the_file_can_be_imported_again(
 
 @pytest.mark.django_db
 def test_a_job_running_in_a_live_process_is_left_alone_until_its_timeout(econ_staff, settings):
-    job = ImportJob.objects.create(
-        kind="enterprises",
-        original_name="x.xlsx",
-        stored_name="x.xlsx",
-        actor=econ_staff,
-        status=ImportJob.Status.RUNNING,
-        worker=jobs.this_process(),
-        started_at=timezone.now(),
-    )
+    job = _running(econ_staff, "x", worker=jobs.this_process(), started_at=timezone.now())
     assert jobs.recover_interrupted() == 0
-    elsewhere = ImportJob.objects.create(
-        kind="enterprises",
-        original_name="y.xlsx",
-        stored_name="y.xlsx",
-        actor=econ_staff,
-        status=ImportJob.Status.RUNNING,
+    elsewhere = _running(
+        econ_staff,
+        "y",
         worker="another-host:123",
         started_at=timezone.now() - dt.timedelta(minutes=settings.JOB_TIMEOUT_MINUTES + 1),
     )
@@ -116,15 +118,7 @@ def test_the_worker_runs_a_queued_import(as_user, econ_staff, parks, codes, sett
 @pytest.mark.django_db
 def test_the_worker_fails_interrupted_jobs_when_it_starts(econ_staff, monkeypatch):
     _keep_test_connection(monkeypatch)
-    job = ImportJob.objects.create(
-        kind="enterprises",
-        original_name="x.xlsx",
-        stored_name="x.xlsx",
-        actor=econ_staff,
-        status=ImportJob.Status.RUNNING,
-        worker=f"{socket.gethostname()}:{_dead_pid()}",
-        started_at=timezone.now(),
-    )
+    job = _running(econ_staff, "x", worker=f"{socket.gethostname()}:{_dead_pid()}", started_at=timezone.now())
     call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
     job.refresh_from_db()
     assert job.status == "failed"

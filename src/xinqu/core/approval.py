@@ -67,18 +67,31 @@ def _ensure_head(actor: Any, record: Approvable) -> None:
         raise PermissionDenied(_("只有本部门负责人可以审核。"))
 
 
+def _review(*, actor: Any, record: A, status: str, note: str, allowed: list[str]) -> A:
+    """The head's decision: lock, check who and from which state, write, audit."""
+    _ensure_head(actor, record)
+    record = _lock(record)
+    require_status(record, *allowed)
+    if status == ApprovalStatus.RETURNED and not note.strip():
+        raise ValidationError({"reason": _("退回时必须填写理由。")})
+    before = snapshot(record, _AUDITED)
+    record.status, record.reviewed_by, record.reviewed_at = status, actor, timezone.now()
+    record.review_note = note.strip()
+    record.save()
+    audit_update(actor=actor, obj=record, before=before, detail=status)
+    return record
+
+
 @transaction.atomic
 def approval_approve(*, actor: Any, record: A, note: str = "") -> A:
     """The department's head approves a submitted record; from now on it is locked."""
-    _ensure_head(actor, record)
-    record = _lock(record)
-    require_status(record, ApprovalStatus.SUBMITTED)
-    before = snapshot(record, _AUDITED)
-    record.status, record.reviewed_by, record.reviewed_at = ApprovalStatus.APPROVED, actor, timezone.now()
-    record.review_note = note.strip()
-    record.save()
-    audit_update(actor=actor, obj=record, before=before, detail="approved")
-    return record
+    return _review(
+        actor=actor,
+        record=record,
+        status=ApprovalStatus.APPROVED,
+        note=note,
+        allowed=[ApprovalStatus.SUBMITTED],
+    )
 
 
 @transaction.atomic
@@ -86,15 +99,5 @@ def approval_return(*, actor: Any, record: A, reason: str, reopen_approved: bool
     """The department's head sends a submitted record back with a reason. ``reopen_approved``
     lets a module reopen an approved one as its revision (the plan's reports, while their period
     is open); otherwise an approved record stays locked."""
-    _ensure_head(actor, record)
-    record = _lock(record)
     allowed = [ApprovalStatus.SUBMITTED, *([ApprovalStatus.APPROVED] if reopen_approved else [])]
-    require_status(record, *allowed)
-    if not reason.strip():
-        raise ValidationError({"reason": _("退回时必须填写理由。")})
-    before = snapshot(record, _AUDITED)
-    record.status, record.reviewed_by, record.reviewed_at = ApprovalStatus.RETURNED, actor, timezone.now()
-    record.review_note = reason.strip()
-    record.save()
-    audit_update(actor=actor, obj=record, before=before, detail="returned")
-    return record
+    return _review(actor=actor, record=record, status=ApprovalStatus.RETURNED, note=reason, allowed=allowed)
