@@ -11,6 +11,7 @@ changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -67,7 +68,7 @@ def _ensure_head(actor: Any, record: Approvable) -> None:
         raise PermissionDenied(_("只有本部门负责人可以审核。"))
 
 
-def _review(*, actor: Any, record: A, status: str, note: str, allowed: list[str]) -> A:
+def _review(*, actor: Any, record: A, status: str, note: str, allowed: Sequence[str]) -> A:
     """The head's decision: lock, check who and from which state, write, audit."""
     _ensure_head(actor, record)
     record = _lock(record)
