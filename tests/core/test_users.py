@@ -96,3 +96,14 @@ def test_sysadmin_lifts_a_lockout(client, as_user, sysadmin, econ_staff):
         ).status_code
         == 302
     )
+
+
+def test_a_write_service_refuses_a_field_it_does_not_write(sysadmin, econ_staff):
+    from django.core.exceptions import ValidationError
+
+    from xinqu.core.services import user_update
+
+    with pytest.raises(ValidationError, match="不能在此修改：role"):
+        user_update(actor=sysadmin, user=econ_staff, full_name="改名", role="leader")
+    econ_staff.refresh_from_db()
+    assert (econ_staff.full_name, econ_staff.role) == ("李明", "staff")

@@ -126,13 +126,19 @@ def user_create(
     return user
 
 
+def refuse_unknown(fields: dict[str, Any], allowed: Iterable[str]) -> None:
+    """A write service's keyword arguments must all be fields it writes: an unknown one is a
+    programming error said in words, never silently dropped."""
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValidationError(_("不能在此修改：%(f)s") % {"f": ", ".join(sorted(unknown))})
+
+
 @transaction.atomic
 def user_update(*, actor: User, user: User, **fields: Any) -> User:
     """Change an account's profile, department or active flag. System administrators only."""
     ensure_role(actor, [Role.SYSTEM_ADMIN])
-    unknown = set(fields) - set(_USER_FIELDS)
-    if unknown:
-        raise ValidationError(_("不能在此修改：%(f)s") % {"f": ", ".join(sorted(unknown))})
+    refuse_unknown(fields, _USER_FIELDS)
     if user.pk == actor.pk and fields.get("is_active") is False:
         raise ValidationError({"is_active": _("不能停用自己的账户。")})
     before = snapshot(user, _USER_FIELDS)

@@ -22,7 +22,7 @@ from xinqu.core.audit import audit_create, audit_delete, audit_record, audit_upd
 from xinqu.core.models import AuditEntry, Department, User
 from xinqu.core.numbers import parse_number, plain
 from xinqu.core.roles import Role
-from xinqu.core.services import notify_departments, save_audited
+from xinqu.core.services import notify_departments, refuse_unknown, save_audited
 from xinqu.core.workdays import calendar
 from xinqu.plans import feeds
 from xinqu.plans.flow import KIND
@@ -223,7 +223,7 @@ def node_save(
     if instance.plan_id != plan.pk:
         raise ValidationError(_("该节点不属于这个年度计划。"))
     partners = list(partner_departments) if partner_departments is not None else None
-    fields = {k: v for k, v in fields.items() if k in NODE_FIELDS}
+    refuse_unknown(fields, NODE_FIELDS)
     if "code" in fields:
         fields["code"] = str(fields["code"]).strip()
         if Node.objects.filter(plan=plan, code=fields["code"]).exclude(pk=instance.pk).exists():

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from xinqu.core.access import is_department_member
 from xinqu.core.audit import audit_create, audit_record, audit_update, snapshot
 from xinqu.core.models import AuditEntry, Department, OrgUnit, User
-from xinqu.core.services import notify_departments, save_audited
+from xinqu.core.services import notify_departments, refuse_unknown, save_audited
 from xinqu.projects import lights
 from xinqu.projects.flow import KIND
 from xinqu.projects.models import Milestone, MonthlyReport, Problem, Project, ProjectYear, ReportPhoto
@@ -96,7 +96,7 @@ def project_save(*, actor: User, project: Project | None = None, **fields: Any) 
     new_department = fields.get("department")
     if not is_centre(actor) and new_department is not None and new_department.pk != actor.department_id:
         raise PermissionDenied(_("只能登记本部门负责的项目。"))
-    fields = {k: v for k, v in fields.items() if k in PROJECT_FIELDS}
+    refuse_unknown(fields, PROJECT_FIELDS)
     instance = project or Project()
     merged = {name: fields.get(name, getattr(instance, name, None)) for name in ("area", "park")}
     _check_place(merged["area"], merged["park"])
