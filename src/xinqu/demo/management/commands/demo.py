@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -43,6 +44,9 @@ class Command(BaseCommand):
 def serve(*, host: str, port: int, stdout: Any) -> None:
     """The web server (gunicorn, as in production) and the job worker beside it, until Ctrl-C
     stops both. Each runs as its own process with this one's environment."""
+    # Static files come from the package (WHITENOISE_USE_FINDERS); an empty STATIC_ROOT keeps
+    # WhiteNoise from warning about it in every process.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     hosts = [h for h in env.get("XINQU_ALLOWED_HOSTS", ",".join(settings.ALLOWED_HOSTS)).split(",") if h]
     if host not in hosts and host != "0.0.0.0":  # noqa: S104
