@@ -114,3 +114,30 @@ def test_the_calendar_page_warns_when_next_year_is_missing(db, as_user, sysadmin
     assert "2027 年的安排尚未录入" in page
     monkeypatch.setattr(timezone, "localdate", lambda *a: D(2026, 3, 1))
     assert "calendar-horizon" not in as_user(sysadmin).get("/calendar/").content.decode()
+
+
+def test_the_api_says_when_a_deadline_is_only_estimated(db, as_user, make_user, econ, econ_staff):
+    from xinqu.core.models import Department
+    from xinqu.core.roles import Role
+    from xinqu.service_requests import services as requests
+    from xinqu.service_requests.models import Category
+
+    clerk = make_user(
+        "clerk", Role.STAFF, Department.objects.create(code="business-env", name="营商环境建设局")
+    )
+    request, _token = requests.request_file(
+        actor=clerk,
+        category=Category.objects.get(name="水电气暖"),
+        enterprise_name="某企业",
+        contact_name="刘经理",
+        contact_phone="13800000000",
+        description="用电增容",
+    )
+    api = as_user(clerk)
+    url = f"/api/v1/service-requests/{request.item.number}"
+    request.item.due_on = D(2026, 6, 1)
+    request.item.save(update_fields=["due_on"])
+    assert api.get(url).json()["due_on_estimated"] is False
+    request.item.due_on = D(2027, 1, 6)
+    request.item.save(update_fields=["due_on"])
+    assert api.get(url).json()["due_on_estimated"] is True

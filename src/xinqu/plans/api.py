@@ -17,6 +17,7 @@ from pydantic import Field
 from xinqu.core.access import AuthedRequest, ensure_business, is_leader
 from xinqu.core.models import Department
 from xinqu.core.params import Year
+from xinqu.core.workdays import calendar
 from xinqu.plans import scoring, selectors, services
 from xinqu.plans.flow import KIND, STATES
 from xinqu.plans.models import Node, Period, Plan, Supervision
@@ -288,6 +289,9 @@ class SupervisionOut(Schema):
     state: str
     state_label: str
     due_on: dt.date | None
+    due_on_estimated: bool = Field(
+        description="the deadline lies past the last year of holiday arrangements entered: counted Monday to Friday"
+    )
     deadline: str
     requirement: str
     outcome: str
@@ -304,6 +308,7 @@ def _supervision_out(user: Any, found: Supervision) -> dict[str, Any]:
         "state": item.state,
         "state_label": str(STATES.get(item.state, item.state)),
         "due_on": item.due_on,
+        "due_on_estimated": not calendar().knows(item.due_on),
         "deadline": engine.deadline_state(item),
         "requirement": found.requirement,
         "outcome": found.outcome,

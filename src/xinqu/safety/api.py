@@ -36,6 +36,9 @@ class HazardOut(Schema):
     department: str | None
     owner: str
     due_on: dt.date | None
+    due_on_estimated: bool = Field(
+        description="the deadline lies past the last year of holiday arrangements entered: counted Monday to Friday"
+    )
     light: str
     supervision_level: int
     version: int
@@ -57,6 +60,7 @@ def _out(user: Any, hazard: Hazard, cal: WorkCalendar | None = None) -> dict[str
         "department": item.department.name if item.department else None,
         "owner": hazard.owner,
         "due_on": item.due_on,
+        "due_on_estimated": not (cal or calendar()).knows(item.due_on),
         "light": light(hazard, cal),
         "supervision_level": item.supervision_level,
         "version": item.version,

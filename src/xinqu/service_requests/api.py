@@ -35,6 +35,9 @@ class RequestOut(Schema):
     title: str
     department: str | None
     due_on: dt.date | None
+    due_on_estimated: bool = Field(
+        description="the deadline lies past the last year of holiday arrangements entered: counted Monday to Friday"
+    )
     deadline: str
     supervision_level: int
     version: int
@@ -56,6 +59,7 @@ def _out(sr: ServiceRequest, cal: WorkCalendar | None = None) -> dict[str, Any]:
         "title": item.title,
         "department": item.department.name if item.department else None,
         "due_on": item.due_on,
+        "due_on_estimated": not (cal or calendar()).knows(item.due_on),
         "deadline": engine.deadline_state(item, cal=cal),
         "supervision_level": item.supervision_level,
         "version": item.version,
