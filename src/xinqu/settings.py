@@ -169,6 +169,7 @@ AUDIT_RETENTION_DAYS = env_int("XINQU_AUDIT_RETENTION_DAYS", 184, minimum=AUDIT_
 # An .xlsx whose parts would unpack to more than this is refused before anything is unpacked.
 IMPORT_MAX_UNPACKED_MB = env_int("XINQU_IMPORT_MAX_UNPACKED_MB", 500, minimum=10)
 IMPORT_DIR = VAR_DIR / "imports"
+EXPORT_DIR = VAR_DIR / "exports"
 # Attachments of closed-loop items: kept under var/, served only through permission-checked views.
 MEDIA_ROOT = VAR_DIR / "media"
 ATTACHMENT_MAX_MB = env_int("XINQU_ATTACHMENT_MAX_MB", 20, minimum=1)

@@ -32,6 +32,8 @@ urlpatterns = [
     path("imports/<int:job_id>/", core.import_job, name="import_job"),
     path("imports/<int:job_id>/errors.xlsx", core.import_job_errors, name="import_job_errors"),
     path("imports/<int:job_id>/confirm/", core.import_job_confirm, name="import_job_confirm"),
+    path("exports/<int:job_id>/", core.export_job, name="export_job"),
+    path("exports/<int:job_id>/file.xlsx", core.export_job_download, name="export_job_download"),
     path("api/v1/", api.urls),
     # Each module mounts its own pages where its AppConfig says.
     *(path(m.urls, include(f"{m.name}.urls")) for m in modules() if m.urls is not None),

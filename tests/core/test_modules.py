@@ -46,6 +46,7 @@ def test_core_collected_what_the_modules_declared():
         "projects",
         "project_reports",
     } <= set(jobs.IMPORT_KINDS)
+    assert set(jobs.EXPORT_KINDS) == {"enterprises"}
     assert {"expiring qualifications", "workflow_items", "project_lights"} <= set(reminders.REMINDERS)
     assert {"enterprises.high_tech_total", "service_requests.on_time", "projects.landed"} <= set(feeds.FEEDS)
     assert "indicator" in feeds.FAMILIES

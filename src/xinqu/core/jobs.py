@@ -30,8 +30,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from xinqu.core.audit import audit_record
 from xinqu.core.imports import Column, ImportReport
-from xinqu.core.models import ImportJob, User
+from xinqu.core.models import AuditEntry, ExportJob, ImportJob, User
 
 log = logging.getLogger(__name__)
 Importer = Callable[..., ImportReport]
@@ -51,6 +52,26 @@ IMPORT_KINDS: dict[str, ImportKind] = {}
 
 def register_import(kind: ImportKind) -> None:
     IMPORT_KINDS[kind.key] = kind
+
+
+@dataclass(frozen=True)
+class ExportKind:
+    """An export large enough to build on the worker. ``build(actor, params)`` gives the file's
+    bytes for what ``actor`` may see; ``params`` are the page's filters (JSON-ready)."""
+
+    key: str
+    label: str | Promise
+    build: Callable[[User, dict[str, Any]], bytes]
+    filename: str  # e.g. "enterprises.xlsx"
+    object_type: str  # what the audit entry names
+    back_url: str
+
+
+EXPORT_KINDS: dict[str, ExportKind] = {}
+
+
+def register_export(kind: ExportKind) -> None:
+    EXPORT_KINDS[kind.key] = kind
 
 
 def _path(job: ImportJob) -> Path:
@@ -150,7 +171,11 @@ def recover_interrupted(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     limit = now - dt.timedelta(minutes=settings.JOB_TIMEOUT_MINUTES)
     failed = 0
-    for job in ImportJob.objects.filter(status=ImportJob.Status.RUNNING):
+    running: list[ImportJob | ExportJob] = [
+        *ImportJob.objects.filter(status=ImportJob.Status.RUNNING),
+        *ExportJob.objects.filter(status=ExportJob.Status.RUNNING),
+    ]
+    for job in running:
         alive = _process_alive(job.worker)
         if alive is False:
             reason = _("处理过程中服务中断（处理进程已退出），未写入任何数据，请重新提交。")
@@ -160,8 +185,10 @@ def recover_interrupted(*, now: dt.datetime | None = None) -> int:
             }
         else:
             continue
-        failed += ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
-            status=ImportJob.Status.FAILED, failure=reason[:300], finished_at=now
+        failed += (
+            type(job)
+            ._default_manager.filter(pk=job.pk, status=ImportJob.Status.RUNNING)
+            .update(status=ImportJob.Status.FAILED, failure=reason[:300], finished_at=now)
         )
         log.warning("import job %s marked failed: %s", job.pk, reason)
     return failed
@@ -214,3 +241,63 @@ def run_importer(
         actor=actor, file=file, dry_run=dry_run, progress=progress, **(options or {})
     )
     return result
+
+
+# --- exports --------------------------------------------------------------------------------------
+
+
+def _export_path(job: ExportJob) -> Path:
+    return Path(settings.EXPORT_DIR) / job.stored_name
+
+
+def export_path(job: ExportJob) -> Path:
+    """Where a finished export's file lies."""
+    return _export_path(job)
+
+
+def export_job_start(*, actor: User, kind: str, params: dict[str, Any]) -> ExportJob:
+    """Queue an export of what ``actor`` may see; the worker builds it (tests build it now)."""
+    if kind not in EXPORT_KINDS:
+        raise ValidationError({"kind": _("未知的导出内容。")})
+    job = ExportJob.objects.create(
+        kind=kind, params=params, actor=actor, filename=EXPORT_KINDS[kind].filename
+    )
+    if settings.IMPORTS_IN_BACKGROUND:
+        export_task.enqueue(job.pk)
+    else:
+        run_export_job(job.pk)
+    return job
+
+
+def run_export_job(job_id: int) -> ExportJob:
+    job = ExportJob.objects.select_related("actor").get(pk=job_id)
+    job.status, job.worker, job.started_at = ExportJob.Status.RUNNING, this_process(), timezone.now()
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=job.status, worker=job.worker, started_at=job.started_at
+    )
+    kind = EXPORT_KINDS[job.kind]
+    try:
+        content = kind.build(job.actor, job.params)
+        job.stored_name = f"{uuid.uuid4().hex}.xlsx"
+        Path(settings.EXPORT_DIR).mkdir(parents=True, exist_ok=True)
+        _export_path(job).write_bytes(content)
+    except Exception as exc:
+        log.exception("export job %s failed", job.pk)
+        job.status, job.failure = ExportJob.Status.FAILED, str(exc)[:300]
+    else:
+        job.status = ExportJob.Status.DONE
+        audit_record(
+            actor=job.actor,
+            action=AuditEntry.Action.EXPORT,
+            object_type=kind.object_type,
+            detail=f"{job.filename} {job.params}"[:300],
+        )
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "stored_name", "failure", "finished_at"])
+    return job
+
+
+@task()
+def export_task(job_id: int) -> str:
+    """The worker's side of an export job."""
+    return str(run_export_job(job_id).status)

@@ -362,6 +362,36 @@ class ImportJob(models.Model):
         return f"{self.kind} {self.original_name}"
 
 
+class ExportJob(models.Model):
+    """A large export built on the worker: who asked, for what, and the file once it is ready."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("处理中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("出错")
+
+    kind = models.CharField(_("导出内容"), max_length=40)
+    params = models.JSONField(default=dict, blank=True)  # the page's filters, JSON-ready
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    worker = models.CharField(max_length=80, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    filename = models.CharField(_("文件名"), max_length=120, blank=True)
+    stored_name = models.CharField(max_length=80, blank=True)
+    failure = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("导出任务")
+        verbose_name_plural = _("导出任务")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class Notification(models.Model):
     """A message to one user, shown in the header until read. `key` keeps reminders from repeating."""
 

@@ -6,7 +6,8 @@ A module declares, all optional:
 - ``urls``: the URL prefix its ``<app>.urls`` is mounted at (``"projects/"``);
 - ``api``: ``(prefix, "dotted.path.to.router")`` for the JSON API at /api/v1/;
 - ``nav``: :class:`Nav` entries for the header, each with the roles it shows to and its place;
-- ``imports``: dotted paths to its :class:`~xinqu.core.jobs.ImportKind` objects;
+- ``imports``: dotted paths to its :class:`~xinqu.core.jobs.ImportKind` objects, and ``exports``
+  to its :class:`~xinqu.core.jobs.ExportKind` objects (large exports built on the worker);
 - ``reminders``: ``{name: "dotted.callable"}`` run by ``xinqu remind``;
 - ``feeds``: dotted paths to :class:`~xinqu.core.feeds.Feed` objects (or lists of them), and
   ``feed_families``: dotted paths to :class:`~xinqu.core.feeds.FeedFamily` objects;
@@ -61,6 +62,7 @@ class Module(AppConfig):
     api: ClassVar[tuple[str, str] | None] = None
     nav: ClassVar[Sequence[Nav]] = ()
     imports: ClassVar[Sequence[str]] = ()
+    exports: ClassVar[Sequence[str]] = ()
     reminders: ClassVar[dict[str, str]] = {}
     feeds: ClassVar[Sequence[str]] = ()
     feed_families: ClassVar[Sequence[str]] = ()
@@ -85,6 +87,8 @@ class Module(AppConfig):
             import_module(module)
         for path in self.imports:
             jobs.register_import(import_string(path))
+        for path in self.exports:
+            jobs.register_export(import_string(path))
         for name, path in self.reminders.items():
             reminders.register_reminder(name, _lazy(path))
         for path in self.feeds:

@@ -37,7 +37,7 @@ from xinqu.core.forms import (
 from xinqu.core.htmx import partial_or
 from xinqu.core.imports import ImportReport, error_workbook
 from xinqu.core.jobs import IMPORT_KINDS, import_progress
-from xinqu.core.models import AuditEntry, CalendarDay, Department, ImportJob, OrgUnit, User
+from xinqu.core.models import AuditEntry, CalendarDay, Department, ExportJob, ImportJob, OrgUnit, User
 from xinqu.core.params import year_param
 from xinqu.core.roles import Role
 from xinqu.core.selectors import AuditFilter, audit_search, departments_with_counts, org_tree, users_directory
@@ -420,3 +420,33 @@ def work_calendar(request: AuthedRequest) -> HttpResponse:
 
 def years_of(days: list[tuple[dt.date, str, str]], fallback: int) -> int:
     return days[0][0].year if days else fallback
+
+
+# --- export jobs ------------------------------------------------------------------------------------
+
+
+def _own_export(request: AuthedRequest, job_id: int) -> ExportJob:
+    # An export belongs to whoever asked for it; anyone else is told it does not exist.
+    return get_object_or_404(ExportJob, pk=job_id, actor=request.user)
+
+
+@login_required
+def export_job(request: AuthedRequest, job_id: int) -> HttpResponse:
+    """An export being built on the worker: its state, then the file to download."""
+    job = _own_export(request, job_id)
+    if job.status == ExportJob.Status.RUNNING and jobs.recover_interrupted():
+        job.refresh_from_db()
+    context = {
+        "job": job,
+        "kind": jobs.EXPORT_KINDS[job.kind],
+        "running": job.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING),
+    }
+    return render(request, partial_or("core/export_job.html", "core/_export_job.html", request), context)
+
+
+@login_required
+def export_job_download(request: AuthedRequest, job_id: int) -> HttpResponse:
+    job = _own_export(request, job_id)
+    if job.status != ExportJob.Status.DONE or not jobs.export_path(job).exists():
+        raise Http404(_("文件还没有生成，或已过期。"))
+    return xlsx_response(job.filename, jobs.export_path(job).read_bytes())

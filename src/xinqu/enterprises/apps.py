@@ -14,6 +14,7 @@ class EnterprisesConfig(Module):
     api = ("", "xinqu.enterprises.api.router")
     nav = (Nav("enterprises:list", _("企业"), order=50),)
     imports = ("xinqu.enterprises.imports.ENTERPRISES", "xinqu.enterprises.imports.QUALIFICATIONS")
+    exports = ("xinqu.enterprises.exports.ENTERPRISES_EXPORT",)
     reminders = {"expiring qualifications": "xinqu.enterprises.reminders.remind_expiring_qualifications"}
     feeds = ("xinqu.enterprises.feeds.FEEDS",)
     demo = (10, "xinqu.demo.registry.load_demo_registry")

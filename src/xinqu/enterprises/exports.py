@@ -7,10 +7,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from xinqu.core.jobs import ExportKind
+from xinqu.core.models import User
 from xinqu.core.xlsx import workbook_bytes
 from xinqu.enterprises.imports import ENTERPRISE_COLUMNS
 from xinqu.enterprises.models import Enterprise
+from xinqu.enterprises.selectors import EnterpriseFilter, enterprise_search
 
 
 def _rows(enterprises: QuerySet[Enterprise]) -> Iterator[list[Any]]:
@@ -37,3 +41,19 @@ def enterprises_workbook(enterprises: QuerySet[Enterprise]) -> bytes:
     return workbook_bytes(
         _("企业名录"), headers, _rows(enterprises), widths=[22, 36, 24, 10, 18, 10, 8, 8, 8, 12, 10, 14, 8]
     )
+
+
+def enterprises_export(actor: User, params: dict[str, Any]) -> bytes:
+    """The registry as the list page filtered it (``params``: an EnterpriseFilter's fields), for
+    what ``actor`` may see."""
+    return enterprises_workbook(enterprise_search(actor, EnterpriseFilter(**params)))
+
+
+ENTERPRISES_EXPORT = ExportKind(
+    key="enterprises",
+    label=gettext_lazy("企业名录"),
+    build=enterprises_export,
+    filename="enterprises.xlsx",
+    object_type="enterprises.Enterprise",
+    back_url="enterprises:list",
+)

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
@@ -102,6 +104,12 @@ def enterprise_list(request: AuthedRequest) -> HttpResponse:
 def enterprise_export(request: AuthedRequest) -> HttpResponse:
     ensure_business(request.user)
     _form, criteria = _filter(request)
+    if settings.IMPORTS_IN_BACKGROUND:
+        # Tens of thousands of rows: built on the worker, downloaded from the job's page.
+        job = jobs.export_job_start(
+            actor=request.user, kind="enterprises", params=dataclasses.asdict(criteria)
+        )
+        return redirect("export_job", job.pk)
     content = exports.enterprises_workbook(selectors.enterprise_search(request.user, criteria))
     return export_response(
         actor=request.user,
