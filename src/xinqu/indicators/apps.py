@@ -15,4 +15,4 @@ class IndicatorsConfig(Module):
     nav = (Nav("indicators:overview", _("经济指标"), order=20),)
     imports = ("xinqu.indicators.imports.INDICATOR_VALUES",)
     feed_families = ("xinqu.indicators.feeds.INDICATORS",)
-    demo = (20, "xinqu.demo.indicators.load_demo_indicators")
+    demo = (20, "xinqu.indicators.demo.load_demo_indicators")

@@ -14,5 +14,5 @@ class PlansConfig(Module):
     api = ("", "xinqu.plans.api.router")
     nav = (Nav("plans:list", _("年度计划"), order=10),)
     imports = ("xinqu.plans.imports.PLAN_NODES",)
-    demo = (60, "xinqu.demo.plans.load_demo_plan")
+    demo = (60, "xinqu.plans.demo.load_demo_plan")
     registers = ("xinqu.plans.flow",)

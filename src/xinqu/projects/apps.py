@@ -16,5 +16,5 @@ class ProjectsConfig(Module):
     imports = ("xinqu.projects.imports.PROJECTS", "xinqu.projects.imports.PROJECT_REPORTS")
     reminders = {"project_lights": "xinqu.projects.lights.refresh_all"}
     feeds = ("xinqu.projects.feeds.FEEDS",)
-    demo = (50, "xinqu.demo.projects.load_demo_projects")
+    demo = (50, "xinqu.projects.demo.load_demo_projects")
     registers = ("xinqu.projects.flow",)

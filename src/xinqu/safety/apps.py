@@ -13,5 +13,5 @@ class SafetyConfig(Module):
     urls = "safety/"
     api = ("", "xinqu.safety.api.router")
     nav = (Nav("safety:list", _("安全隐患"), order=70),)
-    demo = (40, "xinqu.demo.hazards.load_demo_hazards")
+    demo = (40, "xinqu.safety.demo.load_demo_hazards")
     registers = ("xinqu.safety.flow",)

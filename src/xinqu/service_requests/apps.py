@@ -14,5 +14,5 @@ class ServiceRequestsConfig(Module):
     api = ("", "xinqu.service_requests.api.router")
     nav = (Nav("service_requests:queue", _("企业诉求"), order=60),)
     feeds = ("xinqu.service_requests.feeds.FEEDS",)
-    demo = (30, "xinqu.demo.requests.load_demo_requests")
+    demo = (30, "xinqu.service_requests.demo.load_demo_requests")
     registers = ("xinqu.service_requests.flow",)  # the kind registers with the workflow engine
