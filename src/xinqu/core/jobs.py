@@ -32,7 +32,7 @@ from django_tasks import task
 
 from xinqu.core.audit import audit_record
 from xinqu.core.imports import Column, ImportReport
-from xinqu.core.models import AuditEntry, ExportJob, ImportJob, User
+from xinqu.core.models import AuditEntry, ExportJob, ImportJob, JobStatus, User
 
 log = logging.getLogger(__name__)
 Importer = Callable[..., ImportReport]
@@ -194,12 +194,17 @@ def recover_interrupted(*, now: dt.datetime | None = None) -> int:
     return failed
 
 
-def run_import_job(job_id: int) -> ImportJob:
-    job = ImportJob.objects.select_related("actor").get(pk=job_id)
-    job.status, job.worker, job.started_at = ImportJob.Status.RUNNING, this_process(), timezone.now()
-    ImportJob.objects.filter(pk=job.pk).update(
+def _claim(job: ImportJob | ExportJob) -> None:
+    """Mark ``job`` running in this process, committed at once, so recovery can find it."""
+    job.status, job.worker, job.started_at = JobStatus.RUNNING, this_process(), timezone.now()
+    type(job)._default_manager.filter(pk=job.pk).update(
         status=job.status, worker=job.worker, started_at=job.started_at
     )
+
+
+def run_import_job(job_id: int) -> ImportJob:
+    job = ImportJob.objects.select_related("actor").get(pk=job_id)
+    _claim(job)
     kind = IMPORT_KINDS[job.kind]
     try:
         with _path(job).open("rb") as file:
@@ -271,10 +276,7 @@ def export_job_start(*, actor: User, kind: str, params: dict[str, Any]) -> Expor
 
 def run_export_job(job_id: int) -> ExportJob:
     job = ExportJob.objects.select_related("actor").get(pk=job_id)
-    job.status, job.worker, job.started_at = ExportJob.Status.RUNNING, this_process(), timezone.now()
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=job.status, worker=job.worker, started_at=job.started_at
-    )
+    _claim(job)
     kind = EXPORT_KINDS[job.kind]
     try:
         content = kind.build(job.actor, job.params)

@@ -329,14 +329,19 @@ class AuditEntry(models.Model):
         raise PermissionError("The audit log is append-only.")
 
 
+class JobStatus(models.TextChoices):
+    """Where a job on the worker stands (imports and exports alike)."""
+
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("处理中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("出错")
+
+
 class ImportJob(models.Model):
     """One run of an .xlsx import: a dry run first, then, on the user's confirmation, the commit."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("排队中")
-        RUNNING = "running", _("处理中")
-        DONE = "done", _("已完成")
-        FAILED = "failed", _("出错")
+    Status = JobStatus
 
     kind = models.CharField(_("导入内容"), max_length=40)
     dry_run = models.BooleanField(_("试导入"), default=True)
@@ -365,11 +370,7 @@ class ImportJob(models.Model):
 class ExportJob(models.Model):
     """A large export built on the worker: who asked, for what, and the file once it is ready."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("排队中")
-        RUNNING = "running", _("处理中")
-        DONE = "done", _("已完成")
-        FAILED = "failed", _("出错")
+    Status = JobStatus
 
     kind = models.CharField(_("导出内容"), max_length=40)
     params = models.JSONField(default=dict, blank=True)  # the page's filters, JSON-ready
