@@ -41,11 +41,17 @@ def test_public_filing_to_closing(client, centre, clerk, econ, econ_staff, utili
     services.request_act(
         actor=econ_staff, request=request, action="reply", comment="增容已批复", outcome="solved"
     )
-    client.post(
-        link, {"action": "rate_satisfied", "requester-version": Item.objects.get(pk=request.pk).version}
-    )
+    assert "您反映的问题是否已经解决" in client.get(link).content.decode()
+    version = Item.objects.get(pk=request.pk).version
+    # A rating without the callback answer is refused, and nothing moves.
+    client.post(link, {"action": "rate_satisfied", "requester-version": version})
+    request.refresh_from_db()
+    assert (request.item.state, request.rating) == ("replied", "")
+    client.post(link, {"action": "rate_satisfied", "requester-version": version, "requester-solved": "no"})
     request.refresh_from_db()
     assert (request.item.state, request.rating, request.outcome) == ("closed", "satisfied", "solved")
+    # The department said solved; the enterprise said not: 解决率 takes the enterprise's word.
+    assert (request.first_rating, request.confirmed_solved) == ("satisfied", False)
     assert request.item.closed_at is not None
     actions = list(request.item.events.values_list("action", flat=True))
     assert actions == [
@@ -70,7 +76,9 @@ def test_dissatisfied_reopens_once_then_goes_to_supervision(db, centre, clerk, e
         services.request_act(
             actor=econ_staff, request=request, action="reply", comment="已答复", outcome="partly"
         )
-        services.requester_act(request=request, action="rate_dissatisfied", comment="问题仍未解决")
+        services.requester_act(
+            request=request, action="rate_dissatisfied", comment="问题仍未解决", solved=False
+        )
         request.refresh_from_db()
         assert request.item.state == "in_progress" and request.reopened == round_
     assert request.item.supervision_level == 1

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 import pytest
+from django.utils import timezone
 
 from tests.service_requests.helpers import FORM, _plain
 from xinqu.core.models import Department
@@ -78,7 +82,15 @@ def test_a_transfer_and_an_escalation_move_the_request_between_tallies(db, clerk
 
 def test_the_metrics_page_shows_each_definition(demo_requests, as_user, leader):
     page = as_user(leader).get("/service-requests/metrics/?year=2023&by=category").content.decode()
-    for words in ("签收及时率", "派单后 1 个工作日内签收的诉求", "基本满意的权重为 0.8", "首派准确率"):
+    for words in (
+        "签收及时率",
+        "派单后 1 个工作日内签收的诉求 ÷ 已派单的诉求",
+        "已过办理期限仍未答复的诉求",
+        "权重 0.8",
+        "一次满意率",
+        "以企业意见为准",
+        "首派准确率",
+    ):
         assert words in page
     assert as_user(leader).get("/service-requests/metrics/?year=2023&format=xlsx").status_code == 200
 
@@ -96,3 +108,115 @@ def test_recount_metrics_command_finds_and_fixes_a_drifted_tally(db, clerk, util
     call_command("recount_metrics", "--fix")
     assert Tally.objects.get().total == 1
     call_command("recount_metrics")
+
+
+def test_rates_follow_the_12345_definitions(db, clerk, econ, econ_staff, utilities):
+    """Six requests worked by hand:
+    A signed on time, replied on time, rated dissatisfied (solved? no), replied again, basically satisfied (yes);
+    B signed on time, replied late, satisfied, the enterprise says solved;
+    C signed on time, past its deadline and never answered;
+    D signed on time, not yet due;
+    E signed late (the sign-for day is past), not yet due;
+    F dispatched and never signed for, under supervision.
+    签收及时率 = on-time sign-fors 4 ÷ dispatched 6 = 66.7 (not 4 ÷ 5 signed = 80.0);
+    按时办结率 = on time 1 ÷ (replied 2 + overdue unanswered 1) = 33.3 (not 1 ÷ 2 = 50.0);
+    解决率 = the enterprises' yes 2 ÷ their answers 2 = 100.0; the departments' "solved" does not count;
+    一次满意率 = (satisfied 1 + 0.8 × basically 0) ÷ rated 2 = 50.0; 满意率 = (1 + 0.8 × 1) ÷ 2 = 90.0;
+    督办率 = supervised 1 ÷ all 6 = 16.7."""
+    from xinqu.service_requests import metrics
+
+    now = timezone.now()
+    long_ago = now - dt.timedelta(days=40)
+    made = {}
+    for name in "ABCDEF":
+        request, _token = services.request_file(actor=clerk, category=utilities, **FORM, now=long_ago)
+        at = now if name in "DE" else long_ago
+        services.request_act(actor=clerk, request=request, action="accept", now=at)
+        services.request_act(actor=clerk, request=request, action="dispatch", department=econ, now=at)
+        if name != "F":
+            late = name == "E"
+            services.request_act(
+                actor=econ_staff,
+                request=request,
+                action="sign_for",
+                now=at + dt.timedelta(days=5) if late else at,
+            )
+        made[name] = request
+
+    def reply(name, at, outcome="solved"):
+        services.request_act(
+            actor=econ_staff, request=made[name], action="reply", comment="答复", outcome=outcome, now=at
+        )
+
+    reply("A", long_ago + dt.timedelta(hours=2), outcome="partly")
+    services.requester_act(request=made["A"], action="rate_dissatisfied", comment="未解决", solved=False)
+    reply("A", now)
+    services.requester_act(request=made["A"], action="rate_basically", solved=True)
+    reply("B", now)
+    services.requester_act(request=made["B"], action="rate_satisfied", solved=True)
+    engine.escalate(item=made["F"].item, level=1, reason="逾期未签收")
+
+    total = metrics.metrics(year=long_ago.year, by="department")["total"]
+    assert total.counts["total"] == 6
+    counts = total.counts
+    assert (counts["dispatched"], counts["signed_on_time"], counts["replied"], counts["overdue_open"]) == (
+        6,
+        4,
+        2,
+        1,
+    )
+    rates = total.rates
+    assert rates["sign_for"] == Decimal("66.7")
+    assert rates["on_time"] == Decimal("33.3")
+    assert rates["resolution"] == Decimal("100.0")
+    assert rates["first_satisfaction"] == Decimal("50.0")
+    assert rates["satisfaction"] == Decimal("90.0")
+    assert rates["supervision"] == Decimal("16.7")
+    # Answering C late still counts it as not on time, now among the replied.
+    reply("C", now)
+    after = metrics.metrics(year=long_ago.year, by="department")["total"]
+    assert (after.counts["replied"], after.counts["overdue_open"], after.rates["on_time"]) == (
+        3,
+        0,
+        Decimal("33.3"),
+    )
+    assert _plain(metrics.metrics(year=long_ago.year, by="month")) == _plain(
+        metrics.recounted(year=long_ago.year, by="month")
+    )
+
+
+def test_every_rate_stays_within_its_population(demo_requests):
+    from xinqu.service_requests import metrics
+
+    for year in (2023, 2024):
+        for by in metrics.DIMENSIONS:
+            result = metrics.metrics(year=year, by=by)
+            for row in [result["total"], *result["rows"]]:
+                for key, value in row.rates.items():
+                    assert value is None or 0 <= value <= 100, (year, by, row.label, key, value)
+
+
+def test_the_metrics_api_gives_the_page_s_rows_with_their_definitions(
+    demo_requests, as_user, leader, sysadmin
+):
+    from xinqu.service_requests import metrics
+
+    answer = as_user(leader).get("/api/v1/service-requests/metrics?year=2023&by=department")
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    kept = metrics.metrics(year=2023, by="department")
+    assert [row["label"] for row in body["rows"]] == [row.label for row in kept["rows"]]
+    for shown, row in zip(body["rows"], kept["rows"], strict=True):
+        assert shown["counts"] == row.counts and shown["rank"] == row.rank
+        for key, value in row.rates.items():
+            assert shown["rates"][key] == (None if value is None else float(value))
+            assert not isinstance(shown["rates"][key], str)
+    definitions = {rate["key"]: rate["definition"] for rate in body["rates"]}
+    assert "已过办理期限仍未答复" in definitions["on_time"] and "0.8" in definitions["satisfaction"]
+    page = as_user(leader).get("/service-requests/metrics/?year=2023").content.decode()
+    on_time = kept["total"].rates["on_time"]
+    assert f'data-rate="on_time">{on_time}%<' in page and body["total"]["rates"]["on_time"] == float(on_time)
+    # A bad dimension or year is a 422 with the reason; the system administrator sees no business data.
+    assert as_user(leader).get("/api/v1/service-requests/metrics?year=2023&by=colour").status_code == 422
+    assert as_user(leader).get("/api/v1/service-requests/metrics?year=0").status_code == 422
+    assert as_user(sysadmin).get("/api/v1/service-requests/metrics?year=2023").status_code == 403

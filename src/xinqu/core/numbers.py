@@ -89,12 +89,29 @@ def parse_percent(value: Any) -> Decimal | None:
     return parse_number(value, "%")
 
 
+def rounded(value: Any, places: int = 1) -> Decimal:
+    """``value`` rounded half up to ``places`` decimals, as Chinese statistics tables round
+    (81.25 → 81.3; Python's own rounding is half-even and gives 81.2). The one rounding helper:
+    pages, the API, exports, Word and charts all round through it."""
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    return number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def json_number(value: Any, places: int = 1) -> int | float | None:
+    """A figure for JSON at its stated precision: a number, never a string ("7.20") or a long
+    decimal ("8061868.0100000000"); a whole number when ``places`` is 0."""
+    if value is None or value == "":
+        return None
+    number = rounded(value, places)
+    return int(number) if places <= 0 else float(number)
+
+
 def amount(value: Any, decimals: int = 1) -> str:
     """A number with digit grouping and fixed decimals; "–" when unknown."""
     if value is None or value == "":
         return "–"
     # Round half up first: Django's number_format cuts extra decimals off instead of rounding.
-    number = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    number = rounded(value, decimals)
     return formats.number_format(number, decimals, use_l10n=True, force_grouping=True)
 
 
@@ -102,7 +119,7 @@ def growth(value: Any, decimals: int = 1) -> str:
     """增长 7.2% / 下降 3.1% / 持平."""
     if value is None or value == "":
         return "–"
-    number = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    number = rounded(value, decimals)
     if number > 0:
         return _("增长 %(n)s%%") % {"n": amount(number, decimals)}
     if number < 0:
@@ -114,7 +131,7 @@ def points(value: Any, decimals: int = 1) -> str:
     """A difference of two percentages: 超 2.1 个百分点 / 落后 3.4 个百分点."""
     if value is None or value == "":
         return "–"
-    number = Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    number = rounded(value, decimals)
     if number > 0:
         return _("超 %(n)s 个百分点") % {"n": amount(number, decimals)}
     if number < 0:

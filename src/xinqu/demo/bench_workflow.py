@@ -96,6 +96,8 @@ REQUEST_FIELDS = [
     "first_department",
     "outcome",
     "rating",
+    "first_rating",
+    "confirmed_solved",
     "reopened",
     "returns",
     "accepted_on",
@@ -195,6 +197,8 @@ def _chunks(
         outcome = rng.choices(["solved", "partly", "explained"], [80, 12, 8])[0] if stage >= 4 else ""
         rating = rng.choices(["satisfied", "basically"], [85, 15])[0] if state == "closed" else ""
         reopened = 1 if state == "closed" and rng.random() < 0.03 else 0
+        first_rating = "dissatisfied" if reopened else rating
+        confirmed_solved = (rng.random() < 0.9) if rating else None
         overdue_open = age > 60 and state in {"in_progress", "waiting", "replied"}
         due = cal.add(accepted_on or day, limit + 1)
         level = min(3, 1 + age // 60) if overdue_open else 0
@@ -238,6 +242,8 @@ def _chunks(
                 first_department,
                 outcome,
                 rating,
+                first_rating,
+                confirmed_solved,
                 reopened,
                 returns,
                 accepted_on,

@@ -4,7 +4,7 @@ the version the caller saw; when someone acted since, the answer is 409 with the
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
@@ -15,8 +15,10 @@ from pydantic import Field
 from xinqu.core.access import AuthedRequest, ensure_business
 from xinqu.core.api import PageOf, Pages
 from xinqu.core.models import Department
+from xinqu.core.numbers import json_number
+from xinqu.core.params import Year
 from xinqu.core.workdays import WorkCalendar, calendar
-from xinqu.service_requests import services
+from xinqu.service_requests import metrics, services
 from xinqu.service_requests.flow import KIND, STATES
 from xinqu.service_requests.models import Category, ServiceRequest
 from xinqu.service_requests.selectors import queue_items, request_for, with_requests
@@ -160,6 +162,66 @@ def _detail(user: Any, sr: ServiceRequest) -> dict[str, Any]:
             }
             for e in sr.item.events.select_related("department").prefetch_related("attachments")
         ],
+    }
+
+
+class RateOut(Schema):
+    key: str
+    label: str
+    definition: str
+
+
+class MetricRowOut(Schema):
+    label: str
+    rank: int | None = Field(description="the department's place in the league (by 按时办结率, then 满意率)")
+    counts: dict[str, int] = Field(description="the counts the rates divide, by name")
+    rates: dict[str, float | None] = Field(description="each rate in percent, one decimal, rounded half up")
+    average_days: float | None = Field(description="average working days from acceptance to first reply")
+
+
+class MetricsOut(Schema):
+    year: int
+    by: str
+    through: dt.date | None
+    rates: list[RateOut] = Field(description="each rate's definition, as the page states it")
+    total: MetricRowOut
+    rows: list[MetricRowOut]
+
+
+def _metric_row(row: metrics.MetricRow) -> dict[str, Any]:
+    return {
+        "label": row.label,
+        "rank": row.rank,
+        "counts": row.counts,
+        "rates": {key: json_number(value, 1) for key, value in row.rates.items()},
+        "average_days": json_number(row.average_days, 1),
+    }
+
+
+@router.get(
+    "/service-requests/metrics",
+    response=MetricsOut,
+    summary="The service-request rates by the 12345 definitions: the rows the metrics page shows",
+)
+def read_metrics(
+    request: AuthedRequest,
+    year: Year,
+    by: Literal["department", "category", "area", "month"] = "department",
+    through: dt.date | None = None,
+) -> Any:
+    """``through``: only requests filed up to that day's month."""
+    ensure_business(request.user)
+    result = metrics.metrics(year=year, by=by, through=through)
+    return {
+        "year": year,
+        "by": by,
+        "through": through,
+        "rates": [
+            {"key": rate.key, "label": str(rate.label), "definition": text}
+            for rate, text in metrics.definitions()
+        ],
+        "total": _metric_row(result["total"]),
+        "rows": [_metric_row(row) for row in result["rows"]],
     }
 
 

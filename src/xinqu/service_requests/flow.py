@@ -94,6 +94,9 @@ def apply_event(request: Any, item: Item, event: Event) -> None:
             request.handling_days = max(calendar().between(start, day) - int(event.data.get("paused", 0)), 0)
     elif action.startswith("rate_"):
         request.rating = action.removeprefix("rate_")
+        if not request.first_rating:
+            request.first_rating = request.rating
+        request.confirmed_solved = event.data.get("solved")
         if action == "rate_dissatisfied":
             request.reopened += 1
 

@@ -44,6 +44,15 @@ class ActionForm(forms.Form):
 
 
 class RequesterForm(forms.Form):
+    solved = forms.TypedChoiceField(
+        label=_("您反映的问题是否已经解决？"),
+        choices=[("yes", _("已解决")), ("no", _("未解决"))],
+        coerce=lambda value: value == "yes",
+        empty_value=None,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("评价时请回答；解决率以企业的回答为准。"),
+    )
     comment = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
     attachments = MultipleFileField(label=_("附件"), required=False)

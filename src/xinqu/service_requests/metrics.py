@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +26,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.models import Department, OrgUnit
+from xinqu.core.numbers import rounded
 from xinqu.service_requests.flow import apply_event
 from xinqu.service_requests.models import Category, ServiceRequest, Tally
 
@@ -41,6 +42,11 @@ COUNTS: dict[str, Q | None] = {
     "rated": ~Q(rating=""),
     "satisfied": Q(rating=ServiceRequest.Rating.SATISFIED),
     "basically": Q(rating=ServiceRequest.Rating.BASICALLY),
+    "first_rated": ~Q(first_rating=""),
+    "first_satisfied": Q(first_rating=ServiceRequest.Rating.SATISFIED),
+    "first_basically": Q(first_rating=ServiceRequest.Rating.BASICALLY),
+    "verdicts": Q(confirmed_solved__isnull=False),
+    "confirmed_solved": Q(confirmed_solved=True),
     "dispatched": Q(first_department__isnull=False),
     "returned": Q(returns__gt=0),
     "first_right": Q(first_department=F("item__department"), signed_on_time__isnull=False),
@@ -51,56 +57,98 @@ COUNTS: dict[str, Q | None] = {
 
 @dataclass(frozen=True)
 class Rate:
+    """A rate as 12345 hotlines define it: ``numerator`` ÷ the sum of ``denominator``; the count
+    named ``weighted`` (basically satisfied) adds to the numerator at the configured weight."""
+
     key: str
     label: str | Promise
     definition: str | Promise
-    numerator: tuple[str, ...]  # counts added up (basically satisfied is weighted, see below)
-    denominator: str
+    numerator: str
+    denominator: tuple[str, ...]
+    weighted: str = ""
 
 
 RATES = [
     Rate(
         "sign_for",
         _("签收及时率"),
-        _("派单后 1 个工作日内签收的诉求 ÷ 已签收的诉求"),
-        ("signed_on_time",),
-        "signed",
+        _("派单后 1 个工作日内签收的诉求 ÷ 已派单的诉求（迟签和至今未签收的都在分母中）"),
+        "signed_on_time",
+        ("dispatched",),
     ),
     Rate(
-        "response", _("响应率"), _("已答复或已请企业补充材料的诉求 ÷ 已签收的诉求"), ("responded",), "signed"
-    ),
-    Rate("resolution", _("解决率"), _("答复结果为“已解决”的诉求 ÷ 已答复的诉求"), ("solved",), "replied"),
-    Rate(
-        "satisfaction",
-        _("满意率"),
-        _("（满意 + 基本满意 × 权重）÷ 已评价的诉求；基本满意的权重为 %(w)s"),
-        ("satisfied", "basically"),
-        "rated",
+        "response",
+        _("响应率"),
+        _("已答复或已请企业补充材料的诉求 ÷ 已派单的诉求"),
+        "responded",
+        ("dispatched",),
     ),
     Rate(
         "on_time",
         _("按时办结率"),
-        _("在办理期限内首次答复的诉求 ÷ 已答复的诉求（等待企业补充的时间不计）"),
-        ("replied_on_time",),
-        "replied",
+        _(
+            "在办理期限内首次答复的诉求 ÷（已答复的诉求 + 已过办理期限仍未答复的诉求）；"
+            "等待企业补充的时间不计，未到期的在办诉求不计"
+        ),
+        "replied_on_time",
+        ("replied", "overdue_open"),
     ),
-    Rate("return", _("退单率"), _("被承办部门退回过的诉求 ÷ 已派单的诉求"), ("returned",), "dispatched"),
+    Rate(
+        "resolution",
+        _("解决率"),
+        _("回访时企业确认“已解决”的诉求 ÷ 回访时表态的诉求（以企业意见为准，不以部门答复为准）"),
+        "confirmed_solved",
+        ("verdicts",),
+    ),
+    Rate(
+        "first_satisfaction",
+        _("一次满意率"),
+        _("首次评价即满意的诉求（基本满意 × 权重 %(w)s）÷ 已评价的诉求，重办后的评价不计"),
+        "first_satisfied",
+        ("first_rated",),
+        weighted="first_basically",
+    ),
+    Rate(
+        "satisfaction",
+        _("满意率"),
+        _("最终评价满意的诉求（基本满意 × 权重 %(w)s）÷ 已评价的诉求，重办后以最后一次评价为准"),
+        "satisfied",
+        ("rated",),
+        weighted="basically",
+    ),
+    Rate("return", _("退单率"), _("被承办部门退回过的诉求 ÷ 已派单的诉求"), "returned", ("dispatched",)),
     Rate(
         "first_dispatch",
         _("首派准确率"),
         _("由首次派往的部门签收办理的诉求 ÷ 已签收的诉求"),
-        ("first_right",),
-        "signed",
+        "first_right",
+        ("signed",),
     ),
-    Rate("reopen", _("重办率"), _("企业不满意而重新办理过的诉求 ÷ 已评价的诉求"), ("reopened",), "rated"),
+    Rate(
+        "reopen", _("重办率"), _("企业不满意而重新办理过的诉求 ÷ 已评价的诉求"), "reopened", ("first_rated",)
+    ),
     Rate(
         "supervision",
         _("督办率"),
-        _("逾期或再次不满意而转入督办的诉求 ÷ 已受理的诉求"),
-        ("supervised",),
-        "accepted",
+        _("逾期或再次不满意而转入督办的诉求 ÷ 同期提出的全部诉求"),
+        "supervised",
+        ("total",),
     ),
 ]
+
+
+def definitions() -> list[tuple[Rate, str]]:
+    """Each rate with its definition as the page and the API state it (the weight filled in)."""
+    weight = f"{settings.SATISFACTION_BASIC_WEIGHT:g}"
+    return [
+        (
+            rate,
+            str(rate.definition) % {"w": weight} if "%(w)s" in str(rate.definition) else str(rate.definition),
+        )
+        for rate in RATES
+    ]
+
+
 DIMENSIONS = {
     "department": ("department_key", _("承办部门")),
     "category": ("category_key", _("类别")),
@@ -126,24 +174,24 @@ class MetricRow:
 
 
 def _rate(rate: Rate, counts: dict[str, int]) -> Decimal | None:
-    whole = counts[rate.denominator]
+    whole = sum(counts[name] for name in rate.denominator)
     if not whole:
         return None
-    part = Decimal(counts[rate.numerator[0]])
-    if rate.key == "satisfaction":
-        part += Decimal(str(settings.SATISFACTION_BASIC_WEIGHT)) * counts["basically"]
-    return (part / whole * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    part = Decimal(counts[rate.numerator])
+    if rate.weighted:
+        part += Decimal(str(settings.SATISFACTION_BASIC_WEIGHT)) * counts[rate.weighted]
+    return rounded(part / whole * 100, 1)
 
 
 def _row(label: str, values: dict[str, Any]) -> MetricRow:
-    """A row from sums named n_<count>, n_days_sum and n_days_count."""
-    counts = {name: int(values[f"n_{name}"] or 0) for name in COUNTS}
+    """A row from sums named n_<count>, n_days_sum and n_days_count (and the live n_overdue_open)."""
+    counts = {name: int(values.get(f"n_{name}") or 0) for name in (*COUNTS, "overdue_open")}
     days, replied = int(values["n_days_sum"] or 0), int(values["n_days_count"] or 0)
     return MetricRow(
         label=label,
         counts=counts,
         rates={rate.key: _rate(rate, counts) for rate in RATES},
-        average_days=(Decimal(days) / replied).quantize(Decimal("0.1"), ROUND_HALF_UP) if replied else None,
+        average_days=rounded(Decimal(days) / replied, 1) if replied else None,
     )
 
 
@@ -158,7 +206,9 @@ def requests_in(year: int) -> QuerySet[ServiceRequest]:
     return ServiceRequest.objects.filter(item__opened_at__gte=start, item__opened_at__lt=end)
 
 
-def metrics(*, year: int, by: str, through: dt.date | None = None) -> dict[str, Any]:
+def metrics(
+    *, year: int, by: str, through: dt.date | None = None, today: dt.date | None = None
+) -> dict[str, Any]:
     """The year's totals and one row per department, category, area or month, added up from the
     kept tallies (a few thousand rows a year, however many requests there are). ``through``: only
     requests filed up to that day's month."""
@@ -169,10 +219,44 @@ def metrics(*, year: int, by: str, through: dt.date | None = None) -> dict[str, 
     sums: dict[str, Any] = {f"n_{name}": Sum(name) for name in (*COUNTS, "days_sum", "days_count")}
     field = DIMENSIONS[by][0]
     grouped = [(v[field] or None, v) for v in cells.values(field).annotate(**sums).order_by()]
-    return _result(by, cells.aggregate(**sums), grouped)
+    filed = ServiceRequest.objects.filter(month__gte=start, month__lt=end)
+    if through is not None:
+        filed = filed.filter(month__lte=through)
+    late = _overdue_open(filed, _KEPT_KEYS[by], today)
+    return _result(by, cells.aggregate(**sums), grouped, late)
 
 
-def recounted(*, year: int, by: str) -> dict[str, Any]:
+# Where the requests keep the same keys as the tallies (equal to their items', tested).
+_KEPT_KEYS = {"department": "department", "category": "category", "area": "org_unit", "month": "month"}
+
+
+def overdue_open_q(today: dt.date) -> Q:
+    """Requests being handled past their deadline and never answered: 按时办结率 counts them as
+    not on time (a request on a clock the enterprise paused is not late; one not yet due is not
+    counted). Derived from the item's state today, so never stale, and never tallied."""
+    return Q(
+        replied_on_time__isnull=True,
+        item__state="in_progress",
+        item__paused_since__isnull=True,
+        item__due_on__lt=today,
+    )
+
+
+def _overdue_open(requests: QuerySet[ServiceRequest], field: str, today: dt.date | None) -> dict[Any, int]:
+    """Overdue-unanswered requests per key of ``field``; the key ``_ALL`` holds the total."""
+    late = requests.filter(overdue_open_q(today or timezone.localdate()))
+    found: dict[Any, int] = {
+        (v[field].date() if isinstance(v[field], dt.datetime) else v[field]): v["n"]
+        for v in late.values(field).annotate(n=Count("pk")).order_by()
+    }
+    found[_ALL] = sum(found.values())
+    return found
+
+
+_ALL = object()
+
+
+def recounted(*, year: int, by: str, today: dt.date | None = None) -> dict[str, Any]:
     """The same result counted from every request of the year, through their items: what the
     tallies must always equal (tested), and what `xinqu recount-metrics` checks them against."""
     requests = requests_in(year)
@@ -183,7 +267,8 @@ def recounted(*, year: int, by: str) -> dict[str, Any]:
         (v[field].date() if by == "month" and v[field] else v[field], v)
         for v in grouped_qs.values(field).annotate(**aggregates).order_by()
     ]
-    return _result(by, requests.aggregate(**aggregates), grouped)
+    late = _overdue_open(grouped_qs, field, today)
+    return _result(by, requests.aggregate(**aggregates), grouped, late)
 
 
 def _recount_aggregates() -> dict[str, Any]:
@@ -205,11 +290,13 @@ def _labels(by: str, keys: Iterable[Any]) -> dict[Any, str]:
     return {k: f"{k:%Y-%m}" for k in wanted}
 
 
-def _result(by: str, whole: dict[str, Any], grouped: list[tuple[Any, dict[str, Any]]]) -> dict[str, Any]:
+def _result(
+    by: str, whole: dict[str, Any], grouped: list[tuple[Any, dict[str, Any]]], late: dict[Any, int]
+) -> dict[str, Any]:
     labels = _labels(by, (key for key, _values in grouped))
     empty = str(_("（未派单）") if by == "department" else _("（未填）"))
     rows = [
-        (key, _row(labels.get(key, empty) if key else empty, values))
+        (key, _row(labels.get(key, empty) if key else empty, {**values, "n_overdue_open": late.get(key, 0)}))
         for key, values in grouped
         if values["n_total"]  # a cell every request has moved out of
     ]
@@ -224,7 +311,8 @@ def _result(by: str, whole: dict[str, Any], grouped: list[tuple[Any, dict[str, A
         )
         for place, row in enumerate(ranked, start=1):
             row.rank = place
-    return {"total": _row(str(_("全部")), whole), "rows": result_rows}
+    total = _row(str(_("全部")), {**whole, "n_overdue_open": late[_ALL]})
+    return {"total": total, "rows": result_rows}
 
 
 def recount(request: ServiceRequest) -> dict[str, Any]:
@@ -250,6 +338,8 @@ FACT_FIELDS = [
     "responded",
     "outcome",
     "replied_on_time",
+    "first_rating",
+    "confirmed_solved",
     "handling_days",
     "rating",
     "reopened",
@@ -284,6 +374,11 @@ def contribution(request: ServiceRequest) -> tuple[Cell, dict[str, int]] | None:
         "rated": request.rating != "",
         "satisfied": request.rating == ServiceRequest.Rating.SATISFIED,
         "basically": request.rating == ServiceRequest.Rating.BASICALLY,
+        "first_rated": request.first_rating != "",
+        "first_satisfied": request.first_rating == ServiceRequest.Rating.SATISFIED,
+        "first_basically": request.first_rating == ServiceRequest.Rating.BASICALLY,
+        "verdicts": request.confirmed_solved is not None,
+        "confirmed_solved": request.confirmed_solved is True,
         "dispatched": request.first_department_id is not None,
         "returned": request.returns > 0,
         "first_right": signed

@@ -110,6 +110,10 @@ class ServiceRequest(models.Model):
     )
     outcome = models.CharField(_("办理结果"), max_length=10, choices=Outcome.choices, blank=True)
     rating = models.CharField(_("评价"), max_length=12, choices=Rating.choices, blank=True)
+    # The first rating stays: 一次满意率 counts it, 满意率 the latest.
+    first_rating = models.CharField(_("首次评价"), max_length=12, choices=Rating.choices, blank=True)
+    # The enterprise's own word on callback (回访): is the problem solved? None: not asked or not said.
+    confirmed_solved = models.BooleanField(_("企业确认已解决"), null=True, blank=True)
     reopened = models.PositiveSmallIntegerField(_("重办次数"), default=0)
     returns = models.PositiveSmallIntegerField(_("退单次数"), default=0)
     # Facts for the metrics, written as the request moves (tests recount them from the timeline).
@@ -169,6 +173,11 @@ class Tally(models.Model):
     rated = models.IntegerField(default=0)
     satisfied = models.IntegerField(default=0)
     basically = models.IntegerField(default=0)
+    first_rated = models.IntegerField(default=0)
+    first_satisfied = models.IntegerField(default=0)
+    first_basically = models.IntegerField(default=0)
+    verdicts = models.IntegerField(default=0)  # rated with the enterprise's word on "solved?"
+    confirmed_solved = models.IntegerField(default=0)
     dispatched = models.IntegerField(default=0)
     returned = models.IntegerField(default=0)
     first_right = models.IntegerField(default=0)

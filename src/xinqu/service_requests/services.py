@@ -175,11 +175,19 @@ def requester_act(
     comment: str = "",
     attachments: Iterable[UploadedFile] = (),
     version: int | None = None,
+    solved: bool | None = None,
     now: dt.datetime | None = None,
 ) -> Item:
-    """What the requester does through their link: supplement information or rate the reply."""
+    """What the requester does through their link: supplement information or rate the reply.
+    Rating asks the callback question too: is the problem solved (``solved``)? 解决率 counts the
+    enterprise's answer, not the department's."""
     if action not in {"supplement", "rate_satisfied", "rate_basically", "rate_dissatisfied"}:
         raise PermissionDenied(_("企业只能补充材料或评价。"))
+    data: dict[str, Any] = {}
+    if action.startswith("rate_"):
+        if solved is None:
+            raise ValidationError({"solved": _("请回答问题是否已经解决。")})
+        data["solved"] = solved
     return engine.item_act(
         item=request.item,
         action=action,
@@ -188,6 +196,7 @@ def requester_act(
         version=version,
         comment=comment,
         attachments=attachments,
+        data=data,
         now=now,
     )
 

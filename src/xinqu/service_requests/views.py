@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from xinqu.core.access import AuthedRequest, ensure_business, is_department_member, is_head
 from xinqu.core.audit import client_address
 from xinqu.core.forms import add_service_errors
+from xinqu.core.numbers import json_number
 from xinqu.core.params import year_param
 from xinqu.core.workdays import calendar
 from xinqu.core.xlsx import export_response, workbook_bytes
@@ -168,6 +168,8 @@ def track(request: HttpRequest, number: str, token: str) -> HttpResponse:
     form = RequesterForm(
         request.POST or None, request.FILES or None, initial={"version": item.version}, prefix="requester"
     )
+    if not any(t.action.startswith("rate_") for t in actions):
+        del form.fields["solved"]  # asked only with a rating
     if request.method == "POST":
         chosen = request.POST.get("action", "")
         if chosen not in {t.action for t in actions}:
@@ -181,6 +183,7 @@ def track(request: HttpRequest, number: str, token: str) -> HttpResponse:
                     comment=form.cleaned_data["comment"],
                     attachments=form.cleaned_data["attachments"],
                     version=form.cleaned_data["version"],
+                    solved=form.cleaned_data.get("solved"),
                 )
             except engine.ChangedMeanwhile as exc:
                 messages.error(request, exc.messages[0])
@@ -212,11 +215,7 @@ def metrics_page(request: AuthedRequest) -> HttpResponse:
     if by not in metrics.DIMENSIONS:
         raise Http404
     result = metrics.metrics(year=year, by=by)
-    weight = f"{settings.SATISFACTION_BASIC_WEIGHT:g}"
-    rates = [
-        (r, str(r.definition) % {"w": weight} if "%(w)s" in str(r.definition) else r.definition)
-        for r in metrics.RATES
-    ]
+    rates = metrics.definitions()
     if request.GET.get("format") == "xlsx":
         headers = [
             str(metrics.DIMENSIONS[by][1]),
@@ -228,8 +227,8 @@ def metrics_page(request: AuthedRequest) -> HttpResponse:
             [
                 row.label,
                 row.counts["total"],
-                *(_num(row.rates[r.key]) for r in metrics.RATES),
-                _num(row.average_days),
+                *(json_number(row.rates[r.key]) for r in metrics.RATES),
+                json_number(row.average_days),
             ]
             for row in [*result["rows"], result["total"]]
         )
@@ -242,7 +241,7 @@ def metrics_page(request: AuthedRequest) -> HttpResponse:
     chart = {
         "categories": [row.label for row in result["rows"]],
         "series": [
-            {"name": str(r.label), "data": [_num(row.rates[r.key]) for row in result["rows"]]}
+            {"name": str(r.label), "data": [json_number(row.rates[r.key]) for row in result["rows"]]}
             for r in metrics.RATES
             if r.key in {"on_time", "satisfaction", "resolution"}
         ],
@@ -259,10 +258,6 @@ def metrics_page(request: AuthedRequest) -> HttpResponse:
         else [],
     }
     return render(request, "service_requests/metrics.html", context)
-
-
-def _num(value: Any) -> float | None:
-    return None if value is None else float(value)
 
 
 @login_required
