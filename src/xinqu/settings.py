@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "xinqu.core.context_processors.navigation",
                 "xinqu.core.context_processors.access",
+                "xinqu.core.context_processors.period",
             ],
         },
     },
@@ -181,6 +182,8 @@ SAFETY_DEPARTMENT = env_str("XINQU_SAFETY_DEPARTMENT", "safety")
 PLAN_OFFICE_DEPARTMENT = env_str("XINQU_PLAN_OFFICE", "office")
 # The department that keeps the construction project ledger and runs the scheduling meeting.
 PROJECTS_CENTRE_DEPARTMENT = env_str("XINQU_PROJECTS_CENTRE", "projects")
+# The statistics office (by code): it closes each month (关账), which sets the zone's reporting period.
+STATISTICS_DEPARTMENT = env_str("XINQU_STATISTICS_OFFICE", "stats")
 # Public request form: at most this many filings per address in ten minutes.
 PUBLIC_FILINGS_PER_10_MIN = env_int("XINQU_PUBLIC_FILINGS_PER_10_MIN", 5, minimum=1)
 # Notifications also go by e-mail to users who have an address. The demo and development print

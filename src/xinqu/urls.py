@@ -27,6 +27,7 @@ urlpatterns = [
     path("users/<int:user_id>/role/", core.user_role, name="user_role"),
     path("notifications/", core.notifications, name="notifications"),
     path("calendar/", core.work_calendar, name="calendar"),
+    path("periods/", core.reporting_periods, name="periods"),
     path("audit/", core.audit_log, name="audit"),
     path("audit/export.xlsx", core.audit_export, name="audit_export"),
     path("imports/<int:job_id>/", core.import_job, name="import_job"),

@@ -43,7 +43,7 @@ def output(econ: Department) -> Indicator:
 @pytest.fixture
 def gdp(econ: Department) -> Indicator:
     return make_indicator(
-        econ, "gdp", name="地区生产总值", frequency="quarterly", growth_source="reported", lowest_level="area"
+        econ, "gdp", name="地区生产总值", frequency="quarterly", price_basis="comparable", lowest_level="area"
     )
 
 

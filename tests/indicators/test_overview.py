@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from xinqu.indicators.models import Target
+from xinqu.indicators.models import Observation, Target
 from xinqu.indicators.selectors import benchmark, breakdown, overview
 
 from .conftest import make_indicator
@@ -53,12 +53,19 @@ def test_seasonal_profile_from_three_years(db, units, output, leader, econ_head,
     observe(output, zone, MAY, 100)
     _target(output, zone, econ_head, value=D("400"))
     row = _row(leader, zone, "industrial_output")
+    # The usual convention unless the statistics office turns the profile on: 5 ÷ 12 = 41.7.
+    assert (row.time_progress, row.progress_basis, row.gap) == (D("41.7"), "months", D("-16.7"))
+    output.seasonal_progress = True
+    output.save()
+    row = _row(leader, zone, "industrial_output")
     # (30 + 33 + 36) / (100 + 110 + 120) = 30 %: completion 25 % is 5 points behind → yellow.
     assert (row.time_progress, row.progress_basis) == (D("30.0"), "seasonal")
     assert (row.gap, row.light) == (D("-5.0"), "yellow")
 
 
 def test_two_years_of_history_are_not_enough_for_a_profile(db, units, output, leader, econ_head, observe):
+    output.seasonal_progress = True
+    output.save()
     zone = units["zone"]
     for year in (2022, 2023):
         observe(output, zone, dt.date(year, 5, 1), 30)
@@ -178,3 +185,56 @@ def test_benchmark_ranks_only_what_is_known_and_lists_the_rest(db, units, gdp, o
     assert (me.value, me.value_rank, me.growth_rank) == (D("913"), 3, 1)
     assert (result["known_values"], result["known_growth"]) == (3, 3)
     assert result["missing"] == ["哈尔滨新区"]
+
+
+def test_published_growth_stays_as_published(db, units, output, leader, observe):
+    """经发局 published 9.1 % for 1-2月; the values alone would give 20.7 %: 9.1 is shown, unmarked."""
+    zone = units["zone"]
+    observe(output, zone, dt.date(2025, 2, 1), D("131.6"), growth=D("9.1"))
+    observe(output, zone, dt.date(2024, 2, 1), D("109.0"))
+    row = _row(leader, zone, "industrial_output", period=dt.date(2025, 2, 1))
+    assert (row.growth, row.growth_computed) == (D("9.1"), False)
+    # Where nothing was published, growth is computed and marked: 131.6 ÷ 109.0 − 1 = 20.7 %.
+    observe(output, zone, dt.date(2025, 3, 1), D("200.0"))
+    observe(output, zone, dt.date(2024, 3, 1), D("160.0"))
+    row = _row(leader, zone, "industrial_output", period=dt.date(2025, 3, 1))
+    assert (row.growth, row.growth_computed) == (D("25.0"), True)
+
+
+def test_rounding_is_half_up(db, units, output, leader, econ_head, observe):
+    observe(output, units["zone"], MAY, D("325"))
+    _target(output, units["zone"], econ_head, value=D("400"))
+    assert _row(leader, units["zone"], "industrial_output").completion == D("81.3")  # 81.25, not 81.2
+
+
+def test_a_negative_base_gives_words_not_a_percentage(db, units, econ, leader, observe):
+    profit = make_indicator(econ, "profit", name="规上工业利润", unit="亿元")
+    zone = units["zone"]
+    last = observe(profit, zone, dt.date(2023, 5, 1), D("-100"))
+    this = observe(profit, zone, MAY, D("50"))
+    for now, words in ((D("50"), "扭亏"), (D("-40"), "减亏"), (D("-130"), "增亏")):
+        Observation.objects.filter(pk=this.pk).update(ytd_value=now)
+        row = _row(leader, zone, "profit")
+        assert (row.growth, row.growth_note) == (None, words), now
+    Observation.objects.filter(pk=last.pk).update(ytd_value=D("0"))
+    assert _row(leader, zone, "profit").growth_note == "—"
+
+
+def test_a_rate_changes_in_points(db, units, econ, leader, observe):
+    rate = make_indicator(econ, "rd_share", name="研发投入强度", unit="%", cumulative=False)
+    observe(rate, units["zone"], MAY, D("3.3"))
+    observe(rate, units["zone"], dt.date(2023, 5, 1), D("3.05"))
+    row = _row(leader, units["zone"], "rd_share")
+    assert (row.growth, row.change_pp) == (None, D("0.3"))  # 0.25 points, half up
+
+
+def test_a_quarter_is_named_and_carried_forward(db, units, gdp, leader, observe):
+    zone = units["zone"]
+    observe(gdp, zone, dt.date(2024, 3, 1), 200, growth=D("6.6"))
+    observe(gdp, zone, dt.date(2023, 3, 1), 188, growth=D("6.3"))
+    row = _row(leader, zone, "gdp")  # asked for May
+    assert (row.period_label, row.carried_label) == ("2024年一季度", "一季度数据")
+    march = _row(leader, zone, "gdp", period=dt.date(2024, 3, 1))
+    assert march.carried_label == ""
+    # 两年平均增速 from the two published rates: √(1.066 × 1.063) − 1 = 6.4 %.
+    assert row.two_year_growth == D("6.4")

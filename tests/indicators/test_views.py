@@ -110,7 +110,7 @@ def test_catalog_head_adds_an_indicator_with_a_formula(db, units, output, as_use
         "frequency": "monthly",
         "cumulative": "on",
         "direction": "higher",
-        "growth_source": "computed",
+        "price_basis": "current",
         "lowest_level": "area",
         "formula": "industrial_output / missing * 100",
         "yellow_pp": 0,
@@ -141,15 +141,15 @@ def test_a_cached_overview_is_never_older_than_the_data(db, units, output, as_us
     client = as_user(leader)
     api = "/api/v1/indicators-overview?period=2024-05"
     assert "300.0" in client.get("/indicators/?period=2024-05").content.decode()
-    assert client.get(api).json()["rows"][0]["ytd_value"] == "300.0000"
+    assert client.get(api).json()["rows"][0]["ytd_value"] == 300
     # A write that bypasses every service (a shell, a restore) still changes the data version.
     Observation.objects.filter(pk=observation.pk).update(ytd_value=456)
     assert "456.0" in client.get("/indicators/?period=2024-05").content.decode()
-    assert client.get(api).json()["rows"][0]["ytd_value"] == "456.0000"
+    assert client.get(api).json()["rows"][0]["ytd_value"] == 456
     Target.objects.create(
         indicator=output, org_unit=units["zone"], year=2024, value=1000, updated_by=econ_head
     )
-    assert client.get(api).json()["rows"][0]["completion"] == "45.6"
+    assert client.get(api).json()["rows"][0]["completion"] == 45.6
 
 
 def test_catalog_targets_and_returns_export_to_excel(db, units, output, as_user, econ_staff, econ_head):
@@ -192,6 +192,6 @@ def test_derived_values_are_marked_on_the_page_and_in_the_api(
         services.submission_submit(actor=econ_staff, submission=submission, confirm_warnings=True)
         services.submission_approve(actor=econ_head, submission=submission)
     row = as_user(leader).get("/api/v1/indicators-overview?period=2024-03").json()["rows"][0]
-    assert (row["ytd_value"], row["ytd_derived"], row["period_derived"]) == ("160.0000", True, False)
+    assert (row["ytd_value"], row["ytd_derived"], row["period_derived"]) == (160, True, False)
     page = as_user(leader).get("/indicators/industrial_output/?period=2024-03").content.decode()
     assert "由当月值推算" in page

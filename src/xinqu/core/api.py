@@ -2,21 +2,33 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from decimal import Decimal
+from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
-from pydantic import Field
+from pydantic import Field, PlainSerializer
 
-from xinqu.core import services, workdays
+from xinqu.core import periods, services, workdays
 from xinqu.core.access import AuthedRequest
-from xinqu.core.models import CalendarDay, Department, OrgUnit, User
+from xinqu.core.models import CalendarDay, ClosedMonth, Department, OrgUnit, User
 from xinqu.core.params import OFFSET_MAX, Year
 from xinqu.core.selectors import departments_list, org_units_list, users_directory
 
 router = Router(tags=["core"])
+
+
+def _json_number(value: Decimal) -> int | float:
+    # Trailing zeros carry no meaning in JSON: 845.00 → 845, 7.20 → 7.2, 8061868.0100000000 → 8061868.01.
+    return int(value) if value == value.to_integral_value() else float(value.normalize())
+
+
+# A number in an API answer: a JSON number, never a string (pydantic writes Decimal as "7.20").
+# The selectors round each figure to its stated precision before it gets here.
+Number = Annotated[Decimal, PlainSerializer(_json_number, return_type=float)]
 
 
 class Pages(LimitOffsetPagination):
@@ -169,3 +181,53 @@ def calendar_set(request: AuthedRequest, payload: list[CalendarDayIn]) -> Any:
     days = services.parse_calendar_lines(lines)
     services.calendar_days_set(actor=request.user, days=days)
     return list(CalendarDay.objects.filter(date__in=[d for d, _k, _n in days]))
+
+
+class PeriodOut(Schema):
+    month: str = Field(description="YYYY-MM: the zone's current reporting period, every page's default as of")
+    label: str
+    closed: bool = Field(
+        description="closed by the statistics office; false: the last finished month stands in"
+    )
+    closed_months: list[str]
+
+
+class CloseIn(Schema):
+    month: str = Field(
+        description="YYYY-MM: the month to close, the one after the latest closed", pattern=r"^\d{4}-\d{2}$"
+    )
+
+
+def _period_out() -> dict[str, Any]:
+    current = periods.reporting_period()
+    return {
+        "month": f"{current.month:%Y-%m}",
+        "label": current.label,
+        "closed": current.closed,
+        "closed_months": [f"{m:%Y-%m}" for m in ClosedMonth.objects.values_list("month", flat=True)[:36]],
+    }
+
+
+@router.get("/reporting-period", response=PeriodOut, summary="The zone's current reporting period")
+def reporting_period(request: AuthedRequest) -> Any:
+    return _period_out()
+
+
+@router.post(
+    "/reporting-period/close", response=PeriodOut, summary="Close the next month (statistics office)"
+)
+def close_month(request: AuthedRequest, payload: CloseIn) -> Any:
+    try:
+        month = dt.date.fromisoformat(f"{payload.month}-01")
+    except ValueError:
+        raise ValidationError({"month": "不是有效的月份。"}) from None
+    services.period_close(actor=request.user, month=month)
+    return _period_out()
+
+
+@router.post(
+    "/reporting-period/reopen", response=PeriodOut, summary="Reopen the latest closed month (its head)"
+)
+def reopen_month(request: AuthedRequest) -> Any:
+    services.period_reopen(actor=request.user)
+    return _period_out()

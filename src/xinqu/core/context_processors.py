@@ -7,10 +7,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.access import Can, has_role
 from xinqu.core.modules import ALL_ROLES, Nav, navigation_entries
+from xinqu.core.periods import reporting_period
 from xinqu.core.roles import Role
 
 # Core's own pages; every module adds its entries on its AppConfig (xinqu.core.modules.Nav).
@@ -25,6 +27,11 @@ CORE_NAV = (
 def access(request: HttpRequest) -> dict[str, Any]:
     """``can``: the role predicates of core.access for the page's user."""
     return {"can": Can(getattr(request, "user", None))}
+
+
+def period(request: HttpRequest) -> dict[str, Any]:
+    """``reporting_period``: the zone's current reporting period, read only where a page shows it."""
+    return {"reporting_period": SimpleLazyObject(reporting_period)}
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

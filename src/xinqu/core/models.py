@@ -436,3 +436,23 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()} {self.name}".strip()
+
+
+class ClosedMonth(models.Model):
+    """A month the statistics office has closed (关账): its figures are final. The latest closed
+    month is the zone's current reporting period (当前统计期), every page's default "as of"
+    (``core.periods.current_period``)."""
+
+    month = models.DateField(_("月份"), unique=True)  # the first of the month
+    closed_by = models.ForeignKey(
+        "User", on_delete=models.PROTECT, related_name="+", verbose_name=_("关账人")
+    )
+    closed_at = models.DateTimeField(_("关账时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month"]
+        verbose_name = _("已关账月份")
+        verbose_name_plural = _("已关账月份")
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m}"

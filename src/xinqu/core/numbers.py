@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
@@ -144,3 +145,71 @@ def plain(value: Any) -> str:
     if value is None:
         return ""
     return format(Decimal(str(value)).normalize(), "f")
+
+
+def change_points(value: Any, decimals: int = 1) -> str:
+    """How a rate or ratio moved: 提高 1.2 个百分点 / 降低 0.4 个百分点 / 持平 (never a percentage)."""
+    if value is None or value == "":
+        return "–"
+    number = rounded(value, decimals)
+    if number > 0:
+        return _("提高 %(n)s 个百分点") % {"n": amount(number, decimals)}
+    if number < 0:
+        return _("降低 %(n)s 个百分点") % {"n": amount(-number, decimals)}
+    return _("持平")
+
+
+@dataclass(frozen=True)
+class Growth:
+    """Year-on-year growth as a statistics table prints it. ``rate`` in percent, or None with a
+    ``note`` where a percentage would mislead (a loss turned to profit is 扭亏, not "下降 150%")."""
+
+    rate: Decimal | None
+    computed: bool = False  # worked out from the two values: no growth was published
+    note: str = ""
+
+
+def year_on_year(
+    value: Decimal | None, last: Decimal | None, *, reported: Decimal | None = None, places: int = 1
+) -> Growth:
+    """The published growth whenever there is one (同口径, as the bureau gives it); else computed
+    from last year's value and marked. A zero base gives "—"; a negative base (a loss) gives
+    扭亏 (now ≥ 0), 减亏 (a smaller loss) or 增亏 (a larger one)."""
+    if reported is not None:
+        return Growth(rounded(reported, places))
+    if value is None or last is None:
+        return Growth(None)
+    if last > 0:
+        return Growth(rounded((value / last - 1) * 100, places), computed=True)
+    if last == 0:
+        return Growth(None, computed=True, note="—")
+    if value >= 0:
+        note = _("扭亏")
+    elif value > last:
+        note = _("减亏")
+    elif value < last:
+        note = _("增亏")
+    else:
+        note = _("持平")
+    return Growth(None, computed=True, note=str(note))
+
+
+def two_year_average(
+    value: Decimal | None,
+    two_years_ago: Decimal | None,
+    *,
+    growth: Decimal | None = None,
+    growth_last_year: Decimal | None = None,
+    places: int = 1,
+) -> Decimal | None:
+    """两年平均增速: the geometric mean of two years' growth, from the two published rates when both
+    exist (their price basis kept), else from the value two years ago. None on a base ≤ 0."""
+    if growth is not None and growth_last_year is not None:
+        factor = (1 + growth / 100) * (1 + growth_last_year / 100)
+    elif value is not None and two_years_ago is not None and two_years_ago > 0 and value >= 0:
+        factor = value / two_years_ago
+    else:
+        return None
+    if factor < 0:
+        return None
+    return rounded((factor.sqrt() - 1) * 100, places)

@@ -11,16 +11,25 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinqu.core.access import ensure_role
+from xinqu.core.access import ensure_role, is_head, member_of
 from xinqu.core.audit import audit_create, audit_delete, audit_record, audit_update, snapshot
-from xinqu.core.models import ApiToken, AuditEntry, CalendarDay, Department, Notification, OrgUnit, User
+from xinqu.core.models import (
+    ApiToken,
+    AuditEntry,
+    CalendarDay,
+    ClosedMonth,
+    Department,
+    Notification,
+    OrgUnit,
+    User,
+)
 from xinqu.core.roles import ADMIN_ROLES, Role
 
 _ORG_FIELDS = ["kind", "code", "name", "name_en", "parent", "is_flagship", "sort_order"]
@@ -343,3 +352,49 @@ def calendar_day_delete(*, actor: User, day: date) -> None:
         raise ValidationError(_("%(d)s 没有特别安排。") % {"d": day})
     audit_delete(actor=actor, obj=current)
     current.delete()
+
+
+def _ensure_statistics_office(actor: User, *, head: bool = False) -> None:
+    if not member_of(actor, settings.STATISTICS_DEPARTMENT) or (head and not is_head(actor)):
+        raise PermissionDenied(
+            _("只有统计部门负责人可以重新打开已关账的月份。")
+            if head
+            else _("只有统计部门可以关账：关账后的月份即全区的当前统计期。")
+        )
+
+
+@transaction.atomic
+def period_close(*, actor: User, month: date, today: date | None = None) -> ClosedMonth:
+    """Close ``month`` (关账): it becomes the zone's current reporting period. Months close in
+    order, one after another, and only once they have ended."""
+    _ensure_statistics_office(actor)
+    month = month.replace(day=1)
+    today = today or timezone.localdate()
+    if month > (today.replace(day=1) - timedelta(days=1)).replace(day=1):
+        raise ValidationError({"month": _("%(m)s 尚未结束，不能关账。") % {"m": f"{month:%Y-%m}"}})
+    latest = ClosedMonth.objects.select_for_update().order_by("-month").first()
+    if latest is not None:
+        expected = (latest.month + timedelta(days=32)).replace(day=1)
+        if month != expected:
+            raise ValidationError(
+                {
+                    "month": _("月份须按顺序关账：已关账至 %(latest)s，下一个应关账的是 %(next)s。")
+                    % {"latest": f"{latest.month:%Y-%m}", "next": f"{expected:%Y-%m}"}
+                }
+            )
+    closed = ClosedMonth.objects.create(month=month, closed_by=actor)
+    audit_create(actor=actor, obj=closed, fields=["month"])
+    return closed
+
+
+@transaction.atomic
+def period_reopen(*, actor: User) -> ClosedMonth:
+    """Reopen the latest closed month (a correction came in): the month before it becomes the
+    reporting period again. Only the statistics office's head may."""
+    _ensure_statistics_office(actor, head=True)
+    latest = ClosedMonth.objects.select_for_update().order_by("-month").first()
+    if latest is None:
+        raise ValidationError(_("还没有关账的月份。"))
+    audit_delete(actor=actor, obj=latest)
+    latest.delete()
+    return latest

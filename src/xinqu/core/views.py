@@ -4,11 +4,12 @@ import calendar as pycalendar
 import datetime as dt
 import sys
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import DatabaseError
 from django.db.models import QuerySet
@@ -20,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinqu.core import jobs, services, workdays
-from xinqu.core.access import AuthedRequest, ensure_role, is_system_admin, role_required
+from xinqu.core import jobs, periods, services, workdays
+from xinqu.core.access import AuthedRequest, ensure_role, is_head, is_system_admin, member_of, role_required
 from xinqu.core.audit import audit_record
 from xinqu.core.forms import (
     AuditFilterForm,
@@ -37,7 +38,16 @@ from xinqu.core.forms import (
 from xinqu.core.htmx import partial_or
 from xinqu.core.imports import ImportReport, error_workbook
 from xinqu.core.jobs import IMPORT_KINDS, import_progress
-from xinqu.core.models import AuditEntry, CalendarDay, Department, ExportJob, ImportJob, OrgUnit, User
+from xinqu.core.models import (
+    AuditEntry,
+    CalendarDay,
+    ClosedMonth,
+    Department,
+    ExportJob,
+    ImportJob,
+    OrgUnit,
+    User,
+)
 from xinqu.core.params import year_param
 from xinqu.core.roles import Role
 from xinqu.core.selectors import AuditFilter, audit_search, departments_with_counts, org_tree, users_directory
@@ -450,3 +460,44 @@ def export_job_download(request: AuthedRequest, job_id: int) -> HttpResponse:
     if job.status != ExportJob.Status.DONE or not jobs.export_path(job).exists():
         raise Http404(_("文件还没有生成，或已过期。"))
     return xlsx_response(job.filename, jobs.export_path(job).read_bytes())
+
+
+# --- Reporting period ----------------------------------------------------------------------------
+
+
+@login_required
+def reporting_periods(request: AuthedRequest) -> HttpResponse:
+    """The zone's reporting period and the months closed so far; the statistics office closes the
+    next month (关账) and its head may reopen the latest."""
+    current = periods.reporting_period()
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "reopen":
+                reopened = services.period_reopen(actor=request.user)
+                messages.success(
+                    request, _("已重新打开 %(m)s。") % {"m": periods.month_label(reopened.month)}
+                )
+            else:
+                month = dt.date.fromisoformat(f"{request.POST.get('month', '')[:7]}-01")
+                services.period_close(actor=request.user, month=month)
+                messages.success(
+                    request, _("%(m)s 已关账，成为当前统计期。") % {"m": periods.month_label(month)}
+                )
+        except ValueError:
+            messages.error(request, _("请选择要关账的月份。"))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        return redirect("periods")
+    closed = ClosedMonth.objects.select_related("closed_by")[:36]
+    candidate = (current.month + dt.timedelta(days=32)).replace(day=1) if current.closed else current.month
+    context = {
+        "current": current,
+        "closed": closed,
+        "candidate": candidate if candidate <= periods.last_finished_month() else None,
+        "may_close": member_of(request.user, settings.STATISTICS_DEPARTMENT),
+        "may_reopen": member_of(request.user, settings.STATISTICS_DEPARTMENT) and is_head(request.user),
+    }
+    return render(request, "core/periods.html", context)

@@ -84,7 +84,7 @@ def build(*, indicators: int, units: int, months: int, log: Callable[[str], None
                 unit="亿元" if i % 3 else "万元",
                 department=department,
                 jan_feb_combined=False,
-                growth_source="reported" if i % 10 == 0 else "computed",
+                price_basis="comparable" if i % 10 == 0 else "current",
                 direction="lower" if i % 25 == 0 else "higher",
                 sort_order=i,
             )
@@ -111,7 +111,7 @@ def build(*, indicators: int, units: int, months: int, log: Callable[[str], None
                     org_unit_id=unit_id,
                     year=MEASURED.year,
                     value=value.quantize(Decimal("0.0001")),
-                    growth=Decimal("7.5") if indicator.growth_source == "reported" else None,
+                    growth=Decimal("7.5") if indicator.price_basis == "comparable" else None,
                     updated_by=head,
                 )
             )
@@ -131,7 +131,7 @@ SELECT ind.id, u.id, date(%(start)s, '+' || m.i || ' months'),
   ROUND((10 + (ind.id * 7 + u.id * 13) %% 90) * (1 + ((%(first_month)s - 1 + m.i) / 12) * 0.04)
         * ((%(first_month)s - 1 + m.i) %% 12 + 1) * (0.9 + ((ind.id + u.id + m.i) %% 7) * 0.03), 4),
   0, NULL, 0,
-  CASE WHEN ind.growth_source = 'reported' THEN ROUND(3 + ((ind.id + u.id + m.i) %% 9), 2) END,
+  CASE WHEN ind.price_basis = 'comparable' THEN ROUND(3 + ((ind.id + u.id + m.i) %% 9), 2) END,
   0, %(now)s
 FROM indicators_indicator ind CROSS JOIN core_orgunit u CROSS JOIN m
 WHERE ind.department_id = %(department)s AND u.code LIKE 'bench-%%'
@@ -145,7 +145,7 @@ SELECT ind.id, u.id, (%(start)s::date + make_interval(months => m.i))::date,
   ROUND(((10 + (ind.id * 7 + u.id * 13) %% 90) * (1 + ((%(first_month)s - 1 + m.i) / 12) * 0.04)
         * ((%(first_month)s - 1 + m.i) %% 12 + 1) * (0.9 + ((ind.id + u.id + m.i) %% 7) * 0.03))::numeric, 4),
   false, NULL, false,
-  CASE WHEN ind.growth_source = 'reported' THEN ROUND((3 + ((ind.id + u.id + m.i) %% 9))::numeric, 2) END,
+  CASE WHEN ind.price_basis = 'comparable' THEN ROUND((3 + ((ind.id + u.id + m.i) %% 9))::numeric, 2) END,
   0, %(now)s
 FROM indicators_indicator ind CROSS JOIN core_orgunit u CROSS JOIN generate_series(0, %(months)s - 1) AS m(i)
 WHERE ind.department_id = %(department)s AND u.code LIKE 'bench-%%'

@@ -13,9 +13,10 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
 from xinqu.core.audit import audit_record
-from xinqu.core.models import AuditEntry, Department, OrgUnit, User
+from xinqu.core.models import AuditEntry, ClosedMonth, Department, OrgUnit, User
 from xinqu.core.modules import demo_loaders
 from xinqu.core.roles import Role
+from xinqu.core.services import period_close
 from xinqu.updates.models import WorkUpdate
 
 ZONE = ("changchun-new-area", "长春新区", "Changchun New Area")
@@ -91,6 +92,7 @@ ACCOUNTS: list[tuple[str, str, str, str | None]] = [
     ("demo-tech-head", "何局长（演示）", Role.HEAD, "tech"),
     ("demo-projects-head", "冯主任（演示）", Role.HEAD, "projects"),
     ("demo-service-head", "蒋局长（演示）", Role.HEAD, "business-env"),
+    ("demo-stats-head", "杨局长（演示）", Role.HEAD, "stats"),
     ("demo-sysadmin", "系统管理员（演示）", Role.SYSTEM_ADMIN, None),
     ("demo-secadmin", "安全管理员（演示）", Role.SECURITY_ADMIN, None),
     ("demo-auditor", "审计管理员（演示）", Role.AUDIT_ADMIN, None),
@@ -157,6 +159,20 @@ def demo_password() -> str:
     password: str = settings.DEMO_PASSWORD
     validate_password(password)
     return password
+
+
+DEMO_CLOSED_THROUGH = dt.date(2024, 12, 1)
+
+
+def _close_months(head: User) -> None:
+    """The statistics office has closed 2024 month by month: the demo's reporting period is
+    December 2024, every page's default "as of"."""
+    if ClosedMonth.objects.exists():
+        return
+    month = dt.date(DEMO_CLOSED_THROUGH.year, 1, 1)
+    while month <= DEMO_CLOSED_THROUGH:
+        period_close(actor=head, month=month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
 
 
 @transaction.atomic
@@ -230,6 +246,7 @@ def load_demo_zone(*, skip: Collection[str] = ()) -> dict[str, Any]:
         if label in skip:
             continue
         loader(users=users, departments=departments)
+    _close_months(users["demo-stats-head"])
     audit_record(actor=None, action=AuditEntry.Action.CREATE, object_type="demo", detail="demo zone loaded")
     return {
         "zone": zone,

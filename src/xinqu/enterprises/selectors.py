@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from xinqu.core.access import attach_shown, shown_by_pk
 from xinqu.core.models import OrgUnit, User
+from xinqu.core.periods import reporting_period
 from xinqu.enterprises.models import (
     ChainPosition,
     Enterprise,
@@ -130,7 +131,8 @@ def registry_statistics(
     """Counts of enterprises holding each qualification group on ``day`` and of those new in
     ``year`` (first ever granted that group in that year), broken down by ``dimension``, with
     zone totals and their shares of the province's and city's reference totals."""
-    day = day or timezone.localdate()
+    # As of the zone's reporting period (the end of its month) unless a day is asked for.
+    day = day or reporting_period().end
     year = year or day.year
     key, _label = DIMENSIONS.get(dimension, DIMENSIONS["area"])
     group = _group_expr()

@@ -32,6 +32,7 @@ from xinqu.core.forms import add_service_errors
 from xinqu.core.htmx import partial_or
 from xinqu.core.imports import template_workbook
 from xinqu.core.params import YEAR_MAX, YEAR_MIN, year_param
+from xinqu.core.periods import reporting_period
 from xinqu.core.xlsx import export_response, xlsx_response
 from xinqu.enterprises import exports, selectors, services
 from xinqu.enterprises.forms import (
@@ -360,9 +361,12 @@ def expiring(request: AuthedRequest) -> HttpResponse:
 def statistics(request: AuthedRequest) -> HttpResponse:
     ensure_business(request.user)
     dimension = request.GET.get("by", "area")
-    today = timezone.localdate()
     try:
-        day = dt.date.fromisoformat(request.GET.get("day", "")) if request.GET.get("day") else today
+        day = (
+            dt.date.fromisoformat(request.GET.get("day", ""))
+            if request.GET.get("day")
+            else reporting_period().end  # the zone's reporting period, unless a day is asked for
+        )
     except ValueError:
         raise BadRequest(_("日期格式应为 YYYY-MM-DD。")) from None
     if not YEAR_MIN <= day.year <= YEAR_MAX:

@@ -18,9 +18,11 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from xinqu.core.access import AuthedRequest, ensure_business, get_visible_or_404
+from xinqu.core.api import Number
 from xinqu.core.models import OrgUnit
-from xinqu.core.numbers import parse_number, parse_percent
+from xinqu.core.numbers import parse_number, parse_percent, rounded
 from xinqu.core.params import Year
+from xinqu.core.periods import current_period
 from xinqu.indicators import selectors, services
 from xinqu.indicators.checks import warning_text
 from xinqu.indicators.models import Indicator, Submission, SubmissionValue, Target
@@ -29,7 +31,9 @@ from xinqu.indicators.selectors import Row
 router = Router(tags=["indicators"])
 
 
-def _month(text: str, field: str = "period") -> dt.date:
+def _month(text: str | None, field: str = "period") -> dt.date:
+    if not text:
+        return current_period()  # the zone's reporting period, as on the pages
     try:
         return dt.date.fromisoformat(f"{text[:7]}-01")
     except ValueError:
@@ -56,7 +60,8 @@ class IndicatorOut(Schema):
     jan_feb_combined: bool
     additive: bool
     direction: str
-    growth_source: str
+    price_basis: str
+    seasonal_progress: bool
     lowest_level: str
     formula: str
     department: str
@@ -78,23 +83,33 @@ class RowOut(Schema):
     org_unit: str
     period: dt.date | None
     period_label: str
-    ytd_value: Decimal | None
+    ytd_value: Number | None
     ytd_derived: bool
-    period_value: Decimal | None
+    period_value: Number | None
     period_derived: bool
-    growth: Decimal | None
-    growth_computed: bool
-    target_value: Decimal | None
-    target_growth: Decimal | None
-    completion: Decimal | None
-    time_progress: Decimal | None
+    growth: Number | None = Field(description="year-on-year growth in %: the published one, else computed")
+    growth_computed: bool = Field(description="no growth was published: computed from last year's value")
+    growth_note: str = Field(description="扭亏 / 减亏 / 增亏 / — where last year's value is zero or negative")
+    change_pp: Number | None = Field(description="a rate's or ratio's change on last year, in 百分点")
+    two_year_growth: Number | None = Field(description="两年平均增速, in %")
+    price_basis: str = Field(description="comparable (可比价) or current (现价，可比口径)")
+    carried_label: str = Field(description='for months after a quarter: "一季度数据"')
+    target_value: Number | None
+    target_growth: Number | None
+    completion: Number | None
+    time_progress: Number | None
     progress_basis: str
-    gap: Decimal | None
-    growth_gap: Decimal | None
+    gap: Number | None
+    growth_gap: Number | None
     light: str | None
     light_rule: str
     value_rank: int | None
     growth_rank: int | None
+
+
+def _figure(value: Decimal | None, indicator: Indicator) -> Decimal | None:
+    """A value at its indicator's stated precision (half up, as the pages show it)."""
+    return None if value is None else rounded(value, indicator.decimals)
 
 
 def _row(row: Row) -> dict[str, Any]:
@@ -105,13 +120,18 @@ def _row(row: Row) -> dict[str, Any]:
         "org_unit": row.unit.code,
         "period": row.period,
         "period_label": row.period_label,
-        "ytd_value": row.value,
+        "ytd_value": _figure(row.value, row.indicator),
         "ytd_derived": row.ytd_derived,
-        "period_value": row.single,
+        "period_value": _figure(row.single, row.indicator),
         "period_derived": row.single_derived,
         "growth": row.growth,
         "growth_computed": row.growth_computed,
-        "target_value": row.target_value,
+        "growth_note": row.growth_note,
+        "change_pp": row.change_pp,
+        "two_year_growth": row.two_year_growth,
+        "price_basis": row.indicator.price_basis,
+        "carried_label": row.carried_label,
+        "target_value": _figure(row.target_value, row.indicator),
         "target_growth": row.target_growth,
         "completion": row.completion,
         "time_progress": row.time_progress,
@@ -145,7 +165,7 @@ def indicator_list(request: AuthedRequest) -> Any:
 @router.get(
     "/indicators-overview", response=OverviewOut, summary="Every indicator for one org unit and month"
 )
-def overview(request: AuthedRequest, period: str, unit: str | None = None) -> Any:
+def overview(request: AuthedRequest, period: str | None = None, unit: str | None = None) -> Any:
     """Value, growth, target, completion, time-elapsed progress, gap and light; approved data only."""
     ensure_business(request.user)
     org_unit, month = _unit(unit), _month(period)
@@ -164,7 +184,7 @@ def overview(request: AuthedRequest, period: str, unit: str | None = None) -> An
 @router.get(
     "/indicators/{code}/breakdown", response=BreakdownOut, summary="One indicator by sub-unit, ranked"
 )
-def breakdown(request: AuthedRequest, code: str, period: str, unit: str | None = None) -> Any:
+def breakdown(request: AuthedRequest, code: str, period: str | None = None, unit: str | None = None) -> Any:
     ensure_business(request.user)
     indicator = get_visible_or_404(request.user, Indicator.objects.all(), code=code)
     total, rows = selectors.breakdown(indicator=indicator, parent=_unit(unit), period=_month(period))
@@ -174,8 +194,8 @@ def breakdown(request: AuthedRequest, code: str, period: str, unit: str | None =
 class PeerOut(Schema):
     zone: str
     is_self: bool
-    value: Decimal | None
-    growth: Decimal | None
+    value: Number | None
+    growth: Number | None
     value_rank: int | None
     growth_rank: int | None
     note: str
@@ -378,8 +398,8 @@ class TargetOut(Schema):
     indicator: str
     org_unit: str
     year: int
-    value: Decimal | None
-    growth: Decimal | None
+    value: Number | None
+    growth: Number | None
     phasing: list[float]
 
     @staticmethod

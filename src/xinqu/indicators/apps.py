@@ -13,6 +13,6 @@ class IndicatorsConfig(Module):
     urls = "indicators/"
     api = ("", "xinqu.indicators.api.router")
     nav = (Nav("indicators:overview", _("经济指标"), order=20),)
-    imports = ("xinqu.indicators.imports.INDICATOR_VALUES",)
+    imports = ("xinqu.indicators.imports.INDICATOR_VALUES", "xinqu.indicators.imports.PEER_FIGURES")
     feed_families = ("xinqu.indicators.feeds.INDICATORS",)
     demo = (20, "xinqu.indicators.demo.load_demo_indicators")

@@ -35,7 +35,12 @@ CATALOG = [
         "Gross domestic product",
         "亿元",
         "econ",
-        {"frequency": Q, "growth_source": "reported", "lowest_level": "area", "growth_red_pp": 1},
+        {
+            "frequency": Q,
+            "price_basis": "comparable",
+            "lowest_level": "area",
+            "growth_red_pp": 1,
+        },
     ),
     Entry(
         "industrial_output", "规上工业总产值", "Industrial output above designated size", "亿元", "econ", {}
@@ -46,7 +51,7 @@ CATALOG = [
         "Fixed-asset investment",
         "亿元",
         "econ",
-        {"growth_source": "reported", "lowest_level": "area"},
+        {"lowest_level": "area"},
     ),
     Entry(
         "retail_sales",

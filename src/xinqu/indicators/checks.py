@@ -164,7 +164,7 @@ def find_warnings(period: dt.date, values: Sequence[Checked]) -> list[list[dict[
                     found.append(_warning("ytd_decreased", indicator, value=ytd, previous=before))
             if (
                 value.growth is not None
-                and indicator.growth_source == Indicator.GrowthSource.COMPUTED
+                and indicator.price_basis == Indicator.PriceBasis.CURRENT
                 and past.last_year
             ):
                 computed = (ytd / past.last_year - 1) * 100

@@ -25,6 +25,7 @@ from xinqu.indicators.models import (
     SubmissionValue,
     Target,
 )
+from xinqu.indicators.services import peers_load_reference
 
 
 @dataclass(frozen=True)
@@ -82,28 +83,32 @@ PROFILE = [0.0, 0.115, 0.085, 0.08, 0.083, 0.088, 0.078, 0.08, 0.085, 0.087, 0.0
 PARK_COVERAGE = 0.8  # parks hold most, not all, of an area's activity
 YEARS = [2021, 2022, 2023, 2024]
 
-# National new areas (国家级新区), 2023: GDP in 亿元 and growth in %, as public reports give them.
-# Only confirmed figures are numbers; the rest is what reports say, kept as a note.
-NATIONAL_NEW_AREAS: list[tuple[str, Decimal | None, Decimal | None, str]] = [
-    ("上海浦东新区", D("16715.15"), D("4.8"), ""),
-    ("天津滨海新区", D("7303.03"), D("4.6"), "增速为预计数"),
-    ("青岛西海岸新区", D("5003.38"), D("6.0"), ""),
-    ("福州新区", D("3127"), None, "地区生产总值首次突破3000亿元；未找到增速"),
-    ("重庆两江新区", None, D("6.5"), "增速为直管区口径；地区生产总值超过2000亿元"),
-    ("长春新区", D("913"), D("7.2"), "长春新区高质量发展大会报道"),
-    ("四川天府新区", None, None, "报道称超过4000亿元"),
-    ("湖南湘江新区", None, None, "报道称超过4000亿元"),
-    ("大连金普新区", None, None, "报道称超过2000亿元"),
-    ("南京江北新区", None, None, "报道称超过2000亿元"),
-    ("广州南沙新区", None, None, "报道称超过2000亿元"),
-    ("浙江舟山群岛新区", None, None, "报道称超过2000亿元"),
-    ("云南滇中新区", None, None, "报道称超过1000亿元"),
-    ("江西赣江新区", None, None, "报道称超过1000亿元"),
-    ("陕西西咸新区", None, None, "报道称低于1000亿元"),
-    ("甘肃兰州新区", None, None, "报道称低于1000亿元"),
-    ("贵州贵安新区", None, None, "报道称低于1000亿元"),
-    ("哈尔滨新区", None, None, "报道称低于1000亿元"),
-    ("河北雄安新区", None, None, "报道称低于1000亿元"),
+# The figures whose growth the statistics office publishes month by month in the demo.
+REPORTS_GROWTH = {"gdp", "fixed_asset_investment"}
+
+# The national new areas (国家级新区). Their published figures ship with Xinqu
+# (indicators/data/national-new-areas.csv, with scope and source); for the zones no figure was
+# found for, what reports say is kept as a note.
+NATIONAL_NEW_AREAS: list[tuple[str, str]] = [
+    ("上海浦东新区", ""),
+    ("天津滨海新区", ""),
+    ("青岛西海岸新区", ""),
+    ("福州新区", ""),
+    ("重庆两江新区", ""),
+    ("长春新区", ""),
+    ("四川天府新区", "报道称超过4000亿元"),
+    ("湖南湘江新区", "报道称超过4000亿元"),
+    ("大连金普新区", "报道称超过2000亿元"),
+    ("南京江北新区", "报道称超过2000亿元"),
+    ("广州南沙新区", ""),
+    ("浙江舟山群岛新区", "报道称超过2000亿元"),
+    ("云南滇中新区", "报道称超过1000亿元"),
+    ("江西赣江新区", "报道称超过1000亿元"),
+    ("陕西西咸新区", "报道称低于1000亿元"),
+    ("甘肃兰州新区", ""),
+    ("贵州贵安新区", ""),
+    ("哈尔滨新区", ""),
+    ("河北雄安新区", "报道称低于1000亿元"),
 ]
 SELF = "长春新区"
 
@@ -181,7 +186,7 @@ def load_demo_indicators(*, users: dict[str, User], **_context: Any) -> int:
                     single = ytd - months[previous] if previous else ytd
                     last = yearly.get(year - 1, {}).get(unit_id, {}).get(month)
                     growth = None
-                    if indicator.growth_source == Indicator.GrowthSource.REPORTED:
+                    if indicator.code in REPORTS_GROWTH:
                         if unit_id == zone.pk and month == 12 and year == 2023:
                             growth = series.growth_2023  # the article's figure, exactly
                         elif last:
@@ -212,17 +217,21 @@ def load_demo_indicators(*, users: dict[str, User], **_context: Any) -> int:
             )
     Observation.objects.bulk_create(observations, batch_size=2000)
     Target.objects.bulk_create(targets, batch_size=2000)
-    _load_peers(indicators["gdp"])
+    _load_peers(indicators["gdp"], users["demo-econ-head"])
     _open_return(users, zone, indicators)
     return len(observations)
 
 
-def _load_peers(gdp: Indicator) -> None:
-    for name, value, growth, note in NATIONAL_NEW_AREAS:
-        peer, _created = PeerZone.objects.get_or_create(name=name, defaults={"is_self": name == SELF})
-        PeerFigure.objects.get_or_create(
-            peer=peer, indicator=gdp, year=2023, defaults={"value": value, "growth": growth, "note": note}
-        )
+def _load_peers(gdp: Indicator, head: User) -> None:
+    names = [name for name, _note in NATIONAL_NEW_AREAS]
+    for name, _note in NATIONAL_NEW_AREAS:
+        PeerZone.objects.get_or_create(name=name, defaults={"is_self": name == SELF})
+    peers_load_reference(actor=head, indicator=gdp, names=names)
+    for name, note in NATIONAL_NEW_AREAS:
+        if note:
+            PeerFigure.objects.get_or_create(
+                peer=PeerZone.objects.get(name=name), indicator=gdp, year=2023, defaults={"note": note}
+            )
 
 
 def _open_return(users: dict[str, User], zone: OrgUnit, indicators: dict[str, Indicator]) -> None:

@@ -62,19 +62,36 @@ def breakdown_workbook(indicator: Indicator, total: Row, rows: list[Row]) -> byt
 
 
 def benchmark_workbook(indicator: Indicator, year: int, result: dict[str, Any]) -> bytes:
+    # The import's columns (indicators.imports.PEER_COLUMNS) first, so an export edited in Excel
+    # goes back in as it is; the ranks after them are left out on import.
     headers = [
         _("新区"),
-        _("%(name)s（%(unit)s）") % {"name": indicator.name, "unit": indicator.unit},
-        _("按总量排名"),
-        _("增速%"),
-        _("按增速排名"),
+        _("年度"),
+        _("总量"),
+        _("增速（%）"),
+        _("统计范围"),
+        _("来源"),
         _("说明"),
+        _("按总量排名"),
+        _("按增速排名"),
     ]
     table = (
-        [r.peer.name, _num(r.value), r.value_rank or "–", _num(r.growth), r.growth_rank or "–", r.note]
+        [
+            r.peer.name,
+            year,
+            _num(r.value),
+            _num(r.growth),
+            r.scope,
+            r.source,
+            r.note,
+            r.value_rank or "–",
+            r.growth_rank or "–",
+        ]
         for r in result["rows"]
     )
-    return workbook_bytes(f"{indicator.name} {year}", headers, table, widths=[20, 18, 10, 10, 10, 50])
+    return workbook_bytes(
+        f"{indicator.name} {year}", headers, table, widths=[20, 8, 14, 10, 20, 30, 50, 10, 10]
+    )
 
 
 def catalog_workbook(indicators: list[Indicator]) -> bytes:
@@ -87,7 +104,8 @@ def catalog_workbook(indicators: list[Indicator]) -> bytes:
         _("累计发布"),
         _("可按区域加总"),
         _("方向"),
-        _("增速来源"),
+        _("增速口径"),
+        _("序时进度"),
         _("填报到"),
         _("负责部门"),
         _("计算公式"),
@@ -103,7 +121,8 @@ def catalog_workbook(indicators: list[Indicator]) -> bytes:
             _("是") if i.cumulative else _("否"),
             _("是") if i.additive else _("否"),
             i.get_direction_display(),
-            i.get_growth_source_display(),
+            i.get_price_basis_display(),
+            _("按季节比重") if i.seasonal_progress else _("已过月数 ÷ 12"),
             i.get_lowest_level_display(),
             str(i.department),
             i.formula,

@@ -4,13 +4,13 @@ value at the latest month reported) or ``indicator.<code>.growth``."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.feeds import Fed, Feed, FeedFamily, Record
 from xinqu.core.models import OrgUnit
+from xinqu.core.numbers import year_on_year
 from xinqu.indicators.models import Indicator, Observation
 
 
@@ -38,17 +38,13 @@ def indicator_feed(key: str) -> Feed | None:
             return Fed(None, note=str(_("尚无已审核的数据")))
         if measure == "value":
             value = found.ytd_value
-        elif indicator.growth_source == Indicator.GrowthSource.REPORTED:
-            value = found.growth
         else:
             last = Observation.objects.filter(
                 indicator=indicator, org_unit=zone, period=found.period.replace(year=year - 1)
             ).first()
-            value = (
-                ((found.ytd_value / last.ytd_value - 1) * 100).quantize(Decimal("0.01"))
-                if last and last.ytd_value and found.ytd_value is not None
-                else None
-            )
+            value = year_on_year(
+                found.ytd_value, last.ytd_value if last else None, reported=found.growth
+            ).rate
         url = f"{reverse('indicators:detail', args=[code])}?period={found.period:%Y-%m}"
         return Fed(value, [Record(f"{found.period:%Y-%m} {indicator.name}", url)], 1)
 

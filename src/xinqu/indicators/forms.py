@@ -67,6 +67,10 @@ class IndicatorForm(ServiceForm):
         self.unit_choices = UNITS
 
 
+class PeerImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel 文件（.xlsx）"))
     period = MonthField(label=_("期间"), required=False, help_text=_("表中没有“期间”列时使用"))
@@ -124,7 +128,11 @@ class PeerFigureForm(_NumbersMixin, forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     value = forms.CharField(label=_("数值"), required=False)
     growth = forms.CharField(label=_("增速（%）"), required=False)
-    note = forms.CharField(label=_("说明（来源）"), required=False, max_length=300)
+    scope = forms.CharField(
+        label=_("统计范围"), required=False, max_length=120, help_text=_("如 全域、直管区")
+    )
+    source = forms.URLField(label=_("来源网址"), required=False, max_length=500, assume_scheme="https")
+    note = forms.CharField(label=_("说明"), required=False, max_length=300)
 
     def __init__(self, *args: Any, unit: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -18,14 +18,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xinqu.core.access import ensure_can_write
 from xinqu.core.audit import audit_record
 from xinqu.core.bulk import insert_rows, update_rows
-from xinqu.core.imports import PREVIEW_ROWS, Column, ImportReport, all_or_nothing, parse_text, read_records
+from xinqu.core.imports import (
+    PREVIEW_ROWS,
+    Column,
+    ImportReport,
+    all_or_nothing,
+    parse_int,
+    parse_text,
+    read_records,
+)
 from xinqu.core.jobs import ImportKind
 from xinqu.core.models import AuditEntry, OrgUnit, User
 from xinqu.core.numbers import _family, parse_number, parse_percent
+from xinqu.core.params import YEAR_MAX, YEAR_MIN
 from xinqu.indicators.checks import find_warnings
-from xinqu.indicators.models import Indicator, Submission, SubmissionValue
+from xinqu.indicators.models import Indicator, PeerFigure, PeerZone, Submission, SubmissionValue
 from xinqu.indicators.services import (
     ValueInput,
     _catalog_problem,
@@ -33,6 +43,7 @@ from xinqu.indicators.services import (
     ensure_department_member,
     latest_closed_period,
     numbers_problem,
+    peer_figure_set,
 )
 
 Progress = Callable[[int], None]
@@ -363,4 +374,108 @@ INDICATOR_VALUES = ImportKind(
     indicator_values_import,
     INDICATOR_VALUE_COLUMNS,
     "indicators:returns",
+)
+
+
+# --- peer zones' figures ------------------------------------------------------------------------
+
+PEER_COLUMNS = [
+    Column("新区", "peer", required=True, max_length=60, aliases=("对标新区",)),
+    Column("年度", "year", required=True, parse=parse_int),
+    Column("总量", "value", parse=_raw),
+    Column("增速（%）", "growth", parse=_raw, aliases=("增速%", "增速")),
+    Column("统计范围", "scope", max_length=120),
+    Column("来源", "source", max_length=500),
+    Column("说明", "note", max_length=300),
+]
+
+
+def peer_figures_import(
+    *, actor: User, file: IO[bytes], dry_run: bool, indicator: str = "", **_options: Any
+) -> ImportReport:
+    """Peer zones' published figures for one indicator, one row per zone and year: the owning
+    department's staff import them, all rows or none. A zone not yet listed is added."""
+    report = ImportReport(kind="peer_figures", dry_run=dry_run)
+    found = Indicator.objects.filter(code=indicator).first()
+    if found is None:
+        report.fatal = str(_("没有这个指标。"))
+        return report
+    try:
+        ensure_can_write(actor, found)
+    except PermissionDenied:
+        report.fatal = str(_("只有该指标的负责部门可以维护对标数据。"))
+        return report
+    seen: dict[tuple[str, int], int] = {}
+    with all_or_nothing(report):
+        for number, record in read_records(file, PEER_COLUMNS, report):
+            year = record["year"]
+            if not YEAR_MIN <= year <= YEAR_MAX:
+                report.add_error(
+                    number,
+                    _("年度"),
+                    year,
+                    _("年份须在 %(lo)d 至 %(hi)d 之间") % {"lo": YEAR_MIN, "hi": YEAR_MAX},
+                )
+                continue
+            key = (record["peer"], year)
+            if key in seen:
+                report.add_error(
+                    number,
+                    _("新区"),
+                    record["peer"],
+                    _("与第 %(row)d 行重复（同一新区和年度）") % {"row": seen[key]},
+                )
+                continue
+            seen[key] = number
+            numbers: dict[str, Decimal | None] = {}
+            for field, label, parse in (
+                ("value", _("总量"), lambda raw: parse_number(raw, found.unit)),
+                ("growth", _("增速（%）"), parse_percent),
+            ):
+                try:
+                    numbers[field] = parse(record.get(field))
+                except ValueError as exc:
+                    report.add_error(number, label, record.get(field), str(exc))
+            if len(numbers) < 2:
+                continue
+            value, growth = numbers["value"], numbers["growth"]
+            source = record.get("source", "")
+            if source and not re.match(r"^https?://", source):
+                report.add_error(number, _("来源"), source, _("来源应为以 http:// 或 https:// 开头的网址"))
+                continue
+            peer, created = PeerZone.objects.get_or_create(name=record["peer"])
+            existed = PeerFigure.objects.filter(peer=peer, indicator=found, year=year).exists()
+            try:
+                peer_figure_set(
+                    actor=actor,
+                    peer=peer,
+                    indicator=found,
+                    year=year,
+                    value=value,
+                    growth=growth,
+                    scope=record.get("scope", ""),
+                    source=source,
+                    note=record.get("note", ""),
+                )
+            except ValidationError as exc:
+                report.add_error(number, _("新区"), record["peer"], exc.messages[0])
+                continue
+            if existed:
+                report.updated += 1
+            else:
+                report.created += 1
+            if len(report.preview) < PREVIEW_ROWS:
+                action = _("更新") if existed else _("新增新区") if created else _("新增")
+                report.preview.append(
+                    {"row": number, "action": str(action), "label": str(year), "name": peer.name}
+                )
+    return report
+
+
+PEER_FIGURES = ImportKind(
+    "peer_figures",
+    gettext_lazy("对标数据"),
+    peer_figures_import,
+    PEER_COLUMNS,
+    "indicators:overview",
 )

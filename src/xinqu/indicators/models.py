@@ -51,9 +51,12 @@ class Indicator(DepartmentOwned, Named):
         HIGHER = "higher", _("越高越好")
         LOWER = "lower", _("越低越好")
 
-    class GrowthSource(models.TextChoices):
-        REPORTED = "reported", _("采用统计部门公布的增速（可比价）")
-        COMPUTED = "computed", _("按上年同期数值计算（现价）")
+    class PriceBasis(models.TextChoices):
+        """What the published growth measures. Growth is always the published one where the source
+        gives it; computed from last year's value only where it gives none (and then marked)."""
+
+        COMPARABLE = "comparable", _("可比价（剔除价格因素）")
+        CURRENT = "current", _("现价，可比口径")
 
     class Level(models.TextChoices):
         ZONE = "zone", _("新区")
@@ -76,8 +79,15 @@ class Indicator(DepartmentOwned, Named):
     )
     additive = models.BooleanField(_("可按区域加总"), default=True, help_text=_("功能区之和等于新区"))
     direction = models.CharField(_("方向"), max_length=8, choices=Direction.choices, default=Direction.HIGHER)
-    growth_source = models.CharField(
-        _("增速来源"), max_length=10, choices=GrowthSource.choices, default=GrowthSource.COMPUTED
+    price_basis = models.CharField(
+        _("增速口径"), max_length=10, choices=PriceBasis.choices, default=PriceBasis.CURRENT
+    )
+    seasonal_progress = models.BooleanField(
+        _("序时进度按季节比重"),
+        default=False,
+        help_text=_(
+            "不勾选时序时进度为已过月数 ÷ 12（或目标的分月进度）；勾选后按近三年同期累计占全年的比重"
+        ),
     )
     lowest_level = models.CharField(
         _("填报到"), max_length=8, choices=Level.choices, default=Level.PARK, help_text=_("最细填报到哪一级")
@@ -175,9 +185,29 @@ class Indicator(DepartmentOwned, Named):
         return period_label(period, self)
 
 
+def quarter_name(month: int, cumulative: bool = True) -> str:
+    """A quarter as bureaus name it: 一季度 / 上半年 / 前三季度 / 全年 for a year-to-date flow,
+    一季度末 … 四季度末 for a stock."""
+    if cumulative:
+        names = {3: _("一季度"), 6: _("上半年"), 9: _("前三季度"), 12: _("全年")}
+    else:
+        names = {3: _("一季度末"), 6: _("二季度末"), 9: _("三季度末"), 12: _("四季度末")}
+    return str(names.get(month - month % 3 if month % 3 else month, ""))
+
+
 def period_label(period: dt.date, indicator: Indicator | None = None) -> str:
-    """How statistics bureaus name a period: 2024年1-5月 for year-to-date, 2024年5月末 for a stock."""
+    """How statistics bureaus name a period: 2024年1-5月 for year-to-date, 2024年5月末 for a stock,
+    2024年一季度 / 上半年 for a quarterly figure."""
     values = {"year": period.year, "month": period.month}
+    if (
+        indicator is not None
+        and indicator.frequency == Indicator.Frequency.QUARTERLY
+        and period.month % 3 == 0
+    ):
+        return gettext("%(year)d年%(quarter)s") % {
+            "year": period.year,
+            "quarter": quarter_name(period.month, indicator.cumulative),
+        }
     if indicator is not None and not indicator.cumulative:
         return gettext("%(year)d年%(month)d月末") % values
     if period.month == 1:
@@ -380,6 +410,13 @@ class PeerFigure(models.Model):
     year = models.PositiveSmallIntegerField(_("年度"))
     value = models.DecimalField(_("数值"), max_digits=20, decimal_places=4, null=True, blank=True)
     growth = models.DecimalField(_("增速（%）"), max_digits=9, decimal_places=2, null=True, blank=True)
+    scope = models.CharField(
+        _("统计范围"),
+        max_length=120,
+        blank=True,
+        help_text=_("如 全域、直管区、某区；范围不同的数据不宜直接比较"),
+    )
+    source = models.URLField(_("来源"), max_length=500, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
 
     class Meta:

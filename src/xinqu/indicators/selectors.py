@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 
 from xinqu.core.access import is_leader
 from xinqu.core.models import OrgUnit, User
-from xinqu.core.numbers import amount
-from xinqu.indicators.models import DataVersion, Indicator, Observation, PeerFigure, PeerZone
+from xinqu.core.numbers import amount, rounded, two_year_average, year_on_year
+from xinqu.indicators.models import DataVersion, Indicator, Observation, PeerFigure, PeerZone, quarter_name
 from xinqu.indicators.rules import evaluate_formula, formula_codes
 
 HUNDRED = Decimal(100)
@@ -60,7 +60,7 @@ def _pattern_dates(year: int, month: int) -> dict[str, dict[str, dt.date | None]
 _ROWS_SQL = """
 WITH p(pattern, eff, ly, s1, s2, s3, d1, d2, d3) AS (VALUES {values})
 SELECT ind.id, u.id, o.ytd_value, o.period_value, o.growth, ly.ytd_value, t.value, t.growth, t.phasing,
-  o.ytd_derived, o.period_derived,
+  o.ytd_derived, o.period_derived, ly.growth, l2.ytd_value,
   (SELECT SUM(s.ytd_value) FROM indicators_observation s
     WHERE s.indicator_id = ind.id AND s.org_unit_id = u.id AND s.period IN (p.s1, p.s2, p.s3)
       AND s.ytd_value IS NOT NULL HAVING COUNT(*) = 3),
@@ -73,6 +73,7 @@ JOIN p ON p.pattern = CASE WHEN ind.frequency = 'monthly' AND ind.cumulative AND
                            THEN 'monthly_combined' ELSE ind.frequency END
 LEFT JOIN indicators_observation o ON o.indicator_id = ind.id AND o.org_unit_id = u.id AND o.period = p.eff
 LEFT JOIN indicators_observation ly ON ly.indicator_id = ind.id AND ly.org_unit_id = u.id AND ly.period = p.ly
+LEFT JOIN indicators_observation l2 ON l2.indicator_id = ind.id AND l2.org_unit_id = u.id AND l2.period = p.s2
 LEFT JOIN indicators_target t ON t.indicator_id = ind.id AND t.org_unit_id = u.id AND t.year = %s
 WHERE ind.id IN ({indicators}) AND u.id IN ({units})
 """
@@ -86,6 +87,8 @@ _ROW_FIELDS = [
     "phasing",
     "ytd_derived",
     "single_derived",
+    "reported_growth_last_year",
+    "two_years_ago",
     "seasonal_part",
     "seasonal_whole",
 ]
@@ -134,7 +137,11 @@ class Row:
     single_derived: bool = False
     last_year: Decimal | None = None
     growth: Decimal | None = None
-    growth_computed: bool = False
+    growth_computed: bool = False  # no growth was published: worked out from last year's value
+    growth_note: str = ""  # 扭亏 / 减亏 / 增亏 / — where a percentage would mislead
+    change_pp: Decimal | None = None  # a rate's or ratio's change on last year, in 百分点
+    two_year_growth: Decimal | None = None  # 两年平均增速
+    asked: dt.date | None = None  # the month the page asked for (a quarterly value carries on)
     target_value: Decimal | None = None
     target_growth: Decimal | None = None
     completion: Decimal | None = None
@@ -155,6 +162,18 @@ class Row:
     @property
     def period_label(self) -> str:
         return self.indicator.period_label(self.period) if self.period else ""
+
+    @property
+    def is_rate(self) -> bool:
+        """A rate or ratio (unit %): it changes in 百分点 and has no growth of its own."""
+        return self.indicator.unit == "%"
+
+    @property
+    def carried_label(self) -> str:
+        """For the months after a quarter: "一季度数据" until the next quarter's value is due."""
+        if not self.period or not self.asked or self.period == self.asked:
+            return ""
+        return _("%(label)s数据") % {"label": quarter_name(self.period.month, self.indicator.cumulative)}
 
     @property
     def light_label(self) -> str:
@@ -211,9 +230,10 @@ def progress_light(
 
 
 def _q(value: Any, places: str = "0.01") -> Decimal | None:
+    """Rounded half up (as statistics tables round) to ``places``; None stays None."""
     if value is None:
         return None
-    return (value if isinstance(value, Decimal) else Decimal(str(value))).quantize(Decimal(places))
+    return rounded(value, -Decimal(places).as_tuple().exponent)  # type: ignore[operator]
 
 
 def _finish(row: Row, data: dict[str, Any], month: int | None) -> Row:
@@ -226,14 +246,20 @@ def _finish(row: Row, data: dict[str, Any], month: int | None) -> Row:
         _q(data.get("target_value"), "0.0001"),
         _q(data.get("target_growth")),
     )
-    if indicator.unit == "%":
-        row.growth = None  # the growth of a percentage means nothing; its change is in points
-    elif (
-        indicator.growth_source == Indicator.GrowthSource.COMPUTED and row.value is not None and row.last_year
-    ):
-        row.growth, row.growth_computed = _q((row.value / row.last_year - 1) * HUNDRED, SHOWN), True
+    if row.is_rate:
+        # The growth of a percentage means nothing: a rate or ratio changes in 百分点.
+        if row.value is not None and row.last_year is not None:
+            row.change_pp = _q(row.value - row.last_year, SHOWN)
     else:
-        row.growth = _q(data.get("reported_growth"))
+        reported = _q(data.get("reported_growth"))
+        found = year_on_year(row.value, row.last_year, reported=reported)
+        row.growth, row.growth_computed, row.growth_note = found.rate, found.computed, found.note
+        row.two_year_growth = two_year_average(
+            row.value,
+            _q(data.get("two_years_ago"), "0.0001"),
+            growth=reported,
+            growth_last_year=_q(data.get("reported_growth_last_year")),
+        )
     lower = indicator.direction == Indicator.Direction.LOWER
     lights = []
     if row.target_value and row.value is not None and month is not None:
@@ -244,7 +270,11 @@ def _finish(row: Row, data: dict[str, Any], month: int | None) -> Row:
             row.time_progress, row.progress_basis = HUNDRED, "level"
         elif len(phasing) == 12:
             row.time_progress, row.progress_basis = _q(Decimal(str(phasing[month - 1])), SHOWN), "phasing"
-        elif data.get("seasonal_part") is not None and data.get("seasonal_whole"):
+        elif (
+            indicator.seasonal_progress
+            and data.get("seasonal_part") is not None
+            and data.get("seasonal_whole")
+        ):
             share = _q(data["seasonal_part"], "0.0001") / _q(data["seasonal_whole"], "0.0001") * HUNDRED  # type: ignore[operator]
             row.time_progress, row.progress_basis = _q(share, SHOWN), "seasonal"
         else:
@@ -258,7 +288,7 @@ def _finish(row: Row, data: dict[str, Any], month: int | None) -> Row:
         )
         lights.append(light)
     if row.target_growth is not None and row.growth is not None:
-        growth_gap = (row.growth - row.target_growth).quantize(Decimal(SHOWN))
+        growth_gap = rounded(row.growth - row.target_growth, 1)
         row.growth_gap = growth_gap
         behind = growth_gap if lower else -growth_gap
         lights.append(classify(behind, indicator.growth_yellow_pp, indicator.growth_red_pp))
@@ -337,7 +367,14 @@ def overview(*, user: User, unit: OrgUnit, period: dt.date) -> list[Row]:
             data = data | _formula_data(indicator, {c: by_code.get(c, {}) for c in codes})
         rows.append(
             _finish(
-                Row(indicator=indicator, unit=unit, period=_dates(period.year, month)["eff"]), data, month
+                Row(
+                    indicator=indicator,
+                    unit=unit,
+                    period=_dates(period.year, month)["eff"],
+                    asked=period.replace(day=1),
+                ),
+                data,
+                month,
             )
         )
     return rows
@@ -365,7 +402,11 @@ def breakdown(*, indicator: Indicator, parent: OrgUnit, period: dt.date) -> tupl
             raw[(indicator.pk, pk)] = raw.get((indicator.pk, pk), {}) | _formula_data(indicator, values)
     eff = _dates(period.year, month)["eff"]
     rows = [
-        _finish(Row(indicator=indicator, unit=u, period=eff), raw.get((indicator.pk, u.pk), {}), month)
+        _finish(
+            Row(indicator=indicator, unit=u, period=eff, asked=period.replace(day=1)),
+            raw.get((indicator.pk, u.pk), {}),
+            month,
+        )
         for u in units
     ]
     total, children = rows[0], rows[1:]
@@ -410,14 +451,8 @@ def trend(*, indicator: Indicator, unit: OrgUnit, year: int) -> dict[str, Any]:
         previous = by_period.get(dt.date(year - 1, m, 1), (None, None))
         this_year.append(None if current[0] is None else float(current[0]))
         last_year.append(None if previous[0] is None else float(previous[0]))
-        if (
-            indicator.growth_source == Indicator.GrowthSource.COMPUTED
-            and current[0] is not None
-            and previous[0]
-        ):
-            growth.append(round(float((current[0] / previous[0] - 1) * HUNDRED), 2))
-        else:
-            growth.append(None if current[1] is None else float(current[1]))
+        found = year_on_year(current[0], previous[0], reported=current[1])
+        growth.append(None if found.rate is None or indicator.unit == "%" else float(found.rate))
     labels = [
         indicator.period_label(dt.date(year, m, 1)).removeprefix(f"{year}年").removeprefix(f"{year} ")
         for m in months
@@ -439,6 +474,8 @@ class PeerRow:
     value: Decimal | None
     growth: Decimal | None
     note: str
+    scope: str = ""
+    source: str = ""
     value_rank: int | None = None
     growth_rank: int | None = None
     from_observations: bool = False
@@ -459,6 +496,8 @@ def benchmark(*, indicator: Indicator, year: int, zone: OrgUnit) -> dict[str, An
             value=figure.value if figure else None,
             growth=figure.growth if figure else None,
             note=figure.note if figure else "",
+            scope=figure.scope if figure else "",
+            source=figure.source if figure else "",
         )
         if peer.is_self and own is not None:
             row.value = own.ytd_value if own.ytd_value is not None else row.value
@@ -493,6 +532,10 @@ def benchmark(*, indicator: Indicator, year: int, zone: OrgUnit) -> dict[str, An
         "known_values": sum(1 for r in rows if r.value is not None),
         "known_growth": sum(1 for r in rows if r.growth is not None),
         "missing": [r.peer.name for r in rows if r.value is None and r.growth is None],
+        "mixed_scopes": len(
+            {r.scope for r in rows if r.scope and (r.value is not None or r.growth is not None)}
+        )
+        > 1,
     }
 
 

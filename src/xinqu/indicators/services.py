@@ -3,12 +3,14 @@ figures. Every function validates all its input before writing anything, and is 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -54,7 +56,8 @@ INDICATOR_FIELDS = [
     "jan_feb_combined",
     "additive",
     "direction",
-    "growth_source",
+    "price_basis",
+    "seasonal_progress",
     "lowest_level",
     "formula",
     "yellow_pp",
@@ -545,16 +548,81 @@ def peer_figure_set(
     value: Decimal | None,
     growth: Decimal | None,
     note: str = "",
+    scope: str = "",
+    source: str = "",
 ) -> PeerFigure:
-    """Record a peer zone's published figure. The indicator's department keeps its peer data."""
+    """Record a peer zone's published figure, with the area it covers (全域, 直管区 …) and where it
+    was published. The indicator's department keeps its peer data."""
     ensure_can_write(actor, indicator)
+    if value is None and growth is None and not note.strip():
+        raise ValidationError(_("请至少填写总量、增速或说明中的一项。"))
     figure = PeerFigure.objects.filter(peer=peer, indicator=indicator, year=year).first()
     return save_audited(
         actor=actor,
         instance=figure or PeerFigure(peer=peer, indicator=indicator, year=year),
-        audited=["value", "growth", "note"],
-        fields={"value": value, "growth": growth, "note": note.strip()[:300]},
+        audited=["value", "growth", "scope", "source", "note"],
+        fields={
+            "value": value,
+            "growth": growth,
+            "scope": scope.strip()[:120],
+            "source": source.strip()[:500],
+            "note": note.strip()[:300],
+        },
     )
+
+
+REFERENCE_PEERS = Path(__file__).parent / "data" / "national-new-areas.csv"
+
+
+def reference_peer_figures() -> dict[tuple[str, int], dict[str, Any]]:
+    """The national new areas' published GDP and real growth (2023, 2024) that ship with Xinqu,
+    one entry per zone and year, with each figure's scope and source kept. Where sources give the
+    level and the growth for different scopes, the scope says which is which."""
+    rows: dict[tuple[str, int], list[dict[str, str]]] = {}
+    with REFERENCE_PEERS.open(encoding="utf-8", newline="") as file:
+        for row in csv.DictReader(file):
+            rows.setdefault((row["zone"], int(row["year"])), []).append(row)
+    found = {}
+    for key, given in rows.items():
+        level = next((r for r in given if r["gdp_yi_yuan"]), None)
+        rate = next((r for r in given if r["gdp_growth_pct"]), None)
+        if level is not None and rate is not None and level is not rate:
+            scope = f"{_('总量')}：{level['scope']}；{_('增速')}：{rate['scope']}"
+        else:
+            scope = (level or rate or given[0])["scope"]
+        found[key] = {
+            "value": Decimal(level["gdp_yi_yuan"]) if level else None,
+            "growth": Decimal(rate["gdp_growth_pct"]) if rate else None,
+            "scope": scope,
+            "source": (level or rate or given[0])["source"],
+            "note": "；".join(r["note"] for r in given if r["note"]),
+        }
+    return found
+
+
+@transaction.atomic
+def peers_load_reference(*, actor: User, indicator: Indicator, names: list[str] | None = None) -> int:
+    """Put the shipped national new areas' figures on ``indicator`` (GDP) for the years they cover,
+    creating the peer zones they name; figures already recorded are replaced. Returns the count."""
+    ensure_can_write(actor, indicator)
+    count = 0
+    for (name, year), entry in reference_peer_figures().items():
+        if names is not None and name not in names:
+            continue
+        peer, _created = PeerZone.objects.get_or_create(name=name)
+        peer_figure_set(
+            actor=actor,
+            peer=peer,
+            indicator=indicator,
+            year=year,
+            value=entry["value"],
+            growth=entry["growth"],
+            scope=entry["scope"],
+            source=entry["source"],
+            note=entry["note"],
+        )
+        count += 1
+    return count
 
 
 @transaction.atomic

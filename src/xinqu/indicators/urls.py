@@ -18,4 +18,6 @@ urlpatterns = [
     path("targets/<str:code>/<int:unit_id>/<int:year>/", views.target_edit, name="target_edit"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/peers/", views.benchmark, name="benchmark"),
+    path("<str:code>/peers/import/", views.benchmark_import, name="benchmark_import"),
+    path("<str:code>/peers/template.xlsx", views.benchmark_template, name="benchmark_template"),
 ]

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,6 +33,7 @@ from xinqu.core.imports import template_workbook
 from xinqu.core.models import OrgUnit
 from xinqu.core.numbers import parse_number, parse_percent, plain
 from xinqu.core.params import year_param
+from xinqu.core.periods import current_period
 from xinqu.core.xlsx import export_response, xlsx_response
 from xinqu.indicators import exports, selectors, services
 from xinqu.indicators.catalog import catalog_preload
@@ -42,6 +42,7 @@ from xinqu.indicators.forms import (
     ImportForm,
     IndicatorForm,
     PeerFigureForm,
+    PeerImportForm,
     ReturnForm,
     TargetForm,
     tree_ordered_units,
@@ -50,13 +51,9 @@ from xinqu.indicators.models import Indicator, Observation, PeerZone, Submission
 
 
 def default_period() -> dt.date:
-    """The latest month with approved figures, so the page opens on data rather than on blanks."""
-    # Two index seeks (the period leads an index): never January, whose combined indicators wait
-    # for February, so a January maximum falls back to the December before it.
-    latest = Observation.objects.aggregate(p=Max("period"))["p"]
-    if latest is not None and latest.month == 1:
-        latest = Observation.objects.filter(period__lt=latest).aggregate(p=Max("period"))["p"]
-    return latest or services.latest_closed_period()
+    """The zone's reporting period (the latest month the statistics office closed): the same "as
+    of" as every other page, whatever was approved last."""
+    return current_period()
 
 
 def _unit_and_period(request: AuthedRequest) -> tuple[list[OrgUnit], OrgUnit, dt.date]:
@@ -220,6 +217,8 @@ def benchmark(request: AuthedRequest, code: str) -> HttpResponse:
                     value=form.cleaned_data["value"],
                     growth=form.cleaned_data["growth"],
                     note=form.cleaned_data["note"],
+                    scope=form.cleaned_data["scope"],
+                    source=form.cleaned_data["source"],
                 )
             except ValidationError as exc:
                 add_service_errors(form, exc)
@@ -472,6 +471,38 @@ def import_upload(request: AuthedRequest) -> HttpResponse:
         else:
             return redirect("import_job", job.pk)
     return render(request, "indicators/import.html", {"form": form})
+
+
+@login_required
+def benchmark_import(request: AuthedRequest, code: str) -> HttpResponse:
+    """Peer zones' figures from .xlsx (新区, 年度, 总量, 增速, 统计范围, 来源, 说明): a dry run first,
+    then all rows or none. The owning department only."""
+    ensure_business(request.user)
+    indicator = _indicator(request, code)
+    if not can_write(request.user, indicator):
+        raise PermissionDenied(_("只有该指标的负责部门可以维护对标数据。"))
+    form = PeerImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = jobs.import_job_start(
+                actor=request.user,
+                kind="peer_figures",
+                upload=form.cleaned_data["file"],
+                options={"indicator": indicator.code},
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("import_job", job.pk)
+    return render(request, "indicators/peer_import.html", {"form": form, "indicator": indicator})
+
+
+@login_required
+def benchmark_template(request: AuthedRequest, code: str) -> HttpResponse:
+    ensure_business(request.user)
+    _indicator(request, code)
+    spec = jobs.IMPORT_KINDS["peer_figures"]
+    return xlsx_response("template-peer-figures.xlsx", template_workbook(str(spec.label), spec.columns))
 
 
 @login_required

@@ -15,6 +15,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from xinqu.core.access import AuthedRequest, ensure_business, is_leader
+from xinqu.core.api import Number
 from xinqu.core.models import Department
 from xinqu.core.params import Year
 from xinqu.core.workdays import calendar
@@ -38,14 +39,16 @@ class NodeOut(Schema):
     title: str
     lead_department: str | None
     partner_departments: list[str]
-    target_value: Decimal | None
+    target_value: Number | None
     unit: str
     deadline: dt.date | None
-    weight: Decimal
+    weight: Number
     source: str
-    value: Decimal | None
-    completion: Decimal | None
-    time_progress: Decimal | None
+    value: Number | None
+    measure: str = Field(description="quantity, stock or rate: how the KPI is scored")
+    completion: Number | None
+    time_progress: Number | None
+    gap: Number | None = Field(description="completion − time progress; for a rate, value − target in 百分点")
     light: str
     overdue: bool
     records: list[str] = Field(description="for fed KPIs: the records behind the value")
@@ -74,8 +77,10 @@ def _node_out(status: selectors.Status) -> dict[str, Any]:
         "weight": node.weight,
         "source": node.source,
         "value": status.value,
+        "measure": node.measure,
         "completion": status.completion,
         "time_progress": status.time_progress,
+        "gap": status.gap,
         "light": status.light,
         "overdue": status.overdue,
         "records": [r.label for r in status.fed.records] if status.fed else [],
@@ -156,7 +161,7 @@ class ReportIn(Schema):
 class LineOut(Schema):
     code: str
     title: str
-    value: Decimal | None
+    value: Number | None
     progress: str
     problems: str
     next_steps: str
@@ -247,15 +252,22 @@ def report_review(request: AuthedRequest, year: Year, month: str, action: str, p
     return _report_out(period, report.department_id, request.user)
 
 
+class KpiScoreOut(Schema):
+    code: str
+    points: Number | None
+    formula: str = Field(description="how the points were reached, with the numbers")
+
+
 class ScoreOut(Schema):
     rank: int | None
     department: str
-    kpi_points: Decimal | None
+    kpi_points: Number | None
     late: int
-    late_points: Decimal
+    late_points: Number
     failed_supervisions: int
-    supervision_points: Decimal
-    total: Decimal
+    supervision_points: Number
+    total: Number
+    kpis: list[KpiScoreOut]
 
 
 @router.get("/plans/{year}/scores", response=list[ScoreOut])
@@ -272,6 +284,7 @@ def plan_scores(request: AuthedRequest, year: Year, month: int | None = None) ->
             "failed_supervisions": s.failed,
             "supervision_points": s.failed_points,
             "total": s.total,
+            "kpis": [{"code": k.status.node.code, "points": k.points, "formula": k.formula} for k in s.kpis],
         }
         for s in scoring.scores(plan, _month(plan, month))
     ]

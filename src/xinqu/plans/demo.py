@@ -142,6 +142,11 @@ def load_demo_plan(*, users: dict[str, User], **_context: Any) -> int:
             weight=Decimal(weight),
             source=source,
             direction=Node.Direction.HIGHER,
+            measure=Node.Measure.RATE
+            if unit == "%"
+            else Node.Measure.STOCK
+            if source == "enterprises.high_tech_total"
+            else Node.Measure.QUANTITY,
             sort_order=order,
         )
     staff = {

@@ -152,7 +152,13 @@ def scores_docx(plan: Plan, month: int, ranking: list[Score], user: Any) -> Http
             "根据各部门月报和各模块数据，现将%(year)s年1—%(m)s月%(title)s目标任务推进和考核得分情况通报如下。"
             "%(n)s个部门参加排名，%(top)s位列第一。"
         )
-        % {"year": plan.year, "m": month, "title": plan.title, "n": len(ranking), "top": top}
+        % {
+            "year": plan.year,
+            "m": month,
+            "title": plan.title,
+            "n": sum(1 for score in ranking if score.rank),  # the ranked, not every department listed
+            "top": top,
+        }
     )
     document.add_heading(_("一、考核得分排名"), level=2)
     headers, rows = _score_table(ranking)

@@ -23,6 +23,8 @@ class PlanForm(ServiceForm):
             "completion_cap",
             "late_deduction",
             "supervision_deduction",
+            "rate_points_per_pp",
+            "rate_red_pp",
         ]
 
 
@@ -57,6 +59,8 @@ class NodeForm(ServiceForm):
             "weight",
             "source",
             "direction",
+            "measure",
+            "path",
             "sort_order",
         ]
         widgets = {
@@ -70,12 +74,16 @@ class NodeForm(ServiceForm):
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
         self.fields["parent"].queryset = parents  # type: ignore[attr-defined]
+        self.fields["measure"].required = False  # only a KPI's matters; others keep the default
         self.fields["source"] = forms.ChoiceField(
             label=_("数据来源"),
             choices=feeds.choices(),
             required=False,
             help_text=_("指标可从其他模块自动取数"),
         )
+
+    def clean_measure(self) -> str:
+        return self.cleaned_data.get("measure") or Node.Measure.QUANTITY
 
 
 class PeriodForm(forms.Form):

@@ -58,6 +58,20 @@ class Plan(models.Model):
         default=Decimal("2"),
         validators=[MinValueValidator(0)],
     )
+    rate_points_per_pp = models.DecimalField(
+        _("比率类指标：每相差 1 个百分点加减分"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("10"),
+        validators=[MinValueValidator(0)],
+    )
+    rate_red_pp = models.DecimalField(
+        _("比率类指标红灯：低于目标超过（百分点）"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("2"),
+        validators=[MinValueValidator(0)],
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -85,6 +99,13 @@ class Node(models.Model):
     class Direction(models.TextChoices):
         HIGHER = "higher", _("越高越好")
         LOWER = "lower", _("越低越好")
+
+    class Measure(models.TextChoices):
+        """What a KPI measures decides how it is scored (plans.scoring)."""
+
+        QUANTITY = "quantity", _("累计量：完成率对照序时进度")
+        STOCK = "stock", _("存量（期末数）：对照时限目标或分月路径")
+        RATE = "rate", _("比率/增速：与目标相差的百分点")
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="nodes")
     parent = models.ForeignKey(
@@ -118,6 +139,15 @@ class Node(models.Model):
     )
     source = models.CharField(_("数据来源"), max_length=60, blank=True, help_text=_("空：部门填报"))
     direction = models.CharField(_("方向"), max_length=6, choices=Direction.choices, default=Direction.HIGHER)
+    measure = models.CharField(
+        _("指标类型"), max_length=10, choices=Measure.choices, default=Measure.QUANTITY
+    )
+    path = models.JSONField(
+        _("分月目标路径"),
+        default=list,
+        blank=True,
+        help_text=_("存量指标可填 12 个月末应达到的数值；不填则对照时限目标"),
+    )
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
 
     class Meta:

@@ -3,9 +3,12 @@
     score = weighted KPI points − late reports × the plan's deduction
                                 − supervision items not done as required × the plan's deduction
 
-A KPI's points are, by the plan's basis, its completion against time-elapsed progress
-(completion ÷ time progress × 100; for a lower-is-better KPI the inverse) or its completion of
-the full-year target, capped at the plan's cap (120 by default). A department's KPI points are the
+A KPI's points depend on what it measures (Node.measure):
+- a quantity: by the plan's basis, its completion against time-elapsed progress (completion ÷ time
+  progress × 100; for a lower-is-better KPI the inverse) or its completion of the full-year target;
+- a stock: its completion of the deadline's target, or of its month-end path where one is given;
+- a rate: 100 ± the plan's points for each 百分点 above or below target (never value ÷ target);
+each capped at the plan's cap (120 by default). Each KPI's points carry their formula in words. A department's KPI points are the
 average over the KPIs it leads, weighted by their weights (equally when none are set). A department
 that leads measures only has no KPI points: it is listed after the ranked ones, with its deductions."""
 
@@ -15,19 +18,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from xinqu.core.models import Department
+from xinqu.core.numbers import amount, rounded
 from xinqu.plans.models import Node, Plan, Supervision
+from xinqu.plans.rules import rate_points
 from xinqu.plans.selectors import Status, departments_reporting, late_counts, tree
 
 HUNDRED = Decimal(100)
-TWO_PLACES = Decimal("0.01")
 
 
 @dataclass
 class KpiPoints:
     status: Status
     points: Decimal | None  # None: no value yet, not counted
+    formula: str = ""  # how the points were reached, with the numbers
 
 
 @dataclass
@@ -44,19 +50,49 @@ class Score:
 
 
 def kpi_points(plan: Plan, status: Status) -> Decimal | None:
+    return kpi_scored(plan, status).points
+
+
+def kpi_scored(plan: Plan, status: Status) -> KpiPoints:
+    """The KPI's points and the formula that gave them."""
+    node = status.node
+    lower = node.direction == Node.Direction.LOWER
+    cap = plan.completion_cap
+    if status.is_rate:
+        if status.gap is None or status.value is None or node.target_value is None:
+            return KpiPoints(status, None)
+        points = rounded(rate_points(status.gap, per_point=plan.rate_points_per_pp, cap=cap, lower=lower), 2)
+        sign = "−" if lower else "+"
+        formula = _(
+            "100 %(sign)s（%(value)s − %(target)s）× %(per)s = %(points)s（比率类：每相差 1 个百分点 %(per)s 分）"
+        ) % {
+            "sign": sign,
+            "value": amount(status.value, 1),
+            "target": amount(node.target_value, 1),
+            "per": amount(plan.rate_points_per_pp, 1),
+            "points": amount(points, 2),
+        }
+        return KpiPoints(status, points, str(formula))
     completion, progress = status.completion, status.time_progress
     if completion is None or progress is None:
-        return None
-    lower = status.node.direction == Node.Direction.LOWER
-    if plan.scoring_basis == Plan.Basis.COMPLETION:
-        points = (
-            (HUNDRED * HUNDRED / completion if completion else plan.completion_cap) if lower else completion
-        )
+        return KpiPoints(status, None)
+    numbers = {"c": amount(completion, 1), "t": amount(progress, 1)}
+    if plan.scoring_basis == Plan.Basis.COMPLETION or (
+        node.measure == Node.Measure.STOCK and progress == HUNDRED
+    ):
+        raw = (HUNDRED * HUNDRED / completion if completion else cap) if lower else completion
+        formula = _("100 × 100 ÷ 完成率 %(c)s%%") if lower else _("完成率 %(c)s%%（对照时限目标）")
     elif lower:
-        points = progress / completion * HUNDRED if completion else plan.completion_cap
+        raw = progress / completion * HUNDRED if completion else cap
+        formula = _("序时进度 %(t)s%% ÷ 完成率 %(c)s%% × 100")
     else:
-        points = completion / progress * HUNDRED if progress else HUNDRED
-    return min(max(points, Decimal(0)), plan.completion_cap).quantize(TWO_PLACES)
+        raw = completion / progress * HUNDRED if progress else HUNDRED
+        formula = _("完成率 %(c)s%% ÷ 序时进度 %(t)s%% × 100")
+    points = rounded(min(max(raw, Decimal(0)), cap), 2)
+    text = str(formula % numbers) + " = " + amount(points, 2)
+    if points == cap and raw > cap:
+        text += str(_("（封顶 %(cap)s）") % {"cap": amount(cap, 0)})
+    return KpiPoints(status, points, text)
 
 
 def scores(plan: Plan, month: int) -> list[Score]:
@@ -71,25 +107,22 @@ def scores(plan: Plan, month: int) -> list[Score]:
     results = []
     for department in departments_reporting(plan):
         score = Score(department=department)
-        score.kpis = [
-            KpiPoints(s, kpi_points(plan, s)) for s in statuses if s.node.lead_department_id == department.pk
-        ]
+        score.kpis = [kpi_scored(plan, s) for s in statuses if s.node.lead_department_id == department.pk]
         counted = [k for k in score.kpis if k.points is not None]
         if counted:
             weights = [k.status.node.weight for k in counted]
             if not any(weights):
                 weights = [Decimal(1)] * len(counted)
-            score.kpi_points = (
+            score.kpi_points = rounded(
                 sum((w * (k.points or 0) for w, k in zip(weights, counted, strict=True)), Decimal(0))
-                / sum(weights)
-            ).quantize(TWO_PLACES)
+                / sum(weights),
+                2,
+            )
         score.late = lates.get(department.pk, 0)
-        score.late_points = (score.late * plan.late_deduction).quantize(TWO_PLACES)
+        score.late_points = rounded(score.late * plan.late_deduction, 2)
         score.failed = failed.get(department.pk, 0)
-        score.failed_points = (score.failed * plan.supervision_deduction).quantize(TWO_PLACES)
-        score.total = ((score.kpi_points or Decimal(0)) - score.late_points - score.failed_points).quantize(
-            TWO_PLACES
-        )
+        score.failed_points = rounded(score.failed * plan.supervision_deduction, 2)
+        score.total = rounded((score.kpi_points or Decimal(0)) - score.late_points - score.failed_points, 2)
         results.append(score)
     # Departments with KPI points are ranked; those leading measures only follow, unranked (rank 0).
     results.sort(key=lambda s: (s.kpi_points is None, -s.total, s.department.sort_order, s.department.pk))

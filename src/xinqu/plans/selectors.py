@@ -17,13 +17,14 @@ from django.utils import timezone
 
 from xinqu.core.access import in_department, is_leader
 from xinqu.core.models import Department
+from xinqu.core.numbers import rounded
+from xinqu.core.periods import month_in
 from xinqu.indicators.selectors import progress_light
 from xinqu.plans import feeds
 from xinqu.plans.models import Node, Period, Plan, Report, ReportLine, Supervision
-from xinqu.plans.rules import is_office
+from xinqu.plans.rules import is_office, rate_points
 
 HUNDRED = Decimal(100)
-ONE_PLACE = Decimal("0.1")
 
 
 @dataclass
@@ -35,11 +36,15 @@ class Status:
     fed: feeds.Fed | None = None
     completion: Decimal | None = None
     time_progress: Decimal | None = None
-    gap: Decimal | None = None
+    gap: Decimal | None = None  # completion − time progress; for a rate, value − target (百分点)
     light: str = ""
     overdue: bool = False
     supervised: bool = False
     children: list[Status] = field(default_factory=list)
+
+    @property
+    def is_rate(self) -> bool:
+        return self.node.kind == Node.Kind.KPI and self.node.measure == Node.Measure.RATE
 
     @property
     def bar(self) -> Decimal:
@@ -64,35 +69,37 @@ def month_end(year: int, month: int) -> dt.date:
 
 
 def default_month(plan: Plan, today: dt.date | None = None) -> int:
-    """The month a plan is shown as of: the latest month with an approved report, else the last
-    finished month of the plan's year (January for a plan not yet begun)."""
-    latest = (
-        Report.objects.filter(period__plan=plan, status=Report.Status.APPROVED)
-        .order_by("-period__month")
-        .values_list("period__month", flat=True)
-        .first()
-    )
-    if latest:
-        return latest.month
-    today = today or timezone.localdate()
-    if today.year > plan.year:
-        return 12
-    if today.year < plan.year:
-        return 1
-    return max(today.month - 1, 1)
+    """The month a plan is shown as of: the zone's reporting period in the plan's year (December
+    for an earlier year, January for a later one), as on every other page."""
+    return month_in(plan.year, today)
 
 
 def _time_progress(node: Node, plan: Plan, as_of: dt.date) -> Decimal:
-    """The share of the node's time that has passed by ``as_of`` (days from 1 January to its
-    deadline, or to 31 December); 100 for a rate (%), which must hold at any time."""
-    if node.unit == "%":
+    """What the node should have reached by ``as_of``, in % of its target. A quantity: the share
+    of its time that has passed (days from 1 January to its deadline, or to 31 December). A stock:
+    its month-end path ÷ its target where a path is given, else 100 (held against the deadline's
+    target)."""
+    if node.measure == Node.Measure.STOCK:
+        if len(node.path) == 12 and node.target_value:
+            month = min(as_of, node.deadline or as_of).month if as_of.year == plan.year else 12
+            return rounded(Decimal(str(node.path[month - 1])) / node.target_value * HUNDRED, 1)
         return HUNDRED
     start = dt.date(plan.year, 1, 1)
     end = node.deadline or dt.date(plan.year, 12, 31)
     if end <= start:
         return HUNDRED
     share = Decimal((min(as_of, end) - start).days + 1) / Decimal((end - start).days + 1) * HUNDRED
-    return min(share, HUNDRED).quantize(ONE_PLACE)
+    return rounded(min(share, HUNDRED), 1)
+
+
+def _rate_points(plan: Plan, status: Status) -> Decimal:
+    assert status.gap is not None
+    return rate_points(
+        status.gap,
+        per_point=plan.rate_points_per_pp,
+        cap=plan.completion_cap,
+        lower=status.node.direction == Node.Direction.LOWER,
+    )
 
 
 def tree(plan: Plan, month: int, today: dt.date | None = None) -> list[Status]:
@@ -140,32 +147,49 @@ def tree(plan: Plan, month: int, today: dt.date | None = None) -> list[Status]:
                 status.value = status.fed.value if status.fed else None
             elif node.pk in reported:
                 status.value, status.value_month = reported[node.pk]
+            if status.is_rate:
+                if status.value is not None and node.target_value is not None:
+                    # A rate is held against its target in 百分点, never as value ÷ target.
+                    status.gap = rounded(status.value - node.target_value, 1)
+                    behind = status.gap if lower else -status.gap
+                    status.light = (
+                        "green" if behind <= 0 else "red" if behind > plan.rate_red_pp else "yellow"
+                    )
+                    done = behind <= 0
+                    status.overdue = bool(node.deadline and node.deadline < reference and not done)
+                return status
             if status.value is not None and node.target_value:
-                status.completion = (status.value / node.target_value * HUNDRED).quantize(ONE_PLACE)
+                status.completion = rounded(status.value / node.target_value * HUNDRED, 1)
                 status.time_progress = _time_progress(node, plan, as_of)
         else:
+            # A rate child counts with its points against 100 (it must hold at any time).
             measured = [
-                c for c in status.children if c.completion is not None and c.time_progress is not None
+                (c.node.weight, c.completion, c.time_progress)
+                for c in status.children
+                if c.completion is not None and c.time_progress is not None
+            ] + [
+                (c.node.weight, _rate_points(plan, c), HUNDRED)
+                for c in status.children
+                if c.is_rate and c.gap is not None
             ]
             if measured:
-                weights = [c.node.weight for c in measured]
+                weights = [w for w, _c, _t in measured]
                 if not any(weights):
                     weights = [Decimal(1)] * len(measured)
                 total = sum(weights, Decimal(0))
-                status.completion = (
+                status.completion = rounded(
                     sum(
-                        (w * min(c.completion or 0, cap) for w, c in zip(weights, measured, strict=True)),
+                        (w * min(c, cap) for w, (_w, c, _t) in zip(weights, measured, strict=True)),
                         Decimal(0),
                     )
-                    / total
-                ).quantize(ONE_PLACE)
-                status.time_progress = (
-                    sum(
-                        (w * (c.time_progress or 0) for w, c in zip(weights, measured, strict=True)),
-                        Decimal(0),
-                    )
-                    / total
-                ).quantize(ONE_PLACE)
+                    / total,
+                    1,
+                )
+                status.time_progress = rounded(
+                    sum((w * t for w, (_w, _c, t) in zip(weights, measured, strict=True)), Decimal(0))
+                    / total,
+                    1,
+                )
                 lower = False
         if status.completion is not None and status.time_progress is not None:
             status.gap, status.light = progress_light(

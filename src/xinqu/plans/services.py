@@ -44,10 +44,12 @@ NODE_FIELDS = [
     "weight",
     "source",
     "direction",
+    "measure",
+    "path",
     "sort_order",
 ]
 PLAN_FIELDS = ["year", "title", "yellow_pp", "red_pp", "scoring_basis", "completion_cap", "late_deduction",
-               "supervision_deduction"]  # fmt: skip
+               "supervision_deduction", "rate_points_per_pp", "rate_red_pp"]  # fmt: skip
 # Which kinds may sit under which (None: at the top of the tree).
 PARENTS: dict[str, set[str | None]] = {
     Node.Kind.STRATEGY: {None, Node.Kind.STRATEGY},
@@ -128,6 +130,8 @@ def plan_copy(*, actor: User, source: Plan, year: int, title: str = "") -> Plan:
             unit=old.unit,
             deadline=_shift(old.deadline, years),
             weight=old.weight,
+            measure=old.measure,
+            path=old.path,
             source=old.source,
             direction=old.direction,
             sort_order=old.sort_order,
@@ -166,6 +170,27 @@ def _shift(day: dt.date | None, years: int) -> dt.date | None:
         return day.replace(year=day.year + years, day=28)
 
 
+def _check_measure(node: Node) -> None:
+    """A quantity's completion is value ÷ target: a target of zero or below would invert it (a
+    growth target is a rate, scored by its gap). A stock's path gives 12 month-end values."""
+    if node.measure == Node.Measure.QUANTITY and node.target_value is not None and node.target_value <= 0:
+        raise ValidationError(
+            {"target_value": _("累计量指标的目标须大于零；增速、比率类目标（可为负数）请选择“比率/增速”。")}
+        )
+    if node.path:
+        if node.measure != Node.Measure.STOCK:
+            raise ValidationError({"path": _("只有存量指标可以填分月目标路径。")})
+        try:
+            numbers = [Decimal(str(v)) for v in node.path]
+        except (ArithmeticError, ValueError, TypeError):
+            numbers = []
+        if len(numbers) != 12:
+            raise ValidationError(
+                {"path": _("分月目标路径须为 12 个数值，依次为 1 至 12 月末应达到的数值。")}
+            )
+        node.path = [float(n) for n in numbers]
+
+
 def _check_node(node: Node, partners: Iterable[Department]) -> None:
     parent = node.parent
     if parent is not None and parent.plan_id != node.plan_id:
@@ -196,6 +221,7 @@ def _check_node(node: Node, partners: Iterable[Department]) -> None:
     if node.kind in REPORTED_KINDS and node.lead_department_id is None:
         raise ValidationError({"lead_department": _("举措和指标必须有牵头单位。")})
     if node.kind == Node.Kind.KPI:
+        _check_measure(node)
         if node.target_value is None:
             raise ValidationError({"target_value": _("指标必须有目标值。")})
         if node.source and feeds.feed(node.source) is None:

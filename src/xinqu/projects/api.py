@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from xinqu.core.access import AuthedRequest, ensure_business
-from xinqu.core.api import PageOf, Pages
+from xinqu.core.api import Number, PageOf, Pages
 from xinqu.core.models import Department, OrgUnit, User
 from xinqu.core.params import Year
 from xinqu.enterprises.selectors import enterprise_by_credit_code
@@ -31,7 +31,7 @@ class ProjectOut(Schema):
     kind: str
     area: str
     park: str | None
-    total_investment: Decimal
+    total_investment: Number
     size_band: str
     stage: str
     planned_signed_on: dt.date | None

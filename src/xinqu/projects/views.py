@@ -24,6 +24,7 @@ from xinqu.core.forms import add_service_errors
 from xinqu.core.imports import template_workbook
 from xinqu.core.models import Department, OrgUnit, User
 from xinqu.core.params import year_param
+from xinqu.core.periods import current_period
 from xinqu.core.roles import Role
 from xinqu.core.services import save_audited
 from xinqu.core.xlsx import xlsx_response
@@ -255,7 +256,7 @@ def photo(request: AuthedRequest, pk: int) -> FileResponse:
 @login_required
 def statistics(request: AuthedRequest) -> HttpResponse:
     ensure_business(request.user)
-    year = year_param(request, timezone.localdate().year)
+    year = year_param(request, current_period().year)
     by = request.GET.get("by", "stage")
     if by not in selectors.DIMENSIONS:
         by = "stage"

@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinqu.core.access import AuthedRequest, ensure_business, is_department_member, is_head
@@ -17,6 +16,7 @@ from xinqu.core.audit import client_address
 from xinqu.core.forms import add_service_errors
 from xinqu.core.numbers import json_number
 from xinqu.core.params import year_param
+from xinqu.core.periods import reporting_period
 from xinqu.core.workdays import calendar
 from xinqu.core.xlsx import export_response, workbook_bytes
 from xinqu.service_requests import metrics, services
@@ -210,11 +210,14 @@ def metrics_page(request: AuthedRequest) -> HttpResponse:
     """The rates, each with its definition, by department, category, area or month, and the
     departments' league table."""
     ensure_business(request.user)
-    year = year_param(request, timezone.localdate().year)
+    period = reporting_period()
+    year = year_param(request, period.month.year)
     by = request.GET.get("by", "department")
     if by not in metrics.DIMENSIONS:
         raise Http404
-    result = metrics.metrics(year=year, by=by)
+    # Requests filed up to the zone's reporting period in its own year; a past year in full.
+    through = period.end if year == period.month.year else None
+    result = metrics.metrics(year=year, by=by, through=through)
     rates = metrics.definitions()
     if request.GET.get("format") == "xlsx":
         headers = [
@@ -246,8 +249,9 @@ def metrics_page(request: AuthedRequest) -> HttpResponse:
             if r.key in {"on_time", "satisfaction", "resolution"}
         ],
     }
-    context = {
+    context: dict[str, Any] = {
         "year": year,
+        "through": through,
         "by": by,
         "dimensions": metrics.DIMENSIONS,
         "result": result,

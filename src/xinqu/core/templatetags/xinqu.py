@@ -39,6 +39,12 @@ def growth(value: Any) -> str:
 
 
 @register.filter
+def change_points(value: Any) -> str:
+    """``{{ row.change_pp|change_points }}``: 提高 1.2 个百分点."""
+    return numbers.change_points(value)
+
+
+@register.filter
 def points(value: Any) -> str:
     """``{{ gap|points }}``: 超 2.1 个百分点 / 落后 3.4 个百分点."""
     return numbers.points(value)
