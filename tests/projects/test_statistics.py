@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 
 from tests.projects.helpers import TODAY, _months_ago, _project, _started
 from xinqu.core.models import Notification
+from xinqu.core.periods import current_period
 from xinqu.projects import selectors, services
 from xinqu.projects.models import (
     Problem,
@@ -29,31 +30,49 @@ def test_statistics_count_starts_resumptions_and_the_industrial_share(clerk, pla
         services.year_plan_save(actor=clerk, project=project, year=year, planned_investment=Decimal(100))
     planned_only = _project(clerk, places, code="P1", total=9_000)
     services.year_plan_save(actor=clerk, project=planned_only, year=year, planned_investment=Decimal(50))
-    result = selectors.statistics(year, "band", min_total=Decimal(5_000))
+    # A 续建 project is not 复工 until a report or a resumption date in the year says so.
+    assert selectors.statistics(year, "band", min_total=Decimal(5_000), as_of=TODAY).started_or_resumed == 1
+    services.year_plan_save(
+        actor=clerk, project=old, year=year, planned_investment=Decimal(100), resumed_on=dt.date(year, 1, 1)
+    )
+    result = selectors.statistics(year, "band", min_total=Decimal(5_000), as_of=TODAY)
     assert (result.started_or_resumed, result.planned_to_start) == (2, 3)
     assert result.start_rate == Decimal("66.7")
     assert result.industrial_share == Decimal("75.0")  # 30,000 of 40,000
     assert [r.key for r in result.rows] == ["100m", "50m"]
     assert (result.total.new_starts, result.total.resumed) == (1, 1)
-    assert selectors.statistics(year, "stage").total.projects == 4
+    # The small project never started nor planned for the year is not among the year's projects.
+    assert selectors.statistics(year, "stage", as_of=TODAY).total.projects == 3
+    # A project finished before the year is not among the year's projects.
+    done = _project(clerk, places, code="D1", total=20_000)
+    for stage in ("signed", "landed", "started", "completed"):
+        services.project_move(actor=clerk, project=done, stage=stage, on=dt.date(year - 2, 5, 1))
+    assert selectors.statistics(year, "stage", as_of=TODAY).total.projects == 3
+    assert selectors.statistics(year - 2, "stage", as_of=dt.date(year - 2, 12, 31)).total.projects >= 1
 
 
 def test_the_meeting_lists_what_is_behind_late_or_blocked(clerk, places, leader, econ, econ_staff, as_user):
     from docx import Document
 
     quiet = _started(clerk, places, code="Q", months_ago=1)
+    month = current_period()
+    services.report_save(actor=clerk, project=quiet, month=month, investment=Decimal(100))
+    silent = _started(clerk, places, code="M", months_ago=1)  # owes the period's report
     late = _started(clerk, places, code="L", months_ago=1, leader=leader)
     services.milestone_save(
         actor=clerk, project=late, kind="topping", planned_on=TODAY - dt.timedelta(days=5), actual_on=None
     )
     blocked = _started(clerk, places, code="B", months_ago=1)
+    services.report_save(actor=clerk, project=blocked, month=month, investment=Decimal(50))
     problem = services.problem_open(
         actor=clerk, project=blocked, department=econ, description="用电增容迟迟未批"
     )
     red = _project(clerk, places, code="R", planned_start_on=_months_ago(5))
     groups = selectors.meeting()
     listed = {row.project.code: row for rows in groups.values() for row in rows}
-    assert set(listed) == {"L", "B", "R"} and "Q" not in listed and quiet
+    assert set(listed) == {"L", "B", "R", "M"} and "Q" not in listed and quiet
+    assert listed["M"].missing_report and not listed["B"].missing_report
+    assert selectors.report_missing(silent) == month and selectors.report_missing(quiet) is None
     assert (
         listed["L"].overdue_milestones == 1 and listed["B"].open_problems == 1 and listed["R"].project == red
     )

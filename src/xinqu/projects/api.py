@@ -16,6 +16,7 @@ from pydantic import Field
 from xinqu.core.access import AuthedRequest, ensure_business
 from xinqu.core.api import Number, PageOf, Pages
 from xinqu.core.models import Department, OrgUnit, User
+from xinqu.core.numbers import json_number
 from xinqu.core.params import Year
 from xinqu.enterprises.selectors import enterprise_by_credit_code
 from xinqu.projects import selectors, services
@@ -225,6 +226,9 @@ def project_milestone(request: AuthedRequest, code: str, kind: str, payload: Mil
 class YearIn(Schema):
     planned_investment: Decimal
     planned_to_start: bool = True
+    resumed_on: dt.date | None = Field(
+        default=None, description="复工日期: a 续建 project counts as 复工 from then"
+    )
 
 
 @router.put("/projects/{code}/years/{year}", response=ProjectDetailOut)
@@ -244,19 +248,20 @@ def project_statistics(request: AuthedRequest, year: Year, by: str = "stage", sc
         "key": r.key,
         "label": r.label,
         "projects": r.projects,
-        "total_investment": r.total_investment,
-        "planned": r.planned,
-        "completed": r.completed,
+        "total_investment": json_number(r.total_investment, 2),
+        "planned": json_number(r.planned, 2),
+        "completed": json_number(r.completed, 2),
         "new_starts": r.new_starts,
         "resumed": r.resumed,
     }
     return {
         "year": year,
         "by": by,
+        "as_of": result.as_of,
         "started_or_resumed": result.started_or_resumed,
         "planned_to_start": result.planned_to_start,
-        "start_rate": result.start_rate,
-        "industrial_share": result.industrial_share,
+        "start_rate": json_number(result.start_rate, 1),
+        "industrial_share": json_number(result.industrial_share, 1),
         "landed": result.landed,
         "rows": [row(r) for r in result.rows],
         "total": row(result.total),

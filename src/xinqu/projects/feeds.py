@@ -31,7 +31,7 @@ def _count(condition: Callable[[int, dt.date], Q]) -> Callable[[int, dt.date], F
 
 
 def _started_or_resumed(year: int, as_of: dt.date) -> Q:
-    return started_or_resumed(year) & Q(started_on__lte=as_of) & Q(total_investment__gte=5000)
+    return started_or_resumed(year, as_of) & Q(total_investment__gte=5000)
 
 
 FEEDS = [

@@ -66,6 +66,12 @@ class YearForm(forms.Form):
         label=_("年度计划投资（万元）"), min_value=0, decimal_places=2, max_digits=14
     )
     planned_to_start = forms.BooleanField(label=_("计划开复工"), required=False, initial=True)
+    resumed_on = forms.DateField(
+        label=_("复工日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("续建项目当年复工的日期；不填时以当年有投资的月报为准"),
+    )
 
 
 class MilestoneForm(forms.Form):

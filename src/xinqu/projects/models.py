@@ -129,6 +129,9 @@ class ProjectYear(models.Model):
         _("年度计划投资（万元）"), validators=[MinValueValidator(0)], max_digits=14, decimal_places=2
     )
     planned_to_start = models.BooleanField(_("计划开复工"), default=True)
+    # 续建 projects count as 复工 in a year only once they resume: this date, or a monthly report
+    # with investment in the year (projects.selectors.started_or_resumed).
+    resumed_on = models.DateField(_("复工日期"), null=True, blank=True)
     # The year-to-date investment of the year's latest report, kept as reports are saved.
     completed_investment = models.DecimalField(
         _("年度完成投资（万元）"), default=Decimal(0), max_digits=14, decimal_places=2

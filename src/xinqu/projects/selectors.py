@@ -14,9 +14,11 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from xinqu.core.numbers import rounded
+from xinqu.core.periods import as_of_in, current_period, month_end
 from xinqu.projects.flow import KIND
 from xinqu.projects.lights import add_months
-from xinqu.projects.models import Milestone, Problem, Project, ProjectYear
+from xinqu.projects.models import Milestone, MonthlyReport, Problem, Project, ProjectYear
 
 # Size bands by total investment (万元): ≥ 10亿, ≥ 1亿, ≥ 5000万, below.
 BANDS: list[tuple[str, Decimal, str | Promise]] = [
@@ -86,7 +88,7 @@ class StatRow:
 
     @property
     def completion(self) -> Decimal | None:
-        return (self.completed / self.planned * 100).quantize(Decimal("0.1")) if self.planned else None
+        return rounded(self.completed / self.planned * 100, 1) if self.planned else None
 
 
 DIMENSIONS: dict[str, tuple[str, str | Promise]] = {
@@ -103,6 +105,7 @@ DIMENSIONS: dict[str, tuple[str, str | Promise]] = {
 class Statistics:
     year: int
     by: str
+    as_of: dt.date | None = None
     rows: list[StatRow] = field(default_factory=list)
     total: StatRow = field(default_factory=lambda: StatRow(None, ""))
     planned_to_start: int = 0
@@ -114,29 +117,59 @@ class Statistics:
     def start_rate(self) -> Decimal | None:
         if not self.planned_to_start:
             return None
-        return (Decimal(self.started_or_resumed) / self.planned_to_start * 100).quantize(Decimal("0.1"))
+        return rounded(Decimal(self.started_or_resumed) / self.planned_to_start * 100, 1)
 
 
-def started_or_resumed(year: int) -> Q:
-    """New starts (开工 in the year) and resumed projects (续建: started before the year, neither
-    completed nor terminated before it)."""
+def started_or_resumed(year: int, as_of: dt.date | None = None) -> Q:
+    """New starts (开工 in the year, by ``as_of``) and resumed projects (续建: started before the
+    year, neither completed nor terminated before it, and resumed in it by ``as_of``: a resumption
+    date, or a monthly report with investment). A 续建 project in Changchun's winter shutdown is
+    not 复工 on 1 January."""
     first = dt.date(year, 1, 1)
-    new = Q(started_on__year=year)
-    resumed = (
-        Q(started_on__lt=first)
-        & (Q(completed_on__isnull=True) | Q(completed_on__gte=first))
-        & (Q(terminated_on__isnull=True) | Q(terminated_on__gte=first))
+    as_of = as_of or dt.date(year, 12, 31)
+    new = Q(started_on__gte=first, started_on__lte=as_of)
+    resumed_in_year = Q(
+        pk__in=ProjectYear.objects.filter(year=year, resumed_on__gte=first, resumed_on__lte=as_of).values(
+            "project"
+        )
+    ) | Q(
+        pk__in=MonthlyReport.objects.filter(month__gte=first, month__lte=as_of, investment__gt=0).values(
+            "project"
+        )
     )
+    resumed = Q(started_on__lt=first) & not_finished_before(first) & resumed_in_year
     return new | resumed
 
 
+def not_finished_before(day: dt.date) -> Q:
+    return (Q(completed_on__isnull=True) | Q(completed_on__gte=day)) & (
+        Q(terminated_on__isnull=True) | Q(terminated_on__gte=day)
+    )
+
+
+def active_in(year: int, as_of: dt.date) -> Q:
+    """The projects a year's statistics count: in that year's plan, landed or started by ``as_of``
+    in it, and not completed or terminated before it began. A project finished in 2023 is not in
+    2024's figures."""
+    first = dt.date(year, 1, 1)
+    in_plan = Q(pk__in=ProjectYear.objects.filter(year=year).values("project"))
+    under_way = Q(started_on__lte=as_of) | Q(landed_on__gte=first, landed_on__lte=as_of)
+    return (in_plan | under_way) & not_finished_before(first)
+
+
 def statistics(
-    year: int, by: str, base: QuerySet[Project] | None = None, min_total: Decimal | None = None
+    year: int,
+    by: str,
+    base: QuerySet[Project] | None = None,
+    min_total: Decimal | None = None,
+    as_of: dt.date | None = None,
 ) -> Statistics:
-    """Counts and investment of the projects by ``by``, for ``year``: total investment, the year's
+    """Counts and investment of the projects active in ``year`` by ``by``, as of ``as_of`` (by
+    default the end of the zone's reporting period in that year): total investment, the year's
     planned and completed investment, new starts and resumed ones. ``min_total`` keeps the projects
     of at least that total investment (the statistics office counts ≥ 5000万)."""
-    projects = base if base is not None else Project.objects.all()
+    as_of = as_of or as_of_in(year)
+    projects = (base if base is not None else Project.objects.all()).filter(active_in(year, as_of))
     if min_total is not None:
         projects = projects.filter(total_investment__gte=min_total)
     field_name = DIMENSIONS[by][0]
@@ -148,8 +181,8 @@ def statistics(
         .annotate(
             n=Count("pk"),
             invest=Sum("total_investment"),
-            new=Count("pk", filter=Q(started_on__year=year)),
-            resumed=Count("pk", filter=started_or_resumed(year) & Q(started_on__lt=first)),
+            new=Count("pk", filter=Q(started_on__gte=first, started_on__lte=as_of)),
+            resumed=Count("pk", filter=started_or_resumed(year, as_of) & Q(started_on__lt=first)),
         )
         .order_by(field_name)
     )
@@ -161,7 +194,7 @@ def statistics(
     )
     money = {row["key"]: row for row in yearly}
     labels = _labels(by)
-    result = Statistics(year=year, by=by)
+    result = Statistics(year=year, by=by, as_of=as_of)
     for row in grouped:
         key = row[field_name]
         stat = StatRow(
@@ -182,7 +215,7 @@ def statistics(
         for name in ("projects", "total_investment", "planned", "completed", "new_starts", "resumed"):
             setattr(result.total, name, getattr(result.total, name) + getattr(stat, name))
     result.total.label = str(_("合计"))
-    counted = projects.filter(started_or_resumed(year))
+    counted = projects.filter(started_or_resumed(year, as_of))
     totals = counted.aggregate(
         n=Count("pk"),
         all_money=Sum("total_investment"),
@@ -190,14 +223,16 @@ def statistics(
     )
     result.started_or_resumed = totals["n"]
     if totals["all_money"]:
-        result.industrial_share = ((totals["industrial"] or 0) / totals["all_money"] * 100).quantize(
-            Decimal("0.1")
-        )
+        result.industrial_share = rounded((totals["industrial"] or 0) / totals["all_money"] * 100, 1)
     result.planned_to_start = ProjectYear.objects.filter(
         year=year, planned_to_start=True, project__in=projects.values("pk")
     ).count()
     # Landings count every project, whatever its size (the report's "落地项目").
-    result.landed = (base if base is not None else Project.objects.all()).filter(landed_on__year=year).count()
+    result.landed = (
+        (base if base is not None else Project.objects.all())
+        .filter(landed_on__gte=first, landed_on__lte=as_of)
+        .count()
+    )
     return result
 
 
@@ -225,11 +260,31 @@ def _labels(by: str) -> dict[Any, Any]:
     return {}
 
 
+REPORTING = [Project.Stage.STARTED, Project.Stage.BUILDING]  # under construction: a report each month
+
+
+def missing_reports(month: dt.date, projects: QuerySet[Project] | None = None) -> QuerySet[Project]:
+    """Projects under construction, started by the end of ``month``, with no report for it."""
+    found = projects if projects is not None else Project.objects.all()
+    return found.filter(stage__in=REPORTING, started_on__lte=month_end(month)).exclude(
+        pk__in=MonthlyReport.objects.filter(month=month).values("project")
+    )
+
+
+def report_missing(project: Project, month: dt.date | None = None) -> dt.date | None:
+    """The reporting period's month when ``project`` owes its report for it, else None."""
+    month = month or current_period()
+    if project.stage not in REPORTING or project.started_on is None or project.started_on > month_end(month):
+        return None
+    return None if project.reports.filter(month=month).exists() else month
+
+
 @dataclass
 class MeetingRow:
     project: Project
     overdue_milestones: int
     open_problems: int
+    missing_report: bool = False
 
 
 @dataclass
@@ -240,6 +295,8 @@ class Meeting:
     projects: QuerySet[Project]
     late: dict[int, int]
     blocked: dict[int, int]
+    unreported: set[int] = field(default_factory=set)
+    month: dt.date | None = None  # the month whose report is looked for
 
     def groups(self, projects: Any = None) -> dict[tuple[str, str], list[MeetingRow]]:
         """``projects`` (default: all of them) grouped by area and responsible leader."""
@@ -248,7 +305,12 @@ class Meeting:
         for project in self.projects if projects is None else projects:
             leader = project.leader.display_name if project.leader else unassigned
             groups.setdefault((project.area.name, leader), []).append(
-                MeetingRow(project, self.late.get(project.pk, 0), self.blocked.get(project.pk, 0))
+                MeetingRow(
+                    project,
+                    self.late.get(project.pk, 0),
+                    self.blocked.get(project.pk, 0),
+                    project.pk in self.unreported,
+                )
             )
         return groups
 
@@ -258,7 +320,9 @@ def meeting_list(base: QuerySet[Project] | None = None, today: dt.date | None = 
     problem, ordered by area, leader and light. Three queries: the overdue milestones and the open
     problems counted per project, then the projects (which a page may slice)."""
     today = today or timezone.localdate()
+    month = current_period(today)
     projects = (base if base is not None else Project.objects.all()).filter(stage__in=ACTIVE)
+    unreported = set(missing_reports(month, projects).values_list("pk", flat=True))
     late_milestones = Milestone.objects.filter(actual_on__isnull=True, planned_on__lt=today)
     open_problems = Problem.objects.filter(item__state__in=OPEN_PROBLEM_STATES)
     late = dict(
@@ -278,6 +342,7 @@ def meeting_list(base: QuerySet[Project] | None = None, today: dt.date | None = 
             Q(light__in=["red", "yellow"])
             | Q(pk__in=late_milestones.values("project"))
             | Q(pk__in=open_problems.values("project"))
+            | Q(pk__in=unreported)
         )
         .select_related("area", "leader", "department")
         .annotate(
@@ -290,7 +355,7 @@ def meeting_list(base: QuerySet[Project] | None = None, today: dt.date | None = 
         )
         .order_by("area__sort_order", "area__name", "leader__full_name", "leader_id", "light_rank", "code")
     )
-    return Meeting(found, late, blocked)
+    return Meeting(found, late, blocked, unreported, month)
 
 
 def meeting(
@@ -306,4 +371,5 @@ def registration_overdue(project: Project, today: dt.date | None = None) -> bool
     if project.started_on is None or project.total_investment < 500:
         return False
     due = add_months(project.started_on, 1)
-    return (project.registered_on or today) > due
+    # The badge is for a registration still missing: once registered, late or not, it clears.
+    return project.registered_on is None and today > due

@@ -181,11 +181,19 @@ def project_move(
 
 @transaction.atomic
 def year_plan_save(
-    *, actor: User, project: Project, year: int, planned_investment: Decimal, planned_to_start: bool = True
+    *,
+    actor: User,
+    project: Project,
+    year: int,
+    planned_investment: Decimal,
+    planned_to_start: bool = True,
+    resumed_on: dt.date | None = None,
 ) -> ProjectYear:
     ensure_can_edit(actor, project)
     if planned_investment < 0:
         raise ValidationError({"planned_investment": _("计划投资不能为负数。")})
+    if resumed_on is not None and resumed_on.year != year:
+        raise ValidationError({"resumed_on": _("复工日期须在 %(y)d 年内。") % {"y": year}})
     found = ProjectYear.objects.filter(project=project, year=year).first() or ProjectYear(
         project=project,
         year=year,
@@ -197,8 +205,12 @@ def year_plan_save(
     saved = save_audited(
         actor=actor,
         instance=found,
-        audited=["year", "planned_investment", "planned_to_start"],
-        fields={"planned_investment": planned_investment, "planned_to_start": planned_to_start},
+        audited=["year", "planned_investment", "planned_to_start", "resumed_on"],
+        fields={
+            "planned_investment": planned_investment,
+            "planned_to_start": planned_to_start,
+            "resumed_on": resumed_on,
+        },
     )
     lights.refresh(project, reason=_("年度计划投资变更"))
     return saved

@@ -230,6 +230,7 @@ def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "band": selectors.BAND_LABELS[selectors.band_of(project.total_investment)],
         "new_start": project.started_on is not None and project.started_on.year == today.year,
         "registration_overdue": selectors.registration_overdue(project, today),
+        "report_missing": selectors.report_missing(project),
         "progress": progress,
         "years": project.years.all(),
         "milestones": milestone_rows,
@@ -294,6 +295,7 @@ def meeting(request: AuthedRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {
+        "report_month": listed.month,
         "groups": listed.groups(page),
         "page": page,
         "count": page.paginator.count,
