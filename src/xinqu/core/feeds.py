@@ -31,6 +31,7 @@ class Fed:
     records: list[Record] = field(default_factory=list)
     count: int = 0  # records behind the value, when more than are listed
     note: str = ""
+    target: Decimal | None = None  # the figure's own target for the year, where it holds one
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Feed:
     label: str | Promise
     unit: str
     compute: Callable[[int, dt.date], Fed]
+    # The figure holds its target itself (an indicator's Target): a KPI reading it keeps none.
+    holds_target: bool = False
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,17 @@ def parse_percent(value: Any) -> Decimal | None:
     return parse_number(value, "%")
 
 
+COUNT_UNITS = {"个", "家", "户", "项", "套", "人", "辆", "件", "次"}
+
+
+def places_for(unit: str) -> int:
+    """The decimals a figure in ``unit`` is shown with: none for a count (845 户, never 845.00
+    户), one for a percentage, two for amounts."""
+    if unit in COUNT_UNITS:
+        return 0
+    return 1 if unit == "%" else 2
+
+
 def rounded(value: Any, places: int = 1) -> Decimal:
     """``value`` rounded half up to ``places`` decimals, as Chinese statistics tables round
     (81.25 → 81.3; Python's own rounding is half-even and gives 81.2). The one rounding helper:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from xinqu.core.feeds import Fed, Feed, FeedFamily, Record
 from xinqu.core.models import OrgUnit
 from xinqu.core.numbers import year_on_year
-from xinqu.indicators.models import Indicator, Observation
+from xinqu.indicators.models import Indicator, Observation, Target
 
 
 def _label(name: str, measure: str) -> str:
@@ -34,8 +34,10 @@ def indicator_feed(key: str) -> Feed | None:
             .order_by("-period")
             .first()
         )
+        held = Target.objects.filter(indicator=indicator, org_unit=zone, year=year).first()
+        target = (held.value if measure == "value" else held.growth) if held else None
         if found is None:
-            return Fed(None, note=str(_("尚无已审核的数据")))
+            return Fed(None, note=str(_("尚无已审核的数据")), target=target)
         if measure == "value":
             value = found.ytd_value
         else:
@@ -46,10 +48,10 @@ def indicator_feed(key: str) -> Feed | None:
                 found.ytd_value, last.ytd_value if last else None, reported=found.growth
             ).rate
         url = f"{reverse('indicators:detail', args=[code])}?period={found.period:%Y-%m}"
-        return Fed(value, [Record(f"{found.period:%Y-%m} {indicator.name}", url)], 1)
+        return Fed(value, [Record(f"{found.period:%Y-%m} {indicator.name}", url)], 1, target=target)
 
     unit = indicator.unit if measure == "value" else "%"
-    return Feed(key, _label(indicator.name, measure), unit, compute)
+    return Feed(key, _label(indicator.name, measure), unit, compute, holds_target=True)
 
 
 def indicator_choices() -> list[tuple[str, str]]:

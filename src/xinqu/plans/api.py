@@ -40,6 +40,7 @@ class NodeOut(Schema):
     lead_department: str | None
     partner_departments: list[str]
     target_value: Number | None
+    target_fed: bool = Field(description="the target is the figure's own (an indicator's annual target)")
     unit: str
     deadline: dt.date | None
     weight: Number
@@ -71,7 +72,8 @@ def _node_out(status: selectors.Status) -> dict[str, Any]:
         "title": node.title,
         "lead_department": node.lead_department.code if node.lead_department else None,
         "partner_departments": [d.code for d in node.partner_departments.all()],
-        "target_value": node.target_value,
+        "target_value": status.target,
+        "target_fed": status.target_fed,
         "unit": node.unit,
         "deadline": node.deadline,
         "weight": node.weight,

@@ -59,7 +59,7 @@ def kpi_scored(plan: Plan, status: Status) -> KpiPoints:
     lower = node.direction == Node.Direction.LOWER
     cap = plan.completion_cap
     if status.is_rate:
-        if status.gap is None or status.value is None or node.target_value is None:
+        if status.gap is None or status.value is None or status.target is None:
             return KpiPoints(status, None)
         points = rounded(rate_points(status.gap, per_point=plan.rate_points_per_pp, cap=cap, lower=lower), 2)
         sign = "−" if lower else "+"
@@ -68,7 +68,7 @@ def kpi_scored(plan: Plan, status: Status) -> KpiPoints:
         ) % {
             "sign": sign,
             "value": amount(status.value, 1),
-            "target": amount(node.target_value, 1),
+            "target": amount(status.target, 1),
             "per": amount(plan.rate_points_per_pp, 1),
             "points": amount(points, 2),
         }

@@ -34,6 +34,8 @@ class Status:
     value: Decimal | None = None
     value_month: dt.date | None = None  # the month of the approved report the value comes from
     fed: feeds.Fed | None = None
+    target: Decimal | None = None  # the node's own, or the figure's it reads (held once, there)
+    target_fed: bool = False
     completion: Decimal | None = None
     time_progress: Decimal | None = None
     gap: Decimal | None = None  # completion − time progress; for a rate, value − target (百分点)
@@ -74,15 +76,16 @@ def default_month(plan: Plan, today: dt.date | None = None) -> int:
     return month_in(plan.year, today)
 
 
-def _time_progress(node: Node, plan: Plan, as_of: dt.date) -> Decimal:
+def _time_progress(node: Node, plan: Plan, as_of: dt.date, target: Decimal | None = None) -> Decimal:
     """What the node should have reached by ``as_of``, in % of its target. A quantity: the share
     of its time that has passed (days from 1 January to its deadline, or to 31 December). A stock:
     its month-end path ÷ its target where a path is given, else 100 (held against the deadline's
     target)."""
     if node.measure == Node.Measure.STOCK:
-        if len(node.path) == 12 and node.target_value:
+        target = target if target is not None else node.target_value
+        if len(node.path) == 12 and target:
             month = min(as_of, node.deadline or as_of).month if as_of.year == plan.year else 12
-            return rounded(Decimal(str(node.path[month - 1])) / node.target_value * HUNDRED, 1)
+            return rounded(Decimal(str(node.path[month - 1])) / target * HUNDRED, 1)
         return HUNDRED
     start = dt.date(plan.year, 1, 1)
     end = node.deadline or dt.date(plan.year, 12, 31)
@@ -141,16 +144,19 @@ def tree(plan: Plan, month: int, today: dt.date | None = None) -> list[Status]:
         status.children = [build(child, depth + 1) for child in by_parent.get(node.pk, [])]
         lower = node.direction == Node.Direction.LOWER
         if node.kind == Node.Kind.KPI:
+            status.target = node.target_value
             if node.source:
                 found = feeds.feed(node.source)
                 status.fed = found.compute(plan.year, as_of) if found else None
                 status.value = status.fed.value if status.fed else None
+                if found is not None and found.holds_target:
+                    status.target, status.target_fed = (status.fed.target if status.fed else None), True
             elif node.pk in reported:
                 status.value, status.value_month = reported[node.pk]
             if status.is_rate:
-                if status.value is not None and node.target_value is not None:
+                if status.value is not None and status.target is not None:
                     # A rate is held against its target in 百分点, never as value ÷ target.
-                    status.gap = rounded(status.value - node.target_value, 1)
+                    status.gap = rounded(status.value - status.target, 1)
                     behind = status.gap if lower else -status.gap
                     status.light = (
                         "green" if behind <= 0 else "red" if behind > plan.rate_red_pp else "yellow"
@@ -158,9 +164,9 @@ def tree(plan: Plan, month: int, today: dt.date | None = None) -> list[Status]:
                     done = behind <= 0
                     status.overdue = bool(node.deadline and node.deadline < reference and not done)
                 return status
-            if status.value is not None and node.target_value:
-                status.completion = rounded(status.value / node.target_value * HUNDRED, 1)
-                status.time_progress = _time_progress(node, plan, as_of)
+            if status.value is not None and status.target:
+                status.completion = rounded(status.value / status.target * HUNDRED, 1)
+                status.time_progress = _time_progress(node, plan, as_of, status.target)
         else:
             # A rate child counts with its points against 100 (it must hold at any time).
             measured = [

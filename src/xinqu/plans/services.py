@@ -222,10 +222,22 @@ def _check_node(node: Node, partners: Iterable[Department]) -> None:
         raise ValidationError({"lead_department": _("举措和指标必须有牵头单位。")})
     if node.kind == Node.Kind.KPI:
         _check_measure(node)
-        if node.target_value is None:
-            raise ValidationError({"target_value": _("指标必须有目标值。")})
-        if node.source and feeds.feed(node.source) is None:
+        fed = feeds.feed(node.source) if node.source else None
+        if node.source and fed is None:
             raise ValidationError({"source": _("没有这个数据来源：%(source)s") % {"source": node.source}})
+        if fed is not None and fed.holds_target:
+            # One figure, one target: the indicator's own annual target, never a second copy here.
+            if node.target_value is not None:
+                raise ValidationError(
+                    {
+                        "target_value": _(
+                            "该指标的目标取自经济指标模块的年度目标（%(source)s），不在计划中另填；请在“年度目标”中设定。"
+                        )
+                        % {"source": fed.label}
+                    }
+                )
+        elif node.target_value is None:
+            raise ValidationError({"target_value": _("指标必须有目标值。")})
     elif node.source:
         raise ValidationError({"source": _("只有指标可以从其他模块取数。")})
     if node.lead_department_id and any(p.pk == node.lead_department_id for p in partners):

@@ -39,6 +39,12 @@ def growth(value: Any) -> str:
 
 
 @register.filter
+def in_unit(value: Any, unit: str) -> str:
+    """``{{ s.target|in_unit:s.node.unit }}``: 845 户, 7.5 %, 3,007.00 万美元 (decimals by unit)."""
+    return numbers.amount(value, numbers.places_for(unit))
+
+
+@register.filter
 def change_points(value: Any) -> str:
     """``{{ row.change_pp|change_points }}``: 提高 1.2 个百分点."""
     return numbers.change_points(value)

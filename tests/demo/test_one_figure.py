@@ -1,0 +1,67 @@
+"""One figure, one source, walked on the demo: every plan KPI that reads an indicator shows, for
+every month of 2024, the value and the target the indicator overview shows, on the page and in
+the API; and its target is held once, on the indicator."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from xinqu.core.feeds import feed
+from xinqu.core.models import OrgUnit, User
+from xinqu.core.numbers import json_number, places_for, rounded
+from xinqu.demo.zone import load_demo_zone
+from xinqu.indicators.selectors import overview
+from xinqu.plans import selectors as plan_selectors
+from xinqu.plans.models import Node, Plan
+from xinqu.service_requests import metrics
+
+
+@pytest.fixture
+def demo(db):
+    load_demo_zone()
+
+
+def test_plan_kpis_read_their_indicator_value_and_target_every_month(demo, client):
+    leader = User.objects.get(username="demo-leader")
+    zone = OrgUnit.objects.get(kind="zone")
+    plan = Plan.objects.get(year=2024)
+    fed = [n for n in plan.nodes.filter(kind=Node.Kind.KPI).exclude(source="") if feed(n.source).holds_target]
+    assert {n.code for n in fed} >= {"1.1", "6.1"}
+    client.force_login(leader)
+    for node in fed:
+        assert node.target_value is None  # held once, on the indicator
+    for month in range(1, 13):
+        rows = {r.indicator.code: r for r in overview(user=leader, unit=zone, period=dt.date(2024, month, 1))}
+        statuses = {s.node.code: s for s in plan_selectors.tree(plan, month)}
+        api = {n["code"]: n for n in client.get(f"/api/v1/plans/2024/tree?month={month}").json()}
+        for node in fed:
+            _prefix, code, measure = node.source.split(".")
+            row, status = rows[code], statuses[node.code]
+            shown = row.value if measure == "value" else row.growth
+            target = row.target_value if measure == "value" else row.target_growth
+            places = places_for(node.unit)
+            got = None if status.value is None else rounded(status.value, places)
+            want = None if shown is None else rounded(shown, places)
+            assert got == want, (node.code, month, status.value, shown)
+            assert status.target == target, (node.code, month)
+            assert api[node.code]["target_value"] == (None if target is None else float(target))
+    # The demo's 2024 targets as the indicators hold them: GDP growth 7.5, 外资 a value.
+    statuses = {s.node.code: s for s in plan_selectors.tree(plan, 12)}
+    assert statuses["1.1"].target == Decimal("7.5")
+    assert statuses["6.1"].target is not None and statuses["6.1"].target_fed
+
+
+def test_service_request_kpis_equal_the_metrics_page(demo, client):
+    plan = Plan.objects.get(year=2024)
+    client.force_login(User.objects.get(username="demo-leader"))
+    for month in (3, 6, 12):
+        statuses = {s.node.code: s for s in plan_selectors.tree(plan, month)}
+        through = dt.date(2024, month, 28)
+        total = metrics.metrics(year=2024, by="month", through=through)["total"]
+        assert statuses["7.2"].value == total.rates["satisfaction"]
+        assert statuses["7.3"].value == total.rates["on_time"]
+        body = client.get(f"/api/v1/service-requests/metrics?year=2024&by=month&through={through}").json()
+        assert body["total"]["rates"]["satisfaction"] == json_number(total.rates["satisfaction"])
