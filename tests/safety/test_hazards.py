@@ -97,6 +97,32 @@ def test_a_major_hazard_is_supervised_at_once_and_stays_red_when_overdue(
     assert light(hazard) == "red"
 
 
+def test_a_confidential_enterprise_is_never_named_in_titles_or_notifications(
+    inspector, enterprise, make_user, leader, as_user
+):
+    enterprise.confidential = True  # its department (经济发展局) and the leaders may see it
+    enterprise.save()
+    hazard = _report(inspector, enterprise, level="major")
+    assert hazard.item.title == "保密企业：危化品仓库"
+    assert not Notification.objects.filter(title__contains=enterprise.name).exists()
+    works = Department.objects.create(code="works", name="建设局")
+    works_staff = make_user("works-staff", Role.STAFF, works)
+    services.hazard_act(
+        actor=inspector,
+        hazard=hazard,
+        action="assign",
+        department=works,
+        owner="厂长",
+        due_on=dt.date(2099, 1, 1),
+    )
+    # The assigned department works on the hazard without learning whom it concerns.
+    for url in ("/safety/?state=all", f"/safety/{hazard.item.number}/", "/"):
+        assert enterprise.name not in as_user(works_staff).get(url).content.decode(), url
+    assert not Notification.objects.filter(user=works_staff, title__contains=enterprise.name).exists()
+    # The leader, who may see the enterprise, finds its name on the hazard's page.
+    assert enterprise.name in as_user(leader).get(f"/safety/{hazard.item.number}/").content.decode()
+
+
 def test_bad_input_changes_nothing(inspector, enterprise, econ):
     with pytest.raises(ValidationError):
         services.hazard_report(

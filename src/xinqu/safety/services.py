@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -58,7 +59,7 @@ def hazard_report(
     )
     item = engine.item_open(
         kind=KIND,
-        title=f"{enterprise.name}：{location}"[:200],
+        title=hazard_title(enterprise, location),
         actor=actor,
         org_unit_id=enterprise.area_id,
         comment=description,
@@ -74,8 +75,6 @@ def hazard_report(
     )
     if level == Hazard.Level.MAJOR:
         engine.escalate(item=item, level=1, reason=_("重大隐患，挂牌督办"))
-        from django.conf import settings
-
         recipients = User.objects.filter(is_active=True).filter(role=Role.LEADER) | User.objects.filter(
             is_active=True, role__in=DEPARTMENT_ROLES, department__code=settings.SAFETY_DEPARTMENT
         )
@@ -88,6 +87,13 @@ def hazard_report(
                 url=reverse("safety:detail", args=[item.number]),
             )
     return hazard
+
+
+def hazard_title(enterprise: Enterprise, location: str) -> str:
+    """The item's title, which lists, queues, home pages and notifications show to everyone the
+    item reaches (the assigned department too): a confidential enterprise is never named in it."""
+    name = str(Enterprise.masked_name) if enterprise.confidential else enterprise.name
+    return f"{name}：{location}"[:200]
 
 
 def hazard_act(
