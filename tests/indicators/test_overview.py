@@ -238,3 +238,21 @@ def test_a_quarter_is_named_and_carried_forward(db, units, gdp, leader, observe)
     assert march.carried_label == ""
     # 两年平均增速 from the two published rates: √(1.066 × 1.063) − 1 = 6.4 %.
     assert row.two_year_growth == D("6.4")
+
+
+def test_exports_round_as_the_page_does(db, units, output, leader, econ_head, observe):
+    import io
+
+    from openpyxl import load_workbook
+
+    from xinqu.indicators.exports import overview_workbook
+
+    observe(output, units["zone"], MAY, D("78.2577"))
+    observe(output, units["zone"], dt.date(2023, 5, 1), D("70"))
+    _target(output, units["zone"], econ_head, value=D("300"))
+    rows = overview(user=leader, unit=units["zone"], period=MAY)
+    sheet = load_workbook(io.BytesIO(overview_workbook(rows, units["zone"], MAY))).active
+    cells = [c.value for c in sheet[2]]
+    assert cells[3] == 78.3  # the value at the indicator's one decimal, not 78.2577
+    assert cells[5] == 11.8 and "未公布增速" in cells[6]  # 78.2577 ÷ 70 − 1, computed and said so
+    assert cells[9] == 26.1  # completion 26.09 %, half up

@@ -59,7 +59,7 @@ def test_overview_shows_light_with_its_rule_and_exports(db, units, output, as_us
     export = client.get("/indicators/?period=2024-05&format=xlsx")
     sheet = load_workbook(io.BytesIO(export.content)).active
     rows = list(sheet.values)
-    assert rows[1][0] == "规上工业总产值" and rows[1][3] == 300 and rows[1][12] == "红灯"
+    assert rows[1][0] == "规上工业总产值" and rows[1][3] == 300 and rows[1][13] == "红灯"
     detail = client.get("/indicators/industrial_output/?period=2024-05")
     assert detail.status_code == 200 and "trend-data" in detail.content.decode()
 

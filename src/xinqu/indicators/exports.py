@@ -6,25 +6,45 @@ import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from xinqu.core.models import OrgUnit
+from xinqu.core.numbers import change_points, json_number
 from xinqu.core.xlsx import workbook_bytes
 from xinqu.indicators.checks import warning_text
 from xinqu.indicators.models import Indicator
 from xinqu.indicators.selectors import Row, light_rule
 
 
-def _num(value: Any) -> Any:
-    return None if value is None else float(value)
+def _num(value: Any, places: int = 1) -> Any:
+    """A cell's number as the page shows it, rounded half up (never 78.2577 for 78.3)."""
+    return json_number(value, places)
+
+
+def _growth_words(row: Row) -> str:
+    """What stands instead of, or beside, the growth rate: 扭亏 / 减亏 / 增亏, a rate's change in
+    百分点, "一季度数据" after a quarter, and a computed growth marked as such."""
+    words = []
+    if row.growth_note:
+        words.append(row.growth_note)
+    if row.change_pp is not None:
+        words.append(change_points(row.change_pp))
+    if row.growth_computed:
+        words.append(_("未公布增速，按上年同期数值计算"))
+    if row.carried_label:
+        words.append(row.carried_label)
+    return "；".join(str(w) for w in words)
 
 
 def _row_cells(row: Row) -> list[Any]:
+    places = row.indicator.decimals
     return [
         row.period_label,
-        _num(row.value),
-        _num(row.single),
+        _num(row.value, places),
+        _num(row.single, places),
         _num(row.growth),
-        _num(row.target_value),
+        _growth_words(row),
+        _num(row.target_value, places),
         _num(row.target_growth),
         _num(row.completion),
         _num(row.time_progress),
@@ -34,18 +54,20 @@ def _row_cells(row: Row) -> list[Any]:
     ]
 
 
+# Marked for the catalogue where no template already holds the same words (those with "%" do).
 _HEADERS = [
-    "期间",
-    "累计值",
-    "本月值",
+    gettext_noop("期间"),
+    gettext_noop("累计值"),
+    gettext_noop("当期值"),
     "同比增长%",
-    "目标值",
+    gettext_noop("增速说明"),
+    gettext_noop("目标值"),
     "目标增速%",
     "完成率%",
     "序时进度%",
-    "超/落后序时进度（百分点）",
-    "增速差（百分点）",
-    "亮灯",
+    gettext_noop("超/落后序时进度（百分点）"),
+    gettext_noop("增速差（百分点）"),
+    gettext_noop("亮灯"),
 ]
 
 
@@ -79,7 +101,7 @@ def benchmark_workbook(indicator: Indicator, year: int, result: dict[str, Any]) 
         [
             r.peer.name,
             year,
-            _num(r.value),
+            _num(r.value, indicator.decimals),
             _num(r.growth),
             r.scope,
             r.source,
