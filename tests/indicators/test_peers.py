@@ -24,12 +24,13 @@ def test_the_shipped_figures_keep_their_scope_and_source(db, gdp, econ_head, uni
     count = services.peers_load_reference(actor=econ_head, indicator=gdp)
     assert count == len(services.reference_peer_figures()) and count >= 17
     pudong = PeerFigure.objects.get(peer__name="上海浦东新区", year=2023)
-    assert (pudong.value, pudong.growth, pudong.scope) == (D("16715.15"), D("4.8"), "whole district")
+    assert (pudong.value, pudong.growth, pudong.scope) == (D("16715.15"), D("4.8"), "全域")
     assert pudong.source.startswith("https://")
     # Level and growth from two sources of different scope: the scope says which is which.
     liangjiang = PeerFigure.objects.get(peer__name="重庆两江新区", year=2023)
     assert (liangjiang.value, liangjiang.growth) == (D("4654.83"), D("6.5"))
-    assert "直管区" in liangjiang.scope and "scope not stated" in liangjiang.scope
+    assert liangjiang.scope == "总量：未说明范围；增速：直管区"
+    assert PeerFigure.objects.get(peer__name="哈尔滨新区", year=2023).scope == "仅松北区(江北一体发展区)"
     # 2024 too; nominal growth is never put in place of real growth.
     assert PeerFigure.objects.get(peer__name="贵州贵安新区", year=2024).growth == D("21.1")
     assert PeerFigure.objects.get(peer__name="广州南沙新区", year=2024).growth is None

@@ -574,6 +574,21 @@ def peer_figure_set(
 REFERENCE_PEERS = Path(__file__).parent / "data" / "national-new-areas.csv"
 
 
+def _scope_words(scope: str) -> str:
+    """The file's scope, in the words a Chinese table uses (南沙区 whole district → 南沙区全域)."""
+    scope = scope.strip()
+    if scope == "scope not stated":
+        return "未说明范围"
+    if scope == "whole district":
+        return "全域"
+    if scope.endswith(" whole district"):
+        return scope.removesuffix(" whole district") + "全域"
+    if " only" in scope:
+        district, _only, rest = scope.partition(" only")
+        return f"仅{district}{rest.strip()}"
+    return scope
+
+
 def reference_peer_figures() -> dict[tuple[str, int], dict[str, Any]]:
     """The national new areas' published GDP and real growth (2023, 2024) that ship with Xinqu,
     one entry per zone and year, with each figure's scope and source kept. Where sources give the
@@ -587,9 +602,9 @@ def reference_peer_figures() -> dict[tuple[str, int], dict[str, Any]]:
         level = next((r for r in given if r["gdp_yi_yuan"]), None)
         rate = next((r for r in given if r["gdp_growth_pct"]), None)
         if level is not None and rate is not None and level is not rate:
-            scope = f"{_('总量')}：{level['scope']}；{_('增速')}：{rate['scope']}"
+            scope = f"{_('总量')}：{_scope_words(level['scope'])}；{_('增速')}：{_scope_words(rate['scope'])}"
         else:
-            scope = (level or rate or given[0])["scope"]
+            scope = _scope_words((level or rate or given[0])["scope"])
         found[key] = {
             "value": Decimal(level["gdp_yi_yuan"]) if level else None,
             "growth": Decimal(rate["gdp_growth_pct"]) if rate else None,
