@@ -12,6 +12,7 @@ import pytest
 from xinqu.core.feeds import feed
 from xinqu.core.models import OrgUnit, User
 from xinqu.core.numbers import json_number, places_for, rounded
+from xinqu.core.periods import month_end
 from xinqu.demo.zone import load_demo_zone
 from xinqu.indicators.selectors import overview
 from xinqu.plans import selectors as plan_selectors
@@ -65,3 +66,41 @@ def test_service_request_kpis_equal_the_metrics_page(demo, client):
         assert statuses["7.3"].value == total.rates["on_time"]
         body = client.get(f"/api/v1/service-requests/metrics?year=2024&by=month&through={through}").json()
         assert body["total"]["rates"]["satisfaction"] == json_number(total.rates["satisfaction"])
+
+
+def test_fed_figures_have_one_value_on_every_page_every_month(demo, client):
+    """高企 (registry), 开复工 and 落地 (ledger): the indicator overview, the module's own feed,
+    the plan KPI that reads the figure and the API agree for every month of 2024."""
+    leader = User.objects.get(username="demo-leader")
+    zone = OrgUnit.objects.get(kind="zone")
+    plan = Plan.objects.get(year=2024)
+    client.force_login(leader)
+    fed = {"high_tech_enterprises": "4.4", "projects_started": "2.1", "projects_landed": None}
+    for month in range(1, 13):
+        day = dt.date(2024, month, 1)
+        rows = {r.indicator.code: r for r in overview(user=leader, unit=zone, period=day)}
+        statuses = {s.node.code: s for s in plan_selectors.tree(plan, month)}
+        api = {
+            r["indicator"]: r
+            for r in client.get(f"/api/v1/indicators-overview?period=2024-{month:02d}").json()["rows"]
+        }
+        for code, kpi in fed.items():
+            row = rows[code]
+            source = feed(row.indicator.feed).compute(2024, month_end(day)).value
+            assert row.value == source, (code, month)
+            assert api[code]["ytd_value"] == json_number(source, 0)
+            if kpi:
+                assert statuses[kpi].value == source and statuses[kpi].target == row.target_value, (
+                    kpi,
+                    month,
+                )
+    rows = {r.indicator.code: r for r in overview(user=leader, unit=zone, period=dt.date(2023, 12, 1))}
+    assert (
+        rows["high_tech_enterprises"].value,
+        rows["projects_started"].value,
+        rows["projects_landed"].value,
+    ) == (
+        845,
+        147,
+        128,
+    )

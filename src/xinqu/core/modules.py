@@ -69,6 +69,9 @@ class Module(AppConfig):
     home_tiles: ClassVar[Sequence[HomeTile]] = ()
     demo: ClassVar[tuple[int, str] | None] = None
     registers: ClassVar[Sequence[str]] = ()
+    # Called as (month=, actor=) when the statistics office closes a month, in its transaction:
+    # a module writes the month's values of the figures it feeds (core.services.period_close).
+    period_closed: ClassVar[Sequence[str]] = ()
 
     # Django takes an apps.py's only AppConfig subclass as the app's config; ``Module`` is
     # imported there too, so it steps aside (default = False) and each module config does not.
@@ -127,6 +130,10 @@ def navigation_entries(extra: Iterable[Nav] = ()) -> list[Nav]:
 
 def home_tiles() -> list[HomeTile]:
     return sorted((tile for module in modules() for tile in module.home_tiles), key=lambda t: t.order)
+
+
+def period_closed_hooks() -> list[Callable[..., Any]]:
+    return [import_string(path) for module in modules() for path in module.period_closed]
 
 
 def demo_loaders() -> list[tuple[str, Callable[..., Any]]]:

@@ -30,6 +30,7 @@ from xinqu.core.models import (
     OrgUnit,
     User,
 )
+from xinqu.core.modules import period_closed_hooks
 from xinqu.core.roles import ADMIN_ROLES, Role
 
 _ORG_FIELDS = ["kind", "code", "name", "name_en", "parent", "is_flagship", "sort_order"]
@@ -384,6 +385,9 @@ def period_close(*, actor: User, month: date, today: date | None = None) -> Clos
             )
     closed = ClosedMonth.objects.create(month=month, closed_by=actor)
     audit_create(actor=actor, obj=closed, fields=["month"])
+    # The fed figures' values for the month are written now, by the modules that feed them.
+    for hook in period_closed_hooks():
+        hook(month=month, actor=actor)
     return closed
 
 

@@ -161,15 +161,16 @@ def demo_password() -> str:
     return password
 
 
-DEMO_CLOSED_THROUGH = dt.date(2024, 12, 1)
+DEMO_CLOSED_FROM, DEMO_CLOSED_THROUGH = dt.date(2023, 1, 1), dt.date(2024, 12, 1)
 
 
 def _close_months(head: User) -> None:
-    """The statistics office has closed 2024 month by month: the demo's reporting period is
-    December 2024, every page's default "as of"."""
+    """The statistics office has closed 2023 and 2024 month by month, which wrote the fed figures
+    (高企 from the registry, 开复工 and 落地 from the ledger) into the indicators: the demo's reporting
+    period is December 2024, every page's default "as of"."""
     if ClosedMonth.objects.exists():
         return
-    month = dt.date(DEMO_CLOSED_THROUGH.year, 1, 1)
+    month = DEMO_CLOSED_FROM
     while month <= DEMO_CLOSED_THROUGH:
         period_close(actor=head, month=month)
         month = (month + dt.timedelta(days=32)).replace(day=1)

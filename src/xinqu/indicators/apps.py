@@ -16,3 +16,4 @@ class IndicatorsConfig(Module):
     imports = ("xinqu.indicators.imports.INDICATOR_VALUES", "xinqu.indicators.imports.PEER_FIGURES")
     feed_families = ("xinqu.indicators.feeds.INDICATORS",)
     demo = (20, "xinqu.indicators.demo.load_demo_indicators")
+    period_closed = ("xinqu.indicators.services.fed_figures_write",)

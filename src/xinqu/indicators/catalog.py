@@ -87,7 +87,7 @@ CATALOG = [
         "Projects landed",
         "个",
         "invest",
-        {"decimals": 0, "lowest_level": "area"},
+        {"decimals": 0, "lowest_level": "zone", "jan_feb_combined": False, "feed": "projects.landed"},
     ),
     Entry(
         "projects_started",
@@ -95,7 +95,12 @@ CATALOG = [
         "Projects over 50 m yuan started or resumed",
         "个",
         "projects",
-        {"decimals": 0, "lowest_level": "area"},
+        {
+            "decimals": 0,
+            "lowest_level": "zone",
+            "jan_feb_combined": False,
+            "feed": "projects.started_or_resumed",
+        },
     ),
     Entry(
         "projects_investment",
@@ -131,7 +136,8 @@ CATALOG = [
         "High-tech enterprises",
         "户",
         "tech",
-        {"frequency": Y, "cumulative": False, "decimals": 0, "lowest_level": "area"},
+        # A stock held on a date: every month's 期末数, from the registry.
+        {"cumulative": False, "decimals": 0, "lowest_level": "zone", "feed": "enterprises.high_tech_total"},
     ),
 ]
 

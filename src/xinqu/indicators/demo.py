@@ -180,7 +180,8 @@ def load_demo_indicators(*, users: dict[str, User], **_context: Any) -> int:
         for year in YEARS:
             for unit_id, months in yearly[year].items():
                 for month, ytd in months.items():
-                    if not indicator.is_due(month):
+                    # A fed figure is never typed: closing each month writes it from its module.
+                    if not indicator.is_due(month) or indicator.feed:
                         continue
                     previous = indicator.previous_month(month)
                     single = ytd - months[previous] if previous else ytd
@@ -204,6 +205,8 @@ def load_demo_indicators(*, users: dict[str, User], **_context: Any) -> int:
                         )
                     )
         for unit_id in [zone.pk, *(a.pk for a in areas)]:
+            if indicator.feed and unit_id != zone.pk:
+                continue  # a fed figure is the zone's only
             base = yearly[2023][unit_id][12]
             targets.append(
                 Target(

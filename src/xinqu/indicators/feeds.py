@@ -12,6 +12,7 @@ from xinqu.core.feeds import Fed, Feed, FeedFamily, Record
 from xinqu.core.models import OrgUnit
 from xinqu.core.numbers import year_on_year
 from xinqu.indicators.models import Indicator, Observation, Target
+from xinqu.indicators.selectors import fed_value, live_month
 
 
 def _label(name: str, measure: str) -> str:
@@ -36,6 +37,9 @@ def indicator_feed(key: str) -> Feed | None:
         )
         held = Target.objects.filter(indicator=indicator, org_unit=zone, year=year).first()
         target = (held.value if measure == "value" else held.growth) if held else None
+        if indicator.feed and measure == "value" and live_month(as_of):
+            # A fed figure in a month not yet closed: computed now by its module, as on the overview.
+            return Fed(fed_value(indicator, as_of), note=str(_("本月尚未关账，实时计算")), target=target)
         if found is None:
             return Fed(None, note=str(_("尚无已审核的数据")), target=target)
         if measure == "value":

@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from xinqu.core.feeds import FEEDS
 from xinqu.core.forms import ServiceForm
 from xinqu.core.models import OrgUnit
 from xinqu.core.numbers import parse_number, parse_percent
@@ -65,6 +66,13 @@ class IndicatorForm(ServiceForm):
         super().__init__(*args, **kwargs)
         self.fields["unit"].widget.attrs["list"] = "unit-choices"
         self.unit_choices = UNITS
+        # Only the modules' own feeds: an indicator fed by another indicator would be a copy.
+        self.fields["feed"] = forms.ChoiceField(
+            label=_("数据来源"),
+            choices=[("", _("部门填报")), *((key, str(f.label)) for key, f in FEEDS.items())],
+            required=False,
+            help_text=_("自动取数的指标不填报：关账时写入该月数值，未关账的月份实时计算；只到新区一级"),
+        )
 
 
 class PeerImportForm(forms.Form):

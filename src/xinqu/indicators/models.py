@@ -98,6 +98,15 @@ class Indicator(DepartmentOwned, Named):
         blank=True,
         help_text=_("派生指标按其他指标的编码计算，如 industrial_projects / projects * 100；不填报"),
     )
+    feed = models.CharField(
+        _("数据来源（自动取数）"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "由其他模块自动取数的指标（如企业名录的高企户数、项目台账的开复工项目数）：不填报，"
+            "关账时写入该月数值，未关账的月份实时计算"
+        ),
+    )
     yellow_pp = models.DecimalField(
         _("黄灯：落后超过（百分点）"), max_digits=6, decimal_places=2, default=Decimal("0")
     )
@@ -145,6 +154,11 @@ class Indicator(DepartmentOwned, Named):
     @property
     def is_derived(self) -> bool:
         return bool(self.formula)
+
+    @property
+    def is_fed(self) -> bool:
+        """Its values come from another module's feed, never from a return."""
+        return bool(self.feed)
 
     def level_allows(self, kind: str) -> bool:
         return LEVELS.index(kind) <= LEVELS.index(self.lowest_level)

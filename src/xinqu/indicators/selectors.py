@@ -19,8 +19,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from xinqu.core.access import is_leader
+from xinqu.core.feeds import FEEDS
 from xinqu.core.models import OrgUnit, User
 from xinqu.core.numbers import amount, rounded, two_year_average, year_on_year
+from xinqu.core.periods import current_period, month_end
 from xinqu.indicators.models import DataVersion, Indicator, Observation, PeerFigure, PeerZone, quarter_name
 from xinqu.indicators.rules import evaluate_formula, formula_codes
 
@@ -142,6 +144,7 @@ class Row:
     change_pp: Decimal | None = None  # a rate's or ratio's change on last year, in 百分点
     two_year_growth: Decimal | None = None  # 两年平均增速
     asked: dt.date | None = None  # the month the page asked for (a quarterly value carries on)
+    live: bool = False  # a fed figure computed now for a month not yet closed
     target_value: Decimal | None = None
     target_growth: Decimal | None = None
     completion: Decimal | None = None
@@ -242,6 +245,7 @@ def _finish(row: Row, data: dict[str, Any], month: int | None) -> Row:
     # SQLite hands subquery results back as floats turned Decimal: round to the stored precision.
     row.value, row.single, row.last_year = (_q(data.get(k), "0.0001") for k in ("ytd", "single", "last_year"))
     row.ytd_derived, row.single_derived = bool(data.get("ytd_derived")), bool(data.get("single_derived"))
+    row.live = bool(data.get("live"))
     row.target_value, row.target_growth = (
         _q(data.get("target_value"), "0.0001"),
         _q(data.get("target_growth")),
@@ -329,7 +333,8 @@ def cache_key(kind: str, user: User, unit: OrgUnit, period: dt.date) -> tuple[st
     which the database changes on every write, so a cached overview is never stale; with no token
     (a database emptied by hand) nothing is cached."""
     token = DataVersion.objects.filter(pk=1).values_list("token", flat=True).first()
-    if token is None:
+    if token is None or (live_month(period) and Indicator.objects.exclude(feed="").exists()):
+        # No token, or fed figures computed live from other modules' records: nothing is cached.
         return f"xinqu-indicators-{kind}-uncached", 0
     seen = "all" if is_leader(user) else f"d{user.department_id}"
     return f"xinqu-indicators-{kind}-{token}-{seen}-{unit.pk}-{period:%Y%m}-{get_language()}", CACHE_SECONDS
@@ -352,11 +357,35 @@ def _formula_data(indicator: Indicator, operands: dict[str, dict[str, Any]]) -> 
     }
 
 
+def fed_value(indicator: Indicator, month: dt.date) -> Decimal | None:
+    """A fed figure's value for ``month``, computed now by its feed, as of the month's last day."""
+    found = FEEDS.get(indicator.feed)
+    if found is None:
+        return None
+    return found.compute(month.year, month_end(month)).value
+
+
+def live_month(period: dt.date) -> bool:
+    """A month after the reporting period: fed figures are computed live for it, not read back."""
+    return period.replace(day=1) > current_period()
+
+
+def _live_fed(indicators: list[Indicator], unit: OrgUnit, period: dt.date, raw: dict[Any, Any]) -> None:
+    """For an open month, each fed figure's zone value from its feed (closing the month writes it)."""
+    if unit.kind != OrgUnit.Kind.ZONE or not live_month(period):
+        return
+    for indicator in indicators:
+        if indicator.feed and indicator.is_due(period.month):
+            data = raw.setdefault((indicator.pk, unit.pk), {})
+            data["ytd"], data["live"] = fed_value(indicator, period), True
+
+
 def overview(*, user: User, unit: OrgUnit, period: dt.date) -> list[Row]:
     """Every indicator the user may see, for ``unit`` at ``period`` (the month chosen; quarterly and
     yearly indicators show their latest value due by then)."""
     indicators = list(visible_indicators(user).filter(lowest_level__in=_levels_including(unit.kind)))
     raw = _raw_rows([i.pk for i in indicators], [unit.pk], period)
+    _live_fed(indicators, unit, period, raw)
     by_code = {i.code: raw.get((i.pk, unit.pk), {}) for i in indicators}
     rows = []
     for indicator in indicators:
@@ -393,6 +422,7 @@ def breakdown(*, indicator: Indicator, parent: OrgUnit, period: dt.date) -> tupl
     units = [parent, *[u for u in parent.children.all() if indicator.level_allows(u.kind)]]
     unit_ids = [u.pk for u in units]
     raw = _raw_rows([indicator.pk], unit_ids, period)
+    _live_fed([indicator], parent, period, raw)
     if indicator.formula:
         codes = formula_codes(indicator.formula)
         operands = {i.pk: i.code for i in Indicator.objects.filter(code__in=codes)}

@@ -29,6 +29,7 @@ from xinqu.core.approval import (
 )
 from xinqu.core.audit import audit_create, audit_record, snapshot
 from xinqu.core.bulk import audit_rows, update_rows
+from xinqu.core.feeds import FEEDS
 from xinqu.core.models import AuditEntry, OrgUnit, User
 from xinqu.core.services import save_audited
 from xinqu.indicators.checks import compute_warnings
@@ -43,6 +44,7 @@ from xinqu.indicators.models import (
     Target,
 )
 from xinqu.indicators.rules import formula_codes
+from xinqu.indicators.selectors import fed_value
 
 Status = Submission.Status
 INDICATOR_FIELDS = [
@@ -60,6 +62,7 @@ INDICATOR_FIELDS = [
     "seasonal_progress",
     "lowest_level",
     "formula",
+    "feed",
     "yellow_pp",
     "red_pp",
     "growth_yellow_pp",
@@ -109,6 +112,21 @@ def _check_formula(indicator: Indicator) -> None:
         raise ValidationError({"formula": _("公式只能引用填报的指标，不能引用自身或其他派生指标。")})
 
 
+def _check_feed(indicator: Indicator) -> None:
+    """A fed figure: a module's own feed, in the same unit, for the zone only, never a formula."""
+    if not indicator.feed:
+        return
+    found = FEEDS.get(indicator.feed)
+    if found is None:
+        raise ValidationError({"feed": _("没有这个数据来源：%(key)s") % {"key": indicator.feed}})
+    if indicator.formula:
+        raise ValidationError({"feed": _("自动取数的指标不能同时有计算公式。")})
+    if found.unit != indicator.unit:
+        raise ValidationError({"unit": _("计量单位应与数据来源一致（%(unit)s）。") % {"unit": found.unit}})
+    if indicator.lowest_level != Indicator.Level.ZONE:
+        raise ValidationError({"lowest_level": _("自动取数的指标只到新区一级，“填报到”请选“新区”。")})
+
+
 @transaction.atomic
 def indicator_save(*, actor: User, indicator: Indicator | None = None, **fields: Any) -> Indicator:
     """Add an indicator to the catalog, or change one. Heads manage their department's indicators."""
@@ -126,6 +144,7 @@ def indicator_save(*, actor: User, indicator: Indicator | None = None, **fields:
 
     def validate(changed: Indicator) -> None:
         _check_formula(changed)
+        _check_feed(changed)
         if old_code is not None and changed.code != old_code:
             users = [
                 i.name for i in Indicator.objects.exclude(formula="") if old_code in formula_codes(i.formula)
@@ -198,6 +217,8 @@ def _catalog_problem(
         return _("指标“%(name)s”已停用") % {"name": indicator.name}
     if indicator.formula:
         return _("指标“%(name)s”由公式计算，不需填报") % {"name": indicator.name}
+    if indicator.feed:
+        return _("指标“%(name)s”由其他模块自动取数，不填报") % {"name": indicator.name}
     if not indicator.level_allows(unit.kind):
         return _("指标“%(name)s”只填报到%(level)s，不填报%(unit)s") % {
             "name": indicator.name,
@@ -665,3 +686,52 @@ def targets_set(
     if problems:
         raise ValidationError(problems)
     return len(items)
+
+
+# --- fed figures --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def fed_figures_write(*, month: dt.date, actor: User | None = None) -> int:
+    """When a month closes: write each fed figure's value for it, for the zone, as an approved
+    observation (a changed value is kept as a revision). Returns the number written."""
+    zone = OrgUnit.objects.filter(kind=OrgUnit.Kind.ZONE).first()
+    if zone is None:
+        return 0
+    written = 0
+    now = timezone.now()
+    for indicator in Indicator.objects.exclude(feed="").filter(is_active=True):
+        if not indicator.is_due(month.month):
+            continue
+        value = fed_value(indicator, month)
+        if value is None:
+            continue
+        found = Observation.objects.filter(indicator=indicator, org_unit=zone, period=month).first()
+        if found is None:
+            Observation.objects.create(
+                indicator=indicator, org_unit=zone, period=month, ytd_value=value, approved_at=now
+            )
+        elif found.ytd_value != value:
+            ObservationRevision.objects.create(
+                observation=found,
+                revision=found.revision,
+                ytd_value=found.ytd_value,
+                period_value=found.period_value,
+                growth=found.growth,
+                replaced_at=now,
+                replaced_by=actor,
+            )
+            found.ytd_value, found.revision, found.approved_at = value, found.revision + 1, now
+            found.save(update_fields=["ytd_value", "revision", "approved_at"])
+        else:
+            continue
+        written += 1
+    if written:
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            object_type="indicators.Observation",
+            detail=f"fed figures written for {month:%Y-%m}",
+            changes={"written": [None, written]},
+        )
+    return written

@@ -332,7 +332,7 @@ def entry(request: AuthedRequest, period: str) -> HttpResponse:
         return redirect("indicators:returns")
     indicators = [
         i
-        for i in Indicator.objects.filter(department_id=department_id, is_active=True, formula="")
+        for i in Indicator.objects.filter(department_id=department_id, is_active=True, formula="", feed="")
         if i.is_due(month.month)
     ]
     units = _grid_units(indicators)

@@ -43,8 +43,8 @@ NODES: list[tuple[str, str, str, str, str, tuple[str, ...], Any, str, str, int, 
      "推动聚财、吉智谷等一批新电商项目落位。"),
     ("1.4", "1", M, "“聚焦要点”实现普查数据颗粒归仓", "stats", ("econ",), None, "", "2024-10-31", 10, "", ""),
     ("2", "S", PG, "项目建设攻坚工程", "projects", ("invest",), None, "", "2024-12-31", 10, "", "奋力书写“量质齐升挑大梁”的新答卷。"),
-    ("2.1", "2", K, "开复工 5000 万元以上项目", "projects", (), Decimal("240"), "个", "2024-12-31", 50,
-     "projects.started_or_resumed", "全年开复工项目 240 个以上；来自项目建设台账。"),
+    ("2.1", "2", K, "开复工 5000 万元以上项目", "projects", (), None, "个", "2024-12-31", 50,
+     "indicator.projects_started.value", "全年开复工项目 240 个以上；经济指标自动取自项目建设台账，目标也在那里。"),
     ("2.2", "2", K, "重点项目投产运营", "projects", ("invest",), Decimal("4"), "个", "2024-12-31", 30, "",
      "航空轮胎、西安大医、长光博翔、妙可蓝多等项目投产运营。"),
     ("2.3", "2", M, "产业园区加快建设", "projects", (), None, "", "2024-12-31", 20, "",
@@ -58,8 +58,8 @@ NODES: list[tuple[str, str, str, str, str, tuple[str, ...], Any, str, str, int, 
     ("4.1", "4", K, "高能级项目", "tech", (), Decimal("50"), "个", "2024-12-31", 20, "", "“515”之一。"),
     ("4.2", "4", K, "标志性成果", "tech", (), Decimal("100"), "项", "2024-12-31", 20, "", "“515”之一。"),
     ("4.3", "4", K, "院士型项目", "tech", ("talent",), Decimal("50"), "个", "2024-12-31", 20, "", "“515”之一。"),
-    ("4.4", "4", K, "高新技术企业总数", "tech", (), Decimal("900"), "户", "2024-12-31", 20,
-     "enterprises.high_tech_total", "“梯次育主体”：来自企业名录的有效高企户数；2023 年末 845 户。"),
+    ("4.4", "4", K, "高新技术企业总数", "tech", (), None, "户", "2024-12-31", 20,
+     "indicator.high_tech_enterprises.value", "“梯次育主体”：企业名录的有效高企户数（经济指标自动取数），目标在经济指标；2023 年末 845 户。"),
     ("4.5", "4", K, "新增专精特新企业", "tech", (), Decimal("150"), "户", "2024-12-31", 20, "enterprises.srdi_new",
      "实施“昂首”“强基”“挖潜”企业梯次培育计划。"),
     ("5", "S", PG, "发展格局优化工程", "office", (), None, "", "2024-12-31", 10, "", "奋力书写“三区共进齐跃升”的新答卷。"),
@@ -145,7 +145,7 @@ def load_demo_plan(*, users: dict[str, User], **_context: Any) -> int:
             measure=Node.Measure.RATE
             if unit == "%"
             else Node.Measure.STOCK
-            if source == "enterprises.high_tech_total"
+            if source in {"enterprises.high_tech_total", "indicator.high_tech_enterprises.value"}
             else Node.Measure.QUANTITY,
             sort_order=order,
         )

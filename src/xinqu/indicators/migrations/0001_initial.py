@@ -8,231 +8,671 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0005_import_options'),
+        ("core", "0005_import_options"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DataVersion',
+            name="DataVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=40)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(max_length=40)),
             ],
             options={
-                'verbose_name': '数据版本',
-                'verbose_name_plural': '数据版本',
+                "verbose_name": "数据版本",
+                "verbose_name_plural": "数据版本",
             },
         ),
         migrations.CreateModel(
-            name='PeerZone',
+            name="PeerZone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, unique=True, verbose_name='名称')),
-                ('group', models.CharField(default='国家级新区', max_length=40, verbose_name='分组')),
-                ('is_self', models.BooleanField(default=False, verbose_name='本新区')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, unique=True, verbose_name="名称")),
+                ("group", models.CharField(default="国家级新区", max_length=40, verbose_name="分组")),
+                ("is_self", models.BooleanField(default=False, verbose_name="本新区")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
             ],
             options={
-                'verbose_name': '对标新区',
-                'verbose_name_plural': '对标新区',
-                'ordering': ['group', 'name'],
+                "verbose_name": "对标新区",
+                "verbose_name_plural": "对标新区",
+                "ordering": ["group", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Indicator',
+            name="Indicator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('confidential', models.BooleanField(default=False, help_text='仅本部门和管委会领导可见', verbose_name='内部（不公开）')),
-                ('code', models.CharField(max_length=40, unique=True, validators=[django.core.validators.RegexValidator('^[a-z][a-z0-9_]{0,39}$', '编码只能用小写字母、数字和下划线，并以字母开头（公式中按编码引用指标）。')], verbose_name='编码')),
-                ('name', models.CharField(max_length=60, unique=True, verbose_name='名称')),
-                ('name_en', models.CharField(blank=True, max_length=120, verbose_name='英文名称')),
-                ('unit', models.CharField(max_length=16, verbose_name='计量单位')),
-                ('decimals', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MaxValueValidator(4)], verbose_name='显示小数位')),
-                ('frequency', models.CharField(choices=[('monthly', '月度'), ('quarterly', '季度'), ('yearly', '年度')], default='monthly', max_length=10, verbose_name='频度')),
-                ('cumulative', models.BooleanField(default=True, help_text='按1-N月累计值发布的流量指标；存量和比率类指标不勾选', verbose_name='累计发布')),
-                ('jan_feb_combined', models.BooleanField(default=True, help_text='统计部门不单独发布1月数据，2月发布1-2月累计', verbose_name='1-2月合并发布')),
-                ('additive', models.BooleanField(default=True, help_text='功能区之和等于新区', verbose_name='可按区域加总')),
-                ('direction', models.CharField(choices=[('higher', '越高越好'), ('lower', '越低越好')], default='higher', max_length=8, verbose_name='方向')),
-                ('growth_source', models.CharField(choices=[('reported', '采用统计部门公布的增速（可比价）'), ('computed', '按上年同期数值计算（现价）')], default='computed', max_length=10, verbose_name='增速来源')),
-                ('lowest_level', models.CharField(choices=[('zone', '新区'), ('area', '功能区'), ('park', '园区')], default='park', help_text='最细填报到哪一级', max_length=8, verbose_name='填报到')),
-                ('formula', models.CharField(blank=True, help_text='派生指标按其他指标的编码计算，如 industrial_projects / projects * 100；不填报', max_length=200, verbose_name='计算公式')),
-                ('yellow_pp', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=6, verbose_name='黄灯：落后超过（百分点）')),
-                ('red_pp', models.DecimalField(decimal_places=2, default=Decimal('5'), max_digits=6, verbose_name='红灯：落后超过（百分点）')),
-                ('growth_yellow_pp', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=6, verbose_name='增速黄灯：低于目标超过（百分点）')),
-                ('growth_red_pp', models.DecimalField(decimal_places=2, default=Decimal('2'), max_digits=6, verbose_name='增速红灯：低于目标超过（百分点）')),
-                ('band_pct', models.PositiveSmallIntegerField(default=30, help_text='数值超出往年同月最小值至最大值再放宽该比例时提示核实', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(500)], verbose_name='历史区间容差（%）')),
-                ('growth_tolerance_pp', models.DecimalField(decimal_places=2, default=Decimal('1'), max_digits=6, verbose_name='增速核对容差（百分点）')),
-                ('is_active', models.BooleanField(default=True, verbose_name='启用')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.department', verbose_name='部门')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "confidential",
+                    models.BooleanField(
+                        default=False, help_text="仅本部门和管委会领导可见", verbose_name="内部（不公开）"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=40,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[a-z][a-z0-9_]{0,39}$",
+                                "编码只能用小写字母、数字和下划线，并以字母开头（公式中按编码引用指标）。",
+                            )
+                        ],
+                        verbose_name="编码",
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, unique=True, verbose_name="名称")),
+                ("name_en", models.CharField(blank=True, max_length=120, verbose_name="英文名称")),
+                ("unit", models.CharField(max_length=16, verbose_name="计量单位")),
+                (
+                    "decimals",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[django.core.validators.MaxValueValidator(4)],
+                        verbose_name="显示小数位",
+                    ),
+                ),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[("monthly", "月度"), ("quarterly", "季度"), ("yearly", "年度")],
+                        default="monthly",
+                        max_length=10,
+                        verbose_name="频度",
+                    ),
+                ),
+                (
+                    "cumulative",
+                    models.BooleanField(
+                        default=True,
+                        help_text="按1-N月累计值发布的流量指标；存量和比率类指标不勾选",
+                        verbose_name="累计发布",
+                    ),
+                ),
+                (
+                    "jan_feb_combined",
+                    models.BooleanField(
+                        default=True,
+                        help_text="统计部门不单独发布1月数据，2月发布1-2月累计",
+                        verbose_name="1-2月合并发布",
+                    ),
+                ),
+                (
+                    "additive",
+                    models.BooleanField(
+                        default=True, help_text="功能区之和等于新区", verbose_name="可按区域加总"
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("higher", "越高越好"), ("lower", "越低越好")],
+                        default="higher",
+                        max_length=8,
+                        verbose_name="方向",
+                    ),
+                ),
+                (
+                    "growth_source",
+                    models.CharField(
+                        choices=[
+                            ("reported", "采用统计部门公布的增速（可比价）"),
+                            ("computed", "按上年同期数值计算（现价）"),
+                        ],
+                        default="computed",
+                        max_length=10,
+                        verbose_name="增速来源",
+                    ),
+                ),
+                (
+                    "lowest_level",
+                    models.CharField(
+                        choices=[("zone", "新区"), ("area", "功能区"), ("park", "园区")],
+                        default="park",
+                        help_text="最细填报到哪一级",
+                        max_length=8,
+                        verbose_name="填报到",
+                    ),
+                ),
+                (
+                    "formula",
+                    models.CharField(
+                        blank=True,
+                        help_text="派生指标按其他指标的编码计算，如 industrial_projects / projects * 100；不填报",
+                        max_length=200,
+                        verbose_name="计算公式",
+                    ),
+                ),
+                (
+                    "yellow_pp",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=6,
+                        verbose_name="黄灯：落后超过（百分点）",
+                    ),
+                ),
+                (
+                    "red_pp",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("5"),
+                        max_digits=6,
+                        verbose_name="红灯：落后超过（百分点）",
+                    ),
+                ),
+                (
+                    "growth_yellow_pp",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        max_digits=6,
+                        verbose_name="增速黄灯：低于目标超过（百分点）",
+                    ),
+                ),
+                (
+                    "growth_red_pp",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("2"),
+                        max_digits=6,
+                        verbose_name="增速红灯：低于目标超过（百分点）",
+                    ),
+                ),
+                (
+                    "band_pct",
+                    models.PositiveSmallIntegerField(
+                        default=30,
+                        help_text="数值超出往年同月最小值至最大值再放宽该比例时提示核实",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(500),
+                        ],
+                        verbose_name="历史区间容差（%）",
+                    ),
+                ),
+                (
+                    "growth_tolerance_pp",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("1"),
+                        max_digits=6,
+                        verbose_name="增速核对容差（百分点）",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="启用")),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.department",
+                        verbose_name="部门",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '指标',
-                'verbose_name_plural': '指标',
-                'ordering': ['sort_order', 'id'],
+                "verbose_name": "指标",
+                "verbose_name_plural": "指标",
+                "ordering": ["sort_order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Observation',
+            name="Observation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.DateField(verbose_name='期间')),
-                ('ytd_value', models.DecimalField(decimal_places=4, max_digits=20, null=True, verbose_name='累计值')),
-                ('ytd_derived', models.BooleanField(default=False, verbose_name='累计值为推算')),
-                ('period_value', models.DecimalField(decimal_places=4, max_digits=20, null=True, verbose_name='当期值')),
-                ('period_derived', models.BooleanField(default=False, verbose_name='当期值为推算')),
-                ('growth', models.DecimalField(decimal_places=2, max_digits=9, null=True, verbose_name='公布增速（%）')),
-                ('revision', models.PositiveIntegerField(default=0, verbose_name='修订次数')),
-                ('approved_at', models.DateTimeField(null=True, verbose_name='审核时间')),
-                ('indicator', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='observations', to='indicators.indicator')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.orgunit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("period", models.DateField(verbose_name="期间")),
+                (
+                    "ytd_value",
+                    models.DecimalField(decimal_places=4, max_digits=20, null=True, verbose_name="累计值"),
+                ),
+                ("ytd_derived", models.BooleanField(default=False, verbose_name="累计值为推算")),
+                (
+                    "period_value",
+                    models.DecimalField(decimal_places=4, max_digits=20, null=True, verbose_name="当期值"),
+                ),
+                ("period_derived", models.BooleanField(default=False, verbose_name="当期值为推算")),
+                (
+                    "growth",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=9, null=True, verbose_name="公布增速（%）"
+                    ),
+                ),
+                ("revision", models.PositiveIntegerField(default=0, verbose_name="修订次数")),
+                ("approved_at", models.DateTimeField(null=True, verbose_name="审核时间")),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="observations",
+                        to="indicators.indicator",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.orgunit"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '指标值',
-                'verbose_name_plural': '指标值',
+                "verbose_name": "指标值",
+                "verbose_name_plural": "指标值",
             },
         ),
         migrations.CreateModel(
-            name='PeerFigure',
+            name="PeerFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('value', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='数值')),
-                ('growth', models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True, verbose_name='增速（%）')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.indicator')),
-                ('peer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='figures', to='indicators.peerzone')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="数值"
+                    ),
+                ),
+                (
+                    "growth",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=9, null=True, verbose_name="增速（%）"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="indicators.indicator",
+                    ),
+                ),
+                (
+                    "peer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="figures",
+                        to="indicators.peerzone",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '对标数据',
-                'verbose_name_plural': '对标数据',
+                "verbose_name": "对标数据",
+                "verbose_name_plural": "对标数据",
             },
         ),
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('confidential', models.BooleanField(default=False, help_text='仅本部门和管委会领导可见', verbose_name='内部（不公开）')),
-                ('period', models.DateField(verbose_name='期间')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '待审核'), ('returned', '已退回'), ('approved', '已审核')], default='draft', max_length=10, verbose_name='状态')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('return_reason', models.CharField(blank=True, max_length=300, verbose_name='退回原因')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.department', verbose_name='部门')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "confidential",
+                    models.BooleanField(
+                        default=False, help_text="仅本部门和管委会领导可见", verbose_name="内部（不公开）"
+                    ),
+                ),
+                ("period", models.DateField(verbose_name="期间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "待审核"),
+                            ("returned", "已退回"),
+                            ("approved", "已审核"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("return_reason", models.CharField(blank=True, max_length=300, verbose_name="退回原因")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.department",
+                        verbose_name="部门",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '指标填报',
-                'verbose_name_plural': '指标填报',
-                'ordering': ['-period', 'department__sort_order', '-id'],
+                "verbose_name": "指标填报",
+                "verbose_name_plural": "指标填报",
+                "ordering": ["-period", "department__sort_order", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ObservationRevision',
+            name="ObservationRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('revision', models.PositiveIntegerField(verbose_name='修订次数')),
-                ('ytd_value', models.DecimalField(decimal_places=4, max_digits=20, null=True, verbose_name='累计值')),
-                ('period_value', models.DecimalField(decimal_places=4, max_digits=20, null=True, verbose_name='当期值')),
-                ('growth', models.DecimalField(decimal_places=2, max_digits=9, null=True, verbose_name='公布增速（%）')),
-                ('replaced_at', models.DateTimeField(verbose_name='修订时间')),
-                ('observation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='indicators.observation')),
-                ('replaced_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审核人')),
-                ('submission', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.submission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("revision", models.PositiveIntegerField(verbose_name="修订次数")),
+                (
+                    "ytd_value",
+                    models.DecimalField(decimal_places=4, max_digits=20, null=True, verbose_name="累计值"),
+                ),
+                (
+                    "period_value",
+                    models.DecimalField(decimal_places=4, max_digits=20, null=True, verbose_name="当期值"),
+                ),
+                (
+                    "growth",
+                    models.DecimalField(
+                        decimal_places=2, max_digits=9, null=True, verbose_name="公布增速（%）"
+                    ),
+                ),
+                ("replaced_at", models.DateTimeField(verbose_name="修订时间")),
+                (
+                    "observation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="indicators.observation",
+                    ),
+                ),
+                (
+                    "replaced_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审核人",
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="indicators.submission",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '指标值修订',
-                'verbose_name_plural': '指标值修订',
-                'ordering': ['observation', '-revision'],
+                "verbose_name": "指标值修订",
+                "verbose_name_plural": "指标值修订",
+                "ordering": ["observation", "-revision"],
             },
         ),
         migrations.AddField(
-            model_name='observation',
-            name='submission',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='observations', to='indicators.submission'),
+            model_name="observation",
+            name="submission",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="observations",
+                to="indicators.submission",
+            ),
         ),
         migrations.CreateModel(
-            name='SubmissionValue',
+            name="SubmissionValue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ytd_value', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='累计值')),
-                ('period_value', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='当期值')),
-                ('growth', models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True, verbose_name='同比增长（%）')),
-                ('warnings', models.JSONField(blank=True, default=list)),
-                ('confirmed_by', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('indicator', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='indicators.indicator')),
-                ('org_unit', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.orgunit')),
-                ('submission', models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='values', to='indicators.submission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ytd_value",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="累计值"
+                    ),
+                ),
+                (
+                    "period_value",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="当期值"
+                    ),
+                ),
+                (
+                    "growth",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=9, null=True, verbose_name="同比增长（%）"
+                    ),
+                ),
+                ("warnings", models.JSONField(blank=True, default=list)),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_index=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="indicators.indicator",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.orgunit",
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        db_index=False,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="values",
+                        to="indicators.submission",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['indicator__sort_order', 'indicator_id', 'org_unit__sort_order', 'org_unit_id'],
+                "ordering": ["indicator__sort_order", "indicator_id", "org_unit__sort_order", "org_unit_id"],
             },
         ),
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('value', models.DecimalField(blank=True, decimal_places=4, max_digits=20, null=True, verbose_name='目标值')),
-                ('growth', models.DecimalField(blank=True, decimal_places=2, max_digits=9, null=True, verbose_name='目标增速（%）')),
-                ('phasing', models.JSONField(blank=True, default=list, verbose_name='分月进度（累计%）')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('indicator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='targets', to='indicators.indicator')),
-                ('org_unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.orgunit')),
-                ('updated_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True, decimal_places=4, max_digits=20, null=True, verbose_name="目标值"
+                    ),
+                ),
+                (
+                    "growth",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=9, null=True, verbose_name="目标增速（%）"
+                    ),
+                ),
+                ("phasing", models.JSONField(blank=True, default=list, verbose_name="分月进度（累计%）")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "indicator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="targets",
+                        to="indicators.indicator",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="core.orgunit"
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '目标',
-                'verbose_name_plural': '目标',
-                'ordering': ['year', 'indicator__sort_order', 'org_unit__sort_order'],
+                "verbose_name": "目标",
+                "verbose_name_plural": "目标",
+                "ordering": ["year", "indicator__sort_order", "org_unit__sort_order"],
             },
         ),
         migrations.AddConstraint(
-            model_name='indicator',
-            constraint=models.CheckConstraint(condition=models.Q(('red_pp__gte', models.F('yellow_pp'))), name='indicator_red_after_yellow'),
+            model_name="indicator",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("red_pp__gte", models.F("yellow_pp"))), name="indicator_red_after_yellow"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='indicator',
-            constraint=models.CheckConstraint(condition=models.Q(('growth_red_pp__gte', models.F('growth_yellow_pp'))), name='indicator_growth_red_after_yellow'),
+            model_name="indicator",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("growth_red_pp__gte", models.F("growth_yellow_pp"))),
+                name="indicator_growth_red_after_yellow",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='peerfigure',
-            constraint=models.UniqueConstraint(fields=('peer', 'indicator', 'year'), name='peerfigure_unique'),
+            model_name="peerfigure",
+            constraint=models.UniqueConstraint(
+                fields=("peer", "indicator", "year"), name="peerfigure_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'approved'), _negated=True), fields=('department', 'period'), name='submission_one_open_per_department_period', violation_error_message='本部门这个月已有一份未审核的填报。'),
+            model_name="submission",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "approved"), _negated=True),
+                fields=("department", "period"),
+                name="submission_one_open_per_department_period",
+                violation_error_message="本部门这个月已有一份未审核的填报。",
+            ),
         ),
         migrations.AddIndex(
-            model_name='observation',
-            index=models.Index(fields=['period', 'indicator', 'org_unit', 'ytd_value'], name='observation_period'),
+            model_name="observation",
+            index=models.Index(
+                fields=["period", "indicator", "org_unit", "ytd_value"], name="observation_period"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='observation',
-            constraint=models.UniqueConstraint(fields=('indicator', 'org_unit', 'period'), name='observation_unique'),
+            model_name="observation",
+            constraint=models.UniqueConstraint(
+                fields=("indicator", "org_unit", "period"), name="observation_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='submissionvalue',
-            constraint=models.UniqueConstraint(fields=('submission', 'indicator', 'org_unit'), name='submissionvalue_unique'),
+            model_name="submissionvalue",
+            constraint=models.UniqueConstraint(
+                fields=("submission", "indicator", "org_unit"), name="submissionvalue_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='submissionvalue',
-            constraint=models.CheckConstraint(condition=models.Q(('ytd_value__isnull', False), ('period_value__isnull', False), ('growth__isnull', False), _connector='OR'), name='submissionvalue_not_empty'),
+            model_name="submissionvalue",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ytd_value__isnull", False),
+                    ("period_value__isnull", False),
+                    ("growth__isnull", False),
+                    _connector="OR",
+                ),
+                name="submissionvalue_not_empty",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.UniqueConstraint(fields=('indicator', 'org_unit', 'year'), name='target_unique'),
+            model_name="target",
+            constraint=models.UniqueConstraint(
+                fields=("indicator", "org_unit", "year"), name="target_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='target',
-            constraint=models.CheckConstraint(condition=models.Q(('value__isnull', False), ('growth__isnull', False), _connector='OR'), name='target_value_or_growth'),
+            model_name="target",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("value__isnull", False), ("growth__isnull", False), _connector="OR"),
+                name="target_value_or_growth",
+            ),
         ),
     ]

@@ -19,7 +19,9 @@ SQLITE_UP = [
     for op in ("INSERT", "UPDATE", "DELETE")
 ]
 SQLITE_DOWN = [
-    f"DROP TRIGGER IF EXISTS {table}_version_{op.lower()};" for table in TABLES for op in ("INSERT", "UPDATE", "DELETE")
+    f"DROP TRIGGER IF EXISTS {table}_version_{op.lower()};"
+    for table in TABLES
+    for op in ("INSERT", "UPDATE", "DELETE")
 ]
 POSTGRES_UP = [
     """
@@ -45,13 +47,19 @@ POSTGRES_DOWN = [
 
 
 def up(apps, schema_editor):
-    apps.get_model("indicators", "DataVersion").objects.update_or_create(pk=1, defaults={"token": uuid.uuid4().hex})
-    for statement in {"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP}.get(schema_editor.connection.vendor, []):
+    apps.get_model("indicators", "DataVersion").objects.update_or_create(
+        pk=1, defaults={"token": uuid.uuid4().hex}
+    )
+    for statement in {"sqlite": SQLITE_UP, "postgresql": POSTGRES_UP}.get(
+        schema_editor.connection.vendor, []
+    ):
         schema_editor.execute(statement)
 
 
 def down(apps, schema_editor):
-    for statement in {"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}.get(schema_editor.connection.vendor, []):
+    for statement in {"sqlite": SQLITE_DOWN, "postgresql": POSTGRES_DOWN}.get(
+        schema_editor.connection.vendor, []
+    ):
         schema_editor.execute(statement)
 
 

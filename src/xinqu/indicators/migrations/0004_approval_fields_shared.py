@@ -14,47 +14,70 @@ def backfill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indicators', '0003_one_approval_lifecycle'),
+        ("indicators", "0003_one_approval_lifecycle"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='submission',
-            name='first_submitted_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='首次报送时间'),
+            model_name="submission",
+            name="first_submitted_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="首次报送时间"),
         ),
         migrations.AlterField(
-            model_name='submission',
-            name='review_note',
-            field=models.TextField(blank=True, help_text='退回时为退回理由', verbose_name='审核意见'),
+            model_name="submission",
+            name="review_note",
+            field=models.TextField(blank=True, help_text="退回时为退回理由", verbose_name="审核意见"),
         ),
         migrations.AlterField(
-            model_name='submission',
-            name='reviewed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='审核时间'),
+            model_name="submission",
+            name="reviewed_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="审核时间"),
         ),
         migrations.AlterField(
-            model_name='submission',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审核人'),
+            model_name="submission",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="审核人",
+            ),
         ),
         migrations.AlterField(
-            model_name='submission',
-            name='status',
-            field=models.CharField(choices=[('draft', '草稿'), ('submitted', '待审核'), ('returned', '已退回'), ('approved', '已审核')], default='draft', max_length=12, verbose_name='状态'),
+            model_name="submission",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("draft", "草稿"),
+                    ("submitted", "待审核"),
+                    ("returned", "已退回"),
+                    ("approved", "已审核"),
+                ],
+                default="draft",
+                max_length=12,
+                verbose_name="状态",
+            ),
         ),
         migrations.AlterField(
-            model_name='submission',
-            name='submitted_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='报送时间'),
+            model_name="submission",
+            name="submitted_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="报送时间"),
         ),
         migrations.AlterField(
-            model_name='submission',
-            name='submitted_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='报送人'),
+            model_name="submission",
+            name="submitted_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="报送人",
+            ),
         ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]

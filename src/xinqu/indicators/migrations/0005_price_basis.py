@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from xinqu.indicators.migrations._triggers import catalog_triggers_again
+
 
 def to_price_basis(apps, schema_editor):
     """ "Reported" growth was labelled 可比价 and "computed" 现价. Growth is now always the published
@@ -11,21 +13,6 @@ def to_price_basis(apps, schema_editor):
     Indicator.objects.filter(price_basis="reported").update(price_basis="comparable")
     Indicator.objects.filter(price_basis="computed").update(price_basis="current")
     Indicator.objects.filter(code="fixed_asset_investment").update(price_basis="current")
-
-
-def catalog_triggers_again(apps, schema_editor):
-    """On SQLite the field changes above rebuilt the catalog table, which drops its data-version
-    triggers (migration 0002): put them back, or cached overviews would outlive catalog edits."""
-    if schema_editor.connection.vendor != "sqlite":
-        return
-    for op in ("INSERT", "UPDATE", "DELETE"):
-        schema_editor.execute(f"DROP TRIGGER IF EXISTS indicators_indicator_version_{op.lower()};")
-        schema_editor.execute(
-            f"""
-            CREATE TRIGGER indicators_indicator_version_{op.lower()} AFTER {op} ON indicators_indicator
-            BEGIN UPDATE indicators_dataversion SET token = lower(hex(randomblob(16))) WHERE id = 1; END;
-            """
-        )
 
 
 def from_price_basis(apps, schema_editor):

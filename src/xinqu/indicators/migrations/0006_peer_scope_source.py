@@ -4,20 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('indicators', '0005_price_basis'),
+        ("indicators", "0005_price_basis"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='peerfigure',
-            name='scope',
-            field=models.CharField(blank=True, help_text='如 全域、直管区、某区；范围不同的数据不宜直接比较', max_length=120, verbose_name='统计范围'),
+            model_name="peerfigure",
+            name="scope",
+            field=models.CharField(
+                blank=True,
+                help_text="如 全域、直管区、某区；范围不同的数据不宜直接比较",
+                max_length=120,
+                verbose_name="统计范围",
+            ),
         ),
         migrations.AddField(
-            model_name='peerfigure',
-            name='source',
-            field=models.URLField(blank=True, max_length=500, verbose_name='来源'),
+            model_name="peerfigure",
+            name="source",
+            field=models.URLField(blank=True, max_length=500, verbose_name="来源"),
         ),
     ]
