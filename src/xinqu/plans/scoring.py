@@ -49,10 +49,6 @@ class Score:
     rank: int = 0
 
 
-def kpi_points(plan: Plan, status: Status) -> Decimal | None:
-    return kpi_scored(plan, status).points
-
-
 def kpi_scored(plan: Plan, status: Status) -> KpiPoints:
     """The KPI's points and the formula that gave them."""
     node = status.node
