@@ -6,8 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from xinqu.indicators.models import Observation, Target
-from xinqu.indicators.selectors import benchmark, breakdown, overview
+import pytest
+from django.core.exceptions import ValidationError
+
+from xinqu.indicators import services
+from xinqu.indicators.models import Indicator, Observation, Target
+from xinqu.indicators.selectors import benchmark, breakdown, light_rule, overview
 
 from .conftest import make_indicator
 
@@ -149,7 +153,13 @@ def test_a_derived_indicator_is_computed_from_its_operands(db, units, econ, lead
     started = make_indicator(econ, "projects", name="开复工项目投资")
     industrial = make_indicator(econ, "industrial", name="产业项目投资")
     make_indicator(
-        econ, "share", name="产业项目占比", unit="%", formula="industrial / projects * 100", additive=False
+        econ,
+        "share",
+        name="产业项目占比",
+        unit="%",
+        kind="ratio",
+        formula="industrial / projects * 100",
+        additive=False,
     )
     observe(started, units["zone"], MAY, D("98.6"))
     observe(industrial, units["zone"], MAY, D("75.23"))
@@ -221,7 +231,7 @@ def test_a_negative_base_gives_words_not_a_percentage(db, units, econ, leader, o
 
 
 def test_a_rate_changes_in_points(db, units, econ, leader, observe):
-    rate = make_indicator(econ, "rd_share", name="研发投入强度", unit="%", cumulative=False)
+    rate = make_indicator(econ, "rd_share", name="研发投入强度", unit="%", kind="rate", cumulative=False)
     observe(rate, units["zone"], MAY, D("3.3"))
     observe(rate, units["zone"], dt.date(2023, 5, 1), D("3.05"))
     row = _row(leader, units["zone"], "rd_share")
@@ -256,3 +266,39 @@ def test_exports_round_as_the_page_does(db, units, output, leader, econ_head, ob
     assert cells[3] == 78.3  # the value at the indicator's one decimal, not 78.2577
     assert cells[5] == 11.8 and "未公布增速" in cells[6]  # 78.2577 ÷ 70 − 1, computed and said so
     assert cells[9] == 26.1  # completion 26.09 %, half up
+
+
+def test_a_rate_is_held_against_its_target_by_the_gap_in_points(db, units, econ, econ_head, leader, observe):
+    """满意率 93.3 against 95 is 1.7 points short: not "98.2 % complete" and green."""
+    rate = make_indicator(
+        econ,
+        "satisfaction",
+        name="企业诉求满意率",
+        unit="%",
+        kind="rate",
+        additive=False,
+        jan_feb_combined=False,
+    )
+    observe(rate, units["zone"], MAY, D("93.3"))
+    Target.objects.create(
+        indicator=rate, org_unit=units["zone"], year=2024, value=D("95"), updated_by=econ_head
+    )
+    row = _row(leader, units["zone"], "satisfaction")
+    assert (row.completion, row.time_progress, row.gap, row.progress_basis) == (None, None, D("-1.7"), "rate")
+    assert row.light == "yellow"  # beyond 0 points short, within 2
+    assert "百分点" in light_rule(rate) and "完成率" not in light_rule(rate).split("（")[0]
+
+
+def test_a_figure_declares_its_kind_and_the_catalog_refuses_a_contradiction(db, econ, econ_head):
+    base = {"code": "x_rate", "name": "某比率", "unit": "%", "additive": False}
+    with pytest.raises(ValidationError, match="比率或比重"):
+        services.indicator_save(actor=econ_head, **base, kind="flow")
+    with pytest.raises(ValidationError, match="期末数"):
+        services.indicator_save(actor=econ_head, code="x_stock", name="某存量", unit="户", kind="stock")
+    with pytest.raises(ValidationError, match="单位应为"):
+        services.indicator_save(
+            actor=econ_head, code="x_r", name="某率", unit="户", kind="rate", additive=False
+        )
+    assert not Indicator.objects.filter(code__startswith="x_").exists()
+    saved = services.indicator_save(actor=econ_head, **base, kind="rate")
+    assert saved.is_rate and saved.measure == "rate"

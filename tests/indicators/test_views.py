@@ -105,6 +105,7 @@ def test_catalog_head_adds_an_indicator_with_a_formula(db, units, output, as_use
     form = {
         "code": "share",
         "name": "占比",
+        "kind": "ratio",
         "unit": "%",
         "decimals": 1,
         "frequency": "monthly",
@@ -163,7 +164,13 @@ def test_catalog_targets_and_returns_export_to_excel(db, units, output, as_user,
     )
     client = as_user(econ_staff)
     catalog = load_workbook(io.BytesIO(client.get("/indicators/catalog/?format=xlsx").content)).active
-    assert list(catalog.values)[1][:4] == ("industrial_output", "规上工业总产值", None, "亿元")
+    assert list(catalog.values)[1][:5] == (
+        "industrial_output",
+        "规上工业总产值",
+        None,
+        "流量（累计）",
+        "亿元",
+    )
     targets = load_workbook(
         io.BytesIO(client.get("/indicators/targets/?year=2024&format=xlsx").content)
     ).active

@@ -124,3 +124,16 @@ def test_scores_rank_departments_and_export(
     assert "通报" in text and "招商局位列第一" in text
     assert bulletin.tables[0].rows[1].cells[1].text == "招商局"
     assert AuditEntry.objects.filter(action="export", detail__contains="docx").exists()
+
+
+def test_a_kpi_is_scored_as_its_source_figure_is_kind(plan, clerk, econ):
+    """高企总数 is a stock: a KPI reading it cannot be scored against time elapsed."""
+    fields = {
+        "actor": clerk, "plan": plan, "parent": _node(plan, "3"), "kind": "kpi", "code": "3.5",
+        "title": "高企总数", "lead_department": econ, "target_value": Decimal(900), "unit": "户",
+        "source": "enterprises.high_tech_total",
+    }  # fmt: skip
+    with pytest.raises(ValidationError, match="存量"):
+        services.node_save(**fields, measure="quantity")
+    assert not plan.nodes.filter(code="3.5").exists()
+    assert services.node_save(**fields, measure="stock").measure == "stock"

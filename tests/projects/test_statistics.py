@@ -102,3 +102,29 @@ def test_an_overdue_problem_is_escalated_by_its_rules(clerk, places, econ, leade
     call_command("remind")
     assert Item.objects.get(pk=problem.pk).supervision_level == 3
     assert Notification.objects.filter(user=leader, title__contains="督办").exists()
+
+
+def test_a_year_is_counted_at_each_project_stage_and_investment_as_of_its_day(clerk, places):
+    """A project completed in March of one year was 在建 at the end of the year before; the
+    completed investment shown for a month is the reports' up to it, not the year's."""
+    year = TODAY.year - 1
+    project = _project(clerk, places, code="A1", total=20_000)
+    for stage, day in (
+        ("signed", (year - 1, 2, 1)),
+        ("landed", (year - 1, 3, 1)),
+        ("started", (year - 1, 4, 1)),
+    ):
+        services.project_move(actor=clerk, project=project, stage=stage, on=dt.date(*day))
+    for month in (1, 2, 3):
+        services.report_save(
+            actor=clerk, project=project, month=dt.date(year, month, 1), investment=Decimal(100)
+        )
+    services.project_move(actor=clerk, project=project, stage="completed", on=dt.date(year, 3, 20))
+
+    def stages(as_of: dt.date) -> dict[str, tuple[int, Decimal]]:
+        result = selectors.statistics(year, "stage", as_of=as_of)
+        return {r.key: (r.projects, r.completed) for r in result.rows}
+
+    assert stages(dt.date(year, 2, 29 if year % 4 == 0 else 28)) == {"building": (1, Decimal(200))}
+    assert stages(dt.date(year, 12, 31)) == {"completed": (1, Decimal(300))}
+    assert selectors.statistics(year - 1, "stage", as_of=dt.date(year - 1, 3, 15)).rows[0].key == "landed"

@@ -42,6 +42,9 @@ class Feed:
     compute: Callable[[int, dt.date], Fed]
     # The figure holds its target itself (an indicator's Target): a KPI reading it keeps none.
     holds_target: bool = False
+    # What the figure measures, where its source declares it: "quantity" (a flow, 累计), "stock"
+    # (期末数) or "rate" (a rate or ratio, in 百分点). A KPI reading it is scored that way.
+    measure: str = ""
 
 
 @dataclass(frozen=True)

@@ -54,12 +54,20 @@ FEEDS = [
         _("新认定高新技术企业（户，企业名录）"),
         "户",
         lambda year, as_of: _granted(year, as_of, Q(kind__code="high_tech")),
+        measure="quantity",
     ),
-    Feed("enterprises.high_tech_total", _("高新技术企业总数（户，企业名录）"), "户", high_tech_total),
+    Feed(
+        "enterprises.high_tech_total",
+        _("高新技术企业总数（户，企业名录）"),
+        "户",
+        high_tech_total,
+        measure="stock",
+    ),
     Feed(
         "enterprises.srdi_new",
         _("新增专精特新企业（户，企业名录）"),
         "户",
         lambda year, as_of: _granted(year, as_of, Q(kind__group="srdi")),
+        measure="quantity",
     ),
 ]

@@ -53,6 +53,7 @@ class IndicatorOut(Schema):
     code: str
     name: str
     name_en: str
+    kind: str = Field(description="flow (累计), stock (期末数), rate or ratio (in 百分点)")
     unit: str
     decimals: int
     frequency: str
@@ -64,6 +65,7 @@ class IndicatorOut(Schema):
     seasonal_progress: bool
     lowest_level: str
     formula: str
+    feed: str = Field(description="the module feed that writes a fed figure; empty for a return")
     department: str
     light_rule: str
 

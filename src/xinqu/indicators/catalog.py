@@ -14,7 +14,7 @@ from xinqu.core.access import is_head
 from xinqu.core.audit import audit_create
 from xinqu.core.models import Department, User
 from xinqu.indicators.models import Indicator
-from xinqu.indicators.services import INDICATOR_FIELDS
+from xinqu.indicators.services import INDICATOR_FIELDS, check_kind
 
 
 @dataclass(frozen=True)
@@ -124,10 +124,14 @@ CATALOG = [
         "Share of industrial projects",
         "%",
         "projects",
+        # One definition, the ledger's: the industrial projects' total investment among the
+        # projects of 50 m yuan or more started or resumed in the year.
         {
-            "formula": "industrial_projects_investment / projects_investment * 100",
+            "kind": "ratio",
             "additive": False,
-            "lowest_level": "area",
+            "lowest_level": "zone",
+            "jan_feb_combined": False,
+            "feed": "projects.industrial_share",
         },
     ),
     Entry(
@@ -137,7 +141,42 @@ CATALOG = [
         "户",
         "tech",
         # A stock held on a date: every month's 期末数, from the registry.
-        {"cumulative": False, "decimals": 0, "lowest_level": "zone", "feed": "enterprises.high_tech_total"},
+        {
+            "kind": "stock",
+            "cumulative": False,
+            "decimals": 0,
+            "lowest_level": "zone",
+            "feed": "enterprises.high_tech_total",
+        },
+    ),
+    Entry(
+        "service_satisfaction",
+        "企业诉求满意率",
+        "Satisfaction with service requests",
+        "%",
+        "business-env",
+        # The year to date by the 12345 definition, from the service-request module.
+        {
+            "kind": "rate",
+            "additive": False,
+            "lowest_level": "zone",
+            "jan_feb_combined": False,
+            "feed": "service_requests.satisfaction",
+        },
+    ),
+    Entry(
+        "service_on_time",
+        "企业诉求按时办结率",
+        "Service requests answered on time",
+        "%",
+        "business-env",
+        {
+            "kind": "rate",
+            "additive": False,
+            "lowest_level": "zone",
+            "jan_feb_combined": False,
+            "feed": "service_requests.on_time",
+        },
     ),
 ]
 
@@ -167,6 +206,7 @@ def catalog_preload(*, actor: User | None) -> int:
             **entry.options,
         )
         indicator.full_clean()
+        check_kind(indicator)
         indicator.save()
         audit_create(actor=actor, obj=indicator, fields=INDICATOR_FIELDS)
         added += 1

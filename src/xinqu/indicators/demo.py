@@ -135,6 +135,10 @@ def _cumulative_shares(rng: random.Random) -> list[Decimal]:
     return shares
 
 
+# The fed rates' 2024 targets (the plan's KPIs 7.2 and 7.3 read them here).
+RATE_TARGETS_2024 = {"service_satisfaction": D("95"), "service_on_time": D("90")}
+
+
 @transaction.atomic
 def load_demo_indicators(*, users: dict[str, User], **_context: Any) -> int:
     """Load the catalog, four years of approved observations, 2024 targets and the peers."""
@@ -218,6 +222,16 @@ def load_demo_indicators(*, users: dict[str, User], **_context: Any) -> int:
                     updated_by=users["demo-econ-head"],
                 )
             )
+    for code, value in RATE_TARGETS_2024.items():
+        targets.append(
+            Target(
+                indicator=indicators[code],
+                org_unit=zone,
+                year=2024,
+                value=value,
+                updated_by=users["demo-econ-head"],
+            )
+        )
     Observation.objects.bulk_create(observations, batch_size=2000)
     Target.objects.bulk_create(targets, batch_size=2000)
     _load_peers(indicators["gdp"], users["demo-econ-head"])

@@ -55,7 +55,14 @@ def indicator_feed(key: str) -> Feed | None:
         return Fed(value, [Record(f"{found.period:%Y-%m} {indicator.name}", url)], 1, target=target)
 
     unit = indicator.unit if measure == "value" else "%"
-    return Feed(key, _label(indicator.name, measure), unit, compute, holds_target=True)
+    return Feed(
+        key,
+        _label(indicator.name, measure),
+        unit,
+        compute,
+        holds_target=True,
+        measure=indicator.measure if measure == "value" else "rate",
+    )
 
 
 def indicator_choices() -> list[tuple[str, str]]:

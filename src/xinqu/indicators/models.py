@@ -63,8 +63,26 @@ class Indicator(DepartmentOwned, Named):
         AREA = "area", _("功能区")
         PARK = "park", _("园区")
 
+    class Kind(models.TextChoices):
+        """What a figure measures. The kind drives how it is shown, compared and scored: a flow
+        is a year-to-date total compared with time elapsed; a stock is the figure at the month's
+        end (期末数) compared with the target itself; a rate or a ratio is a percentage that
+        changes in 百分点 and is held against its target by the gap in points."""
+
+        FLOW = "flow", _("流量（累计）")
+        STOCK = "stock", _("存量（期末数）")
+        RATE = "rate", _("比率（如增速、满意率）")
+        RATIO = "ratio", _("比重（占比）")
+
     code = models.CharField(_("编码"), max_length=40, unique=True, validators=[code_validator])
     name = models.CharField(_("名称"), max_length=60, unique=True)
+    kind = models.CharField(
+        _("指标类别"),
+        max_length=8,
+        choices=Kind.choices,
+        default=Kind.FLOW,
+        help_text=_("流量按序时进度比较；存量按期末数与目标比较；比率、比重按与目标相差的百分点比较"),
+    )
     name_en = models.CharField(_("英文名称"), max_length=120, blank=True)
     unit = models.CharField(_("计量单位"), max_length=16)
     decimals = models.PositiveSmallIntegerField(_("显示小数位"), default=1, validators=[MaxValueValidator(4)])
@@ -162,6 +180,17 @@ class Indicator(DepartmentOwned, Named):
 
     def level_allows(self, kind: str) -> bool:
         return LEVELS.index(kind) <= LEVELS.index(self.lowest_level)
+
+    @property
+    def measure(self) -> str:
+        """How a plan scores a KPI that reads this figure (plans.Node.Measure values)."""
+        measures: dict[str, str] = {"stock": "stock", "rate": "rate", "ratio": "rate"}
+        return measures.get(self.kind, "quantity")
+
+    @property
+    def is_rate(self) -> bool:
+        """A rate or ratio: it changes in 百分点 and has no growth of its own."""
+        return self.kind in (self.Kind.RATE, self.Kind.RATIO)
 
     def is_due(self, month: int) -> bool:
         """Whether a value is published for this month."""

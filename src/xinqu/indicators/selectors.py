@@ -168,8 +168,8 @@ class Row:
 
     @property
     def is_rate(self) -> bool:
-        """A rate or ratio (unit %): it changes in 百分点 and has no growth of its own."""
-        return self.indicator.unit == "%"
+        """A rate or ratio: it changes in 百分点 and has no growth of its own."""
+        return self.indicator.is_rate
 
     @property
     def carried_label(self) -> str:
@@ -188,7 +188,8 @@ class Row:
             "months": _("按月份：已过月数 ÷ 12"),
             "phasing": _("按目标分月进度"),
             "seasonal": _("按近三年同期累计占全年的比重"),
-            "level": _("存量/比率类指标：直接与目标比较"),
+            "level": _("存量指标：期末数直接与目标比较"),
+            "rate": _("比率、比重类指标：与目标相差的百分点"),
         }.get(self.progress_basis, "")
 
 
@@ -200,7 +201,18 @@ def light_rule(indicator: Indicator) -> str:
         "gy": amount(indicator.growth_yellow_pp, 1),
         "gr": amount(indicator.growth_red_pp, 1),
     }
-    if indicator.direction == Indicator.Direction.HIGHER:
+    if indicator.is_rate:
+        if indicator.direction == Indicator.Direction.HIGHER:
+            text = _(
+                "低于目标不超过 %(gy)s 个百分点为绿灯，超过 %(gy)s 为黄灯，超过 %(gr)s 为红灯"
+                "（比率、比重按百分点比较，不计完成率）。"
+            )
+        else:
+            text = _(
+                "（越低越好）高于目标不超过 %(gy)s 个百分点为绿灯，超过 %(gy)s 为黄灯，超过 %(gr)s 为红灯"
+                "（比率、比重按百分点比较，不计完成率）。"
+            )
+    elif indicator.direction == Indicator.Direction.HIGHER:
         text = _(
             "完成率落后序时进度不超过 %(y)s 个百分点为绿灯，超过 %(y)s 为黄灯，超过 %(r)s 为红灯；"
             "增速低于目标不超过 %(gy)s 个百分点为绿灯，超过 %(gy)s 为黄灯，超过 %(gr)s 为红灯；两者取较差者。"
@@ -266,11 +278,17 @@ def _finish(row: Row, data: dict[str, Any], month: int | None) -> Row:
         )
     lower = indicator.direction == Indicator.Direction.LOWER
     lights = []
-    if row.target_value and row.value is not None and month is not None:
+    if row.is_rate and row.target_value is not None and row.value is not None and month is not None:
+        # A rate or ratio is held against its target by the gap in 百分点, never value ÷ target.
+        gap = rounded(row.value - row.target_value, 1)
+        row.gap, row.progress_basis = gap, "rate"
+        behind = gap if lower else -gap
+        lights.append(classify(behind, indicator.growth_yellow_pp, indicator.growth_red_pp))
+    elif row.target_value and row.value is not None and month is not None:
         # Percentages at the precision shown, so "持平" on screen is never a yellow light.
         row.completion = _q(row.value / row.target_value * HUNDRED, SHOWN)
         phasing = data.get("phasing") or []
-        if not indicator.cumulative:
+        if indicator.kind == Indicator.Kind.STOCK or not indicator.cumulative:
             row.time_progress, row.progress_basis = HUNDRED, "level"
         elif len(phasing) == 12:
             row.time_progress, row.progress_basis = _q(Decimal(str(phasing[month - 1])), SHOWN), "phasing"
@@ -482,7 +500,7 @@ def trend(*, indicator: Indicator, unit: OrgUnit, year: int) -> dict[str, Any]:
         this_year.append(None if current[0] is None else float(current[0]))
         last_year.append(None if previous[0] is None else float(previous[0]))
         found = year_on_year(current[0], previous[0], reported=current[1])
-        growth.append(None if found.rate is None or indicator.unit == "%" else float(found.rate))
+        growth.append(None if found.rate is None or indicator.is_rate else float(found.rate))
     labels = [
         indicator.period_label(dt.date(year, m, 1)).removeprefix(f"{year}年").removeprefix(f"{year} ")
         for m in months

@@ -51,6 +51,7 @@ INDICATOR_FIELDS = [
     "code",
     "name",
     "name_en",
+    "kind",
     "unit",
     "decimals",
     "frequency",
@@ -112,6 +113,18 @@ def _check_formula(indicator: Indicator) -> None:
         raise ValidationError({"formula": _("公式只能引用填报的指标，不能引用自身或其他派生指标。")})
 
 
+def check_kind(indicator: Indicator) -> None:
+    """A stock is held on a date, never summed over months; a rate or a ratio is a percentage."""
+    if indicator.kind == Indicator.Kind.STOCK and indicator.cumulative:
+        raise ValidationError({"cumulative": _("存量指标发布期末数，不按累计发布，请取消“累计发布”。")})
+    if indicator.is_rate and indicator.unit != "%":
+        raise ValidationError({"unit": _("比率、比重类指标的计量单位应为 %。")})
+    if indicator.unit == "%" and not indicator.is_rate:
+        raise ValidationError({"kind": _("计量单位为 % 的指标是比率或比重，请选择相应的指标类别。")})
+    if indicator.is_rate and indicator.additive:
+        raise ValidationError({"additive": _("比率、比重不能按区域加总，请取消“可按区域加总”。")})
+
+
 def _check_feed(indicator: Indicator) -> None:
     """A fed figure: a module's own feed, in the same unit, for the zone only, never a formula."""
     if not indicator.feed:
@@ -123,6 +136,8 @@ def _check_feed(indicator: Indicator) -> None:
         raise ValidationError({"feed": _("自动取数的指标不能同时有计算公式。")})
     if found.unit != indicator.unit:
         raise ValidationError({"unit": _("计量单位应与数据来源一致（%(unit)s）。") % {"unit": found.unit}})
+    if found.measure and indicator.measure != found.measure:
+        raise ValidationError({"kind": _("指标类别应与数据来源一致。")})
     if indicator.lowest_level != Indicator.Level.ZONE:
         raise ValidationError({"lowest_level": _("自动取数的指标只到新区一级，“填报到”请选“新区”。")})
 
@@ -144,6 +159,7 @@ def indicator_save(*, actor: User, indicator: Indicator | None = None, **fields:
 
     def validate(changed: Indicator) -> None:
         _check_formula(changed)
+        check_kind(changed)
         _check_feed(changed)
         if old_code is not None and changed.code != old_code:
             users = [

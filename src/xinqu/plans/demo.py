@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from xinqu.core import feeds
 from xinqu.core.models import Department, User
 from xinqu.plans import services
 from xinqu.plans.models import Node, Plan, Report
@@ -73,10 +74,10 @@ NODES: list[tuple[str, str, str, str, str, tuple[str, ...], Any, str, str, int, 
     ("7", "S", PG, "发展环境提档升级工程", "business-env", (), None, "", "2024-12-31", 10, "", "奋力书写“政务服务创一流”的新答卷。"),
     ("7.1", "7", M, "出台新区营商环境 7.0 版方案", "business-env", ("office",), None, "", "2024-06-30", 30, "",
      "坚持“有事必到、无事不扰、闭环解决”。"),
-    ("7.2", "7", K, "企业诉求满意率", "business-env", (), Decimal("95"), "%", "2024-12-31", 35,
-     "service_requests.satisfaction", "来自企业诉求模块。"),
-    ("7.3", "7", K, "企业诉求按时办结率", "business-env", (), Decimal("90"), "%", "2024-12-31", 35,
-     "service_requests.on_time", "来自企业诉求模块。"),
+    ("7.2", "7", K, "企业诉求满意率", "business-env", (), None, "%", "2024-12-31", 35,
+     "indicator.service_satisfaction.value", "经济指标自动取自企业诉求模块（12345 口径），目标也在经济指标。"),
+    ("7.3", "7", K, "企业诉求按时办结率", "business-env", (), None, "%", "2024-12-31", 35,
+     "indicator.service_on_time.value", "经济指标自动取自企业诉求模块（12345 口径），目标也在经济指标。"),
     ("8", "S", PG, "城市品质提质工程", "office", (), None, "", "2024-12-31", 10, "", "奋力书写“人民生活更美好”的新答卷。"),
     ("8.1", "8", K, "商旅文体“四个百项活动”", "office", (), Decimal("400"), "项", "2024-12-31", 100, "", ""),
     ("9", "S", PG, "安全稳定巩固工程", "safety", (), None, "", "2024-12-31", 10, "", "奋力书写“坚定不移保安全”的新答卷。"),
@@ -102,6 +103,14 @@ TEXTS = {
 }
 # Departments late with a month's report (first submitted two days after the deadline).
 LATE = {("invest", 3), ("tech", 2)}
+
+
+def _measure(source: str, unit: str) -> str:
+    """A fed KPI is scored as its figure's kind says; a hand-reported one by its unit."""
+    fed = feeds.feed(source) if source else None
+    if fed is not None and fed.measure:
+        return fed.measure
+    return Node.Measure.RATE if unit == "%" else Node.Measure.QUANTITY
 
 
 @transaction.atomic
@@ -142,11 +151,7 @@ def load_demo_plan(*, users: dict[str, User], **_context: Any) -> int:
             weight=Decimal(weight),
             source=source,
             direction=Node.Direction.HIGHER,
-            measure=Node.Measure.RATE
-            if unit == "%"
-            else Node.Measure.STOCK
-            if source in {"enterprises.high_tech_total", "indicator.high_tech_enterprises.value"}
-            else Node.Measure.QUANTITY,
+            measure=_measure(source, unit),
             sort_order=order,
         )
     staff = {

@@ -225,6 +225,14 @@ def _check_node(node: Node, partners: Iterable[Department]) -> None:
         fed = feeds.feed(node.source) if node.source else None
         if node.source and fed is None:
             raise ValidationError({"source": _("没有这个数据来源：%(source)s") % {"source": node.source}})
+        if fed is not None and fed.measure and node.measure != fed.measure:
+            # The figure's kind decides: a stock is never scored against time elapsed.
+            raise ValidationError(
+                {
+                    "measure": _("该数据来源是“%(kind)s”类指标，计分方式请选择“%(kind)s”。")
+                    % {"kind": Node.Measure(fed.measure).label}
+                }
+            )
         if fed is not None and fed.holds_target:
             # One figure, one target: the indicator's own annual target, never a second copy here.
             if node.target_value is not None:

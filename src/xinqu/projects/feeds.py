@@ -1,4 +1,5 @@
-"""The ledger's counts other modules show: projects started, started or resumed, landed."""
+"""The ledger's figures other modules show: projects started, started or resumed, landed, and
+the industrial projects' share."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.feeds import RECORDS_SHOWN, Fed, Feed, Record
 from xinqu.projects.models import Project
-from xinqu.projects.selectors import started_or_resumed
+from xinqu.projects.selectors import STATISTICS_FLOOR, industrial_share, started_or_resumed
 
 
 def _count(condition: Callable[[int, dt.date], Q]) -> Callable[[int, dt.date], Fed]:
@@ -31,7 +32,13 @@ def _count(condition: Callable[[int, dt.date], Q]) -> Callable[[int, dt.date], F
 
 
 def _started_or_resumed(year: int, as_of: dt.date) -> Q:
-    return started_or_resumed(year, as_of) & Q(total_investment__gte=5000)
+    return started_or_resumed(year, as_of) & Q(total_investment__gte=STATISTICS_FLOOR)
+
+
+def _industrial_share(year: int, as_of: dt.date) -> Fed:
+    url = f"{reverse('projects:statistics')}?year={year}&by=kind"
+    label = _("%(year)s 年开复工 5000 万元以上项目，按项目类型") % {"year": year}
+    return Fed(industrial_share(year, as_of, places=4), [Record(str(label), url)])
 
 
 FEEDS = [
@@ -42,17 +49,27 @@ FEEDS = [
         _count(
             lambda year, as_of: Q(started_on__year=year, started_on__lte=as_of, total_investment__gte=100_000)
         ),
+        measure="quantity",
     ),
     Feed(
         "projects.started_or_resumed",
         _("开复工 5000 万元以上项目（个，项目建设）"),
         "个",
         _count(_started_or_resumed),
+        measure="quantity",
+    ),
+    Feed(
+        "projects.industrial_share",
+        _("产业项目占比（%，项目建设）"),
+        "%",
+        _industrial_share,
+        measure="rate",
     ),
     Feed(
         "projects.landed",
         _("当年落地项目（个，项目建设）"),
         "个",
         _count(lambda year, as_of: Q(landed_on__year=year, landed_on__lte=as_of)),
+        measure="quantity",
     ),
 ]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +40,32 @@ def band_expression() -> Case:
     return Case(
         *(When(total_investment__gte=floor, then=Value(key)) for key, floor, _label in BANDS[:-1]),
         default=Value("small"),
+    )
+
+
+def stage_as_of(day: dt.date, prefix: str = "") -> Case:
+    """Each project's stage on ``day``, read from its dates: a project completed in 2025 was
+    being built at the end of 2024. A stage without a date of its own (a 签约 with no signing
+    date) keeps the stage recorded, unless a later date shows it had not got there yet."""
+    S = Project.Stage
+
+    def on(name: str, **more: Any) -> Q:
+        return Q(**{f"{prefix}{name}__lte": day}, **{f"{prefix}{k}": v for k, v in more.items()})
+
+    later = Q()
+    for name in ("signed_on", "landed_on", "started_on", "completed_on", "operating_on", "terminated_on"):
+        later |= Q(**{f"{prefix}{name}__gt": day})
+    return Case(
+        When(on("terminated_on"), then=Value(S.TERMINATED)),
+        When(on("operating_on"), then=Value(S.OPERATING)),
+        When(on("completed_on"), then=Value(S.COMPLETED)),
+        When(on("suspended_on", stage=S.SUSPENDED), then=Value(S.SUSPENDED)),
+        When(on("started_on", stage=S.STARTED), then=Value(S.STARTED)),
+        When(on("started_on"), then=Value(S.BUILDING)),
+        When(on("landed_on"), then=Value(S.LANDED)),
+        When(on("signed_on"), then=Value(S.SIGNED)),
+        When(later, then=Value(S.PLANNED)),
+        default=F(f"{prefix}stage"),
     )
 
 
@@ -92,7 +118,7 @@ class StatRow:
 
 
 DIMENSIONS: dict[str, tuple[str, str | Promise]] = {
-    "stage": ("stage", _("阶段")),
+    "stage": ("stage_then", _("阶段")),  # as of the statistics' day (stage_as_of)
     "area": ("area__name", _("功能区")),
     "park": ("park__name", _("园区")),
     "chain": ("chain_node__parent__name", _("产业链")),
@@ -111,7 +137,7 @@ class Statistics:
     planned_to_start: int = 0
     started_or_resumed: int = 0
     landed: int = 0
-    industrial_share: Decimal | None = None  # of the started-or-resumed projects' total investment
+    industrial_share: Decimal | None = None  # 产业项目占比: see industrial_share()
 
     @property
     def start_rate(self) -> Decimal | None:
@@ -139,6 +165,27 @@ def started_or_resumed(year: int, as_of: dt.date | None = None) -> Q:
     )
     resumed = Q(started_on__lt=first) & not_finished_before(first) & resumed_in_year
     return new | resumed
+
+
+STATISTICS_FLOOR = Decimal(5_000)  # 万元: the statistics office counts projects of 50 m yuan or more
+
+
+def industrial_share(
+    year: int, as_of: dt.date, base: QuerySet[Project] | None = None, places: int = 1
+) -> Decimal | None:
+    """产业项目占比, the one definition: the industrial projects' total investment as a share (%) of
+    the total investment of the projects of 50 m yuan or more started or resumed in ``year`` by
+    ``as_of``. None when no such project."""
+    projects = (base if base is not None else Project.objects.all()).filter(
+        started_or_resumed(year, as_of), total_investment__gte=STATISTICS_FLOOR
+    )
+    totals = projects.aggregate(
+        everything=Sum("total_investment"),
+        industrial=Sum("total_investment", filter=Q(kind=Project.Kind.INDUSTRIAL)),
+    )
+    if not totals["everything"]:
+        return None
+    return rounded(Decimal(totals["industrial"] or 0) / Decimal(totals["everything"]) * 100, places)
 
 
 def not_finished_before(day: dt.date) -> Q:
@@ -175,6 +222,8 @@ def statistics(
     field_name = DIMENSIONS[by][0]
     if by == "band":
         projects = projects.annotate(band=band_expression())
+    if by == "stage":
+        projects = projects.annotate(stage_then=stage_as_of(as_of))
     first = dt.date(year, 1, 1)
     grouped = (
         projects.values(field_name)
@@ -188,11 +237,20 @@ def statistics(
     )
     yearly = (
         ProjectYear.objects.filter(year=year, project__in=projects.values("pk"))
-        .annotate(key=_key_for(by))
+        .annotate(key=_key_for(by, as_of))
         .values("key")
-        .annotate(planned=Sum("planned_investment"), completed=Sum("completed_investment"))
+        .annotate(planned=Sum("planned_investment"))
     )
     money = {row["key"]: row for row in yearly}
+    # Completed investment as of the day shown: the monthly reports up to it, not the year's last.
+    reported = (
+        MonthlyReport.objects.filter(month__gte=first, month__lte=as_of, project__in=projects.values("pk"))
+        .annotate(key=_key_for(by, as_of))
+        .values("key")
+        .annotate(completed=Sum("investment"))
+    )
+    for row in reported:
+        money.setdefault(row["key"], {})["completed"] = row["completed"]
     labels = _labels(by)
     result = Statistics(year=year, by=by, as_of=as_of)
     for row in grouped:
@@ -215,15 +273,8 @@ def statistics(
         for name in ("projects", "total_investment", "planned", "completed", "new_starts", "resumed"):
             setattr(result.total, name, getattr(result.total, name) + getattr(stat, name))
     result.total.label = str(_("合计"))
-    counted = projects.filter(started_or_resumed(year, as_of))
-    totals = counted.aggregate(
-        n=Count("pk"),
-        all_money=Sum("total_investment"),
-        industrial=Sum("total_investment", filter=Q(kind=Project.Kind.INDUSTRIAL)),
-    )
-    result.started_or_resumed = totals["n"]
-    if totals["all_money"]:
-        result.industrial_share = rounded((totals["industrial"] or 0) / totals["all_money"] * 100, 1)
+    result.started_or_resumed = projects.filter(started_or_resumed(year, as_of)).count()
+    result.industrial_share = industrial_share(year, as_of, base)
     result.planned_to_start = ProjectYear.objects.filter(
         year=year, planned_to_start=True, project__in=projects.values("pk")
     ).count()
@@ -236,9 +287,9 @@ def statistics(
     return result
 
 
-def _key_for(by: str) -> Any:
-    from django.db.models import F
-
+def _key_for(by: str, as_of: dt.date) -> Any:
+    if by == "stage":
+        return stage_as_of(as_of, prefix="project__")
     if by == "band":
         return Case(
             *(

@@ -27,6 +27,18 @@ def _rate(rate: str) -> Callable[[int, dt.date], Fed]:
 
 
 FEEDS = [
-    Feed("service_requests.satisfaction", _("企业诉求满意率（%，企业诉求）"), "%", _rate("satisfaction")),
-    Feed("service_requests.on_time", _("企业诉求按时办结率（%，企业诉求）"), "%", _rate("on_time")),
+    Feed(
+        "service_requests.satisfaction",
+        _("企业诉求满意率（%，企业诉求）"),
+        "%",
+        _rate("satisfaction"),
+        measure="rate",
+    ),
+    Feed(
+        "service_requests.on_time",
+        _("企业诉求按时办结率（%，企业诉求）"),
+        "%",
+        _rate("on_time"),
+        measure="rate",
+    ),
 ]
