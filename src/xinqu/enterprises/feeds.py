@@ -3,49 +3,50 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.feeds import RECORDS_SHOWN, Fed, Feed, Record
-from xinqu.enterprises.models import Qualification
+from xinqu.enterprises.models import Enterprise, Qualification
+from xinqu.enterprises.selectors import first_granted_in, held_on
+
+HIGH_TECH = "high_tech"  # the qualification group (and kind) of 高新技术企业
 
 
-def _granted(year: int, as_of: dt.date, condition: Q) -> Fed:
-    found = (
-        Qualification.objects.filter(
-            condition, granted_on__year=year, granted_on__lte=as_of, revoked_on__isnull=True
+def _counted(found: QuerySet[Qualification]) -> Fed:
+    """Enterprises (each once) behind qualifications, with the first of them listed; a
+    confidential enterprise is counted but named "保密企业" and not linked, whoever reads it."""
+    found = found.select_related("enterprise").order_by("granted_on", "id")
+    count = found.values("enterprise").distinct().count()
+    records, seen = [], set()
+    for q in found[: RECORDS_SHOWN * 2]:  # an enterprise rarely holds one group twice at once
+        if q.enterprise_id in seen:
+            continue
+        seen.add(q.enterprise_id)
+        hidden = q.enterprise.confidential
+        records.append(
+            Record(
+                str(Enterprise.masked_name) if hidden else q.enterprise.name,
+                "" if hidden else reverse("enterprises:detail", args=[q.enterprise_id]),
+                f"{q.granted_on}",
+            )
         )
-        .select_related("enterprise", "kind")
-        .order_by("granted_on", "id")
-    )
-    count = found.count()
-    records = [
-        Record(
-            q.enterprise.name,
-            reverse("enterprises:detail", args=[q.enterprise_id]),
-            f"{q.kind.name} {q.granted_on}",
-        )
-        for q in found[:RECORDS_SHOWN]
-    ]
+        if len(records) >= RECORDS_SHOWN:
+            break
     return Fed(Decimal(count), records, count)
 
 
 def high_tech_total(year: int, as_of: dt.date) -> Fed:
-    found = (
-        Qualification.objects.filter(kind__code="high_tech", granted_on__lte=as_of, revoked_on__isnull=True)
-        .filter(Q(expires_on__isnull=True) | Q(expires_on__gte=as_of))
-        .select_related("enterprise")
-        .order_by("enterprise__name")
-    )
-    enterprises = found.values("enterprise").distinct().count()
-    records = [
-        Record(q.enterprise.name, reverse("enterprises:detail", args=[q.enterprise_id]), f"{q.granted_on}")
-        for q in found[:RECORDS_SHOWN]
-    ]
-    return Fed(Decimal(enterprises), records, enterprises)
+    """高企总数 on a day: the registry statistics' own count (selectors.held_on)."""
+    return _counted(held_on(as_of).filter(group=HIGH_TECH))
+
+
+def _new(group: str) -> Callable[[int, dt.date], Fed]:
+    return lambda year, as_of: _counted(first_granted_in(year, as_of).filter(group=group))
 
 
 FEEDS = [
@@ -53,7 +54,7 @@ FEEDS = [
         "enterprises.high_tech_new",
         _("新认定高新技术企业（户，企业名录）"),
         "户",
-        lambda year, as_of: _granted(year, as_of, Q(kind__code="high_tech")),
+        _new(HIGH_TECH),
         measure="quantity",
     ),
     Feed(
@@ -67,7 +68,7 @@ FEEDS = [
         "enterprises.srdi_new",
         _("新增专精特新企业（户，企业名录）"),
         "户",
-        lambda year, as_of: _granted(year, as_of, Q(kind__group="srdi")),
+        _new("srdi"),
         measure="quantity",
     ),
 ]

@@ -47,6 +47,26 @@ def _group_expr() -> Coalesce:
     return Coalesce(NullIf(F("kind__group"), Value("")), F("kind__code"), output_field=CharField())
 
 
+def held_on(day: dt.date) -> QuerySet[Qualification]:
+    """The qualifications in force on ``day``, each with its ``group``: the registry's one
+    definition of a count held (高企总数), for its statistics and for the figure it feeds."""
+    return Qualification.objects.filter(valid_on_q(day)).annotate(group=_group_expr())
+
+
+def first_granted_in(year: int, day: dt.date) -> QuerySet[Qualification]:
+    """The qualifications granted in ``year`` by ``day`` to an enterprise that never held their
+    group before: the one definition of 新增 (a re-certification is not new)."""
+    group = _group_expr()
+    earlier = Qualification.objects.annotate(group=group).filter(
+        enterprise=OuterRef("enterprise"), group=OuterRef("group"), granted_on__lt=OuterRef("granted_on")
+    )
+    return (
+        Qualification.objects.filter(granted_on__year=year, granted_on__lte=day)
+        .annotate(group=group)
+        .exclude(Exists(earlier))
+    )
+
+
 @dataclass
 class EnterpriseFilter:
     q: str = ""
@@ -135,16 +155,8 @@ def registry_statistics(
     day = day or reporting_period().end
     year = year or day.year
     key, _label = DIMENSIONS.get(dimension, DIMENSIONS["area"])
-    group = _group_expr()
-    held = Qualification.objects.filter(valid_on_q(day)).annotate(group=group)
-    earlier = Qualification.objects.annotate(group=group).filter(
-        enterprise=OuterRef("enterprise"), group=OuterRef("group"), granted_on__lt=OuterRef("granted_on")
-    )
-    new = (
-        Qualification.objects.filter(granted_on__year=year, granted_on__lte=day)
-        .annotate(group=group)
-        .exclude(Exists(earlier))
-    )
+    held = held_on(day)
+    new = first_granted_in(year, day)
     table = StatsTable(dimension=dimension, day=day, year=year, groups=qualification_groups())
     by_unit: dict[Any, dict[str, Any]] = {}
 
