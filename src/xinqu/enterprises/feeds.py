@@ -5,19 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.feeds import RECORDS_SHOWN, Fed, Feed, Record
-from xinqu.enterprises.models import Enterprise, Qualification
+from xinqu.enterprises.models import Enterprise
 from xinqu.enterprises.selectors import first_granted_in, held_on
 
 HIGH_TECH = "high_tech"  # the qualification group (and kind) of 高新技术企业
 
 
-def _counted(found: QuerySet[Qualification]) -> Fed:
+def _counted(found: QuerySet[Any]) -> Fed:
     """Enterprises (each once) behind qualifications, with the first of them listed; a
     confidential enterprise is counted but named "保密企业" and not linked, whoever reads it."""
     found = found.select_related("enterprise").order_by("granted_on", "id")

@@ -47,13 +47,13 @@ def _group_expr() -> Coalesce:
     return Coalesce(NullIf(F("kind__group"), Value("")), F("kind__code"), output_field=CharField())
 
 
-def held_on(day: dt.date) -> QuerySet[Qualification]:
+def held_on(day: dt.date) -> QuerySet[Any]:
     """The qualifications in force on ``day``, each with its ``group``: the registry's one
     definition of a count held (高企总数), for its statistics and for the figure it feeds."""
     return Qualification.objects.filter(valid_on_q(day)).annotate(group=_group_expr())
 
 
-def first_granted_in(year: int, day: dt.date) -> QuerySet[Qualification]:
+def first_granted_in(year: int, day: dt.date) -> QuerySet[Any]:  # annotated with group
     """The qualifications granted in ``year`` by ``day`` to an enterprise that never held their
     group before: the one definition of 新增 (a re-certification is not new)."""
     group = _group_expr()
