@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from xinqu.core import services as core_services
-from xinqu.core.feeds import FEEDS, Fed, Feed
+from xinqu.core.feeds import FEEDS, Fed, Feed, Record
 from xinqu.core.models import Department
 from xinqu.core.roles import Role
 from xinqu.indicators import services
@@ -29,7 +29,7 @@ def counted(monkeypatch):
 
     def compute(year, as_of):
         state["asked"].append(as_of)
-        return Fed(state["n"])
+        return Fed(state["n"], [Record("甲企业", "/enterprises/1/", "2026-03-01")], 1)
 
     monkeypatch.setitem(FEEDS, "test.enterprises", Feed("test.enterprises", "测试企业数", "户", compute))
     return state
@@ -44,6 +44,7 @@ def fed(db, econ, counted):
         unit="户",
         feed="test.enterprises",
         lowest_level="zone",
+        kind="stock",
         cumulative=False,
     )
 
@@ -112,3 +113,10 @@ def test_a_feed_must_match_the_figure(db, econ, econ_head, counted):
             actor=econ_head, code="bad", name="无来源", unit="户", feed="nowhere.count", lowest_level="zone"
         )
     assert not Indicator.objects.filter(code="bad").exists()
+
+
+def test_a_fed_figure_names_its_source_and_the_records_behind_it(fed, units, leader, as_user):
+    page = as_user(leader).get(f"/indicators/{fed.code}/?unit={units['zone'].pk}&period=2026-11")
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "数据来源：测试企业数" in body and 'href="/enterprises/1/"' in body and "甲企业" in body

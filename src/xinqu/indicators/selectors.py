@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from xinqu.core.access import is_leader
-from xinqu.core.feeds import FEEDS
+from xinqu.core.feeds import FEEDS, Fed, Feed, Record
 from xinqu.core.models import OrgUnit, User
 from xinqu.core.numbers import amount, rounded, two_year_average, year_on_year
 from xinqu.core.periods import current_period, month_end
@@ -381,6 +381,26 @@ def fed_value(indicator: Indicator, month: dt.date) -> Decimal | None:
     if found is None:
         return None
     return found.compute(month.year, month_end(month)).value
+
+
+@dataclass
+class Source:
+    """Where a fed figure's number comes from, for its page: the feed, and its records."""
+
+    feed: Feed
+    fed: Fed
+    shown: list[Record]
+    live: bool
+
+
+def fed_source(indicator: Indicator, period: dt.date, shown: int = 20) -> Source | None:
+    """A fed figure's source as of ``period``'s end: the module's feed and the records behind the
+    value (the first ``shown`` of them), or None for a figure the departments report."""
+    found = FEEDS.get(indicator.feed) if indicator.feed else None
+    if found is None:
+        return None
+    fed = found.compute(period.year, month_end(period))
+    return Source(found, fed, fed.records[:shown], live_month(period))
 
 
 def live_month(period: dt.date) -> bool:

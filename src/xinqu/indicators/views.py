@@ -184,6 +184,7 @@ def detail(request: AuthedRequest, code: str) -> HttpResponse:
         "ancestors": _ancestors(unit, units),
         "chart": selectors.trend(indicator=indicator, unit=unit, year=period.year),
         "rule": selectors.light_rule(indicator),
+        "source": selectors.fed_source(indicator, period) if unit.kind == OrgUnit.Kind.ZONE else None,
         "revisions": revisions,
         "query": f"unit={unit.pk}&period={period:%Y-%m}",
         "can_edit": can_write(request.user, indicator),
