@@ -64,7 +64,9 @@ def save_audited(
     fields: dict[str, Any],
     validate: Callable[[M], None] | None = None,
 ) -> M:
-    """Apply ``fields``, validate, save, and log the creation or the changed fields."""
+    """Apply ``fields``, validate, save, and log the creation or the changed fields. A field that
+    is not among those ``audited`` is refused, never written unlogged nor silently dropped."""
+    refuse_unknown(fields, audited)
     creating = instance._state.adding
     before = {} if creating else snapshot(instance, audited)
     for name, value in fields.items():
