@@ -10,6 +10,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from xinqu.core.audit import audit_record
 from xinqu.core.models import AuditEntry
 from xinqu.core.services import audit_purge, department_save
 
@@ -202,3 +203,25 @@ def test_every_business_export_writes_an_audit_entry(as_user, leader, zone, url,
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     entry = AuditEntry.objects.get(action="export")
     assert (entry.actor_username, entry.object_type) == ("leader", object_type)
+
+
+def test_the_audit_export_is_built_on_the_worker_for_the_auditor_only(
+    as_user, auditor, leader, settings, monkeypatch
+):
+    from django.core.management import call_command
+
+    from xinqu.core.models import ExportJob
+
+    settings.IMPORTS_IN_BACKGROUND = True
+    audit_record(actor=leader, action=AuditEntry.Action.UPDATE, object_type="test.Thing", detail="改了一处")
+    client = as_user(auditor)
+    response = client.get("/audit/export.xlsx", {"object_type": "test.Thing"})
+    job = ExportJob.objects.get(kind="audit")
+    assert response["Location"] == f"/exports/{job.pk}/"
+    monkeypatch.setattr("django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None)
+    call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
+    sheet = load_workbook(io.BytesIO(client.get(f"/exports/{job.pk}/file.xlsx").content)).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [(r[1], r[4], r[8]) for r in rows] == [(leader.username, "test.Thing", "改了一处")]
+    assert AuditEntry.objects.filter(action="export", object_type="core.AuditEntry").count() == 1
+    assert as_user(leader).get("/audit/export.xlsx").status_code == 403

@@ -9,3 +9,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from xinqu.core import receivers  # noqa: F401  (login/logout/lockout go to the audit log)
+        from xinqu.core.exports import AUDIT_EXPORT
+        from xinqu.core.jobs import register_export
+
+        register_export(AUDIT_EXPORT)

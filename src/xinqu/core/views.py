@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from xinqu.core import jobs, periods, services, workdays
 from xinqu.core.access import AuthedRequest, ensure_role, is_head, is_system_admin, member_of, role_required
 from xinqu.core.audit import audit_record
+from xinqu.core.exports import audit_entries, audit_workbook
 from xinqu.core.forms import (
     AuditFilterForm,
     CalendarPasteForm,
@@ -50,8 +51,8 @@ from xinqu.core.models import (
 )
 from xinqu.core.params import year_param
 from xinqu.core.roles import Role
-from xinqu.core.selectors import AuditFilter, audit_search, departments_with_counts, org_tree, users_directory
-from xinqu.core.xlsx import workbook_bytes, xlsx_response
+from xinqu.core.selectors import departments_with_counts, org_tree, users_directory
+from xinqu.core.xlsx import xlsx_response
 
 MACHINE_PATHS = ("/api/", "/open311/")
 
@@ -240,15 +241,9 @@ def user_role(request: AuthedRequest, user_id: int) -> HttpResponse:
 
 
 def _audit_entries(request: AuthedRequest) -> tuple[AuditFilterForm, QuerySet[AuditEntry]]:
-    """The filter form and what it selects; an invalid filter selects nothing and shows why."""
     params = request.GET.copy()
     params.pop("page", None)
-    form = AuditFilterForm(params or None)
-    if not form.is_bound:
-        return form, audit_search(AuditFilter())
-    if form.is_valid():
-        return form, audit_search(AuditFilter(**form.cleaned_data))
-    return form, AuditEntry.objects.none()
+    return audit_entries(params)
 
 
 @role_required(Role.AUDIT_ADMIN)
@@ -263,34 +258,12 @@ def audit_log(request: AuthedRequest) -> HttpResponse:
 
 @role_required(Role.AUDIT_ADMIN)
 def audit_export(request: AuthedRequest) -> HttpResponse:
-    _form, entries = _audit_entries(request)
-    entries = entries[:100_000]
-    headers = [
-        _("时间"),
-        _("操作人"),
-        _("IP 地址"),
-        _("动作"),
-        _("对象类型"),
-        _("对象ID"),
-        _("对象"),
-        _("变更内容"),
-        _("说明"),
-    ]
-    rows = (
-        [
-            timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
-            e.actor_username,
-            e.ip or "",
-            e.get_action_display(),
-            e.object_type,
-            e.object_id,
-            e.object_repr,
-            "; ".join(f"{k}: {v[0]!s} → {v[1]!s}" for k, v in e.changes.items()) if e.changes else "",
-            e.detail,
-        ]
-        for e in entries.iterator()
-    )
-    content = workbook_bytes(_("审计日志"), headers, rows)
+    """Up to 100,000 entries: on the worker when exports run in the background (core.jobs)."""
+    params = {key: value for key, value in request.GET.items() if key != "page"}
+    if settings.IMPORTS_IN_BACKGROUND:
+        job = jobs.export_job_start(actor=request.user, kind="audit", params=params)
+        return redirect("export_job", job.pk)
+    content = audit_workbook(request.user, params)
     audit_record(
         actor=request.user,
         action=AuditEntry.Action.EXPORT,

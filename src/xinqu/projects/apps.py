@@ -14,6 +14,7 @@ class ProjectsConfig(Module):
     api = ("", "xinqu.projects.api.router")
     nav = (Nav("projects:list", _("项目建设"), order=30),)
     imports = ("xinqu.projects.imports.PROJECTS", "xinqu.projects.imports.PROJECT_REPORTS")
+    exports = ("xinqu.projects.exports.LEDGER_EXPORT", "xinqu.projects.exports.REPORTS_EXPORT")
     reminders = {"project_lights": "xinqu.projects.lights.refresh_all"}
     feeds = ("xinqu.projects.feeds.FEEDS",)
     demo = (50, "xinqu.projects.demo.load_demo_projects")

@@ -9,16 +9,18 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xinqu.core.access import visible_exists
 from xinqu.core.audit import audit_record
+from xinqu.core.jobs import ExportKind
 from xinqu.core.models import AuditEntry
 from xinqu.core.numbers import amount
 from xinqu.core.xlsx import workbook_bytes, xlsx_response
 from xinqu.enterprises.models import Enterprise
 from xinqu.indicators.selectors import LIGHTS
 from xinqu.projects.models import MonthlyReport, Project
-from xinqu.projects.selectors import BAND_LABELS, MeetingRow, Statistics, band_of
+from xinqu.projects.selectors import BAND_LABELS, MeetingRow, Statistics, band_of, filtered
 
 PROJECT_HEADERS = [
     "项目编号",
@@ -46,7 +48,7 @@ def _audit(user: Any, what: str) -> None:
     audit_record(actor=user, action=AuditEntry.Action.EXPORT, object_type="projects", detail=what)
 
 
-def projects_response(projects: QuerySet[Project], user: Any) -> HttpResponse:
+def projects_workbook(projects: QuerySet[Project], user: Any) -> bytes:
     rows = (
         [
             p.code,
@@ -72,8 +74,13 @@ def projects_response(projects: QuerySet[Project], user: Any) -> HttpResponse:
         .annotate(enterprise_visible=visible_exists(user, Enterprise, "enterprise_id"))
         .iterator(chunk_size=2000)
     )
+    return workbook_bytes(str(_("项目台账")), PROJECT_HEADERS, rows)
+
+
+def projects_response(projects: QuerySet[Project], user: Any) -> HttpResponse:
+    content = projects_workbook(projects, user)
     _audit(user, "project ledger")
-    return xlsx_response("projects.xlsx", workbook_bytes(str(_("项目台账")), PROJECT_HEADERS, rows))
+    return xlsx_response("projects.xlsx", content)
 
 
 def statistics_response(result: Statistics, user: Any) -> HttpResponse:
@@ -165,7 +172,7 @@ REPORT_HEADERS = [
 ]
 
 
-def reports_response(projects: QuerySet[Project], month: str, user: Any) -> HttpResponse:
+def reports_workbook(projects: QuerySet[Project], month: str) -> bytes:
     """Every report of ``month`` (YYYY-MM; all months when empty) of ``projects``."""
     import datetime as dt
 
@@ -187,7 +194,29 @@ def reports_response(projects: QuerySet[Project], month: str, user: Any) -> Http
         ]
         for r in reports.order_by("project__code", "month").iterator(chunk_size=5000)
     )
+    return workbook_bytes(str(_("项目月报")), REPORT_HEADERS, rows)
+
+
+def reports_response(projects: QuerySet[Project], month: str, user: Any) -> HttpResponse:
+    content = reports_workbook(projects, month)
     _audit(user, f"project reports {month or 'all'}")
-    return xlsx_response(
-        f"project-reports-{month or 'all'}.xlsx", workbook_bytes(str(_("项目月报")), REPORT_HEADERS, rows)
-    )
+    return xlsx_response(f"project-reports-{month or 'all'}.xlsx", content)
+
+
+# Built on the worker (core.jobs) when the ledger is large: the page's filters are the params.
+LEDGER_EXPORT = ExportKind(
+    key="projects",
+    label=gettext_lazy("项目台账"),
+    build=lambda actor, params: projects_workbook(filtered(params), actor),
+    filename="projects.xlsx",
+    object_type="projects",
+    back_url="projects:list",
+)
+REPORTS_EXPORT = ExportKind(
+    key="project_reports",
+    label=gettext_lazy("项目月报"),
+    build=lambda actor, params: reports_workbook(filtered(params), str(params.get("month", ""))),
+    filename="project-reports.xlsx",
+    object_type="projects",
+    back_url="projects:list",
+)

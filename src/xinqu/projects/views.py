@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -76,6 +77,8 @@ def project_list(request: AuthedRequest) -> HttpResponse:
     ensure_business(request.user)
     found = selectors.filtered(request.GET)
     if request.GET.get("format") == "xlsx":
+        if settings.IMPORTS_IN_BACKGROUND:
+            return _export_job(request, "projects")
         return exports.projects_response(found, request.user)
     page = Paginator(found, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -420,6 +423,16 @@ def import_template(request: AuthedRequest, kind: str) -> HttpResponse:
 def reports_export(request: AuthedRequest) -> HttpResponse:
     """A month's reports of the filtered projects, in the columns the report import reads."""
     ensure_business(request.user)
+    if settings.IMPORTS_IN_BACKGROUND:
+        return _export_job(request, "project_reports")
     return exports.reports_response(
         selectors.filtered(request.GET), request.GET.get("month", ""), request.user
     )
+
+
+def _export_job(request: AuthedRequest, kind: str) -> HttpResponse:
+    """Every report or project of a large ledger: built on the worker, downloaded from the job's
+    page (core.jobs); the page's filters travel with the job."""
+    params = {key: value for key, value in request.GET.items() if key not in {"format", "page"}}
+    job = jobs.export_job_start(actor=request.user, kind=kind, params=params)
+    return redirect("export_job", job.pk)
