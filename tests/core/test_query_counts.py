@@ -4,13 +4,12 @@ three times as many; the second read must issue exactly the queries of the first
 
 from __future__ import annotations
 
-import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
-
 import datetime as dt
 import uuid
 
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests import factories
