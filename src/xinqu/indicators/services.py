@@ -567,11 +567,13 @@ def target_set(
         return None
     if value is not None and value <= 0 and indicator.direction == Indicator.Direction.HIGHER:
         raise ValidationError({"value": _("目标值应大于 0。")})
+    target = current or Target(indicator=indicator, org_unit=org_unit, year=year)
+    target.updated_by = actor  # who set it last; the audit row names them too
     return save_audited(
         actor=actor,
-        instance=current or Target(indicator=indicator, org_unit=org_unit, year=year),
+        instance=target,
         audited=fields,
-        fields={"value": value, "growth": growth, "phasing": shares, "updated_by": actor},
+        fields={"value": value, "growth": growth, "phasing": shares},
     )
 
 
