@@ -46,9 +46,14 @@ def test_core_collected_what_the_modules_declared():
         "projects",
         "project_reports",
     } <= set(jobs.IMPORT_KINDS)
-    assert set(jobs.EXPORT_KINDS) == {"enterprises"}
+    assert set(jobs.EXPORT_KINDS) == {"enterprises", "projects", "project_reports", "audit"}
     assert {"expiring qualifications", "workflow_items", "project_lights"} <= set(reminders.REMINDERS)
-    assert {"enterprises.high_tech_total", "service_requests.on_time", "projects.landed"} <= set(feeds.FEEDS)
+    assert {
+        "enterprises.high_tech_total",
+        "service_requests.on_time",
+        "projects.landed",
+        "projects.industrial_share",
+    } <= set(feeds.FEEDS)
     assert "indicator" in feeds.FAMILIES
     assert [label for label, _loader in demo_loaders()] == [
         "enterprises",

@@ -99,11 +99,32 @@ def test_sysadmin_lifts_a_lockout(client, as_user, sysadmin, econ_staff):
 
 
 def test_a_write_service_refuses_a_field_it_does_not_write(sysadmin, econ_staff):
-    from django.core.exceptions import ValidationError
-
     from xinqu.core.services import user_update
 
-    with pytest.raises(ValidationError, match="不能在此修改：role"):
+    with pytest.raises(TypeError, match="role"):
         user_update(actor=sysadmin, user=econ_staff, full_name="改名", role="leader")
     econ_staff.refresh_from_db()
     assert (econ_staff.full_name, econ_staff.role) == ("李明", "staff")
+
+
+def test_every_write_service_names_its_arguments():
+    """No write service takes ``**fields``: each field is a named keyword argument, so a caller's
+    typo fails at once and the signature says what the service writes."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import xinqu
+
+    open_ended = []
+    for module_info in pkgutil.walk_packages(xinqu.__path__, "xinqu."):
+        if not module_info.name.endswith(".services"):
+            continue
+        module = importlib.import_module(module_info.name)
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if function.__module__ != module.__name__ or name == "given":
+                continue
+            kinds = {p.kind for p in inspect.signature(function).parameters.values()}
+            if inspect.Parameter.VAR_KEYWORD in kinds:
+                open_ended.append(f"{module.__name__}.{name}")
+    assert open_ended == []

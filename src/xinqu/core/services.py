@@ -56,6 +56,22 @@ def _validate_org_parent(unit: OrgUnit) -> None:
 M = TypeVar("M", bound=Model)
 
 
+class _Unchanged:
+    """The default of a write service's field argument: the caller did not name the field, so
+    it keeps its value. Every field is a named keyword argument; nothing arrives in ``**fields``."""
+
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+UNCHANGED: Any = _Unchanged()
+
+
+def given(**values: Any) -> dict[str, Any]:
+    """The fields a caller named, in the order named."""
+    return {name: value for name, value in values.items() if value is not UNCHANGED}
+
+
 def save_audited(
     *,
     actor: User,
@@ -83,9 +99,29 @@ def save_audited(
 
 
 @transaction.atomic
-def org_unit_save(*, actor: User, unit: OrgUnit | None = None, **fields: Any) -> OrgUnit:
+def org_unit_save(
+    *,
+    actor: User,
+    unit: OrgUnit | None = None,
+    kind: str = UNCHANGED,
+    code: str = UNCHANGED,
+    name: str = UNCHANGED,
+    name_en: str = UNCHANGED,
+    parent: OrgUnit | None = UNCHANGED,
+    is_flagship: bool = UNCHANGED,
+    sort_order: int = UNCHANGED,
+) -> OrgUnit:
     """Create (``unit`` None) or update an org unit. System administrators only."""
     ensure_role(actor, [Role.SYSTEM_ADMIN])
+    fields = given(
+        kind=kind,
+        code=code,
+        name=name,
+        name_en=name_en,
+        parent=parent,
+        is_flagship=is_flagship,
+        sort_order=sort_order,
+    )
     return save_audited(
         actor=actor,
         instance=unit or OrgUnit(),
@@ -96,9 +132,19 @@ def org_unit_save(*, actor: User, unit: OrgUnit | None = None, **fields: Any) ->
 
 
 @transaction.atomic
-def department_save(*, actor: User, department: Department | None = None, **fields: Any) -> Department:
+def department_save(
+    *,
+    actor: User,
+    department: Department | None = None,
+    code: str = UNCHANGED,
+    name: str = UNCHANGED,
+    name_en: str = UNCHANGED,
+    is_active: bool = UNCHANGED,
+    sort_order: int = UNCHANGED,
+) -> Department:
     """Create (``department`` None) or update a department. System administrators only."""
     ensure_role(actor, [Role.SYSTEM_ADMIN])
+    fields = given(code=code, name=name, name_en=name_en, is_active=is_active, sort_order=sort_order)
     return save_audited(actor=actor, instance=department or Department(), audited=_DEPT_FIELDS, fields=fields)
 
 
@@ -147,10 +193,27 @@ def refuse_unknown(fields: dict[str, Any], allowed: Iterable[str]) -> None:
 
 
 @transaction.atomic
-def user_update(*, actor: User, user: User, **fields: Any) -> User:
+def user_update(
+    *,
+    actor: User,
+    user: User,
+    username: str = UNCHANGED,
+    full_name: str = UNCHANGED,
+    email: str = UNCHANGED,
+    phone: str = UNCHANGED,
+    department: Department | None = UNCHANGED,
+    is_active: bool = UNCHANGED,
+) -> User:
     """Change an account's profile, department or active flag. System administrators only."""
     ensure_role(actor, [Role.SYSTEM_ADMIN])
-    refuse_unknown(fields, _USER_FIELDS)
+    fields = given(
+        username=username,
+        full_name=full_name,
+        email=email,
+        phone=phone,
+        department=department,
+        is_active=is_active,
+    )
     if user.pk == actor.pk and fields.get("is_active") is False:
         raise ValidationError({"is_active": _("不能停用自己的账户。")})
     before = snapshot(user, _USER_FIELDS)

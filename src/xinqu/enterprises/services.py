@@ -16,6 +16,7 @@ from xinqu.core.access import ensure_can_write, ensure_department_member, ensure
 from xinqu.core.audit import audit_create, audit_delete, audit_record, audit_update, current_ip, snapshot
 from xinqu.core.models import AuditEntry, OrgUnit, User
 from xinqu.core.roles import Role
+from xinqu.core.services import UNCHANGED, given
 from xinqu.enterprises.codes import normalise_credit_code
 from xinqu.enterprises.models import (
     ChainPosition,
@@ -96,8 +97,43 @@ def _apply_enterprise_fields(enterprise: Enterprise, fields: dict[str, Any]) -> 
 
 
 @transaction.atomic
-def enterprise_create(*, actor: User, **fields: Any) -> Enterprise:
+def enterprise_create(
+    *,
+    actor: User,
+    credit_code: str = UNCHANGED,
+    name: str = UNCHANGED,
+    former_names: str = UNCHANGED,
+    area: OrgUnit | None = UNCHANGED,
+    park: OrgUnit | None = UNCHANGED,
+    industry_code: str = UNCHANGED,
+    size_class: str = UNCHANGED,
+    established_on: dt.date | None = UNCHANGED,
+    above_scale: bool = UNCHANGED,
+    above_scale_year: int | None = UNCHANGED,
+    is_quiet: bool = UNCHANGED,
+    contact_name: str = UNCHANGED,
+    contact_phone: str = UNCHANGED,
+    service_officer: User | None = UNCHANGED,
+    confidential: bool = UNCHANGED,
+) -> Enterprise:
     """A new enterprise, stewarded by the actor's department."""
+    fields = given(
+        credit_code=credit_code,
+        name=name,
+        former_names=former_names,
+        area=area,
+        park=park,
+        industry_code=industry_code,
+        size_class=size_class,
+        established_on=established_on,
+        above_scale=above_scale,
+        above_scale_year=above_scale_year,
+        is_quiet=is_quiet,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        service_officer=service_officer,
+        confidential=confidential,
+    )
     enterprise = Enterprise(department_id=ensure_department_member(actor))
     _apply_enterprise_fields(enterprise, fields)
     enterprise.save()
@@ -106,7 +142,43 @@ def enterprise_create(*, actor: User, **fields: Any) -> Enterprise:
 
 
 @transaction.atomic
-def enterprise_update(*, actor: User, enterprise: Enterprise, **fields: Any) -> Enterprise:
+def enterprise_update(
+    *,
+    actor: User,
+    enterprise: Enterprise,
+    credit_code: str = UNCHANGED,
+    name: str = UNCHANGED,
+    former_names: str = UNCHANGED,
+    area: OrgUnit | None = UNCHANGED,
+    park: OrgUnit | None = UNCHANGED,
+    industry_code: str = UNCHANGED,
+    size_class: str = UNCHANGED,
+    established_on: dt.date | None = UNCHANGED,
+    above_scale: bool = UNCHANGED,
+    above_scale_year: int | None = UNCHANGED,
+    is_quiet: bool = UNCHANGED,
+    contact_name: str = UNCHANGED,
+    contact_phone: str = UNCHANGED,
+    service_officer: User | None = UNCHANGED,
+    confidential: bool = UNCHANGED,
+) -> Enterprise:
+    fields = given(
+        credit_code=credit_code,
+        name=name,
+        former_names=former_names,
+        area=area,
+        park=park,
+        industry_code=industry_code,
+        size_class=size_class,
+        established_on=established_on,
+        above_scale=above_scale,
+        above_scale_year=above_scale_year,
+        is_quiet=is_quiet,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        service_officer=service_officer,
+        confidential=confidential,
+    )
     ensure_can_write(actor, enterprise)
     before = snapshot(enterprise, ENTERPRISE_FIELDS)
     _apply_enterprise_fields(enterprise, fields)
@@ -154,24 +226,67 @@ def _default_dates(qualification: Qualification) -> None:
 
 @transaction.atomic
 def qualification_add(
-    *, actor: User, enterprise: Enterprise, kind: QualificationKind, granted_on: dt.date, **fields: Any
+    *,
+    actor: User,
+    enterprise: Enterprise,
+    kind: QualificationKind,
+    granted_on: dt.date,
+    certificate_no: str = "",
+    expires_on: dt.date | None = None,
+    review_due: dt.date | None = None,
+    revoked_on: dt.date | None = None,
+    exchange: str = "",
+    ticker: str = "",
+    confidential: bool = False,
 ) -> Qualification:
     """Record a qualification; any department records for the enterprises it may see, as its own record.
     The validity defaults from the kind (高企: 3 years)."""
     department_id = ensure_department_member(actor)
     check_not_future(granted_on, "granted_on", _("认定日期"))
     qualification = Qualification(
-        enterprise=enterprise, kind=kind, granted_on=granted_on, department_id=department_id, **fields
+        enterprise=enterprise,
+        kind=kind,
+        granted_on=granted_on,
+        department_id=department_id,
+        certificate_no=certificate_no,
+        expires_on=expires_on,
+        review_due=review_due,
+        revoked_on=revoked_on,
+        exchange=exchange,
+        ticker=ticker,
+        confidential=confidential,
     )
     _default_dates(qualification)
     qualification.full_clean()
     qualification.save()
-    audit_create(actor=actor, obj=qualification, fields=_QUAL_FIELDS)
+    audit_create(actor=actor, obj=qualification, fields=[*_QUAL_FIELDS, "confidential"])
     return qualification
 
 
 @transaction.atomic
-def qualification_update(*, actor: User, qualification: Qualification, **fields: Any) -> Qualification:
+def qualification_update(
+    *,
+    actor: User,
+    qualification: Qualification,
+    kind: QualificationKind = UNCHANGED,
+    certificate_no: str = UNCHANGED,
+    granted_on: dt.date = UNCHANGED,
+    expires_on: dt.date | None = UNCHANGED,
+    review_due: dt.date | None = UNCHANGED,
+    revoked_on: dt.date | None = UNCHANGED,
+    exchange: str = UNCHANGED,
+    ticker: str = UNCHANGED,
+) -> Qualification:
+    fields = given(
+        kind=kind,
+        certificate_no=certificate_no,
+        granted_on=granted_on,
+        expires_on=expires_on,
+        review_due=review_due,
+        revoked_on=revoked_on,
+        exchange=exchange,
+        ticker=ticker,
+    )
     ensure_can_write(actor, qualification)
     before = snapshot(qualification, _QUAL_FIELDS)
     for name, value in fields.items():
@@ -297,8 +412,19 @@ def visit_record(
 
 
 @transaction.atomic
-def visit_rules_save(*, actor: User, **fields: Any) -> VisitRule:
+def visit_rules_save(
+    *,
+    actor: User,
+    max_inspections_per_year: int = UNCHANGED,
+    max_visits_per_month: int = UNCHANGED,
+    quiet_requires_announcement: bool = UNCHANGED,
+) -> VisitRule:
     """Department heads set the zone's visit rules."""
+    fields = given(
+        max_inspections_per_year=max_inspections_per_year,
+        max_visits_per_month=max_visits_per_month,
+        quiet_requires_announcement=quiet_requires_announcement,
+    )
     ensure_role(actor, [Role.HEAD])
     rules = VisitRule.objects.select_for_update().order_by("pk").first() or VisitRule()
     before = snapshot(rules, list(fields))
@@ -438,9 +564,22 @@ _NODE_FIELDS = ["kind", "name", "parent", "segment", "sort_order"]
 
 @transaction.atomic
 def tier_save(
-    *, actor: User, tier: Tier, qualification_kinds: list[QualificationKind] | None = None, **fields: Any
+    *,
+    actor: User,
+    tier: Tier,
+    qualification_kinds: list[QualificationKind] | None = None,
+    name: str = UNCHANGED,
+    rank: int = UNCHANGED,
+    min_revenue: Decimal | None = UNCHANGED,
+    min_growth_pct: Decimal | None = UNCHANGED,
 ) -> Tier:
     """Rename a cultivation tier or change its rule. Department heads only."""
+    fields = given(
+        name=name,
+        rank=rank,
+        min_revenue=min_revenue,
+        min_growth_pct=min_growth_pct,
+    )
     ensure_role(actor, [Role.HEAD])
     before = snapshot(tier, _TIER_FIELDS)
     before_kinds = sorted(tier.qualification_kinds.values_list("code", flat=True)) if tier.pk else []
@@ -466,9 +605,31 @@ def tier_save(
 
 @transaction.atomic
 def qualification_kind_save(
-    *, actor: User, kind: QualificationKind | None = None, **fields: Any
+    *,
+    actor: User,
+    kind: QualificationKind | None = None,
+    code: str = UNCHANGED,
+    name: str = UNCHANGED,
+    name_en: str = UNCHANGED,
+    group: str = UNCHANGED,
+    group_name: str = UNCHANGED,
+    validity_months: int | None = UNCHANGED,
+    review_months: int | None = UNCHANGED,
+    level: str = UNCHANGED,
+    sort_order: int = UNCHANGED,
 ) -> QualificationKind:
     """Add a kind of qualification, or change one. Department heads only."""
+    fields = given(
+        code=code,
+        name=name,
+        name_en=name_en,
+        group=group,
+        group_name=group_name,
+        validity_months=validity_months,
+        review_months=review_months,
+        level=level,
+        sort_order=sort_order,
+    )
     ensure_role(actor, [Role.HEAD])
     creating = kind is None
     kind = kind or QualificationKind()

@@ -31,7 +31,7 @@ from xinqu.core.audit import audit_create, audit_record, snapshot
 from xinqu.core.bulk import audit_rows, update_rows
 from xinqu.core.feeds import FEEDS
 from xinqu.core.models import AuditEntry, OrgUnit, User
-from xinqu.core.services import save_audited
+from xinqu.core.services import UNCHANGED, given, save_audited
 from xinqu.indicators.checks import compute_warnings
 from xinqu.indicators.models import (
     Indicator,
@@ -143,8 +143,64 @@ def _check_feed(indicator: Indicator) -> None:
 
 
 @transaction.atomic
-def indicator_save(*, actor: User, indicator: Indicator | None = None, **fields: Any) -> Indicator:
+def indicator_save(
+    *,
+    actor: User,
+    indicator: Indicator | None = None,
+    code: str = UNCHANGED,
+    name: str = UNCHANGED,
+    name_en: str = UNCHANGED,
+    kind: str = UNCHANGED,
+    unit: str = UNCHANGED,
+    decimals: int = UNCHANGED,
+    frequency: str = UNCHANGED,
+    cumulative: bool = UNCHANGED,
+    jan_feb_combined: bool = UNCHANGED,
+    additive: bool = UNCHANGED,
+    direction: str = UNCHANGED,
+    price_basis: str = UNCHANGED,
+    seasonal_progress: bool = UNCHANGED,
+    lowest_level: str = UNCHANGED,
+    formula: str = UNCHANGED,
+    feed: str = UNCHANGED,
+    yellow_pp: Decimal = UNCHANGED,
+    red_pp: Decimal = UNCHANGED,
+    growth_yellow_pp: Decimal = UNCHANGED,
+    growth_red_pp: Decimal = UNCHANGED,
+    band_pct: int = UNCHANGED,
+    growth_tolerance_pp: Decimal = UNCHANGED,
+    is_active: bool = UNCHANGED,
+    sort_order: int = UNCHANGED,
+    confidential: bool = UNCHANGED,
+) -> Indicator:
     """Add an indicator to the catalog, or change one. Heads manage their department's indicators."""
+    fields = given(
+        code=code,
+        name=name,
+        name_en=name_en,
+        kind=kind,
+        unit=unit,
+        decimals=decimals,
+        frequency=frequency,
+        cumulative=cumulative,
+        jan_feb_combined=jan_feb_combined,
+        additive=additive,
+        direction=direction,
+        price_basis=price_basis,
+        seasonal_progress=seasonal_progress,
+        lowest_level=lowest_level,
+        formula=formula,
+        feed=feed,
+        yellow_pp=yellow_pp,
+        red_pp=red_pp,
+        growth_yellow_pp=growth_yellow_pp,
+        growth_red_pp=growth_red_pp,
+        band_pct=band_pct,
+        growth_tolerance_pp=growth_tolerance_pp,
+        is_active=is_active,
+        sort_order=sort_order,
+        confidential=confidential,
+    )
     if not is_head(actor):
         raise PermissionDenied(_("只有部门负责人可以维护指标目录。"))
     if indicator is None:
@@ -152,9 +208,6 @@ def indicator_save(*, actor: User, indicator: Indicator | None = None, **fields:
     else:
         ensure_can_write(actor, indicator)
         indicator = Indicator.objects.select_for_update().get(pk=indicator.pk)
-    unknown = set(fields) - set(INDICATOR_FIELDS)
-    if unknown:
-        raise TypeError(", ".join(sorted(unknown)))
     old_code = None if indicator._state.adding else indicator.code
 
     def validate(changed: Indicator) -> None:
@@ -637,19 +690,19 @@ def reference_peer_figures() -> dict[tuple[str, int], dict[str, Any]]:
         for row in csv.DictReader(file):
             rows.setdefault((row["zone"], int(row["year"])), []).append(row)
     found = {}
-    for key, given in rows.items():
-        level = next((r for r in given if r["gdp_yi_yuan"]), None)
-        rate = next((r for r in given if r["gdp_growth_pct"]), None)
+    for key, reported in rows.items():
+        level = next((r for r in reported if r["gdp_yi_yuan"]), None)
+        rate = next((r for r in reported if r["gdp_growth_pct"]), None)
         if level is not None and rate is not None and level is not rate:
             scope = f"{_('总量')}：{_scope_words(level['scope'])}；{_('增速')}：{_scope_words(rate['scope'])}"
         else:
-            scope = _scope_words((level or rate or given[0])["scope"])
+            scope = _scope_words((level or rate or reported[0])["scope"])
         found[key] = {
             "value": Decimal(level["gdp_yi_yuan"]) if level else None,
             "growth": Decimal(rate["gdp_growth_pct"]) if rate else None,
             "scope": scope,
-            "source": (level or rate or given[0])["source"],
-            "note": "；".join(r["note"] for r in given if r["note"]),
+            "source": (level or rate or reported[0])["source"],
+            "note": "；".join(r["note"] for r in reported if r["note"]),
         }
     return found
 

@@ -22,7 +22,7 @@ from xinqu.core.audit import audit_create, audit_delete, audit_record, audit_upd
 from xinqu.core.models import AuditEntry, Department, User
 from xinqu.core.numbers import parse_number, plain
 from xinqu.core.roles import Role
-from xinqu.core.services import notify_departments, refuse_unknown, save_audited
+from xinqu.core.services import UNCHANGED, given, notify_departments, save_audited
 from xinqu.core.workdays import calendar
 from xinqu.plans import feeds
 from xinqu.plans.flow import KIND
@@ -88,8 +88,34 @@ def _default_periods(plan: Plan) -> None:
 
 
 @transaction.atomic
-def plan_save(*, actor: User, plan: Plan | None = None, **fields: Any) -> Plan:
+def plan_save(
+    *,
+    actor: User,
+    plan: Plan | None = None,
+    year: int = UNCHANGED,
+    title: str = UNCHANGED,
+    yellow_pp: Decimal = UNCHANGED,
+    red_pp: Decimal = UNCHANGED,
+    scoring_basis: str = UNCHANGED,
+    completion_cap: Decimal = UNCHANGED,
+    late_deduction: Decimal = UNCHANGED,
+    supervision_deduction: Decimal = UNCHANGED,
+    rate_points_per_pp: Decimal = UNCHANGED,
+    rate_red_pp: Decimal = UNCHANGED,
+) -> Plan:
     """Create a plan (with its twelve reporting periods) or change its name, lights and scoring."""
+    fields = given(
+        year=year,
+        title=title,
+        yellow_pp=yellow_pp,
+        red_pp=red_pp,
+        scoring_basis=scoring_basis,
+        completion_cap=completion_cap,
+        late_deduction=late_deduction,
+        supervision_deduction=supervision_deduction,
+        rate_points_per_pp=rate_points_per_pp,
+        rate_red_pp=rate_red_pp,
+    )
     ensure_office(actor)
     creating = plan is None
     if creating and Plan.objects.filter(year=int(fields.get("year") or 0)).exists():
@@ -259,17 +285,47 @@ def node_save(
     plan: Plan,
     node: Node | None = None,
     partner_departments: Iterable[Department] | None = None,
-    **fields: Any,
+    parent: Node | None = UNCHANGED,
+    kind: str = UNCHANGED,
+    code: str = UNCHANGED,
+    title: str = UNCHANGED,
+    description: str = UNCHANGED,
+    lead_department: Department | None = UNCHANGED,
+    target_value: Decimal | None = UNCHANGED,
+    unit: str = UNCHANGED,
+    deadline: dt.date | None = UNCHANGED,
+    weight: Decimal = UNCHANGED,
+    source: str = UNCHANGED,
+    direction: str = UNCHANGED,
+    measure: str = UNCHANGED,
+    path: list[Any] | None = UNCHANGED,
+    sort_order: int = UNCHANGED,
 ) -> Node:
     """Create or change a node of ``plan``'s tree. Refused, with nothing changed: a cycle, a parent
     of the wrong kind or in another plan, a measure or KPI without a lead department, a KPI without
     a target or with an unknown source, a KPI with children."""
+    fields = given(
+        parent=parent,
+        kind=kind,
+        code=code,
+        title=title,
+        description=description,
+        lead_department=lead_department,
+        target_value=target_value,
+        unit=unit,
+        deadline=deadline,
+        weight=weight,
+        source=source,
+        direction=direction,
+        measure=measure,
+        path=path,
+        sort_order=sort_order,
+    )
     ensure_office(actor)
     instance = node or Node(plan=plan)
     if instance.plan_id != plan.pk:
         raise ValidationError(_("该节点不属于这个年度计划。"))
     partners = list(partner_departments) if partner_departments is not None else None
-    refuse_unknown(fields, NODE_FIELDS)
     if "code" in fields:
         fields["code"] = str(fields["code"]).strip()
         if Node.objects.filter(plan=plan, code=fields["code"]).exclude(pk=instance.pk).exists():

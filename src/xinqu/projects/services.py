@@ -8,7 +8,6 @@ import datetime as dt
 import itertools
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -21,7 +20,8 @@ from django.utils.translation import gettext as _
 from xinqu.core.access import is_department_member
 from xinqu.core.audit import audit_create, audit_record, audit_update, snapshot
 from xinqu.core.models import AuditEntry, Department, OrgUnit, User
-from xinqu.core.services import notify_departments, refuse_unknown, save_audited
+from xinqu.core.services import UNCHANGED, given, notify_departments, save_audited
+from xinqu.enterprises.models import Enterprise, IndustryNode
 from xinqu.projects import lights
 from xinqu.projects.flow import KIND
 from xinqu.projects.models import Milestone, MonthlyReport, Problem, Project, ProjectYear, ReportPhoto
@@ -89,14 +89,47 @@ def _check_place(area: OrgUnit | None, park: OrgUnit | None) -> None:
 
 
 @transaction.atomic
-def project_save(*, actor: User, project: Project | None = None, **fields: Any) -> Project:
+def project_save(
+    *,
+    actor: User,
+    project: Project | None = None,
+    code: str = UNCHANGED,
+    name: str = UNCHANGED,
+    enterprise: Enterprise | None = UNCHANGED,
+    area: OrgUnit = UNCHANGED,
+    park: OrgUnit | None = UNCHANGED,
+    chain_node: IndustryNode | None = UNCHANGED,
+    kind: str = UNCHANGED,
+    total_investment: Decimal = UNCHANGED,
+    planned_signed_on: dt.date | None = UNCHANGED,
+    planned_landed_on: dt.date | None = UNCHANGED,
+    planned_start_on: dt.date | None = UNCHANGED,
+    registered_on: dt.date | None = UNCHANGED,
+    leader: User | None = UNCHANGED,
+    department: Department = UNCHANGED,
+) -> Project:
     """Create or change a project's record (not its stage: see `project_move`). Refused: a park of
     another area, a negative amount, a taken code."""
+    fields = given(
+        code=code,
+        name=name,
+        enterprise=enterprise,
+        area=area,
+        park=park,
+        chain_node=chain_node,
+        kind=kind,
+        total_investment=total_investment,
+        planned_signed_on=planned_signed_on,
+        planned_landed_on=planned_landed_on,
+        planned_start_on=planned_start_on,
+        registered_on=registered_on,
+        leader=leader,
+        department=department,
+    )
     ensure_can_edit(actor, project)
     new_department = fields.get("department")
     if not is_centre(actor) and new_department is not None and new_department.pk != actor.department_id:
         raise PermissionDenied(_("只能登记本部门负责的项目。"))
-    refuse_unknown(fields, PROJECT_FIELDS)
     instance = project or Project()
     merged = {name: fields.get(name, getattr(instance, name, None)) for name in ("area", "park")}
     _check_place(merged["area"], merged["park"])

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from xinqu.core.access import is_department_member, is_head
 from xinqu.core.models import Department, OrgUnit, User
 from xinqu.core.ratelimit import hit
-from xinqu.core.services import notify_departments, save_audited
+from xinqu.core.services import UNCHANGED, given, notify_departments, save_audited
 from xinqu.core.tokens import new_token, token_digest
 from xinqu.enterprises.codes import normalise_credit_code, validate_credit_code
 from xinqu.enterprises.models import Enterprise
@@ -222,8 +222,24 @@ def ensure_centre_head(actor: User) -> None:
 
 
 @transaction.atomic
-def category_save(*, actor: User, category: Category | None = None, **fields: Any) -> Category:
+def category_save(
+    *,
+    actor: User,
+    category: Category | None = None,
+    name: str = UNCHANGED,
+    name_en: str = UNCHANGED,
+    time_limit: int = UNCHANGED,
+    department: Department | None = UNCHANGED,
+    sort_order: int = UNCHANGED,
+) -> Category:
     """Add or change a category: its name, time limit in working days and usual department."""
+    fields = given(
+        name=name,
+        name_en=name_en,
+        time_limit=time_limit,
+        department=department,
+        sort_order=sort_order,
+    )
     ensure_centre_head(actor)
     return save_audited(
         actor=actor,
