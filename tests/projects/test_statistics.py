@@ -127,4 +127,8 @@ def test_a_year_is_counted_at_each_project_stage_and_investment_as_of_its_day(cl
 
     assert stages(dt.date(year, 2, 29 if year % 4 == 0 else 28)) == {"building": (1, Decimal(200))}
     assert stages(dt.date(year, 12, 31)) == {"completed": (1, Decimal(300))}
+    # With the year's plan row (which keeps the year's total so far), the same figures.
+    services.year_plan_save(actor=clerk, project=project, year=year, planned_investment=Decimal(1000))
+    assert stages(dt.date(year, 2, 29 if year % 4 == 0 else 28)) == {"building": (1, Decimal(200))}
+    assert stages(dt.date(year, 12, 31)) == {"completed": (1, Decimal(300))}
     assert selectors.statistics(year - 1, "stage", as_of=dt.date(year - 1, 3, 15)).rows[0].key == "landed"

@@ -239,18 +239,23 @@ def statistics(
         ProjectYear.objects.filter(year=year, project__in=projects.values("pk"))
         .annotate(key=_key_for(by, as_of))
         .values("key")
-        .annotate(planned=Sum("planned_investment"))
+        .annotate(planned=Sum("planned_investment"), completed=Sum("completed_investment"))
     )
-    money = {row["key"]: row for row in yearly}
-    # Completed investment as of the day shown: the monthly reports up to it, not the year's last.
-    reported = (
-        MonthlyReport.objects.filter(month__gte=first, month__lte=as_of, project__in=projects.values("pk"))
-        .annotate(key=_key_for(by, as_of))
-        .values("key")
-        .annotate(completed=Sum("investment"))
-    )
-    for row in reported:
-        money.setdefault(row["key"], {})["completed"] = row["completed"]
+    money = {row["key"]: dict(row) for row in yearly}
+    # Completed investment as of the day shown. The plan row keeps the year's total so far; the
+    # reports of months after the day (the open month's, a few) come off it, and a project
+    # reporting without a plan row for the year adds its reports up to the day. So the year's
+    # million reports are never all summed.
+    reports = MonthlyReport.objects.filter(project__in=projects.values("pk"))
+    planned_rows = ProjectYear.objects.filter(year=year).values("project")
+    adjustments = [
+        (-1, reports.filter(month__gt=as_of, month__lte=dt.date(year, 12, 31), project__in=planned_rows)),
+        (1, reports.filter(month__gte=first, month__lte=as_of).exclude(project__in=planned_rows)),
+    ]
+    for sign, found in adjustments:
+        for row in found.annotate(key=_key_for(by, as_of)).values("key").annotate(amount=Sum("investment")):
+            entry = money.setdefault(row["key"], {})
+            entry["completed"] = (entry.get("completed") or Decimal(0)) + sign * row["amount"]
     labels = _labels(by)
     result = Statistics(year=year, by=by, as_of=as_of)
     for row in grouped:
