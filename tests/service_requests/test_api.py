@@ -78,7 +78,7 @@ def test_actions_with_attachments_through_the_api(db, as_user, make_user):
     clerk = make_user("api-clerk", Role.STAFF, centre)
     request, _token = services.request_file(
         actor=clerk, category=Category.objects.get(name="政策咨询"), enterprise_name="某公司",
-        contact_name="王", contact_phone="1", description="咨询政策",
+        contact_name="王", contact_phone="13900000000", description="咨询政策",
     )  # fmt: skip
     item = Item.objects.get(pk=request.pk)
     url = f"/api/v1/service-requests/{item.number}/actions/comment/files"

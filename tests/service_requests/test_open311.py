@@ -46,7 +46,7 @@ def test_bad_filings_are_refused_with_open311_errors(client, centre_clerk):
     code = Category.objects.first().pk
     empty = client.post(
         "/open311/v2/requests.json",
-        {"service_code": code, "description": "", "first_name": "王", "phone": "1"},
+        {"service_code": code, "description": "", "first_name": "王", "phone": "13800000000"},
     )
     assert empty.status_code == 400 and "description" in empty.json()[0]["description"]
     assert not ServiceRequest.objects.exists()

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.models import AuditEntry, Department, OrgUnit, User
 from xinqu.core.roles import Role
+from xinqu.core.validators import validate_phone
 
 
 class FormRenderer(TemplatesSetting):
@@ -52,7 +53,7 @@ class UserCreateForm(forms.Form):
     full_name = forms.CharField(label=_("姓名"), max_length=60)
     department = forms.ModelChoiceField(label=_("部门"), queryset=Department.objects.filter(is_active=True))
     email = forms.EmailField(label=_("电子邮箱"), required=False)
-    phone = forms.CharField(label=_("电话"), max_length=30, required=False)
+    phone = forms.CharField(label=_("电话"), max_length=30, required=False, validators=[validate_phone])
     password = forms.CharField(
         label=_("初始密码"), widget=forms.PasswordInput, help_text=_("用户首次登录时须修改。")
     )

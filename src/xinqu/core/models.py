@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.access import is_business, is_department_member, is_leader
 from xinqu.core.roles import ADMIN_ROLES, DEPARTMENT_ROLES, Role
+from xinqu.core.validators import validate_phone
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -96,7 +97,7 @@ class XinquUserManager(UserManager["User"]):
 
 class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=60, blank=True)
-    phone = models.CharField(_("电话"), max_length=30, blank=True)
+    phone = models.CharField(_("电话"), max_length=30, blank=True, validators=[validate_phone])
     department = models.ForeignKey(
         Department,
         on_delete=models.PROTECT,

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.models import DepartmentOwned, Named, OrgUnit
+from xinqu.core.validators import validate_phone
 from xinqu.enterprises.codes import validate_credit_code, validate_industry_code
 
 
@@ -114,7 +115,7 @@ class Enterprise(DepartmentOwned):
     )
     is_quiet = models.BooleanField(_("无事不扰企业"), default=False, help_text=_("只接受事先告知的走访"))
     contact_name = models.CharField(_("联系人"), max_length=40, blank=True)
-    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[validate_phone])
     service_officer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

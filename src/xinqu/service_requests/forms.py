@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.forms import MultipleFileField, ServiceForm
 from xinqu.core.models import Department
+from xinqu.core.validators import validate_phone
 from xinqu.service_requests.models import Category, ServiceRequest
 
 
@@ -21,7 +22,7 @@ class RequestForm(forms.Form):
         label=_("统一社会信用代码"), max_length=30, required=False, help_text=_("填写后可关联企业名录")
     )
     contact_name = forms.CharField(label=_("联系人"), max_length=40)
-    contact_phone = forms.CharField(label=_("联系电话"), max_length=30)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=30, validators=[validate_phone])
     description = forms.CharField(
         label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000
     )

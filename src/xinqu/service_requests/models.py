@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.access import is_business, is_department_member, is_leader, member_of
 from xinqu.core.models import AccessQuerySet, Department, Named
+from xinqu.core.validators import validate_phone
 from xinqu.workflow.models import Item
 
 
@@ -93,7 +94,7 @@ class ServiceRequest(models.Model):
     )
     enterprise_name = models.CharField(_("企业名称"), max_length=120)
     contact_name = models.CharField(_("联系人"), max_length=40)
-    contact_phone = models.CharField(_("联系电话"), max_length=30)
+    contact_phone = models.CharField(_("联系电话"), max_length=30, validators=[validate_phone])
     description = models.TextField(_("诉求内容"))
     channel = models.CharField(_("提交方式"), max_length=10, choices=Channel.choices)
     filed_by = models.ForeignKey(

@@ -21,6 +21,7 @@ from xinqu.core.models import Department, OrgUnit, User
 from xinqu.core.ratelimit import hit
 from xinqu.core.services import UNCHANGED, given, notify_departments, save_audited
 from xinqu.core.tokens import new_token, token_digest
+from xinqu.core.validators import validate_phone
 from xinqu.enterprises.codes import normalise_credit_code, validate_credit_code
 from xinqu.enterprises.models import Enterprise
 from xinqu.service_requests.flow import KIND, apply_event, is_centre_member
@@ -67,6 +68,10 @@ def request_file(
     name = _clean(enterprise_name, "enterprise_name", str(_("企业名称")), 120)
     contact = _clean(contact_name, "contact_name", str(_("联系人")), 40)
     phone = _clean(contact_phone, "contact_phone", str(_("联系电话")), 30)
+    try:
+        validate_phone(phone)
+    except ValidationError as exc:
+        raise ValidationError({"contact_phone": exc.messages}) from None
     text = _clean(description, "description", str(_("诉求内容")), 4000)
     enterprise = None
     code = normalise_credit_code(credit_code or "")
