@@ -169,7 +169,8 @@ def test_an_inspection_over_the_visit_rules_needs_a_reason(inspector, enterprise
 def test_pages(as_user, inspector, enterprise, econ_staff, sysadmin):
     hazard = _report(inspector, enterprise, level="major")
     client = as_user(econ_staff)
-    assert hazard.item.number in client.get("/safety/").content.decode()
+    listed = client.get("/safety/").content.decode()
+    assert hazard.item.number in listed and 'data-band="0"' in listed  # newly reported, first
     assert client.get(f"/safety/{hazard.item.number}/").status_code == 200
     refused = client.post(
         f"/safety/{hazard.item.number}/", {"action": "assign", "assign-version": hazard.item.version}

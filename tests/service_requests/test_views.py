@@ -142,3 +142,37 @@ def test_the_public_filing_limit_holds_for_the_full_ten_minutes(
     now["t"] = start + 10 * 60 + 1
     assert _file(client, utilities).status_code == 200
     assert ServiceRequest.objects.count() == 3
+
+
+def test_the_queue_puts_new_arrivals_first_and_overdue_work_in_its_own_band(
+    client, as_user, clerk, econ, econ_staff, utilities
+):
+    """A department finds a request dispatched to it today at the top, not on page 3 behind the
+    oldest deadlines; what is past its deadline comes next, in a band of its own."""
+    import datetime as dt
+    import re
+
+    from django.utils import timezone
+
+    from tests.service_requests.helpers import _public
+    from xinqu.service_requests import services
+    from xinqu.workflow.models import Item
+
+    handled = []
+    for _n in range(3):
+        request, _link = _public(client, utilities)
+        services.request_act(actor=clerk, request=request, action="accept")
+        services.request_act(actor=clerk, request=request, action="dispatch", department=econ)
+        services.request_act(actor=econ_staff, request=request, action="sign_for")
+        handled.append(request.item.number)
+    Item.objects.filter(number=handled[0]).update(due_on=timezone.localdate() - dt.timedelta(days=3))
+    Item.objects.filter(number=handled[1]).update(due_on=timezone.localdate() + dt.timedelta(days=2))
+    Item.objects.filter(number=handled[2]).update(due_on=timezone.localdate() + dt.timedelta(days=1))
+    fresh, _link = _public(client, utilities)
+    services.request_act(actor=clerk, request=fresh, action="accept")
+    services.request_act(actor=clerk, request=fresh, action="dispatch", department=econ)
+    page = as_user(econ_staff).get("/service-requests/").content.decode()
+    numbers = re.findall(r'<tr data-number="([^"]+)"', page)
+    assert numbers == [fresh.item.number, handled[0], handled[2], handled[1]]
+    assert re.findall(r'data-band="(\d)"', page) == ["0", "1", "2"]
+    assert "已超过办理期限" in page

@@ -21,7 +21,7 @@ from xinqu.safety.selectors import hazard_by_link, hazard_for, hazards_for, ligh
 from xinqu.workflow import engine
 from xinqu.workflow.models import Attachment
 from xinqu.workflow.pages import action_forms, download, take_action
-from xinqu.workflow.selectors import labelled_timeline
+from xinqu.workflow.selectors import action_band, labelled_timeline
 
 
 @login_required
@@ -30,7 +30,12 @@ def hazard_list(request: AuthedRequest) -> HttpResponse:
     state = request.GET.get("state", "open")
     hazards = hazards_for(request.user).order_by("item__due_on", "-item__opened_at")
     if state == "open":
-        hazards = hazards.exclude(item__state__in=KIND.closed)
+        # Newly reported first, then past their deadline, then by deadline (workflow.selectors).
+        hazards = (
+            hazards.exclude(item__state__in=KIND.closed)
+            .annotate(band=action_band(["reported"], prefix="item__"))
+            .order_by("band", "item__due_on", "-item__opened_at")
+        )
     elif state in STATES:
         hazards = hazards.filter(item__state=state)
     if request.GET.get("level") in Hazard.Level.values:
@@ -43,6 +48,7 @@ def hazard_list(request: AuthedRequest) -> HttpResponse:
         "rows": rows,
         "states": STATES,
         "state": state,
+        "banded": state == "open",
         "can_report": is_department_member(request.user),
     }
     return render(request, "safety/list.html", context)

@@ -12,6 +12,7 @@ from xinqu.core.tokens import by_secret_link
 from xinqu.service_requests.flow import KIND, STATES
 from xinqu.service_requests.models import ServiceRequest, ServiceRequestQuerySet
 from xinqu.workflow.models import Item
+from xinqu.workflow.selectors import action_band
 
 
 def requests_for(user: Any) -> QuerySet[ServiceRequest]:
@@ -47,8 +48,13 @@ def queue_items(user: Any, state: str, query: str = "") -> QuerySet[Item]:
             | Q(title__icontains=query)
         )
     if state in {"open", "extension"} or (state in STATES and state not in KIND.closed):
-        return items.order_by("due_on", "opened_at", "id")
+        # What needs action first: new arrivals (to accept, dispatch or sign for), then what is
+        # past its deadline, in its own band, then the rest by deadline, the nearest first.
+        return items.annotate(band=action_band(NEW_STATES)).order_by("band", "due_on", "opened_at", "id")
     return items.order_by("-opened_at", "-id")
+
+
+NEW_STATES = ("submitted", "accepted", "dispatched", "returned")  # waiting for their first step
 
 
 def with_requests(items: Iterable[Item]) -> list[ServiceRequest]:

@@ -45,7 +45,8 @@ def queue(request: AuthedRequest) -> HttpResponse:
     ensure_business(request.user)
     state = request.GET.get("state", "open")
     query = request.GET.get("q", "").strip()
-    page = Paginator(queue_items(request.user, state, query), 50).get_page(request.GET.get("page"))
+    items = queue_items(request.user, state, query)
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
     cal = calendar()
     rows = [(sr, engine.deadline_state(sr.item, cal=cal)) for sr in with_requests(page)]
     context = {
@@ -53,6 +54,7 @@ def queue(request: AuthedRequest) -> HttpResponse:
         "rows": rows,
         "states": STATES,
         "state": state,
+        "banded": "band" in items.query.annotations,
         "q": query,
         "can_file": is_department_member(request.user),
     }
