@@ -100,3 +100,15 @@ def test_warnings_must_be_confirmed_before_submitting(db, units, output, econ_st
     assert submission.status == "draft"
     services.submission_submit(actor=econ_staff, submission=submission, confirm_warnings=True)
     assert submission.values.get().confirmed_by == econ_staff
+
+
+def test_the_confirmation_counts_the_warnings_it_confirms(db, units, output, econ_staff, observe, as_user):
+    """One value with two warnings: the box says 1 value and 2 warnings, not "以上 1 条提示"."""
+    observe(output, units["zone"], dt.date(2024, 4, 1), 300)
+    observe(output, units["zone"], dt.date(2023, 5, 1), 100)
+    submission = _enter(econ_staff, [ValueInput(output, units["zone"], ytd_value=D("290"), growth=D("12"))])
+    assert _codes(submission) >= {"ytd_decreased", "growth_mismatch"}
+    shown = len(submission.values.get().warnings)
+    page = as_user(econ_staff).get(f"/indicators/returns/{submission.pk}/").content.decode()
+    assert f"以上 1 个数值的 {shown} 条提示我已逐条核实" in page
+    assert page.count('class="text-warning warning"') == shown

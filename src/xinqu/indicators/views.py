@@ -421,6 +421,7 @@ def return_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "submission": submission,
         "values": values,
         "warned": sum(1 for v in values if v.warnings),
+        "warnings": sum(len(v.warnings) for v in values),
         "is_head": head_of(request.user, submission.department_id),
         "can_write": can_write(request.user, submission),
         "return_form": ReturnForm(),
