@@ -176,3 +176,25 @@ def test_the_queue_puts_new_arrivals_first_and_overdue_work_in_its_own_band(
     assert numbers == [fresh.item.number, handled[0], handled[2], handled[1]]
     assert re.findall(r'data-band="(\d)"', page) == ["0", "1", "2"]
     assert "已超过办理期限" in page
+
+
+def test_a_done_action_says_what_happened_and_where_the_request_now_stands(
+    client, as_user, clerk, econ, utilities
+):
+    from tests.service_requests.helpers import _public
+    from xinqu.service_requests import services
+
+    request, _link = _public(client, utilities)
+    services.request_act(actor=clerk, request=request, action="accept")
+    item = request.item
+    item.refresh_from_db()
+    page = as_user(clerk).post(
+        f"/service-requests/{item.number}/",
+        {"action": "dispatch", "dispatch-department": econ.pk, "dispatch-version": item.version},
+        follow=True,
+    )
+    item.refresh_from_db()
+    text = page.content.decode()
+    assert (
+        f"已派单：{item.number} 现为“待签收”，承办部门：{econ.name}，期限 {item.due_on.isoformat()}。" in text
+    )

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -154,13 +154,19 @@ def started_or_resumed(year: int, as_of: dt.date | None = None) -> Q:
     first = dt.date(year, 1, 1)
     as_of = as_of or dt.date(year, 12, 31)
     new = Q(started_on__gte=first, started_on__lte=as_of)
+    # Correlated EXISTS: each project's own reports, by the (project, month) index, rather than
+    # the whole year's reports gathered into an IN list.
     resumed_in_year = Q(
-        pk__in=ProjectYear.objects.filter(year=year, resumed_on__gte=first, resumed_on__lte=as_of).values(
-            "project"
+        Exists(
+            ProjectYear.objects.filter(
+                project=OuterRef("pk"), year=year, resumed_on__gte=first, resumed_on__lte=as_of
+            )
         )
     ) | Q(
-        pk__in=MonthlyReport.objects.filter(month__gte=first, month__lte=as_of, investment__gt=0).values(
-            "project"
+        Exists(
+            MonthlyReport.objects.filter(
+                project=OuterRef("pk"), month__gte=first, month__lte=as_of, investment__gt=0
+            )
         )
     )
     resumed = Q(started_on__lt=first) & not_finished_before(first) & resumed_in_year
@@ -176,16 +182,24 @@ def industrial_share(
     """产业项目占比, the one definition: the industrial projects' total investment as a share (%) of
     the total investment of the projects of 50 m yuan or more started or resumed in ``year`` by
     ``as_of``. None when no such project."""
-    projects = (base if base is not None else Project.objects.all()).filter(
-        started_or_resumed(year, as_of), total_investment__gte=STATISTICS_FLOOR
+    return _started(base if base is not None else Project.objects.all(), year, as_of, None, places)[1]
+
+
+def _started(
+    projects: QuerySet[Project], year: int, as_of: dt.date, min_total: Decimal | None, places: int = 1
+) -> tuple[int, Decimal | None]:
+    """In one query: how many of ``projects`` (of at least ``min_total``) were started or resumed
+    in ``year`` by ``as_of``, and the industrial share among those of 50 m yuan or more."""
+    floor = Q(total_investment__gte=STATISTICS_FLOOR)
+    totals = projects.filter(started_or_resumed(year, as_of)).aggregate(
+        n=Count("pk", filter=Q(total_investment__gte=min_total) if min_total is not None else Q()),
+        everything=Sum("total_investment", filter=floor),
+        industrial=Sum("total_investment", filter=floor & Q(kind=Project.Kind.INDUSTRIAL)),
     )
-    totals = projects.aggregate(
-        everything=Sum("total_investment"),
-        industrial=Sum("total_investment", filter=Q(kind=Project.Kind.INDUSTRIAL)),
-    )
-    if not totals["everything"]:
-        return None
-    return rounded(Decimal(totals["industrial"] or 0) / Decimal(totals["everything"]) * 100, places)
+    share = None
+    if totals["everything"]:
+        share = rounded(Decimal(totals["industrial"] or 0) / Decimal(totals["everything"]) * 100, places)
+    return totals["n"], share
 
 
 def not_finished_before(day: dt.date) -> Q:
@@ -248,9 +262,21 @@ def statistics(
     # million reports are never all summed.
     reports = MonthlyReport.objects.filter(project__in=projects.values("pk"))
     planned_rows = ProjectYear.objects.filter(year=year).values("project")
+    # Those without a plan row are few: their reports are found by project, not by scanning. (A
+    # project reporting in the year is one of the year's, so the active-in-year test is not needed.)
+    unplanned = (base if base is not None else Project.objects.all()).exclude(
+        Exists(ProjectYear.objects.filter(project=OuterRef("pk"), year=year))
+    )
+    if min_total is not None:
+        unplanned = unplanned.filter(total_investment__gte=min_total)
     adjustments = [
         (-1, reports.filter(month__gt=as_of, month__lte=dt.date(year, 12, 31), project__in=planned_rows)),
-        (1, reports.filter(month__gte=first, month__lte=as_of).exclude(project__in=planned_rows)),
+        (
+            1,
+            MonthlyReport.objects.filter(
+                project__in=unplanned.values("pk"), month__gte=first, month__lte=as_of
+            ),
+        ),
     ]
     for sign, found in adjustments:
         for row in found.annotate(key=_key_for(by, as_of)).values("key").annotate(amount=Sum("investment")):
@@ -278,8 +304,9 @@ def statistics(
         for name in ("projects", "total_investment", "planned", "completed", "new_starts", "resumed"):
             setattr(result.total, name, getattr(result.total, name) + getattr(stat, name))
     result.total.label = str(_("合计"))
-    result.started_or_resumed = projects.filter(started_or_resumed(year, as_of)).count()
-    result.industrial_share = industrial_share(year, as_of, base)
+    # Every started project is among the year's active ones, so one query gives both figures.
+    active = (base if base is not None else Project.objects.all()).filter(active_in(year, as_of))
+    result.started_or_resumed, result.industrial_share = _started(active, year, as_of, min_total)
     result.planned_to_start = ProjectYear.objects.filter(
         year=year, planned_to_start=True, project__in=projects.values("pk")
     ).count()

@@ -104,6 +104,8 @@ def detail(request: AuthedRequest, number: str) -> HttpResponse:
             chosen,
             lambda data: services.hazard_act(actor=request.user, hazard=hazard, action=chosen, **data),
             lambda: redirect("safety:detail", number),
+            kind=KIND,
+            item=item,
         )
         if done is not None:
             return done

@@ -99,6 +99,8 @@ def detail(request: AuthedRequest, number: str) -> HttpResponse:
             chosen,
             lambda data: services.request_act(actor=request.user, request=found, action=chosen, **data),
             lambda: redirect("service_requests:detail", number),
+            kind=KIND,
+            item=item,
         )
         if done is not None:
             return done

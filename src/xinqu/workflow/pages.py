@@ -43,9 +43,13 @@ def take_action(
     chosen: str,
     act: Callable[[dict[str, Any]], Any],
     back: HttpResponse | Callable[[], HttpResponse],
+    *,
+    kind: Kind | None = None,
+    item: Item | None = None,
 ) -> HttpResponse | None:
     """Take the chosen action with its form's data. A redirect when done (or when someone acted
-    first); None when the form must be shown again with its errors."""
+    first), with a message saying what happened and where the item now stands; None when the
+    form must be shown again with its errors."""
     if chosen not in forms_by_action:
         raise PermissionDenied(_("您无权对该事项进行此操作，或当前状态不允许。"))
     form = forms_by_action[chosen]
@@ -59,8 +63,28 @@ def take_action(
         add_service_errors(form, exc)
         return None
     else:
-        messages.success(request, _("已办理。"))
+        messages.success(request, done_message(kind, item, chosen) if kind and item else _("已办理。"))
     return back() if callable(back) else back
+
+
+def done_message(kind: Kind, item: Item, action: str) -> str:
+    """What happened and what comes next: "已派单：QY-2026-0012 现为“待签收”，承办部门：经济发展局，
+    办理期限 2026-12-09。" """
+    now = Item.objects.select_related("department").get(pk=item.pk)
+    transition = kind.transitions.get(action)
+    parts = [
+        _("已%(action)s：%(number)s 现为“%(state)s”")
+        % {
+            "action": transition.label if transition else action,
+            "number": now.number,
+            "state": kind.states.get(now.state, now.state),
+        }
+    ]
+    if now.department is not None and now.state not in kind.closed:
+        parts.append(_("承办部门：%(department)s") % {"department": now.department})
+    if now.due_on is not None and now.state not in kind.closed:
+        parts.append(_("期限 %(day)s") % {"day": now.due_on.isoformat()})
+    return "，".join(str(p) for p in parts) + "。"
 
 
 def download(attachment: Attachment) -> FileResponse:
@@ -92,7 +116,7 @@ def item_page(
     chosen = request.POST.get("action") if request.method == "POST" else None
     found = action_forms(request, actions, form_class, lambda t: {"version": item.version}, chosen)
     if chosen:
-        done = take_action(request, found, chosen, lambda data: act(chosen, data), back)
+        done = take_action(request, found, chosen, lambda data: act(chosen, data), back, kind=kind, item=item)
         if done is not None:
             return done
     return render(
