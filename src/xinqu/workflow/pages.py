@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from xinqu.core.forms import add_service_errors
 from xinqu.workflow.engine import ChangedMeanwhile, Kind, Transition, deadline_state
@@ -84,7 +85,8 @@ def done_message(kind: Kind, item: Item, action: str) -> str:
         parts.append(_("承办部门：%(department)s") % {"department": now.department})
     if now.due_on is not None and now.state not in kind.closed:
         parts.append(_("期限 %(day)s") % {"day": now.due_on.isoformat()})
-    return "，".join(str(p) for p in parts) + "。"
+    # The punctuation is the language's: "，" and "。" in Chinese, ", " and "." in English.
+    return pgettext("list separator", "，").join(str(p) for p in parts) + pgettext("sentence end", "。")
 
 
 def download(attachment: Attachment) -> FileResponse:
