@@ -100,6 +100,24 @@ def test_returning_needs_a_reason_and_reopens_the_draft(db, units, output, econ_
     assert submission.status == "returned" and submission.is_editable
 
 
+def test_work_arriving_is_told_a_submitted_return_to_the_head_a_returned_one_to_its_clerk(
+    db, units, output, econ_staff, econ_head
+):
+    from xinqu.core.models import Notification
+
+    submission = services.submission_for(actor=econ_staff, period=FEB)
+    services.submission_values_save(
+        actor=econ_staff, submission=submission, values=[ValueInput(output, units["zone"], ytd_value=D("1"))]
+    )
+    services.submission_submit(actor=econ_staff, submission=submission)
+    to_head = Notification.objects.get(user=econ_head)
+    assert "2024-02 经济指标填报待审核" in to_head.title and to_head.url == f"/indicators/returns/{submission.pk}/"
+    assert not Notification.objects.filter(user=econ_staff).exists()
+    services.submission_return(actor=econ_head, submission=submission, reason="累计值与统计局口径不符")
+    to_clerk = Notification.objects.get(user=econ_staff)
+    assert "被退回" in to_clerk.title and to_clerk.body == "累计值与统计局口径不符"
+
+
 @pytest.mark.parametrize(
     ("period", "setup", "message"),
     [

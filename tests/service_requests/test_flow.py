@@ -284,3 +284,10 @@ def test_an_extension_needs_the_centres_approval(db, as_user, centre, clerk, eco
     # Through the API as well.
     api = as_user(econ_staff)
     assert "ask_extension" not in api.get(f"/api/v1/service-requests/{item.number}").json()["actions"]
+
+
+def test_a_public_filing_is_told_to_the_service_centre(client, centre, clerk, econ_staff, utilities):
+    request, _link = _public(client, utilities)
+    notice = Notification.objects.get(user=clerk)
+    assert request.item.number in notice.title and "待受理" in notice.title
+    assert not Notification.objects.filter(user=econ_staff).exists()  # not dispatched yet

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +32,8 @@ from xinqu.core.audit import audit_create, audit_record, snapshot
 from xinqu.core.bulk import audit_rows, update_rows
 from xinqu.core.feeds import FEEDS
 from xinqu.core.models import AuditEntry, OrgUnit, User
-from xinqu.core.services import UNCHANGED, given, save_audited
+from xinqu.core.roles import Role
+from xinqu.core.services import UNCHANGED, given, notify, notify_departments, save_audited
 from xinqu.indicators.checks import compute_warnings
 from xinqu.indicators.models import (
     Indicator,
@@ -407,12 +409,31 @@ def submission_submit(*, actor: User, submission: Submission, confirm_warnings: 
                 % {"n": warned.count()}
             )
         warned.update(confirmed_by=actor)
-    return approval_submit(actor=actor, record=submission)
+    submitted = approval_submit(actor=actor, record=submission)
+    # Work arrives: the department's head is told a return waits for them.
+    notify_departments(
+        [submitted.department_id],
+        roles=[Role.HEAD],
+        key=f"return-submitted-{submitted.pk}-{submitted.submitted_at:%Y%m%d%H%M%S}",
+        title=_("%(period)s 经济指标填报待审核") % {"period": f"{submitted.period:%Y-%m}"},
+        body=_("%(who)s 已上报，请审核。") % {"who": actor.display_name},
+        url=reverse("indicators:return", args=[submitted.pk]),
+    )
+    return submitted
 
 
 def submission_return(*, actor: User, submission: Submission, reason: str) -> Submission:
     """The department head sends a submitted return back with a reason."""
-    return approval_return(actor=actor, record=submission, reason=reason)
+    returned = approval_return(actor=actor, record=submission, reason=reason)
+    if returned.submitted_by is not None:
+        notify(
+            user=returned.submitted_by,
+            key=f"return-returned-{returned.pk}-{returned.reviewed_at:%Y%m%d%H%M%S}",
+            title=_("%(period)s 经济指标填报被退回") % {"period": f"{returned.period:%Y-%m}"},
+            body=reason.strip(),
+            url=reverse("indicators:return", args=[returned.pk]),
+        )
+    return returned
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -154,21 +155,17 @@ def started_or_resumed(year: int, as_of: dt.date | None = None) -> Q:
     first = dt.date(year, 1, 1)
     as_of = as_of or dt.date(year, 12, 31)
     new = Q(started_on__gte=first, started_on__lte=as_of)
-    # Correlated EXISTS: each project's own reports, by the (project, month) index, rather than
-    # the whole year's reports gathered into an IN list.
-    resumed_in_year = Q(
-        Exists(
-            ProjectYear.objects.filter(
-                project=OuterRef("pk"), year=year, resumed_on__gte=first, resumed_on__lte=as_of
-            )
+    plans = ProjectYear.objects.filter(year=year, resumed_on__gte=first, resumed_on__lte=as_of)
+    reports = MonthlyReport.objects.filter(month__gte=first, month__lte=as_of, investment__gt=0)
+    if connection.vendor == "postgresql":
+        # PostgreSQL hashes an IN list once (a "hashed SubPlan"), even inside an OR.
+        resumed_in_year = Q(pk__in=plans.values("project")) | Q(pk__in=reports.values("project"))
+    else:
+        # SQLite walks a correlated EXISTS on the (project, month) index far faster than it
+        # gathers a year's reports into an IN list.
+        resumed_in_year = Q(Exists(plans.filter(project=OuterRef("pk")))) | Q(
+            Exists(reports.filter(project=OuterRef("pk")))
         )
-    ) | Q(
-        Exists(
-            MonthlyReport.objects.filter(
-                project=OuterRef("pk"), month__gte=first, month__lte=as_of, investment__gt=0
-            )
-        )
-    )
     resumed = Q(started_on__lt=first) & not_finished_before(first) & resumed_in_year
     return new | resumed
 

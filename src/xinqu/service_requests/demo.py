@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from xinqu.core.models import User
+from xinqu.core.models import Notification, User
 from xinqu.enterprises.models import Enterprise
 from xinqu.service_requests import services
 from xinqu.service_requests.models import Category, ServiceRequest
@@ -79,6 +79,12 @@ def load_demo_requests(*, users: dict[str, User], **_context: Any) -> int:
         )
         handler = handlers[HANDLERS.get(category.name, "econ")]
         _walk(request, SCENARIOS[n % len(SCENARIOS)], rng, clerk, handler, handlers, day)
+    # The centre has read the notice of every filing it has since taken in; the ones still waiting
+    # to be accepted stay unread.
+    waiting = ServiceRequest.objects.filter(item__state="submitted").values_list("item_id", flat=True)
+    Notification.objects.filter(key__startswith="sr-filed-", read_at__isnull=True).exclude(
+        key__in=[f"sr-filed-{pk}" for pk in waiting]
+    ).update(read_at=timezone.now())
     # What `xinqu remind` would have done by now: the requests left open long ago are overdue.
 
     remind_items(False)

@@ -109,6 +109,18 @@ def request_file(
         month=timezone.localtime(item.opened_at).date().replace(day=1),
     )
     tally_move(None, contribution(request))
+    if actor is None:
+        # A public filing is new work for the enterprise service centre, which takes it in.
+        centre = Department.objects.filter(code=settings.SERVICE_CENTRE_DEPARTMENT).values_list(
+            "pk", flat=True
+        )
+        notify_departments(
+            list(centre),
+            key=f"sr-filed-{item.pk}",
+            title=_("新的企业诉求待受理：%(number)s") % {"number": item.number},
+            body=item.title,
+            url=reverse("service_requests:detail", args=[item.number]),
+        )
     return request, token
 
 
