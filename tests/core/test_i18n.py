@@ -153,3 +153,9 @@ def test_the_plan_pages_in_english(client, make_user):
         assert response.status_code == 200, path
         leftover = _cjk(response.content.decode().replace("简体中文", ""))
         assert not leftover, f"{path} shows untranslated text: {''.join(sorted(leftover))}"
+
+
+def test_an_empty_choice_reads_as_words_not_dashes(as_user, econ_staff, zone):
+    """Django's "---------" never reaches a user: the empty choice of every select says 请选择."""
+    page = as_user(econ_staff).get("/enterprises/new/").content.decode()
+    assert "---------" not in page and "（请选择）" in page
