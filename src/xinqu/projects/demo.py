@@ -22,6 +22,10 @@ from xinqu.projects import lights, services
 from xinqu.projects.models import Milestone, MonthlyReport, Project, ProjectYear
 
 SEED = 2023
+# Builders' short names, taken in turn (never from the random stream, which the figures rest on).
+BUILDERS = ["长光", "华翔", "博远", "金达", "吉盛", "北辰", "启明", "中科", "瑞峰", "鼎新", "恒通", "天合",
+            "宏图", "汇能", "卓越", "安泰", "远航", "新元", "通达", "凯旋", "嘉禾", "弘毅", "东晟"]  # fmt: skip
+PHASES = ["", "二期", "三期", "四期", "五期", "六期", "七期", "八期", "九期", "十期"]
 NAMES = ["新能源汽车零部件", "生物医药产业化", "光电子器件", "精细化工新材料", "智能装备制造", "传感器研发生产",
          "航空轮胎", "医疗器械", "数据中心", "冷链物流", "科创孵化载体", "人才公寓", "污水处理厂", "综合管廊",
          "中小学校", "社区养老服务中心", "商业综合体", "文旅小镇"]  # fmt: skip
@@ -94,7 +98,11 @@ def load_demo_projects(*, users: dict[str, User], **_context: Any) -> int:
     _industrial_share(specs)
     today = timezone.localdate()
     projects = []
+    named: dict[str, int] = {}
     for index, spec in enumerate(specs, start=1):
+        base = f"{BUILDERS[index % len(BUILDERS)]}{spec.name}"
+        named[base] = named.get(base, 0) + 1
+        phase = PHASES[named[base] - 1] if named[base] <= len(PHASES) else f"{named[base]}期"
         area = areas[index % len(areas)]
         park_choices = parks[area.pk]
         begun = spec.started
@@ -106,7 +114,7 @@ def load_demo_projects(*, users: dict[str, User], **_context: Any) -> int:
         projects.append(
             Project(
                 code=f"XM{(begun or spec.landed).year}-{index:04d}",
-                name=f"{spec.name}项目（{index}）",
+                name=f"{base}项目{phase}",
                 enterprise_id=rng.choice(enterprises) if enterprises and industrial else None,
                 area=area,
                 park=rng.choice(park_choices) if park_choices and rng.random() < 0.8 else None,
