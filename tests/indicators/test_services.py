@@ -111,7 +111,10 @@ def test_work_arriving_is_told_a_submitted_return_to_the_head_a_returned_one_to_
     )
     services.submission_submit(actor=econ_staff, submission=submission)
     to_head = Notification.objects.get(user=econ_head)
-    assert "2024-02 经济指标填报待审核" in to_head.title and to_head.url == f"/indicators/returns/{submission.pk}/"
+    assert (
+        "2024-02 经济指标填报待审核" in to_head.title
+        and to_head.url == f"/indicators/returns/{submission.pk}/"
+    )
     assert not Notification.objects.filter(user=econ_staff).exists()
     services.submission_return(actor=econ_head, submission=submission, reason="累计值与统计局口径不符")
     to_clerk = Notification.objects.get(user=econ_staff)

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.forms.renderers import TemplatesSetting
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.models import AuditEntry, Department, OrgUnit, User
@@ -34,6 +37,48 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)
+
+
+class _UnitChoices(ModelChoiceIterator):
+    """Org units as the tree they are: zone, each area, then its parks. A list of parks alone is
+    grouped under its areas (optgroups), so a park is never read as another area's."""
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        everything = {u.pk: u for u in OrgUnit.objects.all()}
+        language = get_language()
+
+        def path(unit: OrgUnit) -> list[tuple[int, int]]:
+            key: list[tuple[int, int]] = []
+            node: OrgUnit | None = unit
+            while node is not None:
+                key.insert(0, (node.sort_order, node.pk))
+                node = everything.get(node.parent_id) if node.parent_id else None
+            return key
+
+        units = sorted(self.queryset, key=path)
+        shown = {u.pk for u in units}
+        if units and all(u.parent_id and u.parent_id not in shown for u in units):
+            groups: dict[int, list[Any]] = {}
+            for unit in units:
+                groups.setdefault(int(unit.parent_id or 0), []).append(self.choice(unit))
+            for parent_id, choices in groups.items():
+                parent = everything.get(parent_id)
+                yield (parent.display_name(language) if parent else "", choices)
+            return
+        for unit in units:
+            yield self.choice(unit)
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """An org unit, chosen from the tree (zone → area → park), in the page's language."""
+
+    iterator = _UnitChoices
+
+    def label_from_instance(self, obj: OrgUnit) -> str:
+        indent = {"zone": "", "area": "　", "park": "　　"}.get(obj.kind, "")
+        return f"{indent}{obj.display_name(get_language())}"
 
 
 class OrgUnitForm(forms.ModelForm):

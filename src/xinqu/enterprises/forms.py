@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.forms import ServiceForm
+from xinqu.core.forms import ServiceForm, UnitChoiceField
 from xinqu.core.models import OrgUnit, User
 from xinqu.core.roles import DEPARTMENT_ROLES
 from xinqu.enterprises.models import (
@@ -30,12 +30,8 @@ class EnterpriseForm(ServiceForm):
         fields = ENTERPRISE_FIELDS
         widgets = {"established_on": DATE}
 
-    area = forms.ModelChoiceField(
-        label=_("功能区"), queryset=OrgUnit.objects.filter(kind="area"), required=False
-    )
-    park = forms.ModelChoiceField(
-        label=_("园区"), queryset=OrgUnit.objects.filter(kind="park"), required=False
-    )
+    area = UnitChoiceField(label=_("功能区"), queryset=OrgUnit.objects.filter(kind="area"), required=False)
+    park = UnitChoiceField(label=_("园区"), queryset=OrgUnit.objects.filter(kind="park"), required=False)
     service_officer = forms.ModelChoiceField(
         label=_("企业服务专员"),
         queryset=User.objects.filter(is_active=True, role__in=sorted(DEPARTMENT_ROLES)).select_related(
@@ -47,13 +43,13 @@ class EnterpriseForm(ServiceForm):
 
 class EnterpriseSearchForm(forms.Form):
     q = forms.CharField(label=_("名称、曾用名或信用代码"), required=False)
-    area = forms.ModelChoiceField(
+    area = UnitChoiceField(
         label=_("功能区"),
         queryset=OrgUnit.objects.filter(kind="area"),
         required=False,
         empty_label=_("全部功能区"),
     )
-    park = forms.ModelChoiceField(
+    park = UnitChoiceField(
         label=_("园区"),
         queryset=OrgUnit.objects.filter(kind="park"),
         required=False,

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.feeds import FEEDS
-from xinqu.core.forms import ServiceForm
+from xinqu.core.forms import ServiceForm, UnitChoiceField
 from xinqu.core.models import OrgUnit
 from xinqu.core.numbers import parse_number, parse_percent
 from xinqu.indicators.models import UNITS, Indicator, PeerZone
@@ -28,12 +28,6 @@ class MonthField(forms.CharField):
             return dt.date.fromisoformat(f"{text[:7]}-01")
         except ValueError:
             raise ValidationError(_("月份应写作 2024-05。")) from None
-
-
-class UnitChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: OrgUnit) -> str:
-        indent = {"zone": "", "area": "　", "park": "　　"}[obj.kind]
-        return f"{indent}{obj.name}"
 
 
 def units_queryset() -> Any:

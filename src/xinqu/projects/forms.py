@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.forms import MultipleFileField, ServiceForm
+from xinqu.core.forms import MultipleFileField, ServiceForm, UnitChoiceField
 from xinqu.core.models import Department, OrgUnit, User
 from xinqu.core.roles import Role
 from xinqu.enterprises.models import IndustryNode
@@ -41,11 +41,13 @@ class ProjectForm(ServiceForm):
     credit_code = forms.CharField(
         label=_("建设单位统一社会信用代码"), max_length=30, required=False, help_text=_("填写后关联企业名录")
     )
+    area = UnitChoiceField(label=_("功能区"), queryset=OrgUnit.objects.filter(kind=OrgUnit.Kind.AREA))
+    park = UnitChoiceField(
+        label=_("园区"), queryset=OrgUnit.objects.filter(kind=OrgUnit.Kind.PARK), required=False
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["area"].queryset = OrgUnit.objects.filter(kind=OrgUnit.Kind.AREA)  # type: ignore[attr-defined]
-        self.fields["park"].queryset = OrgUnit.objects.filter(kind=OrgUnit.Kind.PARK)  # type: ignore[attr-defined]
         self.fields["leader"].queryset = User.objects.filter(role=Role.LEADER, is_active=True)  # type: ignore[attr-defined]
         self.fields["department"].queryset = Department.objects.filter(is_active=True)  # type: ignore[attr-defined]
 
