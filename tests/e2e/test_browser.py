@@ -26,7 +26,7 @@ def test_staff_logs_in_switches_language_and_is_refused_other_departments_record
     page.click("#login-submit")
     page.wait_for_url(f"{live_server.url}/")
     assert "李明" in page.locator("#current-user").inner_text()
-    assert page.get_by_role("link", name="工作动态").is_visible()
+    assert page.get_by_role("link", name="工作动态", exact=True).is_visible()
 
     # Switch to English from the header.
     page.select_option("#language-select", "en")
@@ -61,7 +61,7 @@ def test_phone_width_shows_the_collapsed_menu(browser, live_server, _relax_audit
     page.fill("#id_password", "Xinqu-demo-2026")
     page.click("#login-submit")
     page.wait_for_url(f"{live_server.url}/")
-    menu_link = page.get_by_role("link", name="工作动态")
+    menu_link = page.get_by_role("link", name="工作动态", exact=True)
     assert not menu_link.is_visible()
     page.click(".navbar-toggler")
     menu_link.wait_for(state="visible")

@@ -55,6 +55,17 @@ class HomeTile:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """One kind of work waiting for a person, as their home page lists it: how many, and the
+    filtered list that shows them. ``urgent`` marks what is already late."""
+
+    label: str
+    count: int
+    url: str
+    urgent: bool = False
+
+
 class Module(AppConfig):
     """The AppConfig of a domain module: what it adds to the platform."""
 
@@ -67,6 +78,8 @@ class Module(AppConfig):
     feeds: ClassVar[Sequence[str]] = ()
     feed_families: ClassVar[Sequence[str]] = ()
     home_tiles: ClassVar[Sequence[HomeTile]] = ()
+    # Dotted paths to callables (user) -> list[Waiting]: what waits for that person in the module.
+    waiting: ClassVar[Sequence[str]] = ()
     demo: ClassVar[tuple[int, str] | None] = None
     registers: ClassVar[Sequence[str]] = ()
     # Called as (month=, actor=) when the statistics office closes a month, in its transaction:
@@ -130,6 +143,12 @@ def navigation_entries(extra: Iterable[Nav] = ()) -> list[Nav]:
 
 def home_tiles() -> list[HomeTile]:
     return sorted((tile for module in modules() for tile in module.home_tiles), key=lambda t: t.order)
+
+
+def waiting_for(user: Any) -> list[Waiting]:
+    """Everything waiting for ``user``, module by module: the non-empty first, the late first."""
+    found = [w for module in modules() for path in module.waiting for w in import_string(path)(user)]
+    return sorted(found, key=lambda w: (w.count == 0, not w.urgent))
 
 
 def period_closed_hooks() -> list[Callable[..., Any]]:

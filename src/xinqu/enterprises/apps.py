@@ -11,6 +11,7 @@ class EnterprisesConfig(Module):
     verbose_name = _("企业")
 
     urls = "enterprises/"
+    waiting = ("xinqu.enterprises.waiting.waiting",)
     api = ("", "xinqu.enterprises.api.router")
     nav = (Nav("enterprises:list", _("企业"), order=50),)
     imports = ("xinqu.enterprises.imports.ENTERPRISES", "xinqu.enterprises.imports.QUALIFICATIONS")

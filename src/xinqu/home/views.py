@@ -7,16 +7,19 @@ from django.template.loader import render_to_string
 from django.utils.module_loading import import_string
 
 from xinqu.core.access import AuthedRequest, has_role
-from xinqu.core.modules import home_tiles
+from xinqu.core.modules import home_tiles, waiting_for
+from xinqu.core.roles import BUSINESS_ROLES
 
 
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
-    """Each module's tiles that the user's role may see, in their order; the administrators and an
-    account without a role get their own short page."""
+    """What waits for the user in every module (each count links to the filtered list), then each
+    module's tiles that the user's role may see; the administrators and an account without a role
+    get their own short page."""
     tiles = [
         render_to_string(tile.template, import_string(tile.context)(request.user), request=request)
         for tile in home_tiles()
         if has_role(request.user, *tile.roles)
     ]
-    return render(request, "home/home.html", {"tiles": tiles})
+    waiting = waiting_for(request.user) if has_role(request.user, *BUSINESS_ROLES) else []
+    return render(request, "home/home.html", {"tiles": tiles, "waiting": waiting})

@@ -11,6 +11,7 @@ class IndicatorsConfig(Module):
     verbose_name = _("经济指标")
 
     urls = "indicators/"
+    waiting = ("xinqu.indicators.waiting.waiting",)
     api = ("", "xinqu.indicators.api.router")
     nav = (Nav("indicators:overview", _("经济指标"), order=20),)
     imports = ("xinqu.indicators.imports.INDICATOR_VALUES", "xinqu.indicators.imports.PEER_FIGURES")

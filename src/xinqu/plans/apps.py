@@ -11,6 +11,7 @@ class PlansConfig(Module):
     verbose_name = _("年度计划")
 
     urls = "plans/"
+    waiting = ("xinqu.plans.waiting.waiting",)
     api = ("", "xinqu.plans.api.router")
     nav = (Nav("plans:list", _("年度计划"), order=10),)
     imports = ("xinqu.plans.imports.PLAN_NODES",)

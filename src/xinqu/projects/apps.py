@@ -11,6 +11,7 @@ class ProjectsConfig(Module):
     verbose_name = _("项目建设")
 
     urls = "projects/"
+    waiting = ("xinqu.projects.waiting.waiting",)
     api = ("", "xinqu.projects.api.router")
     nav = (Nav("projects:list", _("项目建设"), order=30),)
     imports = ("xinqu.projects.imports.PROJECTS", "xinqu.projects.imports.PROJECT_REPORTS")

@@ -11,6 +11,7 @@ class SafetyConfig(Module):
     verbose_name = _("安全隐患")
 
     urls = "safety/"
+    waiting = ("xinqu.safety.waiting.waiting",)
     api = ("", "xinqu.safety.api.router")
     nav = (Nav("safety:list", _("安全隐患"), order=70),)
     demo = (40, "xinqu.safety.demo.load_demo_hazards")

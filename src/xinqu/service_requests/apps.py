@@ -11,6 +11,7 @@ class ServiceRequestsConfig(Module):
     verbose_name = _("企业诉求")
 
     urls = ""
+    waiting = ("xinqu.service_requests.waiting.waiting",)
     api = ("", "xinqu.service_requests.api.router")
     nav = (Nav("service_requests:queue", _("企业诉求"), order=60),)
     feeds = ("xinqu.service_requests.feeds.FEEDS",)

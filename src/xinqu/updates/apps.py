@@ -11,6 +11,7 @@ class UpdatesConfig(Module):
     verbose_name = _("工作动态")
 
     urls = "updates/"
+    waiting = ("xinqu.updates.waiting.waiting",)
     api = ("/work-updates", "xinqu.updates.api.router")
     nav = (Nav("updates:list", _("工作动态"), order=80),)
     home_tiles = (HomeTile("updates/_home_tile.html", "xinqu.updates.selectors.home_tile", order=50),)
