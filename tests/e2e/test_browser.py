@@ -31,7 +31,7 @@ def test_staff_logs_in_switches_language_and_is_refused_other_departments_record
     # Switch to English from the header.
     page.select_option("#language-select", "en")
     page.wait_for_load_state("load")
-    page.get_by_role("link", name="Work updates").click()
+    page.get_by_role("link", name="Work updates", exact=True).click()
     page.wait_for_url("**/updates/")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator("h2.page-title").inner_text() == "Work updates"
