@@ -50,10 +50,7 @@ def test_a_head_sees_what_waits_for_them_in_every_module_each_linking_to_its_lis
     factories.service_request(make_user("centre-clerk", Role.STAFF, centre), econ)
 
     def waiting(page: str) -> dict[str, str]:
-        found = re.findall(
-            r'<span class="me-auto">([^<]+)</span>\s*<span class="badge[^"]*">(\d+)</span>', page
-        )
-        return dict(found)
+        return dict(re.findall(r'data-waiting="([^"]+)" data-count="(\d+)"', page))
 
     page = as_user(econ_head).get("/").content.decode()
     rows = waiting(page)
