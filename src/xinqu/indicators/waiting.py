@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.urls import reverse
@@ -9,7 +10,8 @@ from django.utils.translation import gettext as _
 
 from xinqu.core.access import head_of, is_department_member
 from xinqu.core.modules import Waiting
-from xinqu.core.periods import last_finished_month
+from xinqu.core.models import ClosedMonth
+from xinqu.core.periods import current_period, last_finished_month
 from xinqu.indicators.models import Indicator, Submission
 
 
@@ -21,7 +23,11 @@ def waiting(user: Any) -> list[Waiting]:
         ).exists()
     ):
         return []
-    month = last_finished_month()
+    # The month to report: the first one after the closed reporting period, once it has ended
+    # (before any month is closed, the last one ended).
+    period = current_period()
+    following = (period.replace(day=28) + dt.timedelta(days=5)).replace(day=1)
+    month = following if following <= last_finished_month() and ClosedMonth.objects.exists() else period
     mine = Submission.objects.filter(department_id=user.department_id)
     done = mine.filter(period=month, status__in=["submitted", "approved"]).exists()
     found = [
