@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xinqu.core.access import head_of, is_department_member
-from xinqu.core.modules import Waiting
 from xinqu.core.models import ClosedMonth
+from xinqu.core.modules import Waiting
 from xinqu.core.periods import current_period, last_finished_month
 from xinqu.indicators.models import Indicator, Submission
 
