@@ -198,3 +198,25 @@ def test_the_project_ledger_statistics_meeting_and_a_report(browser, page, live_
     assert MonthlyReport.objects.filter(project=project).count() == before
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "e2e-project.png"), full_page=True)
+
+
+@pytest.mark.parametrize(
+    ("width", "language"), [(1440, "zh-hans"), (390, "zh-hans"), (1440, "en"), (390, "en")]
+)
+def test_pages_fit_the_screen_in_both_languages(browser, live_server, _relax_audit_guard, width, language):
+    """The longest department name (营商环境建设局（企业服务中心）), in Chinese and English, at a
+    desktop's and a phone's width: no page overflows sideways; each is kept as a screenshot."""
+    call_command("demo", "--setup-only")
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    context.add_cookies([{"name": "django_language", "value": language, "url": live_server.url}])
+    page = context.new_page()
+    _login(page, live_server, "demo-service-head")
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name, path in (("home", "/"), ("requests", "/service-requests/"), ("indicators", "/indicators/")):
+        page.goto(f"{live_server.url}{path}")
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        page.screenshot(path=str(ARTIFACTS / f"e2e-{name}-{width}-{language}.png"))
+        assert overflow <= 0, (path, width, language, overflow)
+    context.close()
