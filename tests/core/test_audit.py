@@ -225,3 +225,19 @@ def test_the_audit_export_is_built_on_the_worker_for_the_auditor_only(
     assert [(r[1], r[4], r[8]) for r in rows] == [(leader.username, "test.Thing", "改了一处")]
     assert AuditEntry.objects.filter(action="export", object_type="core.AuditEntry").count() == 1
     assert as_user(leader).get("/audit/export.xlsx").status_code == 403
+
+
+def test_the_log_reads_in_words_not_model_or_field_names(as_user, auditor, econ, econ_staff):
+    """谁 在 何时 对 哪条记录 做了 什么: the record's kind and each field by its label, a choice
+    by its label; no "enterprises.Enterprise", no "name", no Python dict."""
+    from tests import factories
+    from xinqu.enterprises import services as enterprise_services
+
+    firm = factories.enterprise(econ, name="改名前公司")
+    enterprise_services.enterprise_update(
+        actor=econ_staff, enterprise=firm, name="改名后公司", above_scale=True
+    )
+    page = as_user(auditor).get("/audit/").content.decode()
+    assert "enterprises.Enterprise" not in page and "{&#x27;" not in page
+    assert "<strong>企业名称</strong>：改名前公司 → 改名后公司" in page
+    assert "<strong>规上企业</strong>：否 → 是" in page

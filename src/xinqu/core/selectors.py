@@ -1,10 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.access import is_security_admin, is_system_admin
 from xinqu.core.models import AuditEntry, Department, OrgUnit, User
@@ -81,3 +85,78 @@ def audit_search(f: AuditFilter) -> QuerySet[AuditEntry]:
     if f.date_to:
         qs = qs.filter(at__date__lte=f.date_to)
     return qs
+
+
+# --- the audit log in words ----------------------------------------------------------------------
+
+# What the log names that is not a model: pages exported, sessions, the demo.
+OTHER_TYPES = {
+    "session": _("登录会话"),
+    "projects": _("项目建设"),
+    "demo": _("演示数据"),
+    "indicators.overview": _("经济指标总览"),
+    "indicators.breakdown": _("指标分解表"),
+    "indicators.benchmark": _("对标分析"),
+    "service_requests.metrics": _("诉求办理指标"),
+}
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+def _shown(field: Any, value: Any) -> str:
+    """A stored value as a person reads it: a choice by its label, yes/no, empty as ∅."""
+    if value is None or value == "":
+        return "∅"
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    choices = dict(getattr(field, "flatchoices", None) or [])
+    if choices and value in choices:
+        return str(choices[value])
+    if isinstance(value, list | tuple):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{v}" for k, v in value.items())
+    return str(value)
+
+
+def audit_in_words(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
+    """Each entry with ``type_label`` (the record's kind in the user's language, never its model
+    name) and ``change_rows`` (each field by its label, old → new as a person reads them)."""
+    rows = list(entries)
+    for entry in rows:
+        model = None
+        if "." in entry.object_type:
+            try:
+                model = apps.get_model(entry.object_type)
+            except (LookupError, ValueError):
+                model = None
+        entry.type_label = str(  # type: ignore[attr-defined]
+            model._meta.verbose_name if model else OTHER_TYPES.get(entry.object_type, _("系统记录"))
+        )
+        changes = []
+        for name, pair in (entry.changes or {}).items():
+            field = None
+            if model is not None:
+                try:
+                    field = model._meta.get_field(name)
+                except FieldDoesNotExist:
+                    field = None
+            label = str(getattr(field, "verbose_name", "") or FIELD_WORDS.get(name, _("其他")))
+            old, new = [*pair, None, None][:2] if isinstance(pair, list | tuple) else (None, pair)
+            changes.append(Change(label, _shown(field, old), _shown(field, new)))
+        entry.change_rows = changes  # type: ignore[attr-defined]
+    return rows
+
+
+# Change keys that are not model fields.
+FIELD_WORDS = {
+    "written": _("写入条数"),
+    "qualification_kinds": _("包含的资质"),
+    "partner_departments": _("配合单位"),
+    "role": _("角色"),
+}

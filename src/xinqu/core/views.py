@@ -51,7 +51,7 @@ from xinqu.core.models import (
 )
 from xinqu.core.params import year_param
 from xinqu.core.roles import Role
-from xinqu.core.selectors import departments_with_counts, org_tree, users_directory
+from xinqu.core.selectors import audit_in_words, departments_with_counts, org_tree, users_directory
 from xinqu.core.xlsx import xlsx_response
 
 MACHINE_PATHS = ("/api/", "/open311/")
@@ -252,7 +252,7 @@ def audit_log(request: AuthedRequest) -> HttpResponse:
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": form, "page": page, "rows": audit_in_words(page), "query": query.urlencode()}
     return render(request, partial_or("core/audit.html", "core/_audit_results.html", request), context)
 
 
