@@ -291,3 +291,27 @@ def test_a_public_filing_is_told_to_the_service_centre(client, centre, clerk, ec
     notice = Notification.objects.get(user=clerk)
     assert request.item.number in notice.title and "待受理" in notice.title
     assert not Notification.objects.filter(user=econ_staff).exists()  # not dispatched yet
+
+
+def test_the_tracking_page_shows_each_step_the_department_and_the_outcome(
+    client, centre, clerk, econ, econ_staff, utilities
+):
+    request, link = _public(client, utilities)
+    page = client.get(link).content.decode()
+    assert "尚未派单" in page and "尚未答复" in page
+    services.request_act(actor=clerk, request=request, action="accept")
+    services.request_act(
+        actor=clerk, request=request, action="dispatch", department=econ, comment="内部：优先办"
+    )
+    services.request_act(actor=econ_staff, request=request, action="sign_for")
+    services.request_act(
+        actor=econ_staff, request=request, action="reply", comment="增容已批复", outcome="solved"
+    )
+    page = client.get(link).content.decode()
+    import re
+
+    steps = re.findall(r'data-step="([a-z_]+)"', page)
+    assert steps[:5] == ["open", "accept", "dispatch", "sign_for", "reply"]
+    assert f"→ {econ.name}" in page and f'id="handling-department">{econ.name}<' in page
+    assert 'id="request-outcome">已解决<' in page and "增容已批复" in page
+    assert "内部：优先办" not in page and econ_staff.display_name not in page  # no internal notes or names

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -201,12 +202,25 @@ def track(request: HttpRequest, number: str, token: str) -> HttpResponse:
         "sr": found,
         "item": item,
         "state_label": STATES.get(item.state, item.state),
-        "events": item.events.filter(public=True).prefetch_related("attachments"),
+        # Every public step with its words and files; the centre's and department's steps (accepted,
+        # dispatched to whom, signed for) by name only, never their internal notes.
+        "events": labelled_timeline(
+            KIND,
+            item.events.filter(Q(public=True) | Q(action__in=TRACKED_STEPS))
+            .select_related("department", "actor__department")
+            .prefetch_related("attachments")
+            .order_by("at", "id"),
+        ),
+        "department": item.department,
+        "outcome": found.get_outcome_display() if found.outcome else "",
         "token": token,
         "actions": actions,
         "form": form,
     }
     return render(request, "service_requests/track.html", context)
+
+
+TRACKED_STEPS = ("accept", "dispatch", "transfer", "sign_for")
 
 
 @login_required
