@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.models import AuditEntry, Department, OrgUnit, User
 from xinqu.core.roles import Role
+from xinqu.core.selectors import tree_ordered_units
 from xinqu.core.validators import validate_phone
 
 
@@ -46,18 +47,11 @@ class _UnitChoices(ModelChoiceIterator):
     def __iter__(self) -> Iterator[Any]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        everything = {u.pk: u for u in OrgUnit.objects.all()}
+        tree = tree_ordered_units()
+        everything = {u.pk: u for u in tree}
+        position = {u.pk: index for index, u in enumerate(tree)}
         language = get_language()
-
-        def path(unit: OrgUnit) -> list[tuple[int, int]]:
-            key: list[tuple[int, int]] = []
-            node: OrgUnit | None = unit
-            while node is not None:
-                key.insert(0, (node.sort_order, node.pk))
-                node = everything.get(node.parent_id) if node.parent_id else None
-            return key
-
-        units = sorted(self.queryset, key=path)
+        units = sorted(self.queryset, key=lambda u: position.get(u.pk, len(tree)))
         shown = {u.pk for u in units}
         if units and all(u.parent_id and u.parent_id not in shown for u in units):
             groups: dict[int, list[Any]] = {}

@@ -36,6 +36,23 @@ def org_tree() -> list[OrgNode]:
     return roots
 
 
+def tree_ordered_units() -> list[OrgUnit]:
+    """Every org unit in tree order, from one query: the zone, then each area followed by its
+    parks, siblings by their sort order."""
+    children: dict[int | None, list[OrgUnit]] = {}
+    for unit in OrgUnit.objects.all():
+        children.setdefault(unit.parent_id, []).append(unit)
+    ordered: list[OrgUnit] = []
+
+    def walk(parent: int | None) -> None:
+        for unit in sorted(children.get(parent, []), key=lambda u: (u.sort_order, u.pk)):
+            ordered.append(unit)
+            walk(unit.pk)
+
+    walk(None)
+    return ordered
+
+
 def departments_list() -> QuerySet[Department]:
     return Department.objects.all()
 

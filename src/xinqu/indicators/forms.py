@@ -30,27 +30,6 @@ class MonthField(forms.CharField):
             raise ValidationError(_("月份应写作 2024-05。")) from None
 
 
-def units_queryset() -> Any:
-    return OrgUnit.objects.order_by("id")
-
-
-def tree_ordered_units() -> list[OrgUnit]:
-    """Zone, then each area followed by its parks."""
-    units = list(OrgUnit.objects.all())
-    children: dict[int | None, list[OrgUnit]] = {}
-    for unit in units:
-        children.setdefault(unit.parent_id, []).append(unit)
-    ordered: list[OrgUnit] = []
-
-    def walk(parent: int | None) -> None:
-        for unit in sorted(children.get(parent, []), key=lambda u: (u.sort_order, u.pk)):
-            ordered.append(unit)
-            walk(unit.pk)
-
-    walk(None)
-    return ordered
-
-
 class IndicatorForm(ServiceForm):
     class Meta:
         model = Indicator

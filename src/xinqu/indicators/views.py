@@ -34,6 +34,7 @@ from xinqu.core.models import OrgUnit
 from xinqu.core.numbers import parse_number, parse_percent, plain
 from xinqu.core.params import year_param
 from xinqu.core.periods import current_period
+from xinqu.core.selectors import tree_ordered_units
 from xinqu.core.xlsx import export_response, xlsx_response
 from xinqu.indicators import exports, selectors, services
 from xinqu.indicators.catalog import catalog_preload
@@ -45,7 +46,6 @@ from xinqu.indicators.forms import (
     PeerImportForm,
     ReturnForm,
     TargetForm,
-    tree_ordered_units,
 )
 from xinqu.indicators.models import Indicator, Observation, PeerZone, Submission, Target
 

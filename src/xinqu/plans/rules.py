@@ -8,6 +8,10 @@ from typing import Any
 from django.conf import settings
 
 from xinqu.core.access import member_of
+from xinqu.plans.models import Node
+
+# What a lead department reports on monthly.
+REPORTED_KINDS = {Node.Kind.MEASURE, Node.Kind.KPI}
 
 
 def is_office(user: Any) -> bool:

@@ -27,7 +27,7 @@ from xinqu.core.workdays import calendar
 from xinqu.plans import feeds
 from xinqu.plans.flow import KIND
 from xinqu.plans.models import Node, Period, Plan, Report, ReportLine, Supervision
-from xinqu.plans.rules import is_office
+from xinqu.plans.rules import REPORTED_KINDS, is_office
 from xinqu.workflow import engine
 from xinqu.workflow.models import Item
 
@@ -58,7 +58,6 @@ PARENTS: dict[str, set[str | None]] = {
     Node.Kind.MEASURE: {Node.Kind.STRATEGY, Node.Kind.PROGRAMME, Node.Kind.MEASURE},
     Node.Kind.KPI: {Node.Kind.STRATEGY, Node.Kind.PROGRAMME, Node.Kind.MEASURE},
 }
-REPORTED_KINDS = {Node.Kind.MEASURE, Node.Kind.KPI}  # what a lead department reports on monthly
 
 
 def ensure_office(user: User) -> None:

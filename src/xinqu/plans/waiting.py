@@ -11,9 +11,8 @@ from django.utils.translation import gettext as _
 
 from xinqu.core.access import head_of, is_department_member
 from xinqu.core.modules import Waiting
-from xinqu.plans.models import Node, Period, Plan, Report, Supervision
-
-REPORTED = (Node.Kind.MEASURE, Node.Kind.KPI)
+from xinqu.plans.models import Period, Plan, Report, Supervision
+from xinqu.plans.rules import REPORTED_KINDS
 
 
 def waiting(user: Any) -> list[Waiting]:
@@ -23,7 +22,7 @@ def waiting(user: Any) -> list[Waiting]:
         return []
     department = user.department_id
     found = []
-    if plan.nodes.filter(kind__in=REPORTED, lead_department_id=department).exists():
+    if plan.nodes.filter(kind__in=REPORTED_KINDS, lead_department_id=department).exists():
         reported = Report.objects.filter(department_id=department, status__in=["submitted", "approved"])
         due = Period.objects.filter(plan=plan, month__lte=today, closed=False).exclude(
             pk__in=reported.values("period")
