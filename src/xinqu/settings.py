@@ -217,7 +217,7 @@ CACHES = {
 DEMO_PASSWORD = env_str("XINQU_DEMO_PASSWORD", "Xinqu-demo-2026")
 # The article's zone has 40,000 enterprises; tests use fewer (the qualified ones are the same).
 DEMO_ENTERPRISES = env_int("XINQU_DEMO_ENTERPRISES", 40_000, minimum=3_000)
-DEMO_REQUESTS = env_int("XINQU_DEMO_REQUESTS", 300, minimum=25)
+DEMO_REQUESTS = env_int("XINQU_DEMO_REQUESTS", 400, minimum=25)
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

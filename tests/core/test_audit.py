@@ -222,7 +222,8 @@ def test_the_audit_export_is_built_on_the_worker_for_the_auditor_only(
     call_command("worker", "--batch", "--no-startup-delay", verbosity=0)
     sheet = load_workbook(io.BytesIO(client.get(f"/exports/{job.pk}/file.xlsx").content)).active
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
-    assert [(r[1], r[4], r[8]) for r in rows] == [(leader.username, "test.Thing", "改了一处")]
+    # The export reads as the page does: the kind in words (an unknown one is a "system record").
+    assert [(r[1], r[4], r[8]) for r in rows] == [(leader.username, "系统记录", "改了一处")]
     assert AuditEntry.objects.filter(action="export", object_type="core.AuditEntry").count() == 1
     assert as_user(leader).get("/audit/export.xlsx").status_code == 403
 
@@ -241,3 +242,20 @@ def test_the_log_reads_in_words_not_model_or_field_names(as_user, auditor, econ,
     assert "enterprises.Enterprise" not in page and "{&#x27;" not in page
     assert "<strong>企业名称</strong>：改名前公司 → 改名后公司" in page
     assert "<strong>规上企业</strong>：否 → 是" in page
+
+
+def test_each_detail_a_module_writes_reads_in_words(as_user, auditor, econ_staff):
+    """A detail is written once in a stable form and shown in the reader's language; what no
+    module describes (a reason someone typed) is shown as written."""
+    for detail in ("copied from 2024: 45 nodes", "fed figures written for 2024-05", "accept 企业服务中心",
+                   "tier rule: 2023 rules", "q=abc&area=3", "这是手写的原因"):  # fmt: skip
+        audit_record(actor=econ_staff, action=AuditEntry.Action.UPDATE, object_type="demo", detail=detail)
+    client = as_user(auditor)
+    page = client.get("/audit/").content.decode()
+    for words in ("从 2024 年计划复制，共 45 个节点", "写入 2024-05 自动取数的数值", "受理（企业服务中心）",
+                  "按 2023 年规则调整培育层级", "按 2 项筛选条件", "这是手写的原因"):  # fmt: skip
+        assert words in page, words
+    assert "copied from" not in page and "fed figures" not in page and "area=3" not in page
+    client.cookies["django_language"] = "en"
+    english = client.get("/audit/").content.decode()
+    assert "Copied from the 2024 plan, 45 nodes" in english

@@ -130,8 +130,14 @@ def test_catalog_head_adds_an_indicator_with_a_formula(db, units, output, as_use
         "/indicators/catalog/new/", form | {"formula": "industrial_output * 100", "red_pp": -1}
     )
     assert not output.__class__.objects.filter(code="share").exists()
-    ok = as_user(econ_head).post("/indicators/catalog/new/", form | {"formula": "industrial_output / 2"})
+    # Written with the indicator's name, as a head would; kept in codes, shown in names again.
+    ok = as_user(econ_head).post("/indicators/catalog/new/", form | {"formula": "规上工业总产值 ÷ 2"})
     assert ok.status_code == 302
+    assert output.__class__.objects.get(code="share").formula == "industrial_output / 2"
+    catalog = as_user(econ_staff).get("/indicators/catalog/").content.decode()
+    assert '<td class="small">规上工业总产值 ÷ 2</td>' in catalog
+    edit = as_user(econ_head).get("/indicators/catalog/share/edit/").content.decode()
+    assert 'value="规上工业总产值 ÷ 2"' in edit
     assert as_user(econ_staff).get("/indicators/catalog/new/").status_code == 403
 
 

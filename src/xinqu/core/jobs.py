@@ -292,7 +292,7 @@ def run_export_job(job_id: int) -> ExportJob:
             actor=job.actor,
             action=AuditEntry.Action.EXPORT,
             object_type=kind.object_type,
-            detail=f"{job.filename} {job.params}"[:300],
+            detail=job.filename[:300],
         )
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "stored_name", "failure", "finished_at"])

@@ -11,6 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.access import is_security_admin, is_system_admin
+from xinqu.core.audit import detail_in_words
 from xinqu.core.models import AuditEntry, Department, OrgUnit, User
 from xinqu.core.roles import ADMIN_ROLES
 
@@ -167,6 +168,7 @@ def audit_in_words(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
             old, new = [*pair, None, None][:2] if isinstance(pair, list | tuple) else (None, pair)
             changes.append(Change(label, _shown(field, old), _shown(field, new)))
         entry.change_rows = changes  # type: ignore[attr-defined]
+        entry.detail_words = detail_in_words(entry.detail) if entry.detail else ""  # type: ignore[attr-defined]
     return rows
 
 

@@ -11,10 +11,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
+from django.utils import timezone
 
 from xinqu.core.audit import audit_record
 from xinqu.core.models import AuditEntry, ClosedMonth, Department, OrgUnit, User
 from xinqu.core.modules import demo_loaders
+from xinqu.core.periods import last_finished_month
 from xinqu.core.roles import Role
 from xinqu.core.services import period_close
 from xinqu.updates.models import WorkUpdate
@@ -155,31 +157,85 @@ UPDATES: list[tuple[str, str, str | None, str, str, dt.date, str, bool]] = [
 ]
 
 
+def _recent_updates(today: dt.date, last_month: dt.date, closed: dt.date) -> list[tuple[Any, ...]]:
+    """The work updates of the last weeks, dated from the demo's day."""
+    closed_label = f"{closed.year}年{closed.month}月"
+    last_label = f"{last_month.year}年{last_month.month}月"
+    return [
+        (
+            "econ",
+            "demo-econ-staff",
+            "demo-econ-head",
+            f"{closed_label}全区经济运行情况",
+            f"统计局已完成{closed_label}关账。主要指标总体平稳，规上工业产值、固定资产投资按月调度，"
+            "落后序时进度的指标已列入下月调度会议题。",
+            today - dt.timedelta(days=12),
+            WorkUpdate.Status.APPROVED,
+            False,
+        ),
+        (
+            "projects",
+            "demo-projects-staff",
+            "demo-projects-head",
+            f"{last_label}重点项目推进情况",
+            "重点项目按月填报投资完成情况，个别项目未按时报送月报，已电话催报；项目堵点已派相关部门协调。",
+            today - dt.timedelta(days=3),
+            WorkUpdate.Status.APPROVED,
+            False,
+        ),
+        (
+            "econ",
+            "demo-econ-staff",
+            None,
+            f"{last_label}工业运行调度情况",
+            "重点调度汽车及装备制造、生物医药、光电信息、新材料等产业骨干企业，材料待部门负责人审核。",
+            today - dt.timedelta(days=1),
+            WorkUpdate.Status.SUBMITTED,
+            False,
+        ),
+    ]
+
+
 def demo_password() -> str:
     password: str = settings.DEMO_PASSWORD
     validate_password(password)
     return password
 
 
-DEMO_CLOSED_FROM, DEMO_CLOSED_THROUGH = dt.date(2023, 1, 1), dt.date(2024, 12, 1)
+DEMO_CLOSED_FROM = dt.date(2023, 1, 1)
+EARLIEST_DAY = dt.date(2024, 3, 1)  # the conference's plan must lie in the past
 
 
-def _close_months(head: User) -> None:
-    """The statistics office has closed 2023 and 2024 month by month, which wrote the fed figures
-    (高企 from the registry, 开复工 and 落地 from the ledger) into the indicators: the demo's reporting
-    period is December 2024, every page's default "as of"."""
+def demo_months(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The demo's last month (its returns and reports are coming in now) and the month before it,
+    the last the statistics office has closed: on 2 December the October figures are published
+    and November's returns are being filled in."""
+    last = last_finished_month(today)
+    return last, last_finished_month(last)
+
+
+def _close_months(head: User, closed_through: dt.date) -> None:
+    """The statistics office has closed every month from January 2023 on, which wrote the fed
+    figures (高企 from the registry, 开复工 and 落地 from the ledger …) into the indicators: the
+    demo's reporting period, every page's default "as of", is the month before last."""
     if ClosedMonth.objects.exists():
         return
     month = DEMO_CLOSED_FROM
-    while month <= DEMO_CLOSED_THROUGH:
+    while month <= closed_through:
         period_close(actor=head, month=month)
         month = (month + dt.timedelta(days=32)).replace(day=1)
 
 
 @transaction.atomic
 def load_demo_zone(*, skip: Collection[str] = ()) -> dict[str, Any]:
-    """Create or refresh the demo zone. Running it again changes nothing that is already there."""
+    """Create or refresh the demo zone, as it stands on today's date: 2023 as the conference
+    report gives it, 2024's plan as it lays it out, and every year since generated up to last
+    month. Running it again changes nothing that is already there."""
     password = demo_password()
+    today = timezone.localdate()
+    if today < EARLIEST_DAY:
+        raise ValueError(f"the demo zone needs a date from {EARLIEST_DAY} on, not {today}")
+    last_month, closed_through = demo_months(today)
     zone, _ = OrgUnit.objects.update_or_create(
         code=ZONE[0],
         defaults={"kind": OrgUnit.Kind.ZONE, "name": ZONE[1], "name_en": ZONE[2], "parent": None},
@@ -229,7 +285,10 @@ def load_demo_zone(*, skip: Collection[str] = ()) -> dict[str, Any]:
             user.save(update_fields=["password"])
             created_users += 1
         users[username] = user
-    for dept, author, reviewer, title, body, day, status, confidential in UPDATES:
+    for dept, author, reviewer, title, body, day, status, confidential in [
+        *UPDATES,
+        *_recent_updates(today, last_month, closed_through),
+    ]:
         WorkUpdate.objects.get_or_create(
             department=departments[dept],
             title=title,
@@ -246,8 +305,14 @@ def load_demo_zone(*, skip: Collection[str] = ()) -> dict[str, Any]:
     for label, loader in demo_loaders():
         if label in skip:
             continue
-        loader(users=users, departments=departments)
-    _close_months(users["demo-stats-head"])
+        loader(
+            users=users,
+            departments=departments,
+            today=today,
+            last_month=last_month,
+            closed_through=closed_through,
+        )
+    _close_months(users["demo-stats-head"], closed_through)
     audit_record(actor=None, action=AuditEntry.Action.CREATE, object_type="demo", detail="demo zone loaded")
     return {
         "zone": zone,

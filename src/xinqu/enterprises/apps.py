@@ -19,3 +19,4 @@ class EnterprisesConfig(Module):
     reminders = {"expiring qualifications": "xinqu.enterprises.reminders.remind_expiring_qualifications"}
     feeds = ("xinqu.enterprises.feeds.FEEDS",)
     demo = (10, "xinqu.demo.registry.load_demo_registry")
+    registers = ("xinqu.enterprises.services",)  # what it registers: how its audit details read

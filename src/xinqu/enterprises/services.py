@@ -11,9 +11,18 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xinqu.core.access import ensure_can_write, ensure_department_member, ensure_role
-from xinqu.core.audit import audit_create, audit_delete, audit_record, audit_update, current_ip, snapshot
+from xinqu.core.audit import (
+    audit_create,
+    audit_delete,
+    audit_record,
+    audit_update,
+    current_ip,
+    describe,
+    snapshot,
+)
 from xinqu.core.models import AuditEntry, OrgUnit, User
 from xinqu.core.roles import Role
 from xinqu.core.services import UNCHANGED, given
@@ -33,6 +42,17 @@ from xinqu.enterprises.models import (
 )
 from xinqu.enterprises.rules import add_months, growth_pct, matching_tier, visit_breaches
 from xinqu.enterprises.selectors import valid_on_q
+
+# How the details this module writes into the audit log read (core.audit).
+describe(r"tier rule: (?P<year>\d{4}) rules", gettext_lazy("按 %(year)s 年规则调整培育层级"))
+describe(
+    r"tier (?P<method>rule|manual)",
+    lambda m: str(gettext_lazy("培育层级：%(how)s")) % {"how": TierChange.Method(m["method"]).label},
+)
+describe(
+    r"rows=(?P<rows>\d+) created=(?P<created>\d+) updated=(?P<updated>\d+) unchanged=(?P<unchanged>\d+)",
+    gettext_lazy("共 %(rows)s 行：新增 %(created)s，更新 %(updated)s，未变 %(unchanged)s"),
+)
 
 ENTERPRISE_FIELDS = [
     "credit_code",

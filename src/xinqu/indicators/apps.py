@@ -18,3 +18,4 @@ class IndicatorsConfig(Module):
     feed_families = ("xinqu.indicators.feeds.INDICATORS",)
     demo = (20, "xinqu.indicators.demo.load_demo_indicators")
     period_closed = ("xinqu.indicators.services.fed_figures_write",)
+    registers = ("xinqu.indicators.services",)  # what it registers: how its audit details read

@@ -1,6 +1,8 @@
 """Demo indicator data for Changchun New Area: the article's 2023 figures exactly, and plausible
-monthly data for 2021–2024 by area (and park where an indicator goes down to parks) that adds up
-to them, with 2024 targets; plus the national new areas' published 2023 GDP for benchmarking."""
+monthly data from 2021 up to the month before last (the last month the statistics office has
+closed on the demo's day) by area, and park where an indicator goes down to parks, that adds up
+to them; a target for every year from 2024; last month's return waiting for the head; plus the
+national new areas' published 2023 GDP for benchmarking."""
 
 from __future__ import annotations
 
@@ -15,17 +17,20 @@ from django.utils import timezone
 
 from xinqu.core.models import OrgUnit, User
 from xinqu.indicators.catalog import catalog_preload
-from xinqu.indicators.checks import compute_warnings
 from xinqu.indicators.models import (
     Indicator,
     Observation,
     PeerFigure,
     PeerZone,
-    Submission,
-    SubmissionValue,
     Target,
 )
-from xinqu.indicators.services import peers_load_reference
+from xinqu.indicators.services import (
+    ValueInput,
+    peers_load_reference,
+    submission_for,
+    submission_submit,
+    submission_values_save,
+)
 
 
 @dataclass(frozen=True)
@@ -37,22 +42,75 @@ class Series:
     growth_2024: Decimal
     target_growth_2024: Decimal | None = None  # a growth target, for indicators steered by growth
     target_uplift_2024: Decimal = Decimal("10")  # the 2024 value target: 2023 × (1 + uplift %)
+    # After 2024, each year's growth is drawn from this range (%); its value target is the year
+    # before's figure raised a little above the range's middle (a fed figure's: 2024's target
+    # raised so each year), so some years meet it and some fall short.
+    later: tuple[float, float] = (5.0, 8.0)
 
 
 D = Decimal
 SERIES = [
     Series(
-        "gdp", D("913"), D("7.2"), D("6.1"), D("6.6"), target_growth_2024=D("7.5"), target_uplift_2024=D("9")
+        "gdp",
+        D("913"),
+        D("7.2"),
+        D("6.1"),
+        D("6.6"),
+        target_growth_2024=D("7.5"),
+        target_uplift_2024=D("9"),
+        later=(5.2, 6.8),
     ),
-    Series("industrial_output", D("905.4"), D("8.7"), D("7.9"), D("10.6"), target_uplift_2024=D("10")),
-    Series("fixed_asset_investment", D("143.8"), D("15.2"), D("11.0"), D("9.1"), target_growth_2024=D("15")),
-    Series("retail_sales", D("170.3"), D("13.5"), D("2.1"), D("7.4"), target_uplift_2024=D("10")),
-    Series("housing_units", D("10366"), D("4.8"), D("-18.0"), D("-6.0"), target_uplift_2024=D("0")),
-    Series("housing_area", D("119"), D("3.9"), D("-16.5"), D("-7.5"), target_uplift_2024=D("0")),
-    Series("domestic_capital_used", D("269"), D("12.4"), D("9.0"), D("11.8"), target_uplift_2024=D("12")),
-    Series("foreign_capital_used", D("2615"), D("6.0"), D("-12.0"), D("18.0"), target_uplift_2024=D("15")),
-    Series("projects_landed", D("128"), D("10.3"), D("8.0"), D("12.5"), target_uplift_2024=D("15")),
-    Series("projects_started", D("147"), D("8.1"), D("5.0"), D("10.9"), target_uplift_2024=D("63")),
+    Series(
+        "industrial_output",
+        D("905.4"),
+        D("8.7"),
+        D("7.9"),
+        D("10.6"),
+        target_uplift_2024=D("10"),
+        later=(6, 10),
+    ),
+    Series(
+        "fixed_asset_investment",
+        D("143.8"),
+        D("15.2"),
+        D("11.0"),
+        D("9.1"),
+        target_growth_2024=D("15"),
+        later=(3, 9),
+    ),
+    Series(
+        "retail_sales", D("170.3"), D("13.5"), D("2.1"), D("7.4"), target_uplift_2024=D("10"), later=(4, 8)
+    ),
+    Series(
+        "housing_units", D("10366"), D("4.8"), D("-18.0"), D("-6.0"), target_uplift_2024=D("0"), later=(-6, 2)
+    ),
+    Series(
+        "housing_area", D("119"), D("3.9"), D("-16.5"), D("-7.5"), target_uplift_2024=D("0"), later=(-7, 1)
+    ),
+    Series(
+        "domestic_capital_used",
+        D("269"),
+        D("12.4"),
+        D("9.0"),
+        D("11.8"),
+        target_uplift_2024=D("12"),
+        later=(6, 12),
+    ),
+    Series(
+        "foreign_capital_used",
+        D("2615"),
+        D("6.0"),
+        D("-12.0"),
+        D("18.0"),
+        target_uplift_2024=D("15"),
+        later=(4, 14),
+    ),
+    Series(
+        "projects_landed", D("128"), D("10.3"), D("8.0"), D("12.5"), target_uplift_2024=D("15"), later=(2, 8)
+    ),
+    Series(
+        "projects_started", D("147"), D("8.1"), D("5.0"), D("10.9"), target_uplift_2024=D("63"), later=(0, 5)
+    ),
     # The article's "产业项目占比76.3%" read as the industrial projects' share of the investment.
     Series("projects_investment", D("98.6"), D("12.1"), D("8.0"), D("14.0"), target_uplift_2024=D("40")),
     Series(
@@ -63,7 +121,15 @@ SERIES = [
         D("16.0"),
         target_uplift_2024=D("45"),
     ),
-    Series("high_tech_enterprises", D("845"), D("38.1"), D("30.0"), D("16.0"), target_uplift_2024=D("15")),
+    Series(
+        "high_tech_enterprises",
+        D("845"),
+        D("38.1"),
+        D("30.0"),
+        D("16.0"),
+        target_uplift_2024=D("15"),
+        later=(8, 12),
+    ),
 ]
 # How the zone's total divides among the three areas (高新区, 北湖区, 临空区), by indicator.
 AREA_SHARES = {
@@ -78,10 +144,12 @@ AREA_SHARES = {
     "high_tech_enterprises": [0.64, 0.30, 0.06],
 }
 DEFAULT_SHARES = [0.5, 0.32, 0.18]
-# Monthly increments of a typical year (January is published together with February).
-PROFILE = [0.0, 0.115, 0.085, 0.08, 0.083, 0.088, 0.078, 0.08, 0.085, 0.087, 0.089, 0.13]
+# Monthly increments of a typical year (January is published together with February): a
+# little heavier at the year's end, so that a zone on course runs a point or two behind 序时进度
+# in the autumn, as real ones do.
+PROFILE = [0.0, 0.155, 0.083, 0.08, 0.082, 0.085, 0.08, 0.081, 0.083, 0.085, 0.083, 0.103]
 PARK_COVERAGE = 0.8  # parks hold most, not all, of an area's activity
-YEARS = [2021, 2022, 2023, 2024]
+FIRST_YEAR = 2021
 
 # The figures whose growth the statistics office publishes month by month in the demo.
 REPORTS_GROWTH = {"gdp", "fixed_asset_investment"}
@@ -124,8 +192,10 @@ def _split(total: Decimal, weights: list[float], places: int) -> list[Decimal]:
     return [*parts, total - sum(parts)]
 
 
-def _cumulative_shares(rng: random.Random) -> list[Decimal]:
-    increments = [p * rng.uniform(0.93, 1.07) for p in PROFILE]
+def _profile(rng: random.Random, base: list[float]) -> list[Decimal]:
+    """A year's cumulative shares: the series' own seasonal shape, a little different each year
+    (so that year-to-date growth runs close to the year's, never 1.9 in March and 7.2 in December)."""
+    increments = [p * rng.uniform(0.985, 1.015) for p in base]
     total = sum(increments)
     running, shares = 0.0, []
     for inc in increments:
@@ -135,13 +205,35 @@ def _cumulative_shares(rng: random.Random) -> list[Decimal]:
     return shares
 
 
-# The fed rates' 2024 targets (the plan's KPIs 7.2 and 7.3 read them here).
-RATE_TARGETS_2024 = {"service_satisfaction": D("95"), "service_on_time": D("90")}
+# The fed rates' targets, every year from 2024 (the plan's KPIs 7.2 and 7.3 read them here).
+RATE_TARGETS = {"service_satisfaction": D("95"), "service_on_time": D("90")}
+
+
+def _growths(series: Series, rng: random.Random, last_year: int) -> dict[int, Decimal]:
+    """Each year's growth (%): the article's through 2024, then drawn from the series' range."""
+    growth = {2022: series.growth_2022, 2023: series.growth_2023, 2024: series.growth_2024}
+    low, high = series.later
+    for year in range(2025, last_year + 1):
+        growth[year] = _round(Decimal(str(rng.uniform(low, high))), 1)
+    return growth
+
+
+def _totals(series: Series, places: int, growth: dict[int, Decimal], last_year: int) -> dict[int, Decimal]:
+    totals = {2023: series.total_2023}
+    totals[2022] = _round(series.total_2023 / (1 + series.growth_2023 / 100), places)
+    totals[2021] = _round(totals[2022] / (1 + series.growth_2022 / 100), places)
+    for year in range(2024, last_year + 1):
+        totals[year] = _round(totals[year - 1] * (1 + growth[year] / 100), places)
+    return totals
 
 
 @transaction.atomic
-def load_demo_indicators(*, users: dict[str, User], **_context: Any) -> int:
-    """Load the catalog, four years of approved observations, 2024 targets and the peers."""
+def load_demo_indicators(
+    *, users: dict[str, User], today: dt.date, closed_through: dt.date, **_context: Any
+) -> int:
+    """Load the catalog, approved observations from 2021 through ``closed_through``, a target for
+    every year from 2024 to ``today``'s, the peers, and the month after ``closed_through``'s
+    return, submitted and waiting for the head."""
     catalog_preload(actor=None)
     if Observation.objects.exists():
         return 0
@@ -151,27 +243,30 @@ def load_demo_indicators(*, users: dict[str, User], **_context: Any) -> int:
     parks = {a.pk: list(a.children.order_by("sort_order", "id")) for a in areas}
     indicators = {i.code: i for i in Indicator.objects.all()}
     now = timezone.now()
+    last_year = max(closed_through.year, today.year)
     observations: list[Observation] = []
     targets: list[Target] = []
+    generated: dict[str, dict[int, dict[int, dict[int, Decimal]]]] = {}
     for series in SERIES:
         indicator = indicators[series.code]
         places = indicator.decimals if indicator.decimals else 0
         places = max(places, 0 if indicator.unit in {"个", "户", "套"} else 2)
-        totals = {2023: series.total_2023}
-        totals[2022] = _round(series.total_2023 / (1 + series.growth_2023 / 100), places)
-        totals[2021] = _round(totals[2022] / (1 + series.growth_2022 / 100), places)
-        totals[2024] = _round(series.total_2023 * (1 + series.growth_2024 / 100), places)
+        growth = _growths(series, rng, last_year)
+        totals = _totals(series, places, growth, last_year)
         shares = AREA_SHARES.get(series.code, DEFAULT_SHARES)
+        base_profile = [p * rng.uniform(0.93, 1.07) for p in PROFILE]
+        # Each park keeps its size from year to year, give or take a few per cent.
+        park_sizes = {a.pk: [rng.uniform(0.5, 1.5) for _ in parks[a.pk]] for a in areas}
         yearly: dict[int, dict[int, dict[int, Decimal]]] = {}  # year → unit → month → ytd
-        for year in YEARS:
-            weights = [s * rng.uniform(0.96, 1.04) for s in shares]
+        for year in range(FIRST_YEAR, last_year + 1):
+            weights = [s * rng.uniform(0.97, 1.03) for s in shares]
             area_totals = _split(totals[year], weights, places)
-            profile = _cumulative_shares(rng)
+            profile = _profile(rng, base_profile)
             by_unit: dict[int, dict[int, Decimal]] = {zone.pk: {}}
             for area, area_total in zip(areas, area_totals, strict=True):
                 by_unit[area.pk] = {m: _round(area_total * profile[m - 1], places) for m in range(1, 13)}
                 if indicator.level_allows("park") and parks[area.pk]:
-                    park_weights = [rng.uniform(0.5, 1.5) for _ in parks[area.pk]]
+                    park_weights = [w * rng.uniform(0.97, 1.03) for w in park_sizes[area.pk]]
                     for month in range(1, 13):
                         covered = _round(by_unit[area.pk][month] * Decimal(str(PARK_COVERAGE)), places)
                         for park, value in zip(
@@ -181,62 +276,96 @@ def load_demo_indicators(*, users: dict[str, User], **_context: Any) -> int:
             for month in range(1, 13):
                 by_unit[zone.pk][month] = sum((by_unit[a.pk][month] for a in areas), Decimal(0))
             yearly[year] = by_unit
-        for year in YEARS:
-            for unit_id, months in yearly[year].items():
-                for month, ytd in months.items():
+        generated[series.code] = yearly
+        for year, units in yearly.items():
+            for unit_id, months in units.items():
+                for month in months:
                     # A fed figure is never typed: closing each month writes it from its module.
-                    if not indicator.is_due(month) or indicator.feed:
+                    # Nothing after the last closed month is approved yet.
+                    if (
+                        not indicator.is_due(month)
+                        or indicator.feed
+                        or dt.date(year, month, 1) > closed_through
+                    ):
                         continue
-                    previous = indicator.previous_month(month)
-                    single = ytd - months[previous] if previous else ytd
-                    last = yearly.get(year - 1, {}).get(unit_id, {}).get(month)
-                    growth = None
-                    if indicator.code in REPORTS_GROWTH:
-                        if unit_id == zone.pk and month == 12 and year == 2023:
-                            growth = series.growth_2023  # the article's figure, exactly
-                        elif last:
-                            growth = _round((ytd / last - 1) * 100 + Decimal(str(rng.uniform(-0.4, 0.4))), 1)
                     observations.append(
-                        Observation(
-                            indicator=indicator,
-                            org_unit_id=unit_id,
-                            period=dt.date(year, month, 1),
-                            ytd_value=ytd,
-                            period_value=single if indicator.cumulative else None,
-                            period_derived=indicator.cumulative,
-                            growth=growth,
-                            approved_at=now,
+                        _observation(
+                            indicator, unit_id, year, month, months, yearly, rng, now, zone.pk, series
                         )
                     )
-        for unit_id in [zone.pk, *(a.pk for a in areas)]:
-            if indicator.feed and unit_id != zone.pk:
-                continue  # a fed figure is the zone's only
-            base = yearly[2023][unit_id][12]
+        later_uplift = Decimal(str(sum(series.later) / 2 + 0.5))
+        for year in range(2024, today.year + 1):
+            for unit_id in [zone.pk, *(a.pk for a in areas)]:
+                if indicator.feed and unit_id != zone.pk:
+                    continue  # a fed figure is the zone's only
+                if year == 2024:
+                    value = yearly[2023][unit_id][12] * (1 + series.target_uplift_2024 / 100)
+                elif indicator.feed:
+                    # The module's own figures, not this series, are what it is held to.
+                    value = yearly[2023][unit_id][12] * (1 + series.target_uplift_2024 / 100)
+                    value *= (1 + later_uplift / 100) ** (year - 2024)
+                else:
+                    value = yearly[year - 1][unit_id][12] * (1 + later_uplift / 100)
+                targets.append(
+                    Target(
+                        indicator=indicator,
+                        org_unit_id=unit_id,
+                        year=year,
+                        value=_round(value, places),
+                        growth=series.target_growth_2024 if year == 2024 else None,
+                        updated_by=users["demo-econ-head"],
+                    )
+                )
+    for year in range(2024, today.year + 1):
+        for code, value in RATE_TARGETS.items():
             targets.append(
                 Target(
-                    indicator=indicator,
-                    org_unit_id=unit_id,
-                    year=2024,
-                    value=_round(base * (1 + series.target_uplift_2024 / 100), places),
-                    growth=series.target_growth_2024,
+                    indicator=indicators[code],
+                    org_unit=zone,
+                    year=year,
+                    value=value,
                     updated_by=users["demo-econ-head"],
                 )
             )
-    for code, value in RATE_TARGETS_2024.items():
-        targets.append(
-            Target(
-                indicator=indicators[code],
-                org_unit=zone,
-                year=2024,
-                value=value,
-                updated_by=users["demo-econ-head"],
-            )
-        )
     Observation.objects.bulk_create(observations, batch_size=2000)
     Target.objects.bulk_create(targets, batch_size=2000)
     _load_peers(indicators["gdp"], users["demo-econ-head"])
-    _open_return(users, zone, indicators)
+    _submitted_return(users, indicators, generated, closed_through)
     return len(observations)
+
+
+def _observation(
+    indicator: Indicator,
+    unit_id: int,
+    year: int,
+    month: int,
+    months: dict[int, Decimal],
+    yearly: dict[int, dict[int, dict[int, Decimal]]],
+    rng: random.Random,
+    now: dt.datetime,
+    zone_id: int,
+    series: Series,
+) -> Observation:
+    ytd = months[month]
+    previous = indicator.previous_month(month)
+    single = ytd - months[previous] if previous else ytd
+    last = yearly.get(year - 1, {}).get(unit_id, {}).get(month)
+    growth = None
+    if indicator.code in REPORTS_GROWTH:
+        if unit_id == zone_id and month == 12 and year == 2023:
+            growth = series.growth_2023  # the article's figure, exactly
+        elif last:
+            growth = _round((ytd / last - 1) * 100 + Decimal(str(rng.uniform(-0.3, 0.3))), 1)
+    return Observation(
+        indicator=indicator,
+        org_unit_id=unit_id,
+        period=dt.date(year, month, 1),
+        ytd_value=ytd,
+        period_value=single if indicator.cumulative else None,
+        period_derived=indicator.cumulative,
+        growth=growth,
+        approved_at=now,
+    )
 
 
 def _load_peers(gdp: Indicator, head: User) -> None:
@@ -251,22 +380,38 @@ def _load_peers(gdp: Indicator, head: User) -> None:
             )
 
 
-def _open_return(users: dict[str, User], zone: OrgUnit, indicators: dict[str, Indicator]) -> None:
-    """A draft for February 2025 with two figures entered, one of them out of line, so the return
-    page shows a warning waiting to be confirmed."""
+def _submitted_return(
+    users: dict[str, User],
+    indicators: dict[str, Indicator],
+    generated: dict[str, dict[int, dict[int, dict[int, Decimal]]]],
+    closed_through: dt.date,
+) -> None:
+    """The month after the last closed one: 经济发展局's clerk has entered the zone's and the
+    areas' figures and submitted them; one of them is out of line (a slip of the keyboard), which
+    the clerk confirmed, so the head's review has a warning to look at."""
     clerk = users["demo-econ-staff"]
-    assert clerk.department is not None
-    submission = Submission.objects.create(
-        department=clerk.department, period=dt.date(2025, 2, 1), created_by=clerk
-    )
-    SubmissionValue.objects.create(
-        submission=submission,
-        indicator=indicators["industrial_output"],
-        org_unit=zone,
-        ytd_value=D("131.6"),
-        growth=D("9.1"),
-    )
-    SubmissionValue.objects.create(
-        submission=submission, indicator=indicators["retail_sales"], org_unit=zone, ytd_value=D("52.4")
-    )
-    compute_warnings(submission)
+    month = (closed_through + dt.timedelta(days=32)).replace(day=1)
+    submission = submission_for(actor=clerk, period=month)
+    assert submission is not None
+    values = []
+    units = {u.pk: u for u in OrgUnit.objects.filter(kind__in=[OrgUnit.Kind.ZONE, OrgUnit.Kind.AREA])}
+    for code, yearly in generated.items():
+        indicator = indicators[code]
+        if (
+            indicator.department_id != clerk.department_id
+            or indicator.feed
+            or not indicator.is_due(month.month)
+        ):
+            continue
+        for unit_id, unit in units.items():
+            ytd = yearly[month.year][unit_id][month.month]
+            if code == "retail_sales" and unit.kind == OrgUnit.Kind.ZONE:
+                ytd = _round(ytd * Decimal("1.6"), 2)
+            growth = None
+            if code in REPORTS_GROWTH:
+                growth = _round((ytd / yearly[month.year - 1][unit_id][month.month] - 1) * 100, 1)
+            values.append(ValueInput(indicator=indicator, org_unit=unit, ytd_value=ytd, growth=growth))
+    if not values:
+        return
+    submission_values_save(actor=clerk, submission=submission, values=values)
+    submission_submit(actor=clerk, submission=submission, confirm_warnings=True)

@@ -12,6 +12,7 @@ from xinqu.core.forms import ServiceForm, UnitChoiceField
 from xinqu.core.models import OrgUnit
 from xinqu.core.numbers import parse_number, parse_percent
 from xinqu.indicators.models import UNITS, Indicator, PeerZone
+from xinqu.indicators.rules import formula_in_words
 from xinqu.indicators.services import INDICATOR_FIELDS
 
 
@@ -39,6 +40,12 @@ class IndicatorForm(ServiceForm):
         super().__init__(*args, **kwargs)
         self.fields["unit"].widget.attrs["list"] = "unit-choices"
         self.unit_choices = UNITS
+        if self.instance.pk and self.instance.formula and not self.is_bound:
+            # Shown in names, as people write it; kept in codes.
+            names = dict(Indicator.objects.values_list("code", "name"))
+            self.initial["formula"] = (
+                formula_in_words(self.instance.formula, names).replace("（", "(").replace("）", ")")
+            )
         # Only the modules' own feeds: an indicator fed by another indicator would be a copy.
         self.fields["feed"] = forms.ChoiceField(
             label=_("数据来源"),

@@ -114,7 +114,7 @@ class Indicator(DepartmentOwned, Named):
         _("计算公式"),
         max_length=200,
         blank=True,
-        help_text=_("派生指标按其他指标的编码计算，如 industrial_projects / projects * 100；不填报"),
+        help_text=_("派生指标由其他填报指标计算，写指标名称即可，如“产业项目投资 / 项目投资 * 100”；不填报"),
     )
     feed = models.CharField(
         _("数据来源（自动取数）"),

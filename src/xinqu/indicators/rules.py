@@ -36,6 +36,45 @@ def formula_codes(formula: str) -> set[str]:
     return codes
 
 
+_WORDS = {ast.Add: "+", ast.Sub: "−", ast.Mult: "×", ast.Div: "÷"}
+
+
+def formula_in_words(formula: str, names: dict[str, str]) -> str:
+    """The formula as people read it: each code by its indicator's name, × and ÷ for * and /
+    ("产业项目投资 ÷ 项目投资 × 100")."""
+
+    def words(node: ast.AST, parent: int = 0) -> str:
+        if isinstance(node, ast.Expression):
+            return words(node.body)
+        if isinstance(node, ast.Name):
+            return names.get(node.id, node.id)
+        if isinstance(node, ast.Constant):
+            return f"{node.value:g}" if isinstance(node.value, float) else str(node.value)
+        if isinstance(node, ast.UnaryOp):
+            return ("−" if isinstance(node.op, ast.USub) else "") + words(node.operand, 3)
+        if isinstance(node, ast.BinOp):
+            rank = 2 if isinstance(node.op, ast.Mult | ast.Div) else 1
+            text = f"{words(node.left, rank)} {_WORDS[type(node.op)]} {words(node.right, rank + 1)}"
+            return f"（{text}）" if rank < parent else text
+        return ""
+
+    return words(ast.parse(formula, mode="eval"))
+
+
+def formula_with_codes(formula: str, codes: dict[str, str]) -> str:
+    """A formula written with indicators' names ("产业项目投资 / 项目投资 * 100", names may hold
+    "：") in codes, as it is kept; one that does not parse is returned as it is, for the check to
+    name its fault."""
+    plain = formula.translate({ord(a): b for a, b in zip("×÷−（）", "*/-()", strict=True)})
+    for name in sorted(codes, key=len, reverse=True):  # 其中：产业项目完成投资 before 完成投资
+        if name and name != codes[name]:
+            plain = plain.replace(name, f" {codes[name]} ")
+    try:
+        return ast.unparse(ast.parse(plain.strip(), mode="eval"))
+    except SyntaxError:
+        return formula
+
+
 def evaluate_formula(formula: str, values: dict[str, Decimal | None]) -> Decimal | None:
     """The formula's value, or None when an operand is unknown or a divisor is zero."""
 

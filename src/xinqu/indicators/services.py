@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xinqu.core import access
 from xinqu.core.access import ensure_can_write, head_of, is_head
@@ -28,7 +29,7 @@ from xinqu.core.approval import (
     ensure_editable,
     require_status,
 )
-from xinqu.core.audit import audit_create, audit_record, snapshot
+from xinqu.core.audit import audit_create, audit_record, describe, snapshot
 from xinqu.core.bulk import audit_rows, update_rows
 from xinqu.core.feeds import FEEDS
 from xinqu.core.models import AuditEntry, OrgUnit, User
@@ -45,8 +46,12 @@ from xinqu.indicators.models import (
     SubmissionValue,
     Target,
 )
-from xinqu.indicators.rules import formula_codes
+from xinqu.indicators.rules import formula_codes, formula_with_codes
 from xinqu.indicators.selectors import fed_value
+
+# How the details this module writes into the audit log read (core.audit).
+describe(r"submission (?P<pk>\d+)", gettext_lazy("来自第 %(pk)s 号填报"))
+describe(r"fed figures written for (?P<month>\d{4}-\d{2})", gettext_lazy("写入 %(month)s 自动取数的数值"))
 
 Status = Submission.Status
 INDICATOR_FIELDS = [
@@ -175,7 +180,13 @@ def indicator_save(
     sort_order: int = UNCHANGED,
     confidential: bool = UNCHANGED,
 ) -> Indicator:
-    """Add an indicator to the catalog, or change one. Heads manage their department's indicators."""
+    """Add an indicator to the catalog, or change one. Heads manage their department's indicators.
+    A formula may name its operands by code or by name; it is kept in codes."""
+    if formula is not UNCHANGED and formula:
+        names = {}
+        for pk_code, zh, en in Indicator.objects.values_list("code", "name", "name_en"):
+            names.update({zh: pk_code, en: pk_code} if en else {zh: pk_code})
+        formula = formula_with_codes(formula, names)
     fields = given(
         code=code,
         name=name,

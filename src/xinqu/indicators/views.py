@@ -35,6 +35,7 @@ from xinqu.core.numbers import parse_number, parse_percent, plain
 from xinqu.core.params import year_param
 from xinqu.core.periods import current_period
 from xinqu.core.selectors import tree_ordered_units
+from xinqu.core.templatetags.xinqu import localized
 from xinqu.core.xlsx import export_response, xlsx_response
 from xinqu.indicators import exports, selectors, services
 from xinqu.indicators.catalog import catalog_preload
@@ -48,6 +49,7 @@ from xinqu.indicators.forms import (
     TargetForm,
 )
 from xinqu.indicators.models import Indicator, Observation, PeerZone, Submission, Target
+from xinqu.indicators.rules import formula_in_words
 
 
 def default_period() -> dt.date:
@@ -269,6 +271,10 @@ def catalog(request: AuthedRequest) -> HttpResponse:
             content=exports.catalog_workbook(indicators),
             object_type="indicators.Indicator",
         )
+    language = get_language() or ""
+    names = {i.code: localized(i, language) for i in indicators}
+    for indicator in indicators:
+        indicator.formula_words = formula_in_words(indicator.formula, names) if indicator.formula else ""  # type: ignore[attr-defined]
     context = {"indicators": indicators, "is_head": is_head(request.user)}
     return render(request, "indicators/catalog.html", context)
 

@@ -16,4 +16,4 @@ class PlansConfig(Module):
     nav = (Nav("plans:list", _("年度计划"), order=10),)
     imports = ("xinqu.plans.imports.PLAN_NODES",)
     demo = (60, "xinqu.plans.demo.load_demo_plan")
-    registers = ("xinqu.plans.flow",)
+    registers = ("xinqu.plans.flow", "xinqu.plans.services")

@@ -1,19 +1,23 @@
 """The demo zone's 2024 plan, "2+5+10" as the conference report lays it out (../shared/context):
 the two-city engine, the five principles and the ten programmes with the measures and the
-quantified targets the article names ("三个五", "515", the 7.0 business-environment plan …), four
-months of department reports taken through submission and approval, and two supervision items."""
+quantified targets the article names ("三个五", "515", the 7.0 business-environment plan …),
+reported on month by month; then each year's plan copied from the year before, up to the demo's
+day. Every month up to last month has its department reports taken through submission and
+approval; last month's are coming in (some await the head, one is still a draft), and the
+current plan has two supervision items."""
 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+import random
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from xinqu.core import feeds
-from xinqu.core.models import Department, User
+from xinqu.core.models import Department, Notification, User
 from xinqu.plans import services
 from xinqu.plans.models import Node, Plan, Report
 
@@ -86,7 +90,8 @@ NODES: list[tuple[str, str, str, str, str, tuple[str, ...], Any, str, str, int, 
     ("10.1", "10", M, "打造不折不扣抓落实的干部队伍", "office", (), None, "", "2024-12-31", 100, "", ""),
 ]  # fmt: skip
 
-# Cumulative values reported for the manual KPIs, January to April.
+# Cumulative values reported for the manual KPIs, January to April 2024; later months go on at
+# each KPI's own pace towards its target.
 VALUES = {
     "2.2": ["0", "0", "1", "1"],
     "3.1": ["3", "6", "11", "14"],
@@ -101,8 +106,10 @@ TEXTS = {
     "problems": "要素保障仍有堵点，需相关部门协调。",
     "next_steps": "下月继续加快推进，按月调度。",
 }
-# Departments late with a month's report (first submitted two days after the deadline).
+# Departments late with a month's report in 2024 (first submitted three days after the deadline);
+# later years draw theirs.
 LATE = {("invest", 3), ("tech", 2)}
+LATE_SHARE = 0.06
 
 
 def _measure(source: str, unit: str) -> str:
@@ -114,8 +121,8 @@ def _measure(source: str, unit: str) -> str:
 
 
 @transaction.atomic
-def load_demo_plan(*, users: dict[str, User], **_context: Any) -> int:
-    """Create the 2024 plan once; running the demo again changes nothing."""
+def load_demo_plan(*, users: dict[str, User], today: dt.date, last_month: dt.date, **_context: Any) -> int:
+    """Create the 2024 plan and its successors once; running the demo again changes nothing."""
     if Plan.objects.filter(year=YEAR).exists():
         return 0
     office = users["demo-office-staff"]
@@ -154,7 +161,7 @@ def load_demo_plan(*, users: dict[str, User], **_context: Any) -> int:
             measure=_measure(source, unit),
             sort_order=order,
         )
-    staff = {
+    staff: dict[str, User | None] = {
         "econ": users["demo-econ-staff"],
         "invest": users["demo-invest-staff"],
         "tech": users["demo-tech-staff"],
@@ -173,53 +180,111 @@ def load_demo_plan(*, users: dict[str, User], **_context: Any) -> int:
         "safety": users["demo-safety-head"],
         "office": users["demo-office-head"],
     }
-    periods = {p.month.month: p for p in plan.periods.all()}
-    for month in range(1, 5):
-        period = periods[month]
-        for code, reporter in staff.items():
-            if reporter is None:
-                continue
-            nodes = services.reported_nodes(plan, departments[code].pk)
-            lines = {
-                n.pk: {"value": VALUES.get(n.code, [""] * 4)[month - 1] if not n.source else "", **TEXTS}
-                for n in nodes
-            }
-            # April: the projects centre is still drafting; the others await their head's approval.
-            last = month == 4
-            report = services.report_save(
-                actor=reporter, period=period, lines=lines, submit=not (last and code == "projects")
-            )
-            if report.first_submitted_at is not None:
-                on_time = dt.datetime.combine(
-                    period.deadline - dt.timedelta(days=1),
-                    dt.time(16),
-                    tzinfo=timezone.get_current_timezone(),
-                )
-                late = (code, month) in LATE
-                Report.objects.filter(pk=report.pk).update(
-                    first_submitted_at=on_time + dt.timedelta(days=3) if late else on_time
-                )
-            if last:
-                continue
-            report.refresh_from_db()
-            if code == "tech" and month == 3:  # returned once, corrected, approved
-                services.report_return(actor=heads[code], report=report, reason="标志性成果请附清单")
-                services.report_save(actor=reporter, period=period, lines=lines, submit=True)
-                report.refresh_from_db()
-            services.report_approve(actor=heads[code], report=report)
-    for month in (1, 2):
-        services.period_update(
-            actor=office, period=periods[month], deadline=periods[month].deadline, closed=True
+    rng = random.Random(YEAR)
+    paces = {code: Decimal(str(rng.uniform(0.8, 1.08))) for code in VALUES}
+    plans = [plan]
+    for year in range(YEAR + 1, today.year + 1):
+        plans.append(services.plan_copy(actor=office, source=plans[-1], year=year))
+    for current in plans:
+        months = (
+            12
+            if current.year < last_month.year
+            else last_month.month
+            if current.year == last_month.year
+            else 0
         )
-    _supervision(plan, users)
+        for month in range(1, months + 1):
+            _report_month(current, month, month == last_month.month and current.year == last_month.year,
+                          staff, heads, departments, paces, rng)  # fmt: skip
+        # The office closes a month's reporting once the month after next is being reported.
+        for period in current.periods.filter(month__lt=_months_before(last_month, 1)):
+            services.period_update(actor=office, period=period, deadline=period.deadline, closed=True)
+    # What was done long ago was read long ago: only the notices of the reports still waiting for
+    # a head are unread.
+    Notification.objects.filter(key__startswith="plan-report-", read_at__isnull=True).exclude(
+        key__in=_waiting_keys()
+    ).update(read_at=timezone.now())
+    _supervision(next(p for p in plans if p.year == last_month.year), users, today)
     return plan.nodes.count()
 
 
-def _supervision(plan: Plan, users: dict[str, User]) -> None:
+def _months_before(month: dt.date, n: int) -> dt.date:
+    for _n in range(n):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return month
+
+
+def _waiting_keys() -> list[str]:
+    """The notices' keys of the reports submitted and not yet approved."""
+    waiting = set(Report.objects.filter(status=Report.Status.SUBMITTED).values_list("pk", flat=True))
+    return [
+        key
+        for key in Notification.objects.filter(key__startswith="plan-report-").values_list("key", flat=True)
+        if int(key.split("-")[2]) in waiting
+    ]
+
+
+def _value(code: str, month: int, year: int, target: Decimal | None, pace: Decimal) -> str:
+    """A manual KPI's cumulative value for ``month``: the 2024 figures above, then the KPI's pace
+    towards its target."""
+    if year == YEAR and month <= len(VALUES[code]):
+        return VALUES[code][month - 1]
+    base = target or Decimal(VALUES[code][-1]) * 3
+    return str((base * pace * month / 12).quantize(Decimal(1), ROUND_HALF_UP))
+
+
+def _report_month(
+    plan: Plan,
+    month: int,
+    in_progress: bool,
+    staff: dict[str, User | None],
+    heads: dict[str, User],
+    departments: dict[str, Department],
+    paces: dict[str, Decimal],
+    rng: random.Random,
+) -> None:
+    """Every department's report for ``month``, submitted and approved; in the month still in
+    progress the projects centre is drafting and the others await their head's approval."""
+    period = plan.periods.get(month__month=month)
+    for code, reporter in staff.items():
+        if reporter is None:
+            continue
+        nodes = services.reported_nodes(plan, departments[code].pk)
+        lines = {
+            n.pk: {
+                "value": _value(n.code, month, plan.year, n.target_value, paces[n.code])
+                if n.code in VALUES and not n.source
+                else "",
+                **TEXTS,
+            }
+            for n in nodes
+        }
+        report = services.report_save(
+            actor=reporter, period=period, lines=lines, submit=not (in_progress and code == "projects")
+        )
+        if report.first_submitted_at is not None:
+            on_time = dt.datetime.combine(
+                period.deadline - dt.timedelta(days=1), dt.time(16), tzinfo=timezone.get_current_timezone()
+            )
+            late = (code, month) in LATE if plan.year == YEAR else rng.random() < LATE_SHARE
+            Report.objects.filter(pk=report.pk).update(
+                first_submitted_at=on_time + dt.timedelta(days=3) if late else on_time
+            )
+        if in_progress:
+            continue
+        report.refresh_from_db()
+        if code == "tech" and month == 3 and plan.year == YEAR:  # returned once, corrected, approved
+            services.report_return(actor=heads[code], report=report, reason="标志性成果请附清单")
+            services.report_save(actor=reporter, period=period, lines=lines, submit=True)
+            report.refresh_from_db()
+        services.report_approve(actor=heads[code], report=report)
+
+
+def _supervision(plan: Plan, users: dict[str, User], today: dt.date) -> None:
     """The leader puts the lagging "十亿元以上项目" under supervision (answered, concluded as done)
     and "入规入统项目" too (still waiting for the bureau's response)."""
     leader = users["demo-leader"]
-    due = timezone.localdate() + dt.timedelta(days=14)
+    due = today + dt.timedelta(days=14)
     done = services.supervision_open(
         actor=leader,
         node=plan.nodes.get(code="3.3"),

@@ -15,10 +15,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xinqu.core.access import ensure_department_member, is_leader
 from xinqu.core.approval import approval_approve, approval_return, approval_submit
-from xinqu.core.audit import audit_create, audit_delete, audit_record, audit_update, snapshot
+from xinqu.core.audit import audit_create, audit_delete, audit_record, audit_update, describe, snapshot
 from xinqu.core.models import AuditEntry, Department, User
 from xinqu.core.numbers import parse_number, plain
 from xinqu.core.roles import Role
@@ -30,6 +31,13 @@ from xinqu.plans.models import Node, Period, Plan, Report, ReportLine, Supervisi
 from xinqu.plans.rules import REPORTED_KINDS, is_office
 from xinqu.workflow import engine
 from xinqu.workflow.models import Item
+
+# How the details this module writes into the audit log read (core.audit).
+describe(
+    r"copied from (?P<year>\d+): (?P<n>\d+) nodes", gettext_lazy("从 %(year)s 年计划复制，共 %(n)s 个节点")
+)
+describe(r"submitted (?P<n>\d+) lines", gettext_lazy("报送月报 %(n)s 项"))
+describe(r"saved (?P<n>\d+) lines", gettext_lazy("保存月报 %(n)s 项"))
 
 NODE_FIELDS = [
     "parent",

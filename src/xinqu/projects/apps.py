@@ -19,4 +19,4 @@ class ProjectsConfig(Module):
     reminders = {"project_lights": "xinqu.projects.lights.refresh_all"}
     feeds = ("xinqu.projects.feeds.FEEDS",)
     demo = (50, "xinqu.projects.demo.load_demo_projects")
-    registers = ("xinqu.projects.flow",)
+    registers = ("xinqu.projects.flow", "xinqu.projects.services")

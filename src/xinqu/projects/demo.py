@@ -1,9 +1,11 @@
 """The demo zone's construction projects, built so that the ledger reproduces the conference
 report's 2023 figures: 147 projects of 50 m yuan or more started or resumed (90 new starts, 57
-continuing), 76.3 % of their investment industrial, and 128 projects landed in the year. Monthly
-reports run from January 2023 to December 2025, with each year's planned investment; some
-projects lag (yellow, red), some milestones are overdue, some never started on time, and a few
-problems (堵点) are on the workflow engine."""
+continuing), 76.3 % of their investment industrial, and 128 projects landed in the year. Every
+year from 2024 to the demo's day brings new projects (landed, then started) from a second seed,
+so that 2023 stays as the article has it. Monthly reports run from January 2023 to last month,
+with each year's planned investment; a few projects have not reported last month yet, some lag
+(yellow, red), some milestones are overdue, a few landed projects never started and were
+terminated, and a few problems (堵点) are on the workflow engine."""
 
 from __future__ import annotations
 
@@ -14,7 +16,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from xinqu.core.models import Department, OrgUnit, User
 from xinqu.enterprises.models import Enterprise, IndustryNode
@@ -35,6 +36,8 @@ KIND_OF = {
     "数据中心": "infrastructure", "科创孵化载体": "service",
 }  # fmt: skip
 INDUSTRIAL_SHARE = Decimal("76.3")
+LATER_SIZES = [6_000, 8_000, 12_000, 20_000, 35_000, 60_000, 120_000, 150_000]
+MISSING_LAST_REPORT = 0.04  # share of projects under way whose report for last month is not in yet
 
 
 @dataclass
@@ -45,6 +48,7 @@ class Spec:
     total: Decimal
     started: dt.date | None
     landed: dt.date
+    planned_start: dt.date | None = None  # for one not started yet, when it should
 
 
 def _day(rng: random.Random, year: int, first: int = 1, last: int = 12) -> dt.date:
@@ -52,7 +56,9 @@ def _day(rng: random.Random, year: int, first: int = 1, last: int = 12) -> dt.da
 
 
 @transaction.atomic
-def load_demo_projects(*, users: dict[str, User], **_context: Any) -> int:
+def load_demo_projects(
+    *, users: dict[str, User], today: dt.date, last_month: dt.date, **_context: Any
+) -> int:
     if Project.objects.exists():
         return 0
     rng = random.Random(SEED)
@@ -96,7 +102,7 @@ def load_demo_projects(*, users: dict[str, User], **_context: Any) -> int:
             started - dt.timedelta(days=30) if n < 6 else _day(rng, 2022, 6, 12),
         )
     _industrial_share(specs)
-    today = timezone.localdate()
+    specs += _later_specs(last_month)
     projects = []
     named: dict[str, int] = {}
     for index, spec in enumerate(specs, start=1):
@@ -108,9 +114,13 @@ def load_demo_projects(*, users: dict[str, User], **_context: Any) -> int:
         begun = spec.started
         stage, completed_on, operating_on = _stage(rng, spec, today)
         planned_start = (
-            begun - dt.timedelta(days=rng.randint(0, 60)) if begun else dt.date(2024, rng.randint(3, 9), 1)
+            begun - dt.timedelta(days=rng.randint(0, 60))
+            if begun
+            else spec.planned_start or dt.date(spec.landed.year + 1, rng.randint(3, 9), 1)
         )
         industrial = spec.kind == "industrial"
+        if stage == "landed" and today > planned_start + dt.timedelta(days=365):
+            stage = "terminated"  # not started a year after it should have: the agreement lapsed
         projects.append(
             Project(
                 code=f"XM{(begun or spec.landed).year}-{index:04d}",
@@ -130,6 +140,7 @@ def load_demo_projects(*, users: dict[str, User], **_context: Any) -> int:
                 started_on=begun,
                 completed_on=completed_on,
                 operating_on=operating_on,
+                terminated_on=planned_start + dt.timedelta(days=300) if stage == "terminated" else None,
                 registered_on=begun + dt.timedelta(days=rng.randint(5, 45)) if begun else None,
                 leader=leaders[(index // len(areas)) % len(leaders)],
                 department=invest if index % 7 == 0 else centre,
@@ -137,11 +148,50 @@ def load_demo_projects(*, users: dict[str, User], **_context: Any) -> int:
         )
     Project.objects.bulk_create(projects, batch_size=500)
     for project in Project.objects.all():
-        _history(rng, project, today)
+        _history(rng, project, today, last_month)
     _problems(users)
     for project in Project.objects.all():
         lights.refresh(project, reason="演示数据")
     return len(projects)
+
+
+def _later_specs(last_month: dt.date) -> list[Spec]:
+    """Each year from 2024 to last month's: some 90 new starts (landed a few months before, none
+    before 2024, so that 2023's landings stay 128) and some 45 projects landed to start the next
+    year, both by last month."""
+    rng = random.Random(SEED + 1)
+    specs: list[Spec] = []
+    through = last_month.replace(day=28)
+    for year in range(2024, last_month.year + 1):
+        for _n in range(rng.randint(85, 95)):
+            started = _day(rng, year, 3, 11)
+            landed = max(started - dt.timedelta(days=rng.randint(30, 150)), dt.date(2024, 1, 5))
+            name = _name(rng)
+            size = Decimal(rng.choice(LATER_SIZES))
+            if landed > through:
+                continue
+            if started > through:  # landed, and due to start later this year
+                specs.append(
+                    Spec(f"new{year}", name, KIND_OF.get(name, "industrial"), size, None, landed, started)
+                )
+            else:
+                specs.append(Spec(f"new{year}", name, KIND_OF.get(name, "industrial"), size, started, landed))
+        for _n in range(rng.randint(40, 50)):
+            landed = _day(rng, year, 1, 12)
+            if landed > through:
+                continue
+            name = _name(rng)
+            specs.append(
+                Spec(f"landed{year}", name, KIND_OF.get(name, "industrial"), Decimal(rng.choice(LATER_SIZES)),
+                     None, landed)
+            )  # fmt: skip
+    return specs
+
+
+def _name(rng: random.Random) -> str:
+    """Three in four new projects are industrial, as the zone's investment drive wants."""
+    industrial = [n for n in NAMES if n not in KIND_OF]
+    return rng.choice(industrial) if rng.random() < 0.75 else rng.choice(list(KIND_OF))
 
 
 def _industrial_share(specs: list[Spec]) -> None:
@@ -164,23 +214,22 @@ def _industrial_share(specs: list[Spec]) -> None:
 
 
 def _stage(rng: random.Random, spec: Spec, today: dt.date) -> tuple[str, dt.date | None, dt.date | None]:
-    """Where a project stands today: some of the older ones completed (most of those producing),
-    none before 2023 (the continuing ones were still being built then)."""
+    """Where a project stands today: most finish two years or so after they start (most of those
+    then produce), none before mid-2023 (the continuing ones were still being built in 2023)."""
     started = spec.started
     if started is None:
         return ("landed", None, None)
-    months = (today.year - started.year) * 12 + today.month - started.month
-    if months > 30 and rng.random() < 0.5:
-        completed = max(started + dt.timedelta(days=rng.randint(500, 800)), dt.date(2023, 6, 30))
-        completed = min(completed, today - dt.timedelta(days=90))
+    completed = max(started + dt.timedelta(days=rng.randint(500, 800)), dt.date(2023, 6, 30))
+    if completed <= today - dt.timedelta(days=60) and rng.random() < 0.85:
         if rng.random() < 0.6:
             return ("operating", completed, completed + dt.timedelta(days=60))
         return ("completed", completed, None)
     return ("suspended" if rng.random() < 0.04 else "building", None, None)
 
 
-def _history(rng: random.Random, project: Project, today: dt.date) -> None:
-    """Milestones, yearly plans and monthly reports from the start to the end (or to 2025)."""
+def _history(rng: random.Random, project: Project, today: dt.date, last_month: dt.date) -> None:
+    """Milestones, yearly plans and monthly reports from the start to completion or last month,
+    paced on the planned completion whatever the demo's day."""
     start = project.started_on
     milestones = [
         Milestone(project=project, kind="land", planned_on=project.landed_on, actual_on=project.landed_on),
@@ -206,10 +255,16 @@ def _history(rng: random.Random, project: Project, today: dt.date) -> None:
     Milestone.objects.bulk_create(milestones)
     if not start:
         ProjectYear.objects.create(
-            project=project, year=2024, planned_investment=project.total_investment * Decimal("0.2")
+            project=project,
+            year=(project.planned_start_on or project.landed_on or last_month).year,
+            planned_investment=project.total_investment * Decimal("0.2"),
         )
         return
-    end = project.completed_on or min(dt.date(2025, 12, 1), today)
+    planned_end = project.completed_on or start + dt.timedelta(days=650)
+    end = min(project.completed_on or last_month, last_month)
+    # A few have not sent last month's report yet.
+    if end == last_month and random.Random(project.pk).random() < MISSING_LAST_REPORT:
+        end = (end - dt.timedelta(days=1)).replace(day=1)
     # Before 2023 (the continuing projects) about a third was spent already.
     spent = (
         Decimal(0)
@@ -219,7 +274,7 @@ def _history(rng: random.Random, project: Project, today: dt.date) -> None:
     reports: list[MonthlyReport] = []
     month = start.replace(day=1) if start.year >= 2023 else dt.date(2023, 1, 1)
     pace = rng.choices([Decimal("0.95"), Decimal("1.05"), Decimal("0.8"), Decimal("0.5")], [3, 3, 2, 1])[0]
-    remaining_months = max(((end.year - month.year) * 12 + end.month - month.month + 1), 1)
+    remaining_months = max(((planned_end.year - month.year) * 12 + planned_end.month - month.month + 1), 1)
     monthly = ((project.total_investment * Decimal("0.9") - spent) / remaining_months).quantize(
         Decimal("0.01")
     )
@@ -235,10 +290,14 @@ def _history(rng: random.Random, project: Project, today: dt.date) -> None:
         )  # fmt: skip
         month = (month.replace(day=28) + dt.timedelta(days=5)).replace(day=1)
     MonthlyReport.objects.bulk_create(reports, batch_size=1000)
+    finish = project.completed_on or planned_end
     for year, done in yearly.items():
-        planned = (monthly * 12 / pace if year < end.year or project.completed_on else monthly * 12).quantize(
-            Decimal("0.01")
-        )
+        # The year's plan: the planned monthly amount for each month it was to build in that year
+        # (the whole year once it is late), so its completion is its pace.
+        first = max(dt.date(year, 1, 1), start.replace(day=1) if start.year >= 2023 else dt.date(2023, 1, 1))
+        last = finish.replace(day=1) if finish.year == year else dt.date(year, 12, 1)
+        months = max((last.year - first.year) * 12 + last.month - first.month + 1, 1)
+        planned = (monthly * months).quantize(Decimal("0.01"))
         ProjectYear.objects.create(
             project=project, year=year, planned_investment=max(planned, done), completed_investment=done,
             planned_to_start=True,

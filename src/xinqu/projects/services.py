@@ -16,9 +16,10 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xinqu.core.access import is_department_member
-from xinqu.core.audit import audit_create, audit_record, audit_update, snapshot
+from xinqu.core.audit import audit_create, audit_record, audit_update, describe, snapshot
 from xinqu.core.models import AuditEntry, Department, OrgUnit, User
 from xinqu.core.services import UNCHANGED, given, notify_departments, save_audited
 from xinqu.enterprises.models import Enterprise, IndustryNode
@@ -28,6 +29,9 @@ from xinqu.projects.models import Milestone, MonthlyReport, Problem, Project, Pr
 from xinqu.projects.rules import is_centre
 from xinqu.workflow import engine
 from xinqu.workflow.models import Item
+
+# How the details this module writes into the audit log read (core.audit).
+describe(r"cumulative over total confirmed", gettext_lazy("确认累计完成投资超过总投资"))
 
 PROJECT_FIELDS = [
     "code",

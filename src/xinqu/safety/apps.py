@@ -15,4 +15,4 @@ class SafetyConfig(Module):
     api = ("", "xinqu.safety.api.router")
     nav = (Nav("safety:list", _("安全隐患"), order=70),)
     demo = (40, "xinqu.safety.demo.load_demo_hazards")
-    registers = ("xinqu.safety.flow",)
+    registers = ("xinqu.safety.flow", "xinqu.safety.services")

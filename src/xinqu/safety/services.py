@@ -12,8 +12,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from xinqu.core.audit import audit_record
+from xinqu.core.audit import audit_record, describe
 from xinqu.core.models import AuditEntry, Department, User
 from xinqu.core.roles import DEPARTMENT_ROLES, Role
 from xinqu.core.services import notify, notify_departments
@@ -25,6 +26,9 @@ from xinqu.safety.flow import KIND
 from xinqu.safety.models import Hazard
 from xinqu.workflow import engine
 from xinqu.workflow.models import Item
+
+# How the details this module writes into the audit log read (core.audit).
+describe(r"enterprise rectification link", gettext_lazy("生成企业整改填报链接"))
 
 
 @transaction.atomic

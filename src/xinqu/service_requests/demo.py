@@ -1,6 +1,8 @@
-"""Demo service requests: XINQU_DEMO_REQUESTS (300) requests over 2023–2024 from registry enterprises, taken through the
-real workflow (so every timeline, deadline and rating is one the engine could have produced), and
-left in every state: most closed and rated, some still open, a few returned, reopened or late."""
+"""Demo service requests: XINQU_DEMO_REQUESTS (400) requests from registry enterprises, filed from
+January 2023 to the demo's day and taken through the real workflow (so every timeline, deadline
+and rating is one the engine could have produced). Those filed long ago are closed and rated (a
+few rejected, reopened or late); those still open were filed in the last days or weeks, as far
+along as their age allows, so that only a few are overdue."""
 
 from __future__ import annotations
 
@@ -46,6 +48,13 @@ SCENARIOS = [
     "submitted", "closed", "overruled", "closed", "in_progress", "closed", "replied", "transferred",
     "extended", "extension_asked",
 ]  # fmt: skip
+# The scenarios that leave a request open, and how many days ago such a request was filed.
+RECENT = {
+    "submitted": (0, 0), "accepted": (0, 1), "dispatched": (0, 1), "returned": (0, 1),
+    "in_progress": (1, 6), "waiting": (2, 8), "extension_asked": (2, 6), "replied": (3, 12),
+}  # fmt: skip
+FIRST_DAY = dt.date(2023, 1, 3)
+SETTLED = 40  # days: a request filed this long ago has run its course
 
 
 def _at(day: dt.date, hour: int) -> dt.datetime:
@@ -53,7 +62,7 @@ def _at(day: dt.date, hour: int) -> dt.datetime:
 
 
 @transaction.atomic
-def load_demo_requests(*, users: dict[str, User], **_context: Any) -> int:
+def load_demo_requests(*, users: dict[str, User], today: dt.date, **_context: Any) -> int:
     if ServiceRequest.objects.exists():
         return 0
     rng = random.Random(20240223)
@@ -61,12 +70,32 @@ def load_demo_requests(*, users: dict[str, User], **_context: Any) -> int:
     handlers = {code: users[f"demo-{code}-staff"] for code in set(HANDLERS.values())}
     categories = list(Category.objects.all())
     enterprises = list(Enterprise.objects.order_by("id").values_list("name", "credit_code")[:400])
-    start, span = dt.date(2023, 1, 3), (dt.date(2024, 12, 20) - dt.date(2023, 1, 3)).days
+    span = (today - dt.timedelta(days=SETTLED) - FIRST_DAY).days
     count = settings.DEMO_REQUESTS
+    # The settled ones spread over the years; one of each open scenario filed in the last days,
+    # within its deadline but for one that is a few days late.
+    settled = [s for s in SCENARIOS if s not in RECENT]
+    still_open = [s for s in SCENARIOS if s in RECENT]
+    late = count - len(still_open) + still_open.index("in_progress")
+    plan = []
     for n in range(count):
         category = rng.choice(categories)
+        if n < count - len(still_open):
+            scenario = settled[n % len(settled)]
+            day = FIRST_DAY + dt.timedelta(days=rng.randrange(span))
+        else:
+            scenario = still_open[n - (count - len(still_open))]
+            low, high = RECENT[scenario]
+            high = min(high, category.time_limit)
+            lead = rng.randint(min(low, high), high)
+            if n == late:
+                # The one late request, signed for and not answered a week past its deadline (a
+                # deadline counts working days: 1.5 calendar days each is ample).
+                lead = int(category.time_limit * 1.5) + 7
+            day = today - dt.timedelta(days=lead)
+        plan.append((day, n, scenario, category))
+    for day, n, scenario, category in sorted(plan, key=lambda p: (p[0], p[1])):
         name, code = rng.choice(enterprises) if enterprises else (f"演示企业{n}", "")
-        day = start + dt.timedelta(days=rng.randrange(span))
         request, _token = services.request_file(
             actor=None if rng.random() < 0.4 else clerk,
             category=category,
@@ -75,20 +104,28 @@ def load_demo_requests(*, users: dict[str, User], **_context: Any) -> int:
             contact_name="联系人",
             contact_phone="0431-8000" + f"{n:04d}",
             description=rng.choice(TOPICS.get(category.name, ["其他诉求"])),
-            now=_at(day, 9),
+            now=min(_at(day, 9), timezone.now() - dt.timedelta(minutes=30)),
         )
         handler = handlers[HANDLERS.get(category.name, "econ")]
-        _walk(request, SCENARIOS[n % len(SCENARIOS)], rng, clerk, handler, handlers, day)
-    # The centre has read the notice of every filing it has since taken in; the ones still waiting
-    # to be accepted stay unread.
-    waiting = ServiceRequest.objects.filter(item__state="submitted").values_list("item_id", flat=True)
-    Notification.objects.filter(key__startswith="sr-filed-", read_at__isnull=True).exclude(
-        key__in=[f"sr-filed-{pk}" for pk in waiting]
-    ).update(read_at=timezone.now())
-    # What `xinqu remind` would have done by now: the requests left open long ago are overdue.
-
+        _walk(request, scenario, rng, clerk, handler, handlers, day)
+    _read_what_is_done()
+    # What `xinqu remind` would have done by now: the few requests past their deadline are
+    # escalated.
     remind_items(False)
     return count
+
+
+def _read_what_is_done() -> None:
+    """People have read the notices of work that has moved on: the centre every filing it has
+    taken in, a department each step but the one now waiting for it."""
+    items = dict(ServiceRequest.objects.values_list("item_id", "item__state"))
+    versions = dict(ServiceRequest.objects.values_list("item_id", "item__version"))
+    waiting = {pk for pk, state in items.items() if state == "submitted"}
+    keep = {f"sr-filed-{pk}" for pk in waiting}
+    keep |= {f"sr-{pk}-{versions[pk]}" for pk, state in items.items() if state not in {"closed", "rejected"}}
+    Notification.objects.filter(key__startswith="sr-", read_at__isnull=True).exclude(key__in=keep).update(
+        read_at=timezone.now()
+    )
 
 
 def _walk(
@@ -102,10 +139,16 @@ def _walk(
 ) -> None:
     """Take a request as far as its scenario goes, a few hours or days per step."""
 
+    latest = timezone.now() - dt.timedelta(minutes=5)
+    hour = 1  # working hours into ``day`` (a working day runs 9:00 to 17:00); filed at 9:00
+
     def later(hours: int) -> dt.datetime:
-        nonlocal day
-        day += dt.timedelta(days=hours // 8)
-        return _at(day, 10 + hours % 8)
+        """``hours`` working hours after the last step; nothing happens after the demo's now."""
+        nonlocal day, hour
+        hour += hours
+        day += dt.timedelta(days=hour // 8)
+        hour %= 8
+        return min(_at(day, 9 + hour), latest)
 
     def act(user: User, action: str, hours: int, **extra: Any) -> None:
         services.request_act(actor=user, request=request, action=action, now=later(hours), **extra)
@@ -164,6 +207,8 @@ def _walk(
         act(handler, "reply", 24, comment="已再次协调。", outcome="solved")
         requester("rate_basically", 8)
         return
-    requester(
-        rng.choices(["rate_satisfied", "rate_basically", "rate_dissatisfied"], [75, 20, 5])[0], 8, "意见"
-    )
+    rating = rng.choices(["rate_satisfied", "rate_basically", "rate_dissatisfied"], [75, 20, 5])[0]
+    requester(rating, 8, "意见")
+    if rating == "rate_dissatisfied":  # reopened: handled again, and then accepted
+        act(handler, "reply", 24, comment="已再次协调。", outcome="solved")
+        requester("rate_basically", 8)

@@ -11,3 +11,4 @@ class WorkflowConfig(Module):
     verbose_name = _("闭环办理")
 
     reminders = {"workflow_items": "xinqu.workflow.reminders.remind_items"}
+    registers = ("xinqu.workflow.engine",)  # what it registers: how its audit details read

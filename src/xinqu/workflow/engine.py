@@ -14,6 +14,7 @@ days) and "refuse_extension", the last two for someone other than the asker."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +31,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xinqu.core.audit import audit_record
+from xinqu.core.audit import audit_record, describe
 from xinqu.core.models import AuditEntry, Department, User
 from xinqu.core.workdays import WorkCalendar, calendar
 from xinqu.workflow.models import Attachment, Event, Item
@@ -152,6 +153,19 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {}
+
+
+def _step_in_words(match: re.Match[str]) -> str | None:
+    """An item's audit detail, "<action> <who>", by the step's name on any kind's flow."""
+    for kind in KINDS.values():
+        transition = kind.transitions.get(match["action"])
+        if transition is not None:
+            who = match["who"] or ""
+            return f"{transition.label}{'（' + who + '）' if who else ''}"
+    return None
+
+
+describe(r"(?P<action>[a-z_]+)(?: (?P<who>.+))?", _step_in_words)
 
 
 def register(kind: Kind) -> Kind:
