@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -166,12 +167,14 @@ def test_the_plan_tree_folds_and_a_lagging_kpi_goes_under_supervision(browser, p
     _login(staff, live_server, "demo-invest-staff")
     staff.goto(f"{live_server.url}/plans/2024/my/")
     staff.locator("#my-supervisions a", has_text=number).click()
+    _choose_step(staff, "respond")
     staff.fill("#id_respond-comment", "已报送攻坚清单，一项目一专班推进")
     staff.click("#action-respond")
     assert staff.locator("#supervision-state").get_attribute("data-state") == "responded"
     staff_context.close()
 
     page.reload()
+    _choose_step(page, "conclude_done")
     page.click("#action-conclude_done")
     assert page.locator("#supervision-outcome").inner_text() == "按要求办结"
 
@@ -200,6 +203,31 @@ def test_the_project_ledger_statistics_meeting_and_a_report(browser, page, live_
     page.screenshot(path=str(ARTIFACTS / "e2e-project.png"), full_page=True)
 
 
+def test_a_request_page_has_one_action_box_whose_fields_follow_the_step(page, live_server):
+    """The centre's clerk on a new request: one box; choosing 不予受理 shows its comment and
+    button and hides 受理's; refused without a reason, the box comes back on that step and the
+    request is as it was."""
+    from xinqu.workflow.models import Item
+
+    call_command("demo", "--setup-only")
+    item = Item.objects.filter(kind="service_request", state="submitted").first()
+    _login(page, live_server, "demo-service-clerk")
+    page.goto(f"{live_server.url}/service-requests/{item.number}/")
+    assert page.locator("#action-box").count() == 1 and page.locator("form[data-action-box]").count() == 1
+    assert page.locator("#action-accept").is_visible() and not page.locator("#action-reject").is_visible()
+    _choose_step(page, "reject")
+    assert not page.locator("#action-accept").is_visible()
+    page.click("#action-reject")
+    assert page.locator("#choose-reject").is_checked() and page.locator("#action-reject").is_visible()
+    assert page.locator(
+        "fieldset[data-step=reject] .invalid-feedback, fieldset[data-step=reject] .alert"
+    ).count()
+    item.refresh_from_db()
+    assert item.state == "submitted"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "e2e-request-action-box.png"), full_page=True)
+
+
 @pytest.mark.parametrize(
     ("width", "language"), [(1440, "zh-hans"), (390, "zh-hans"), (1440, "en"), (390, "en")]
 )
@@ -212,11 +240,30 @@ def test_pages_fit_the_screen_in_both_languages(browser, live_server, _relax_aud
     page = context.new_page()
     _login(page, live_server, "demo-service-head")
     ARTIFACTS.mkdir(exist_ok=True)
-    for name, path in (("home", "/"), ("requests", "/service-requests/"), ("indicators", "/indicators/")):
+    pages = (("home", "/"), ("requests", "/service-requests/"), ("indicators", "/indicators/"),
+             ("plan", "/plans/2024/"), ("projects", "/projects/"))  # fmt: skip
+    for name, path in pages:
         page.goto(f"{live_server.url}{path}")
         overflow = page.evaluate(
             "document.documentElement.scrollWidth - document.documentElement.clientWidth"
         )
         page.screenshot(path=str(ARTIFACTS / f"e2e-{name}-{width}-{language}.png"))
         assert overflow <= 0, (path, width, language, overflow)
+        if width < 768:
+            # The columns that matter stay on screen: the light, and the plan tree one level at a time.
+            if name == "indicators":
+                light = page.locator("#overview-table tbody tr td:last-child").first.bounding_box()
+                assert light and light["x"] + light["width"] <= width, light
+            if name == "plan":
+                assert page.evaluate("document.documentElement.scrollHeight") < 3000
     context.close()
+
+
+def _choose_step(page: Any, action: str) -> None:
+    """Pick a step in an item's action box: its fields and button then show, the others hide."""
+    choice = page.locator(f"#choose-{action}")
+    if choice.count():
+        choice.locator("xpath=..").click()
+    assert page.locator(f"#action-{action}").is_visible()
+    others = page.locator("fieldset[data-step]:not([hidden])")
+    assert others.count() == 1

@@ -351,3 +351,44 @@ def test_evidence_with_photos_through_the_api(as_user, inspector, enterprise, ec
     done = as_user(econ_staff).post(url, {"version": item.version, "comment": "已整改", "files": [photo]})
     assert done.status_code == 200 and done.json()["state"] == "submitted"
     assert item.events.get(action="submit_evidence").attachments.get().name == "整改后.png"
+
+
+def test_a_hazard_is_reported_by_the_enterprise_picked_by_name(
+    as_user, inspector, enterprise, client, sysadmin
+):
+    """The report form finds the enterprise as one types its name, a former name or part of its
+    code (HTMX suggestions), and takes the name chosen; an unknown name is refused and nothing is
+    written."""
+    from xinqu.enterprises.models import Enterprise
+
+    Enterprise.objects.filter(pk=enterprise.pk).update(former_names="长春旧名化工厂")
+    staff = as_user(inspector)
+    form = staff.get("/safety/new/").content.decode()
+    assert 'hx-get="/enterprises/pick/"' in form
+    for typed in ("某化工", "旧名化工", enterprise.credit_code[2:10]):
+        found = staff.get(
+            "/enterprises/pick/", {"field": "credit_code", "credit_code": typed, "target": "id_credit_code"}
+        )
+        assert f'data-pick-value="{enterprise.credit_code}"' in found.content.decode(), typed
+    assert (
+        "没有找到"
+        in staff.get(
+            "/enterprises/pick/", {"field": "credit_code", "credit_code": "不存在的公司"}
+        ).content.decode()
+    )
+    assert (
+        client.get("/enterprises/pick/", {"field": "credit_code", "credit_code": "某化工"}).status_code == 302
+    )
+    assert (
+        as_user(sysadmin)
+        .get("/enterprises/pick/", {"field": "credit_code", "credit_code": "某化工"})
+        .status_code
+        == 403
+    )
+    data = {"level": "general", "location": "仓库", "description": "应急照明损坏", "inspected_on": TODAY.isoformat(),
+            "announced": "on"}  # fmt: skip
+    refused = staff.post("/safety/new/", data | {"credit_code": "长春不存在有限公司"})
+    assert "企业名录中没有这家企业" in refused.content.decode() and not Hazard.objects.exists()
+    made = staff.post("/safety/new/", data | {"credit_code": enterprise.name})
+    assert made.status_code == 302
+    assert Hazard.objects.get().enterprise == enterprise

@@ -40,6 +40,18 @@ def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+class StepForm(forms.Form):
+    """The fields of one workflow step (an action on an item). A page offers its steps in one
+    action box (workflow/_action_box.html) whose fields change with the step chosen: each step
+    shows the fields ``STEP_FIELDS`` names for it, then the comment."""
+
+    STEP_FIELDS: dict[str, tuple[str, ...]] = {}
+
+    def fields_for(self, action: str) -> list[forms.BoundField]:
+        names = [*self.STEP_FIELDS.get(action, ()), "comment"]
+        return [self[name] for name in names if name in self.fields]
+
+
 class _UnitChoices(ModelChoiceIterator):
     """Org units as the tree they are: zone, each area, then its parks. A list of parks alone is
     grouped under its areas (optgroups), so a park is never read as another area's."""

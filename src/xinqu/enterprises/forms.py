@@ -24,6 +24,25 @@ from xinqu.enterprises.services import ENTERPRISE_FIELDS
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class EnterprisePicker(forms.TextInput):
+    """A text field for an enterprise that suggests, as one types its name, a former name or part
+    of its credit code, the enterprises one may see; choosing one fills in its credit code."""
+
+    template_name = "enterprises/widgets/picker.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(
+            {"autocomplete": "off", "placeholder": _("输入企业名称、曾用名或信用代码查找"), **(attrs or {})}
+        )
+
+
+def enterprise_field(label: Any, *, required: bool = True, help_text: Any = "") -> forms.CharField:
+    """A form field naming an enterprise of the registry, with the picker."""
+    return forms.CharField(
+        label=label, max_length=200, required=required, help_text=help_text, widget=EnterprisePicker()
+    )
+
+
 class EnterpriseForm(ServiceForm):
     class Meta:
         model = Enterprise

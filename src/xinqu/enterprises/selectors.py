@@ -231,6 +231,39 @@ def enterprise_by_credit_code(user: Any, code: str) -> Enterprise | None:
     )
 
 
+PICKED = 10  # matches the enterprise picker offers at most
+
+
+def enterprise_matches(user: Any, text: str) -> list[Enterprise]:
+    """The enterprises ``user`` may see whose name, former name or credit code contains
+    ``text``: the picker's suggestions, the closest first (a name starting so, then the shorter)."""
+    from xinqu.enterprises.search import filter_by_text
+
+    text = text.strip()
+    if len(text) < 2:
+        return []
+    found = list(
+        filter_by_text(Enterprise.objects.visible_to(user), text)
+        .select_related("area", "park")
+        .order_by("name")[: PICKED * 5]
+    )
+    found.sort(key=lambda e: (not e.name.startswith(text), text not in e.name, len(e.name)))
+    return found[:PICKED]
+
+
+def enterprise_by_code_or_name(user: Any, text: str) -> Enterprise | None:
+    """The enterprise a form's field names: by its credit code, or by its exact current name
+    when exactly one visible enterprise bears it (as the picker fills it in, or as typed)."""
+    from xinqu.enterprises.codes import normalise_credit_code
+
+    text = (text or "").strip()
+    found = enterprise_by_credit_code(user, normalise_credit_code(text))
+    if found is not None or not text:
+        return found
+    named = list(Enterprise.objects.visible_to(user).filter(name=text)[:2])
+    return named[0] if len(named) == 1 else None
+
+
 def chain_map(chain: IndustryNode, user: Any) -> ChainMap:
     """Every node of a chain, upstream to downstream, with its enterprises; empty nodes (缺链环节)
     marked. Each position carries ``enterprise_shown``: an enterprise ``user`` may not see is

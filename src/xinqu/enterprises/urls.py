@@ -6,6 +6,7 @@ app_name = "enterprises"
 urlpatterns = [
     path("", views.enterprise_list, name="list"),
     path("export.xlsx", views.enterprise_export, name="export"),
+    path("pick/", views.enterprise_pick, name="pick"),
     path("new/", views.enterprise_create, name="create"),
     path("import/", views.import_upload, name="import"),
     path("import/template-<str:kind>.xlsx", views.import_template, name="import_template"),

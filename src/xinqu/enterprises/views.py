@@ -102,6 +102,18 @@ def enterprise_list(request: AuthedRequest) -> HttpResponse:
 
 
 @login_required
+def enterprise_pick(request: AuthedRequest) -> HttpResponse:
+    """The enterprise picker's suggestions for what is typed in a form's enterprise field (HTMX):
+    only enterprises the user may see, by name, former name or credit code."""
+    ensure_business(request.user)
+    field = request.GET.get("field", "")
+    text = request.GET.get(field, "") if field else ""
+    matches = selectors.enterprise_matches(request.user, text[:100])
+    context = {"matches": matches, "text": text.strip(), "target": request.GET.get("target", "")[:80]}
+    return render(request, "enterprises/_pick.html", context)
+
+
+@login_required
 def enterprise_export(request: AuthedRequest) -> HttpResponse:
     ensure_business(request.user)
     _form, criteria = _filter(request)

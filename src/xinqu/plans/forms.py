@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.forms import ServiceForm
+from xinqu.core.forms import ServiceForm, StepForm
 from xinqu.core.models import Department
 from xinqu.plans import feeds
 from xinqu.plans.models import Node, Plan
@@ -96,7 +96,9 @@ class SupervisionForm(forms.Form):
     due_on = forms.DateField(label=_("反馈期限"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class SupervisionActionForm(forms.Form):
+class SupervisionActionForm(StepForm):
+    STEP_FIELDS = {"ask_extension": ("days",)}
+
     comment = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     days = forms.IntegerField(label=_("申请延期（工作日）"), min_value=1, max_value=30, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -3,9 +3,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.forms import MultipleFileField, ServiceForm, UnitChoiceField
+from xinqu.core.forms import MultipleFileField, ServiceForm, StepForm, UnitChoiceField
 from xinqu.core.models import Department, OrgUnit, User
 from xinqu.core.roles import Role
+from xinqu.enterprises.forms import enterprise_field
 from xinqu.enterprises.models import IndustryNode
 from xinqu.indicators.forms import MonthField
 from xinqu.projects.models import LightRule, Milestone, Project
@@ -38,9 +39,7 @@ class ProjectForm(ServiceForm):
             "registered_on": DATE,
         }
 
-    credit_code = forms.CharField(
-        label=_("建设单位统一社会信用代码"), max_length=30, required=False, help_text=_("填写后关联企业名录")
-    )
+    credit_code = enterprise_field(_("建设单位"), required=False, help_text=_("从企业名录选择后关联该企业"))
     area = UnitChoiceField(label=_("功能区"), queryset=OrgUnit.objects.filter(kind=OrgUnit.Kind.AREA))
     park = UnitChoiceField(
         label=_("园区"), queryset=OrgUnit.objects.filter(kind=OrgUnit.Kind.PARK), required=False
@@ -99,7 +98,9 @@ class ProblemForm(forms.Form):
     attachments = MultipleFileField(label=_("附件"), required=False)
 
 
-class ProblemActionForm(forms.Form):
+class ProblemActionForm(StepForm):
+    STEP_FIELDS = {"redirect": ("department",), "ask_extension": ("days",)}
+
     comment = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     department = forms.ModelChoiceField(
         label=_("改派到"), queryset=Department.objects.filter(is_active=True), required=False

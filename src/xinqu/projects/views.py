@@ -29,9 +29,8 @@ from xinqu.core.periods import current_period
 from xinqu.core.roles import Role
 from xinqu.core.services import save_audited
 from xinqu.core.xlsx import xlsx_response
-from xinqu.enterprises.codes import normalise_credit_code
 from xinqu.enterprises.models import Enterprise
-from xinqu.enterprises.selectors import enterprise_by_credit_code
+from xinqu.enterprises.selectors import enterprise_by_code_or_name
 from xinqu.projects import exports, lights, selectors, services
 from xinqu.projects.flow import KIND, STATES
 from xinqu.projects.forms import (
@@ -96,7 +95,7 @@ def project_list(request: AuthedRequest) -> HttpResponse:
 def _enterprise(form: ProjectForm, user: Any, project: Project | None) -> Enterprise | None:
     """The builder the form names. Left empty on a project whose builder the editor may not see,
     the link stays as it was (the code was never shown to them)."""
-    code = normalise_credit_code(form.cleaned_data.get("credit_code") or "")
+    code = (form.cleaned_data.get("credit_code") or "").strip()
     if not code:
         if (
             project is not None
@@ -105,9 +104,11 @@ def _enterprise(form: ProjectForm, user: Any, project: Project | None) -> Enterp
         ):
             return project.enterprise
         return None
-    found = enterprise_by_credit_code(user, code)
+    found = enterprise_by_code_or_name(user, code)
     if found is None:
-        raise ValidationError({"credit_code": _("企业名录中没有这个统一社会信用代码。")})
+        raise ValidationError(
+            {"credit_code": _("企业名录中没有这家企业：请输入名称或信用代码后从列表中选择。")}
+        )
     return found
 
 

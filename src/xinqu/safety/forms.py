@@ -3,13 +3,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.forms import MultipleFileField
+from xinqu.core.forms import MultipleFileField, StepForm
 from xinqu.core.models import Department
+from xinqu.enterprises.forms import enterprise_field
 from xinqu.safety.models import Hazard
 
 
 class ReportForm(forms.Form):
-    credit_code = forms.CharField(label=_("企业统一社会信用代码"), max_length=30)
+    credit_code = enterprise_field(_("企业"), help_text=_("输入名称、曾用名或统一社会信用代码后从列表中选择"))
     level = forms.ChoiceField(label=_("隐患等级"), choices=Hazard.Level.choices)
     location = forms.CharField(label=_("隐患部位"), max_length=120)
     description = forms.CharField(label=_("隐患描述"), widget=forms.Textarea(attrs={"rows": 4}))
@@ -21,7 +22,14 @@ class ReportForm(forms.Form):
     attachments = MultipleFileField(label=_("现场照片或材料"), required=False)
 
 
-class HazardActionForm(forms.Form):
+class HazardActionForm(StepForm):
+    STEP_FIELDS = {
+        "assign": ("department", "owner", "due_on"),
+        "ask_extension": ("days",),
+        "submit_evidence": ("attachments",),
+        "comment": ("attachments",),
+    }
+
     comment = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     department = forms.ModelChoiceField(
         label=_("整改责任部门"), queryset=Department.objects.filter(is_active=True), required=False

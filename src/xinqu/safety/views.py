@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from xinqu.core.access import AuthedRequest, attach_shown, ensure_business, is_department_member, shown_name
 from xinqu.core.forms import add_service_errors
 from xinqu.core.workdays import calendar
-from xinqu.enterprises.selectors import enterprise_by_credit_code
+from xinqu.enterprises.selectors import enterprise_by_code_or_name
 from xinqu.safety import flow, services
 from xinqu.safety.flow import KIND, STATES
 from xinqu.safety.forms import EvidenceForm, HazardActionForm, ReportForm
@@ -59,9 +59,9 @@ def report(request: AuthedRequest) -> HttpResponse:
     ensure_business(request.user)
     form = ReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        enterprise = enterprise_by_credit_code(request.user, form.cleaned_data["credit_code"])
+        enterprise = enterprise_by_code_or_name(request.user, form.cleaned_data["credit_code"])
         if enterprise is None:
-            form.add_error("credit_code", _("企业名录中没有这个统一社会信用代码。"))
+            form.add_error("credit_code", _("企业名录中没有这家企业：请输入名称或信用代码后从列表中选择。"))
         else:
             try:
                 hazard = services.hazard_report(

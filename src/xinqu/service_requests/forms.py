@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.forms import MultipleFileField, ServiceForm
+from xinqu.core.forms import MultipleFileField, ServiceForm, StepForm
 from xinqu.core.models import Department
 from xinqu.core.validators import validate_phone
 from xinqu.service_requests.models import Category, ServiceRequest
@@ -31,7 +31,16 @@ class RequestForm(forms.Form):
     )
 
 
-class ActionForm(forms.Form):
+class ActionForm(StepForm):
+    STEP_FIELDS = {
+        "dispatch": ("department",),
+        "transfer": ("department",),
+        "reply": ("outcome", "attachments"),
+        "ask_extension": ("days",),
+        "request_info": ("attachments",),
+        "comment": ("attachments",),
+    }
+
     comment = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     department = forms.ModelChoiceField(
         label=_("承办部门"), queryset=Department.objects.filter(is_active=True), required=False

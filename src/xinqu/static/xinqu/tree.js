@@ -18,6 +18,16 @@ document.addEventListener("DOMContentLoaded", () => {
       setHidden(row.dataset.node, hidden);
     });
   };
+  // On a phone the tree opens one level at a time: below the top level, every branch starts folded.
+  if (window.matchMedia("(max-width: 767.98px)").matches) {
+    rows.forEach((row) => {
+      const toggle = row.querySelector(".xq-toggle");
+      if (!toggle || !row.dataset.parent) return;
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.textContent = "▸";
+      setHidden(row.dataset.node, true);
+    });
+  }
   table.addEventListener("click", (event) => {
     const toggle = event.target.closest(".xq-toggle");
     if (!toggle) return;
