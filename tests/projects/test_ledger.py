@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from tests.projects.helpers import TODAY, _months_ago, _project, _started
 from xinqu.core.models import Department
@@ -44,7 +45,10 @@ def test_a_stage_cannot_skip_ahead_without_its_dates(clerk, places):
     with pytest.raises(ValidationError, match="签约、落地"):
         services.project_move(actor=clerk, project=project, stage="started", on=TODAY)
     with pytest.raises(ValidationError, match="晚于今天"):
-        services.project_move(actor=clerk, project=project, stage="signed", on=TODAY + dt.timedelta(days=1))
+        # Today as the service reads it now (TODAY is read once, when the suite starts, and a run
+        # may cross midnight in Beijing).
+        tomorrow = timezone.localdate() + dt.timedelta(days=1)
+        services.project_move(actor=clerk, project=project, stage="signed", on=tomorrow)
     assert Project.objects.filter(pk=project.pk).values().get() == before
     services.project_move(actor=clerk, project=project, stage="signed", on=TODAY - dt.timedelta(days=30))
     services.project_move(actor=clerk, project=project, stage="landed", on=TODAY - dt.timedelta(days=20))
