@@ -4,6 +4,7 @@ and exports run in the background, else in the request."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -53,12 +54,8 @@ def audit_workbook(actor: User, params: dict[str, Any]) -> bytes:
 
 def _rows(entries: QuerySet[AuditEntry], chunk: int = 2000) -> Iterator[list[Any]]:
     """Each entry as the log page reads it (kind, fields and values in words), a chunk at a time."""
-    batch: list[AuditEntry] = []
-    for entry in [*entries.iterator(chunk_size=chunk), None]:
-        if entry is not None:
-            batch.append(entry)
-            if len(batch) < chunk:
-                continue
+    found = entries.iterator(chunk_size=chunk)
+    while batch := list(islice(found, chunk)):
         for e in audit_in_words(batch):
             yield [
                 timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"),
@@ -71,7 +68,6 @@ def _rows(entries: QuerySet[AuditEntry], chunk: int = 2000) -> Iterator[list[Any
                 "；".join(f"{c.label}：{c.old} → {c.new}" for c in e.change_rows),  # type: ignore[attr-defined]
                 e.detail_words,  # type: ignore[attr-defined]
             ]
-        batch = []
 
 
 AUDIT_EXPORT = ExportKind(
