@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import polib
@@ -159,3 +160,42 @@ def test_an_empty_choice_reads_as_words_not_dashes(as_user, econ_staff, zone):
     """Django's "---------" never reaches a user: the empty choice of every select says 请选择."""
     page = as_user(econ_staff).get("/enterprises/new/").content.decode()
     assert "---------" not in page and "（请选择）" in page
+
+
+def test_a_notification_reads_in_the_readers_language_not_the_senders(as_user, econ_staff, econ_head):
+    """The clerk works in Chinese and the head reads in English: the notice the clerk's action
+    sends is shown to the head in English, and switches back with the head's language."""
+    from django.utils.translation import gettext_noop, override
+
+    from xinqu.core.models import Notification
+    from xinqu.core.phrases import Phrase
+    from xinqu.core.services import notify
+
+    with override("zh-hans"):
+        notify(
+            user=econ_head,
+            key="k1",
+            title=Phrase(gettext_noop("%(period)s 经济指标填报待审核"), period="2024-02"),
+            body=Phrase(gettext_noop("%(who)s 已上报，请审核。"), who="王会计"),
+            url="/indicators/returns/",
+        )
+        notify(
+            user=econ_head,
+            key="k2",
+            title=Phrase(
+                gettext_noop("%(name)s 的“%(kind)s”将于 %(date)s 到期"),
+                name="长春光机",
+                kind=Phrase.names("高新技术企业", "High-tech enterprise"),
+                date=dt.date(2027, 3, 1),
+            ),
+        )
+    stored = Notification.objects.get(key="k1")
+    assert stored.title == "2024-02 经济指标填报待审核", "the text column keeps the zone's language"
+    client = as_user(econ_head)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/notifications/").content.decode()
+    assert "2024-02" in page and "经济指标填报待审核" not in page and "请审核" not in page
+    assert "王会计" in page and "High-tech enterprise" in page and "2027-03-01" in page
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    page = client.get("/notifications/").content.decode()
+    assert "2024-02 经济指标填报待审核" in page and "“高新技术企业”将于 2027-03-01 到期" in page

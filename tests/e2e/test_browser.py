@@ -241,7 +241,9 @@ def test_pages_fit_the_screen_in_both_languages(browser, live_server, _relax_aud
     _login(page, live_server, "demo-service-head")
     ARTIFACTS.mkdir(exist_ok=True)
     pages = (("home", "/"), ("requests", "/service-requests/"), ("indicators", "/indicators/"),
-             ("plan", "/plans/2024/"), ("projects", "/projects/"))  # fmt: skip
+             ("plan", "/plans/2024/"), ("projects", "/projects/"), ("enterprises", "/enterprises/"),
+             ("safety", "/safety/"))  # fmt: skip
+    lists = {"requests", "projects", "enterprises", "safety"}
     for name, path in pages:
         page.goto(f"{live_server.url}{path}")
         overflow = page.evaluate(
@@ -256,6 +258,13 @@ def test_pages_fit_the_screen_in_both_languages(browser, live_server, _relax_aud
                 assert light and light["x"] + light["width"] <= width, light
             if name == "plan":
                 assert page.evaluate("document.documentElement.scrollHeight") < 3000
+            if name in lists:
+                # A list keeps its name, state, value and deadline columns and needs no sideways scroll.
+                hidden = page.evaluate(
+                    "Math.max(0, ...[...document.querySelectorAll('.table-responsive')]"
+                    ".map(t => t.scrollWidth - t.clientWidth))"
+                )
+                assert hidden <= 0, (path, language, hidden)
     context.close()
 
 

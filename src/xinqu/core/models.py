@@ -404,6 +404,9 @@ class Notification(models.Model):
     key = models.CharField(max_length=120)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # The title and body as message and values (core.phrases), so each reader sees them in their
+    # language; title and body above hold them in the zone's language, for mail and old notices.
+    words = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -413,7 +416,19 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read_at"])]
 
     def __str__(self) -> str:
-        return self.title
+        return self.shown_title
+
+    @property
+    def shown_title(self) -> str:
+        from xinqu.core.phrases import shown
+
+        return shown(self.words["title"]) if self.words.get("title") else self.title
+
+    @property
+    def shown_body(self) -> str:
+        from xinqu.core.phrases import shown
+
+        return shown(self.words["body"]) if self.words.get("body") else self.body
 
 
 class CalendarDay(models.Model):

@@ -31,6 +31,7 @@ from xinqu.core.models import (
     User,
 )
 from xinqu.core.modules import period_closed_hooks
+from xinqu.core.phrases import Phrase
 from xinqu.core.roles import ADMIN_ROLES, Role
 
 _ORG_FIELDS = ["kind", "code", "name", "name_en", "parent", "is_flagship", "sort_order"]
@@ -304,17 +305,29 @@ def audit_purge(*, now: Any = None) -> int:
         return int(cursor.rowcount)
 
 
-def notify(*, user: User, key: str, title: str, body: str = "", url: str = "") -> bool:
-    """Send ``user`` a notification unless one with the same key was sent before. True if sent."""
+def notify(*, user: User, key: str, title: str | Phrase, body: str | Phrase = "", url: str = "") -> bool:
+    """Send ``user`` a notification unless one with the same key was sent before. True if sent.
+    A title or body given as a Phrase is shown in each reader's language."""
+    words = {
+        name: part.stored() for name, part in (("title", title), ("body", body)) if isinstance(part, Phrase)
+    }
+    title_text = title.in_zone_language() if isinstance(title, Phrase) else title
+    body_text = body.in_zone_language() if isinstance(body, Phrase) else body
     _obj, created = Notification.objects.get_or_create(
-        user=user, key=key[:120], defaults={"title": title[:200], "body": body[:500], "url": url[:300]}
+        user=user,
+        key=key[:120],
+        defaults={"title": title_text[:200], "body": body_text[:500], "url": url[:300], "words": words},
     )
     if created and user.email:
         # Mail goes out once the notice is saved for good; a failing mail server never undoes it.
         link = f"{settings.SITE_URL}{url}" if url else ""
         transaction.on_commit(
             lambda: send_mail(
-                title[:200], "\n\n".join(p for p in (body, link) if p), None, [user.email], fail_silently=True
+                title_text[:200],
+                "\n\n".join(p for p in (body_text, link) if p),
+                None,
+                [user.email],
+                fail_silently=True,
             )
         )
     return created
@@ -324,8 +337,8 @@ def notify_departments(
     department_ids: Iterable[int | None],
     *,
     key: str,
-    title: str,
-    body: str = "",
+    title: str | Phrase,
+    body: str | Phrase = "",
     url: str = "",
     roles: Iterable[str] = (Role.STAFF, Role.HEAD),
 ) -> int:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop
 
+from xinqu.core.phrases import Phrase
 from xinqu.core.services import notify
 from xinqu.enterprises.selectors import expiring_qualifications
 
@@ -29,13 +29,13 @@ def remind_expiring_qualifications(dry_run: bool) -> int:
             continue
         officer = q.enterprise.service_officer
         assert officer is not None
-        with override("zh-hans"):
-            title = _("%(name)s 的“%(kind)s”将于 %(date)s 到期") % {
-                "name": q.enterprise.name,
-                "kind": q.kind.name,
-                "date": q.expires_on.isoformat(),
-            }
-            body = _("还有 %(n)d 天。请提醒企业及时申请复审或重新认定。") % {"n": days_left}
+        title = Phrase(
+            gettext_noop("%(name)s 的“%(kind)s”将于 %(date)s 到期"),
+            name=q.enterprise.name,
+            kind=Phrase.names(q.kind.name, q.kind.name_en),
+            date=q.expires_on,
+        )
+        body = Phrase(gettext_noop("还有 %(n)d 天。请提醒企业及时申请复审或重新认定。"), n=days_left)
         sent += notify(
             user=officer,
             key=f"qualification-expiry:{q.pk}:{threshold}",

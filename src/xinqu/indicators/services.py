@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from xinqu.core import access
 from xinqu.core.access import ensure_can_write, head_of, is_head
@@ -33,6 +33,7 @@ from xinqu.core.audit import audit_create, audit_record, describe, snapshot
 from xinqu.core.bulk import audit_rows, update_rows
 from xinqu.core.feeds import FEEDS
 from xinqu.core.models import AuditEntry, OrgUnit, User
+from xinqu.core.phrases import Phrase
 from xinqu.core.roles import Role
 from xinqu.core.services import UNCHANGED, given, notify, notify_departments, save_audited
 from xinqu.indicators.checks import compute_warnings
@@ -426,8 +427,8 @@ def submission_submit(*, actor: User, submission: Submission, confirm_warnings: 
         [submitted.department_id],
         roles=[Role.HEAD],
         key=f"return-submitted-{submitted.pk}-{submitted.submitted_at:%Y%m%d%H%M%S}",
-        title=_("%(period)s 经济指标填报待审核") % {"period": f"{submitted.period:%Y-%m}"},
-        body=_("%(who)s 已上报，请审核。") % {"who": actor.display_name},
+        title=Phrase(gettext_noop("%(period)s 经济指标填报待审核"), period=f"{submitted.period:%Y-%m}"),
+        body=Phrase(gettext_noop("%(who)s 已上报，请审核。"), who=actor.display_name),
         url=reverse("indicators:return", args=[submitted.pk]),
     )
     return submitted
@@ -440,7 +441,7 @@ def submission_return(*, actor: User, submission: Submission, reason: str) -> Su
         notify(
             user=returned.submitted_by,
             key=f"return-returned-{returned.pk}-{returned.reviewed_at:%Y%m%d%H%M%S}",
-            title=_("%(period)s 经济指标填报被退回") % {"period": f"{returned.period:%Y-%m}"},
+            title=Phrase(gettext_noop("%(period)s 经济指标填报被退回"), period=f"{returned.period:%Y-%m}"),
             body=reason.strip(),
             url=reverse("indicators:return", args=[returned.pk]),
         )

@@ -15,13 +15,14 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from xinqu.core.access import ensure_department_member, is_leader
 from xinqu.core.approval import approval_approve, approval_return, approval_submit
 from xinqu.core.audit import audit_create, audit_delete, audit_record, audit_update, describe, snapshot
 from xinqu.core.models import AuditEntry, Department, User
 from xinqu.core.numbers import parse_number, plain
+from xinqu.core.phrases import Phrase
 from xinqu.core.roles import Role
 from xinqu.core.services import UNCHANGED, given, notify_departments, save_audited
 from xinqu.core.workdays import calendar
@@ -504,7 +505,7 @@ def _tell_head(report: Report) -> None:
         [report.department_id],
         roles=[Role.HEAD],
         key=f"plan-report-{report.pk}-{timezone.now().timestamp()}",  # every submission
-        title=_("%(month)s 计划月报待审核") % {"month": f"{report.period.month:%Y-%m}"},
+        title=Phrase(gettext_noop("%(month)s 计划月报待审核"), month=f"{report.period.month:%Y-%m}"),
         url=reverse("plans:report", args=[report.period.plan.year, f"{report.period.month:%Y-%m}"]),
     )
 
@@ -550,7 +551,7 @@ def supervision_open(*, actor: User, node: Node, requirement: str, due_on: dt.da
     notify_departments(
         [node.lead_department_id],
         key=f"supervision-{item.pk}",
-        title=_("督办：%(title)s") % {"title": item.title},
+        title=Phrase(gettext_noop("督办：%(title)s"), title=item.title),
         body=requirement[:300],
         url=reverse("plans:supervision", args=[item.number]),
     )

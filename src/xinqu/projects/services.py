@@ -16,11 +16,12 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from xinqu.core.access import is_department_member
 from xinqu.core.audit import audit_create, audit_record, audit_update, describe, snapshot
 from xinqu.core.models import AuditEntry, Department, OrgUnit, User
+from xinqu.core.phrases import Phrase
 from xinqu.core.services import UNCHANGED, given, notify_departments, save_audited
 from xinqu.enterprises.models import Enterprise, IndustryNode
 from xinqu.projects import lights
@@ -395,7 +396,7 @@ def problem_open(
     notify_departments(
         [department.pk],
         key=f"project-problem-{item.pk}",
-        title=_("项目问题待办理：%(title)s") % {"title": item.title},
+        title=Phrase(gettext_noop("项目问题待办理：%(title)s"), title=item.title),
         body=description[:300],
         url=reverse("projects:problem", args=[item.number]),
     )

@@ -12,10 +12,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from xinqu.core.audit import audit_record, describe
 from xinqu.core.models import AuditEntry, Department, User
+from xinqu.core.phrases import Phrase
 from xinqu.core.roles import DEPARTMENT_ROLES, Role
 from xinqu.core.services import notify, notify_departments
 from xinqu.core.tokens import new_token, token_digest
@@ -86,7 +87,7 @@ def hazard_report(
             notify(
                 user=user,
                 key=f"major-hazard-{item.pk}",
-                title=_("重大隐患：%(title)s") % {"title": item.title},
+                title=Phrase(gettext_noop("重大隐患：%(title)s"), title=item.title),
                 body=description[:300],
                 url=reverse("safety:detail", args=[item.number]),
             )
@@ -171,7 +172,7 @@ def enterprise_evidence(
     notify_departments(
         [item.department_id, _safety_department_id()],
         key=f"hazard-evidence-{item.pk}-{item.version}",
-        title=_("企业已提交整改材料：%(title)s") % {"title": item.title},
+        title=Phrase(gettext_noop("企业已提交整改材料：%(title)s"), title=item.title),
         body=comment[:300],
         url=reverse("safety:detail", args=[item.number]),
     )

@@ -15,9 +15,11 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from xinqu.core.access import is_department_member, is_head
 from xinqu.core.models import Department, OrgUnit, User
+from xinqu.core.phrases import Phrase
 from xinqu.core.ratelimit import hit
 from xinqu.core.services import UNCHANGED, given, notify_departments, save_audited
 from xinqu.core.tokens import new_token, token_digest
@@ -117,7 +119,7 @@ def request_file(
         notify_departments(
             list(centre),
             key=f"sr-filed-{item.pk}",
-            title=_("新的企业诉求待受理：%(number)s") % {"number": item.number},
+            title=Phrase(gettext_noop("新的企业诉求待受理：%(number)s"), number=item.number),
             body=item.title,
             url=reverse("service_requests:detail", args=[item.number]),
         )
@@ -223,7 +225,7 @@ def notify_department(item: Item) -> None:
     notify_departments(
         [item.department_id],
         key=f"sr-{item.pk}-{item.version}",
-        title=_("新的企业诉求待签收：%(number)s") % {"number": item.number},
+        title=Phrase(gettext_noop("新的企业诉求待签收：%(number)s"), number=item.number),
         body=item.title,
         url=reverse("service_requests:detail", args=[item.number]),
     )

@@ -8,10 +8,11 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import gettext_noop, override
 
 from xinqu.core.access import is_head
 from xinqu.core.models import User
+from xinqu.core.phrases import Phrase
 from xinqu.core.roles import DEPARTMENT_ROLES, Role
 from xinqu.core.services import notify
 from xinqu.core.workdays import calendar
@@ -58,8 +59,11 @@ def remind_items(dry_run: bool) -> int:
                     sent += notify(
                         user=user,
                         key=f"due-{item.pk}-{item.due_on}",
-                        title=_("%(number)s 将于 %(date)s 到期")
-                        % {"number": item.number, "date": item.due_on},
+                        title=Phrase(
+                            gettext_noop("%(number)s 将于 %(date)s 到期"),
+                            number=item.number,
+                            date=item.due_on,
+                        ),
                         body=item.title,
                         url=_url(item),
                     )
@@ -73,8 +77,12 @@ def remind_items(dry_run: bool) -> int:
                     sent += notify(
                         user=user,
                         key=f"supervise-{item.pk}-{level}",
-                        title=_("%(number)s 逾期 %(n)d 个工作日，已转 %(level)d 级督办")
-                        % {"number": item.number, "n": late, "level": level},
+                        title=Phrase(
+                            gettext_noop("%(number)s 逾期 %(n)d 个工作日，已转 %(level)d 级督办"),
+                            number=item.number,
+                            n=late,
+                            level=level,
+                        ),
                         body=item.title,
                         url=_url(item),
                     )
