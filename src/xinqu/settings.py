@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "xinqu.safety",
     "xinqu.plans",
     "xinqu.projects",
+    "xinqu.investment",
     "xinqu.demo",
 ]
 
@@ -182,6 +183,8 @@ SAFETY_DEPARTMENT = env_str("XINQU_SAFETY_DEPARTMENT", "safety")
 PLAN_OFFICE_DEPARTMENT = env_str("XINQU_PLAN_OFFICE", "office")
 # The department that keeps the construction project ledger and runs the scheduling meeting.
 PROJECTS_CENTRE_DEPARTMENT = env_str("XINQU_PROJECTS_CENTRE", "projects")
+# The investment promotion bureau (招商局), which keeps the exchange rates, agencies and ambassadors.
+INVESTMENT_DEPARTMENT = env_str("XINQU_INVESTMENT_DEPARTMENT", "invest")
 # The statistics office (by code): it closes each month (关账), which sets the zone's reporting period.
 STATISTICS_DEPARTMENT = env_str("XINQU_STATISTICS_OFFICE", "stats")
 # Public request form: at most this many filings per address in ten minutes.

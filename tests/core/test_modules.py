@@ -19,6 +19,7 @@ DOMAIN = {
     "safety",
     "plans",
     "projects",
+    "investment",
 }
 
 
@@ -53,6 +54,9 @@ def test_core_collected_what_the_modules_declared():
         "service_requests.on_time",
         "projects.landed",
         "projects.industrial_share",
+        "investment.signed",
+        "investment.paid_in_domestic",
+        "investment.paid_in_foreign",
     } <= set(feeds.FEEDS)
     assert "indicator" in feeds.FAMILIES
     assert [label for label, _loader in demo_loaders()] == [
@@ -61,6 +65,7 @@ def test_core_collected_what_the_modules_declared():
         "service_requests",
         "safety",
         "projects",
+        "investment",
         "plans",
     ]
     assert [t.template for t in home_tiles()] == ["updates/_home_tile.html"]

@@ -1,0 +1,19 @@
+"""The investment attraction module and what it adds to the platform (see xinqu.core.modules)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from xinqu.core.modules import Module, Nav
+
+
+class InvestmentConfig(Module):
+    name = "xinqu.investment"
+    label = "investment"
+    verbose_name = _("招商引资")
+
+    urls = "investment/"
+    waiting = ("xinqu.investment.waiting.waiting",)
+    api = ("", "xinqu.investment.api.router")
+    nav = (Nav("investment:list", _("招商引资"), order=35),)
+    feeds = ("xinqu.investment.feeds.FEEDS",)
+    demo = (55, "xinqu.investment.demo.load_demo_leads")
+    registers = ("xinqu.investment.services",)

@@ -1,0 +1,100 @@
+"""The figures investment attraction gives the register: signings, their amount, and paid-in
+capital, domestic and foreign. Landed projects are the ledger's (projects.landed): one source."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from xinqu.core.feeds import RECORDS_SHOWN, Fed, Feed, Record
+from xinqu.investment.models import Lead
+from xinqu.investment.selectors import paid_in
+
+HUNDRED_MILLION = Decimal(10_000)  # 万元 in a 亿元
+MASKED = _("保密项目")
+
+
+def _signed(year: int, as_of: dt.date) -> QuerySet[Lead]:
+    return Lead.objects.filter(signed_on__year=year, signed_on__lte=as_of).order_by("signed_on", "code")
+
+
+def _records(leads: QuerySet[Lead]) -> list[Record]:
+    return [
+        Record(
+            str(MASKED) if lead.confidential else f"{lead.code} {lead.name}",
+            "" if lead.confidential else reverse("investment:detail", args=[lead.pk]),
+            f"{lead.contract_cny or 0:,.0f}",
+        )
+        for lead in leads[:RECORDS_SHOWN]
+    ]
+
+
+def signed_count(year: int, as_of: dt.date) -> Fed:
+    found = _signed(year, as_of)
+    count = found.count()
+    return Fed(Decimal(count), _records(found), count)
+
+
+def signed_amount(year: int, as_of: dt.date) -> Fed:
+    found = _signed(year, as_of)
+    total = found.aggregate(s=Sum("contract_cny"))["s"] or Decimal(0)
+    return Fed((total / HUNDRED_MILLION).quantize(Decimal("0.01")), _records(found), found.count())
+
+
+def signed_1bn(year: int, as_of: dt.date) -> Fed:
+    found = _signed(year, as_of).filter(contract_cny__gte=100_000)
+    count = found.count()
+    return Fed(Decimal(count), _records(found), count)
+
+
+def _paid_in_url(year: int) -> str:
+    return f"{reverse('investment:funnel')}?year={year}"
+
+
+def paid_in_domestic(year: int, as_of: dt.date) -> Fed:
+    total = paid_in(None, year, as_of, foreign=False)
+    label = _("%(year)s 年到位内资，按线索") % {"year": year}
+    return Fed((total / HUNDRED_MILLION).quantize(Decimal("0.01")), [Record(str(label), _paid_in_url(year))])
+
+
+def paid_in_foreign(year: int, as_of: dt.date) -> Fed:
+    total = paid_in(None, year, as_of, foreign=True)
+    label = _("%(year)s 年到位外资，按线索") % {"year": year}
+    return Fed(total.quantize(Decimal("0.01")), [Record(str(label), _paid_in_url(year))])
+
+
+FEEDS = [
+    Feed("investment.signed", _("当年签约项目（个，招商引资）"), "个", signed_count, measure="quantity"),
+    Feed(
+        "investment.signed_amount",
+        _("当年签约投资额（亿元，招商引资）"),
+        "亿元",
+        signed_amount,
+        measure="quantity",
+    ),
+    Feed(
+        "investment.signed_1bn",
+        _("当年签约十亿元以上项目（个，招商引资）"),
+        "个",
+        signed_1bn,
+        measure="quantity",
+    ),
+    Feed(
+        "investment.paid_in_domestic",
+        _("到位内资（亿元，招商引资）"),
+        "亿元",
+        paid_in_domestic,
+        measure="quantity",
+    ),
+    Feed(
+        "investment.paid_in_foreign",
+        _("实际利用外资（万美元，招商引资）"),
+        "万美元",
+        paid_in_foreign,
+        measure="quantity",
+    ),
+]

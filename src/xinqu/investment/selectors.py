@@ -1,0 +1,218 @@
+"""How leads are read: one user's view of the pipeline, its flags and its funnel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import statistics
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from xinqu.investment.models import Lead, LeadRule, Payment, StageStep
+from xinqu.investment.rules import ORDER, STOPPED
+
+S = Lead.Stage
+
+
+def effective_stage() -> Case:
+    """A landed lead's stage follows its project in the ledger (开工, 投产): one source."""
+    return Case(
+        When(project__operating_on__isnull=False, then=Value(S.OPERATING)),
+        When(project__started_on__isnull=False, then=Value(S.STARTED)),
+        default=F("stage"),
+        output_field=CharField(),
+    )
+
+
+def stale_days() -> int:
+    return LeadRule.objects.values_list("stale_days", flat=True).first() or 30
+
+
+def stale_q(today: dt.date) -> Q:
+    """Still moving before landing, and not followed up for the rule's number of days."""
+    since = today - dt.timedelta(days=stale_days())
+    active = Q(stage__in=[S.LEAD, S.CONTACT, S.INSPECT, S.NEGOTIATE, S.SIGNED])
+    return active & (Q(last_activity_on__lt=since) | Q(last_activity_on__isnull=True, created_on__lt=since))
+
+
+def late_landing_q(today: dt.date) -> Q:
+    """未按期落地: signed, not landed, past the agreed landing day."""
+    return Q(stage=S.SIGNED, land_by__lt=today)
+
+
+def late_start_q(today: dt.date) -> Q:
+    """未按期开工: landed, its project not started, past the agreed start day."""
+    return Q(stage=S.LANDED, start_by__lt=today, project__started_on__isnull=True)
+
+
+FLAGS = {"stale": stale_q, "late_landing": late_landing_q, "late_start": late_start_q}
+
+
+def leads_for(user: Any) -> QuerySet[Lead]:
+    return (
+        Lead.objects.visible_to(user)
+        .select_related("department", "officer", "referrer", "chain_node__parent", "project")
+        .annotate(shown_stage=effective_stage())
+    )
+
+
+def lead_for(user: Any, pk: int) -> Lead:
+    return get_object_or_404(leads_for(user), pk=pk)
+
+
+def filtered(user: Any, params: Any, today: dt.date | None = None) -> QuerySet[Lead]:
+    today = today or timezone.localdate()
+    found = leads_for(user)
+    stage = params.get("stage") or ""
+    if stage == "open":
+        found = found.exclude(stage__in=[*STOPPED, S.LANDED])
+    elif stage in S.values:
+        found = found.filter(shown_stage=stage)
+    for name in ("source", "origin"):
+        if params.get(name):
+            found = found.filter(**{name: params[name]})
+    if str(params.get("department") or "").isdigit():
+        found = found.filter(department_id=int(params["department"]))
+    if params.get("mine") and getattr(user, "pk", None):
+        found = found.filter(officer=user)
+    flag = params.get("flag")
+    if flag in FLAGS:
+        found = found.filter(FLAGS[flag](today))
+    text = (params.get("q") or "").strip()
+    if text:
+        found = found.filter(Q(code__icontains=text) | Q(name__icontains=text) | Q(company__icontains=text))
+    return found.order_by("-created_on", "-id")
+
+
+BY = {
+    "department": ("lead__department__name", "lead__department_id"),
+    "source": ("lead__source", "lead__source"),
+    "origin": ("lead__origin", "lead__origin"),
+    "chain": ("lead__chain_node__parent__name", "lead__chain_node__parent_id"),
+}
+
+
+def funnel(user: Any, year: int, by: str = "") -> dict[str, Any]:
+    """For the year: how many leads reached each stage and with how much intended (before
+    signing) or signed investment, the conversion from the stage before, and the median days
+    from the stage before. 开工 and 投产 are the linked projects' dates. ``by`` splits by team,
+    source, origin or chain."""
+    visible = Lead.objects.visible_to(user)
+    steps = StageStep.objects.filter(lead__in=visible, on__year=year, stage__in=ORDER[:6])
+    group = BY.get(by, ("", ""))[0]
+    values = ["stage", group] if group else ["stage"]
+    rows = steps.values(*values).annotate(
+        n=Count("lead_id", distinct=True),
+        amount=Sum(
+            Case(
+                When(stage__in=[S.SIGNED, S.LANDED], then=F("lead__contract_cny")),
+                default=F("lead__amount_cny"),
+            )
+        ),
+    )
+    table: dict[Any, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for row in rows:
+        table[row.get(group) if group else ""][row["stage"]] = {
+            "n": row["n"],
+            "amount": row["amount"] or Decimal(0),
+        }
+    project_group = group.replace("lead__", "") if group else ""
+    for stage, field in ((S.STARTED, "project__started_on"), (S.OPERATING, "project__operating_on")):
+        later = visible.filter(**{f"{field}__year": year})
+        later_rows = later.values(*([project_group] if project_group else [])).annotate(
+            n=Count("id"), amount=Sum("contract_cny")
+        )
+        for row in later_rows:
+            table[row.get(project_group) if project_group else ""][stage] = {
+                "n": row["n"],
+                "amount": row["amount"] or Decimal(0),
+            }
+    days = _median_days(steps)
+    groups = []
+    for key in sorted(table, key=lambda k: (k is None, str(k))):
+        cells = []
+        before = None
+        for stage in ORDER:
+            cell = table[key].get(stage, {"n": 0, "amount": Decimal(0)})
+            rate = (Decimal(cell["n"]) * 100 / before).quantize(Decimal("0.1")) if before else None
+            cells.append({"stage": stage, "label": S(stage).label, **cell, "conversion": rate})
+            before = cell["n"] or None
+        groups.append({"key": key, "cells": cells})
+    return {"year": year, "by": by, "groups": groups, "median_days": days}
+
+
+def _median_days(steps: QuerySet[StageStep]) -> dict[str, float | None]:
+    """Median days from a lead's previous stage to each stage, for the steps taken in the period."""
+    lead_ids = steps.values("lead_id")
+    by_lead: dict[int, dict[str, dt.date]] = defaultdict(dict)
+    for lead_id, stage, on in StageStep.objects.filter(lead_id__in=lead_ids, stage__in=ORDER[:6]).values_list(
+        "lead_id", "stage", "on"
+    ):
+        by_lead[lead_id].setdefault(stage, on)
+    gaps: dict[str, list[int]] = defaultdict(list)
+    taken = set(steps.values_list("lead_id", "stage"))
+    for lead_id, days in by_lead.items():
+        for previous, stage in itertools.pairwise(ORDER[:6]):
+            if stage in days and previous in days and (lead_id, stage) in taken:
+                gaps[stage].append((days[stage] - days[previous]).days)
+    return {stage: (statistics.median(gaps[stage]) if gaps[stage] else None) for stage in ORDER[1:6]}
+
+
+def paid_in(leads: QuerySet[Lead] | None, year: int, as_of: dt.date, *, foreign: bool) -> Decimal:
+    """Paid-in capital in the year to ``as_of``: domestic in 万元, foreign in 万美元."""
+    payments = Payment.objects.filter(on__year=year, on__lte=as_of)
+    if leads is not None:
+        payments = payments.filter(lead__in=leads)
+    if foreign:
+        return payments.filter(origin="foreign").aggregate(s=Sum("amount_usd"))["s"] or Decimal(0)
+    return payments.exclude(origin="foreign").aggregate(s=Sum("amount_cny"))["s"] or Decimal(0)
+
+
+def officer_work(user: Any, today: dt.date | None = None) -> dict[str, int]:
+    """What waits for an investment officer: stale leads, and signed or landed ones past their day."""
+    today = today or timezone.localdate()
+    mine = Lead.objects.filter(officer=user)
+    return {name: mine.filter(q(today)).count() for name, q in FLAGS.items()}
+
+
+def referrer_rows(year: int) -> list[dict[str, Any]]:
+    """Each agency and ambassador with the leads it brought in the year, the signings that count
+    for it (signed on or after its plaque) and their amount, against its obligations."""
+    from xinqu.investment.models import Referrer
+
+    found = Referrer.objects.annotate(
+        leads_in_year=Count("leads", filter=Q(leads__created_on__year=year), distinct=True),
+        signed_in_year=Count(
+            "leads",
+            filter=Q(leads__signed_on__year=year, leads__signed_on__gte=F("appointed_on")),
+            distinct=True,
+        ),
+        signed_amount=Sum(
+            "leads__contract_cny",
+            filter=Q(leads__signed_on__year=year, leads__signed_on__gte=F("appointed_on")),
+        ),
+    )
+    rows = []
+    for referrer in found:
+        amount = (referrer.signed_amount or Decimal(0)) / Decimal(10_000)
+        rows.append(
+            {
+                "referrer": referrer,
+                "leads": referrer.leads_in_year,
+                "signed": referrer.signed_in_year,
+                "amount": amount.quantize(Decimal("0.01")),
+                "conversion": (Decimal(referrer.signed_in_year) * 100 / referrer.leads_in_year).quantize(
+                    Decimal("0.1")
+                )
+                if referrer.leads_in_year
+                else None,
+                "leads_met": referrer.leads_in_year >= referrer.leads_per_year,
+                "investment_met": amount >= referrer.investment_per_year,
+            }
+        )
+    return rows

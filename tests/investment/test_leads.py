@@ -1,0 +1,261 @@
+"""Investment attraction: a lead from first contact to landing, with its gates, confidentiality,
+currencies, paid-in capital and the one action that lands it in the registry and the ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from tests import factories
+from xinqu.core.feeds import feed
+from xinqu.core.models import OrgUnit
+from xinqu.demo.generator import credit_code
+from xinqu.investment import services
+from xinqu.investment.models import ExchangeRate, Lead, Referrer
+from xinqu.projects.models import Project
+
+pytestmark = pytest.mark.django_db
+PDF = b"%PDF-1.4\n%test\n"
+
+
+def _pdf(name: str = "记录.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+@pytest.fixture
+def lead(invest_staff, zone):
+    return services.lead_create(
+        actor=invest_staff,
+        name="光电传感器生产基地",
+        company="深圳华晟光电有限公司",
+        origin="province",
+        source="exhibition",
+        amount=Decimal("50000"),
+        on=_today() - dt.timedelta(days=30),
+    )
+
+
+def _to_signing(actor, lead, on=None, **extra):
+    for kind in ("visit", "feasibility", "negotiation", "legal", "fair_competition"):
+        services.document_add(actor=actor, lead=lead, kind=kind, files=[_pdf()])
+    return services.lead_move(
+        actor=actor, lead=lead, stage="signed", on=on or _today(), contract_amount=Decimal("60000"), **extra
+    )
+
+
+def test_a_stage_needs_its_gate_documents_and_the_refusal_names_them(invest_staff, lead):
+    with pytest.raises(ValidationError, match="进入“考察”前须上传：考察记录"):
+        services.lead_move(actor=invest_staff, lead=lead, stage="inspect", on=_today())
+    # A jump past 考察 is refused for the same document; nothing moved.
+    with pytest.raises(ValidationError, match="考察记录"):
+        services.lead_move(actor=invest_staff, lead=lead, stage="negotiate", on=_today())
+    lead.refresh_from_db()
+    assert lead.stage == "lead" and lead.steps.count() == 1
+    services.document_add(actor=invest_staff, lead=lead, kind="visit", files=[_pdf()])
+    services.lead_move(actor=invest_staff, lead=lead, stage="inspect", on=_today())
+    lead.refresh_from_db()
+    assert lead.stage == "inspect"
+    assert list(lead.steps.values_list("stage", flat=True)) == ["lead", "contact", "inspect"]
+    with pytest.raises(ValidationError, match="可行性评估审定"):
+        services.lead_move(actor=invest_staff, lead=lead, stage="negotiate", on=_today())
+
+
+def test_signing_needs_the_amount_and_a_referrer_appointed_by_then(invest_staff, lead):
+    with pytest.raises(ValidationError, match="合同投资额"):
+        for kind in ("visit", "feasibility", "negotiation", "legal", "fair_competition"):
+            services.document_add(actor=invest_staff, lead=lead, kind=kind, files=[_pdf()])
+        services.lead_move(actor=invest_staff, lead=lead, stage="signed", on=_today())
+    late = Referrer.objects.create(kind="agency", name="某招商机构", appointed_on=_today())
+    services.lead_update(actor=invest_staff, lead=lead, source="agency", referrer=late)
+    with pytest.raises(ValidationError, match="晚于签约日期"):
+        services.lead_move(
+            actor=invest_staff,
+            lead=lead,
+            stage="signed",
+            on=_today() - dt.timedelta(days=1),
+            contract_amount=Decimal("60000"),
+        )
+    lead.refresh_from_db()
+    assert lead.signed_on is None and lead.stage == "lead"
+
+
+def test_a_foreign_amount_needs_that_days_rate(invest_staff, zone):
+    fields = {
+        "name": "精密部件",
+        "company": "某德国公司",
+        "origin": "foreign",
+        "country": "德国",
+        "source": "walk_in",
+    }
+    with pytest.raises(ValidationError, match="欧元汇率"):
+        services.lead_create(actor=invest_staff, amount=Decimal("100"), currency="EUR", **fields)
+    assert not Lead.objects.exists()
+    ExchangeRate.objects.create(currency="EUR", on=_today(), rate=Decimal("7.8"))
+    saved = services.lead_create(actor=invest_staff, amount=Decimal("100"), currency="EUR", **fields)
+    assert saved.amount_cny == Decimal("780.00") and saved.rate == Decimal("7.8")
+
+
+def test_until_signed_a_lead_is_its_teams_and_the_leaders(as_user, invest_staff, econ_staff, leader, lead):
+    other = as_user(econ_staff)
+    assert other.get(f"/investment/{lead.pk}/").status_code == 404
+    assert other.get(f"/api/v1/leads/{lead.code}").status_code == 404
+    assert lead.code not in other.get("/investment/").content.decode()
+    assert lead.code not in str(other.get("/api/v1/leads").json())
+    assert as_user(leader).get(f"/investment/{lead.pk}/").status_code == 200
+    assert as_user(invest_staff).get(f"/investment/{lead.pk}/").status_code == 200
+    _to_signing(invest_staff, lead)
+    assert other.get(f"/investment/{lead.pk}/").status_code == 200
+    # Signed, but read-only for another department.
+    response = other.post(
+        f"/investment/{lead.pk}/", {"form": "activity", "kind": "call", "on": _today(), "summary": "x"}
+    )
+    assert response.status_code == 403
+    assert not lead.activities.exists()
+
+
+def test_a_confidential_signed_lead_stays_hidden_and_its_figure_is_masked(
+    as_user, invest_staff, econ_staff, lead
+):
+    services.lead_update(actor=invest_staff, lead=lead, confidential=True)
+    _to_signing(invest_staff, lead)
+    assert as_user(econ_staff).get(f"/investment/{lead.pk}/").status_code == 404
+    records = feed("investment.signed").compute(_today().year, _today()).records
+    assert [r.label for r in records] == ["保密项目"] and records[0].url == ""
+
+
+def test_paid_in_capital_beyond_the_contract_needs_a_confirmation_and_a_reason(invest_staff, lead):
+    lead = _to_signing(invest_staff, lead)
+    services.payment_add(actor=invest_staff, lead=lead, on=_today(), amount=Decimal("50000"))
+    with pytest.raises(ValidationError, match=r"超过合同尚未到位的 10,000\.00 万元"):
+        services.payment_add(actor=invest_staff, lead=lead, on=_today(), amount=Decimal("20000"))
+    with pytest.raises(ValidationError, match="写明原因"):
+        services.payment_add(
+            actor=invest_staff, lead=lead, on=_today(), amount=Decimal("20000"), confirm_over=True
+        )
+    assert lead.payments.count() == 1
+    services.payment_add(
+        actor=invest_staff,
+        lead=lead,
+        on=_today(),
+        amount=Decimal("20000"),
+        confirm_over=True,
+        note="企业追加投资",
+    )
+    year = _today().year
+    assert feed("investment.paid_in_domestic").compute(year, _today()).value == Decimal("7.00")
+
+
+def test_foreign_capital_is_counted_in_us_dollars_at_that_days_rate(invest_staff, zone):
+    ExchangeRate.objects.create(currency="USD", on=_today(), rate=Decimal("7.2"))
+    ExchangeRate.objects.create(currency="EUR", on=_today(), rate=Decimal("7.8"))
+    lead = services.lead_create(
+        actor=invest_staff, name="欧洲工厂", company="某欧洲公司", origin="foreign", country="德国",
+        source="walk_in", amount=Decimal("1000"), currency="EUR",
+    )  # fmt: skip
+    lead = _to_signing(invest_staff, lead)
+    services.payment_add(actor=invest_staff, lead=lead, on=_today(), amount=Decimal("360"), currency="EUR")
+    # 360 万欧元 × 7.8 = 2,808 万元 = 390 万美元 at 7.2.
+    assert feed("investment.paid_in_foreign").compute(_today().year, _today()).value == Decimal("390.00")
+    assert feed("investment.paid_in_domestic").compute(_today().year, _today()).value == Decimal("0.00")
+
+
+def test_landing_registers_the_enterprise_and_the_project_in_one_action(invest_staff, invest, lead, zone):
+    area = OrgUnit.objects.get(code="gaoxin")
+    lead = _to_signing(invest_staff, lead, on=_today() - dt.timedelta(days=5))
+    with pytest.raises(ValidationError, match=r"校验码|18 位|字符"):
+        services.lead_land(actor=invest_staff, lead=lead, on=_today(), credit_code="123", area=area)
+    taken = factories.enterprise(invest, name="已有企业有限公司")
+    with pytest.raises(ValidationError, match="已登记为“已有企业有限公司”"):
+        services.lead_land(
+            actor=invest_staff, lead=lead, on=_today(), credit_code=taken.credit_code, area=area
+        )
+    assert not Project.objects.exists()
+    code = credit_code(random.Random(7))
+    landed = services.lead_land(actor=invest_staff, lead=lead, on=_today(), credit_code=code, area=area)
+    assert landed.stage == "landed" and landed.enterprise.credit_code == code
+    assert landed.enterprise.name == "深圳华晟光电有限公司"
+    project = Project.objects.get(lead=landed)
+    assert (
+        project.stage == "landed"
+        and project.landed_on == _today()
+        and project.enterprise == landed.enterprise
+    )
+    assert project.total_investment == Decimal("60000") and project.signed_on == landed.signed_on
+    assert feed("projects.landed").compute(_today().year, _today()).value == 1
+
+
+def test_landing_can_link_an_enterprise_already_registered(invest_staff, invest, lead, zone):
+    area = OrgUnit.objects.get(code="gaoxin")
+    lead = _to_signing(invest_staff, lead)
+    taken = factories.enterprise(invest, name="已有企业有限公司")
+    landed = services.lead_land(
+        actor=invest_staff,
+        lead=lead,
+        on=_today(),
+        credit_code=taken.credit_code,
+        area=area,
+        link_existing=True,
+    )
+    assert landed.enterprise == taken and landed.project.enterprise == taken
+
+
+def test_another_team_cannot_change_a_lead(econ_staff, invest_staff, lead):
+    with pytest.raises(PermissionDenied):
+        services.activity_add(actor=econ_staff, lead=lead, kind="call", on=_today(), summary="越权")
+    with pytest.raises(PermissionDenied):
+        services.lead_stop(actor=econ_staff, lead=lead, stage="lost", reason="x")
+
+
+def test_pause_needs_a_reason_and_resume_returns_to_where_it_stood(invest_staff, lead):
+    services.document_add(actor=invest_staff, lead=lead, kind="visit", files=[_pdf()])
+    services.lead_move(actor=invest_staff, lead=lead, stage="inspect", on=_today())
+    with pytest.raises(ValidationError, match="原因"):
+        services.lead_stop(actor=invest_staff, lead=lead, stage="paused", reason=" ")
+    services.lead_stop(actor=invest_staff, lead=lead, stage="paused", reason="企业融资未到位")
+    with pytest.raises(ValidationError, match="先恢复"):
+        services.lead_move(actor=invest_staff, lead=lead, stage="negotiate", on=_today())
+    resumed = services.lead_resume(actor=invest_staff, lead=lead)
+    assert resumed.stage == "inspect"
+
+
+def test_pages_and_api_walk_a_lead_from_registration_to_a_signing(as_user, invest_staff):
+    client = as_user(invest_staff)
+    response = client.post(
+        "/investment/new/",
+        {"name": "新能源电池项目", "company": "某电池公司", "origin": "province", "source": "walk_in",
+         "currency": "CNY", "amount": "30000"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    lead = Lead.objects.get()
+    page = client.get(f"/investment/{lead.pk}/").content.decode()
+    assert "进入“接洽”" not in page and "新能源电池项目" in page
+    refused = client.post(f"/investment/{lead.pk}/", {"form": "move", "stage": "inspect", "on": _today()})
+    assert "进入“考察”前须上传：考察记录" in refused.content.decode()
+    client.post(f"/investment/{lead.pk}/", {"form": "document", "kind": "visit", "files": _pdf()})
+    assert (
+        client.post(
+            f"/investment/{lead.pk}/", {"form": "move", "stage": "inspect", "on": _today()}
+        ).status_code
+        == 302
+    )
+    api = client.post(
+        "/api/v1/leads", {"name": "接口线索", "company": "某公司", "origin": "local", "source": "exhibition", "amount": "100"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert api.status_code == 201 and api.json()["stage"] == "lead"
+    bad = client.post(
+        f"/api/v1/leads/{api.json()['code']}/stage", {"stage": "inspect", "on": str(_today())}, content_type="application/json"
+    )  # fmt: skip
+    assert bad.status_code in (400, 422) and "考察记录" in bad.content.decode()
+    export = client.get("/investment/?format=xlsx")
+    assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
