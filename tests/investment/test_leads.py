@@ -259,3 +259,57 @@ def test_pages_and_api_walk_a_lead_from_registration_to_a_signing(as_user, inves
     assert bad.status_code in (400, 422) and "考察记录" in bad.content.decode()
     export = client.get("/investment/?format=xlsx")
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_funnel_referrers_and_rates_pages_show_the_years_work(
+    as_user, invest_staff, econ_staff, leader, lead
+):
+    _to_signing(invest_staff, lead)
+    services.payment_add(actor=invest_staff, lead=lead, on=_today(), amount=Decimal("12345.67"))
+    year = _today().year
+    page = as_user(leader).get(f"/investment/funnel/?year={year}").content.decode()
+    assert 'data-stage="signed"' in page and "12,345.67" in page
+    by_source = as_user(leader).get(f"/investment/funnel/?year={year}&by=source").content.decode()
+    assert "展会" in by_source
+    assert (
+        as_user(invest_staff)
+        .get("/api/v1/leads-funnel", {"year": year})
+        .json()["groups"][0]["stages"][4]["leads"]
+        == 1
+    )
+    bureau = as_user(invest_staff)
+    response = bureau.post("/investment/referrers/", {"kind": "agency", "name": "上海招商联络处", "appointed_on": "2024-02-26",
+                                                      "leads_per_year": 12, "investment_per_year": "4"})  # fmt: skip
+    assert response.status_code == 302 and Referrer.objects.filter(name="上海招商联络处").exists()
+    assert "上海招商联络处" in bureau.get("/investment/referrers/").content.decode()
+    assert (
+        as_user(econ_staff)
+        .post("/investment/rates/", {"currency": "USD", "on": _today(), "rate": "7.1"})
+        .status_code
+        == 403
+    )
+    assert (
+        bureau.post("/investment/rates/", {"currency": "USD", "on": _today(), "rate": "7.1"}).status_code
+        == 302
+    )
+    assert ExchangeRate.objects.get(currency="USD").rate == Decimal("7.1")
+    refused = bureau.post("/investment/rates/", {"currency": "USD", "on": _today(), "rate": "0"})
+    assert "汇率必须大于 0" in refused.content.decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/investment/",
+        "/investment/funnel/",
+        "/investment/referrers/",
+        "/investment/rates/",
+        "/investment/new/",
+    ],
+)
+def test_investment_pages_read_in_english(as_user, invest_staff, lead, path):
+    client = as_user(invest_staff)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get(path).content.decode()
+    for word in ("招商引资", "线索", "阶段", "汇率", "漏斗", "到位"):
+        assert word not in page.replace(lead.name, "").replace(lead.company, ""), (path, word)

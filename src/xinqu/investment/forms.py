@@ -110,7 +110,7 @@ class LandForm(forms.Form):
     link_existing = forms.BooleanField(label=_("关联已登记企业（信用代码已在企业名录中时）"), required=False)
 
 
-class RateForm(forms.ModelForm):
+class RateForm(ServiceForm):
     class Meta:
         model = ExchangeRate
         fields = ["currency", "on", "rate"]
@@ -119,10 +119,6 @@ class RateForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["currency"].choices = [c for c in Currency.choices if c[0] != Currency.CNY]  # type: ignore[attr-defined]
-
-    def validate_unique(self) -> None:
-        # Saving a day's rate again corrects it (the service updates the row).
-        pass
 
 
 class ReferrerForm(ServiceForm):
