@@ -268,7 +268,7 @@ def test_funnel_referrers_and_rates_pages_show_the_years_work(
     services.payment_add(actor=invest_staff, lead=lead, on=_today(), amount=Decimal("12345.67"))
     year = _today().year
     page = as_user(leader).get(f"/investment/funnel/?year={year}").content.decode()
-    assert 'data-stage="signed"' in page and "12,345.67" in page
+    assert 'data-stage="signed"' in page and '<div class="h2 m-0" id="paid-domestic">1.23 亿元' in page
     by_source = as_user(leader).get(f"/investment/funnel/?year={year}&by=source").content.decode()
     assert "展会" in by_source
     assert (

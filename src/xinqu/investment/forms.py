@@ -22,7 +22,7 @@ from xinqu.investment.models import (
 from xinqu.investment.rules import MOVES
 from xinqu.projects.models import Project
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class LeadForm(ServiceForm):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -313,7 +314,10 @@ def funnel(request: AuthedRequest) -> HttpResponse:
             ("origin", _("按来源地")),
             ("chain", _("按产业链")),
         ],
-        "paid_domestic": selectors.paid_in(visible, year, as_of, foreign=False),
+        # In 亿元, as the figure register gives it (investment.paid_in_domestic).
+        "paid_domestic": (selectors.paid_in(visible, year, as_of, foreign=False) / 10_000).quantize(
+            Decimal("0.01")
+        ),
         "paid_foreign": selectors.paid_in(visible, year, as_of, foreign=True),
         "median_days": [(Lead.Stage(s).label, d) for s, d in result["median_days"].items()],
         "chart": {
