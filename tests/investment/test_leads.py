@@ -241,7 +241,7 @@ def test_pages_and_api_walk_a_lead_from_registration_to_a_signing(as_user, inves
     assert "进入“接洽”" not in page and "新能源电池项目" in page
     refused = client.post(f"/investment/{lead.pk}/", {"form": "move", "stage": "inspect", "on": _today()})
     assert "进入“考察”前须上传：考察记录" in refused.content.decode()
-    client.post(f"/investment/{lead.pk}/", {"form": "document", "kind": "visit", "files": _pdf()})
+    client.post(f"/investment/{lead.pk}/", {"form": "document", "kind": "visit", "upload": _pdf()})
     assert (
         client.post(
             f"/investment/{lead.pk}/", {"form": "move", "stage": "inspect", "on": _today()}

@@ -55,7 +55,8 @@ class LeadForm(ServiceForm):
     def __init__(self, *args: Any, team_id: int | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["chain_node"].queryset = IndustryNode.objects.filter(kind="node").select_related("parent")  # type: ignore[attr-defined]
-        self.fields["officer"].queryset = User.objects.filter(department_id=team_id, is_active=True)  # type: ignore[attr-defined]
+        officers = User.objects.filter(department_id=team_id or 0, is_active=True)
+        self.fields["officer"].queryset = officers  # type: ignore[attr-defined]
         self.fields["referrer"].queryset = Referrer.objects.all()  # type: ignore[attr-defined]
 
 
@@ -77,7 +78,7 @@ class StopForm(forms.Form):
 
 class DocumentForm(forms.Form):
     kind = forms.ChoiceField(label=_("材料类别"), choices=DocumentKind.choices)
-    files = MultipleFileField(label=_("文件"), help_text=_("PDF、JPG、PNG、Word 或 Excel"))
+    upload = MultipleFileField(label=_("文件"), help_text=_("PDF、JPG、PNG、Word 或 Excel"))
 
 
 class ActivityForm(forms.Form):

@@ -201,7 +201,7 @@ class Lead(DepartmentOwned):
     last_activity_on = models.DateField(_("最近跟进"), null=True, blank=True)
     created_on = models.DateField(_("登记日期"))
 
-    objects = LeadQuerySet.as_manager()
+    objects = LeadQuerySet.as_manager()  # type: ignore[misc]  # narrows DepartmentOwned's manager
 
     class Meta:
         ordering = ["-created_on", "-id"]

@@ -8,10 +8,10 @@ from xinqu.investment.models import DocumentKind, Lead
 
 S = Lead.Stage
 # The pipeline in order. 开工 and 投产 come from the project ledger once the lead has landed.
-ORDER = [S.LEAD, S.CONTACT, S.INSPECT, S.NEGOTIATE, S.SIGNED, S.LANDED, S.STARTED, S.OPERATING]
+ORDER: list[str] = [S.LEAD, S.CONTACT, S.INSPECT, S.NEGOTIATE, S.SIGNED, S.LANDED, S.STARTED, S.OPERATING]
 # The stages a user moves a lead to here; landing has its own action (it creates records).
-MOVES = [S.CONTACT, S.INSPECT, S.NEGOTIATE, S.SIGNED]
-STOPPED = {S.PAUSED, S.LOST}
+MOVES: list[str] = [S.CONTACT, S.INSPECT, S.NEGOTIATE, S.SIGNED]
+STOPPED: set[str] = {S.PAUSED, S.LOST}
 
 DEFAULT_GATES = [
     (S.INSPECT, DocumentKind.VISIT),

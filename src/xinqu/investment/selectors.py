@@ -72,7 +72,8 @@ def filtered(user: Any, params: Any, today: dt.date | None = None) -> QuerySet[L
     if stage == "open":
         found = found.exclude(stage__in=[*STOPPED, S.LANDED])
     elif stage in S.values:
-        found = found.filter(shown_stage=stage)
+        annotated = {"shown_stage": stage}  # the annotation leads_for adds
+        found = found.filter(**annotated)
     for name in ("source", "origin"):
         if params.get(name):
             found = found.filter(**{name: params[name]})
@@ -137,10 +138,12 @@ def funnel(user: Any, year: int, by: str = "") -> dict[str, Any]:
     for key in sorted(table, key=lambda k: (k is None, str(k))):
         cells = []
         before = None
-        for stage in ORDER:
-            cell = table[key].get(stage, {"n": 0, "amount": Decimal(0)})
-            rate = (Decimal(cell["n"]) * 100 / before).quantize(Decimal("0.1")) if before else None
-            cells.append({"stage": stage, "label": S(stage).label, **cell, "conversion": rate})
+        for step in ORDER:
+            cell = table[key].get(step, {"n": 0, "amount": Decimal(0)})
+            rate: Decimal | None = (
+                (Decimal(cell["n"]) * 100 / before).quantize(Decimal("0.1")) if before else None
+            )
+            cells.append({"stage": step, "label": S(step).label, **cell, "conversion": rate})
             before = cell["n"] or None
         groups.append({"key": key, "cells": cells})
     return {"year": year, "by": by, "groups": groups, "median_days": days}

@@ -184,7 +184,10 @@ def _check_lead(lead: Lead) -> None:
         raise ValidationError({"country": _("外资项目请填写国别（地区）。")})
     if lead.source not in Lead.Source.values:
         raise ValidationError({"source": _("请选择线索来源。")})
-    wanted = {Lead.Source.AGENCY: Referrer.Kind.AGENCY, Lead.Source.AMBASSADOR: Referrer.Kind.AMBASSADOR}
+    wanted: dict[str, str] = {
+        Lead.Source.AGENCY: Referrer.Kind.AGENCY,
+        Lead.Source.AMBASSADOR: Referrer.Kind.AMBASSADOR,
+    }
     if lead.source in wanted:
         if lead.referrer is None or lead.referrer.kind != wanted[lead.source]:
             raise ValidationError(

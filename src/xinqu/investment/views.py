@@ -86,7 +86,7 @@ def _export(request: AuthedRequest, found: Any) -> HttpResponse:
             lead.company,
             str(lead.get_origin_display()),
             str(lead.get_source_display()),
-            str(stages.get(lead.shown_stage, "")),
+            str(stages.get(getattr(lead, "shown_stage", lead.stage), "")),
             float(lead.amount_cny),
             lead.signed_on,
             float(lead.contract_cny) if lead.contract_cny is not None else None,
@@ -206,7 +206,7 @@ def lead_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "stage": s,
             "label": Lead.Stage(s).label,
             "on": _stage_day(lead, s, steps),
-            "current": s == lead.shown_stage,
+            "current": s == getattr(lead, "shown_stage", lead.stage),
         }
         for s in ORDER
     ]
@@ -258,7 +258,7 @@ def _act(user: Any, lead: Lead, chosen: str, data: dict[str, Any]) -> str:
         stopped = services.lead_stop(actor=user, lead=lead, **data)
         return _("线索已%(stage)s；可随时恢复推进。") % {"stage": Lead.Stage(stopped.stage).label}
     if chosen == "document":
-        saved = services.document_add(actor=user, lead=lead, kind=data["kind"], files=data["files"])
+        saved = services.document_add(actor=user, lead=lead, kind=data["kind"], files=data["upload"])
         return _("已上传 %(n)d 个文件。") % {"n": len(saved)}
     if chosen == "activity":
         services.activity_add(actor=user, lead=lead, **data)
