@@ -307,7 +307,7 @@ def lead_move(
     """Move a lead forward to ``stage`` on ``on``. Every stage passed on the way must have its gate
     documents; 签约 needs the contract amount, and a referrer appointed by the signing day."""
     ensure_team(actor, lead)
-    lead = Lead.objects.select_for_update().select_related("referrer").get(pk=lead.pk)
+    lead = Lead.objects.select_for_update(of=("self",)).select_related("referrer").get(pk=lead.pk)
     if stage not in MOVES:
         raise ValidationError({"stage": _("这里只能推进到接洽、考察、洽谈或签约；落地请用“落地”。")})
     if lead.stage in STOPPED:
