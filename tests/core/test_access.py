@@ -33,6 +33,7 @@ from xinqu.enterprises.models import (
     Visit,
 )
 from xinqu.indicators.models import Submission
+from xinqu.investment.models import Lead
 from xinqu.plans.models import Period, Plan, Report
 from xinqu.projects.models import Project
 from xinqu.safety import services as safety
@@ -126,7 +127,12 @@ def world(econ, econ_staff, econ_head, invest_staff, zone, make_user):
     )
     requests.request_act(actor=clerk, request=request, action="accept")
     requests.request_act(actor=clerk, request=request, action="dispatch", department=econ)
+    lead = Lead.objects.create(
+        code="ZS20260001", name="内部招商线索项目", company="某目标企业", origin="province", source="walk_in",
+        amount=1000, amount_cny=1000, department=econ, created_on=dt.date(2026, 3, 1),
+    )  # fmt: skip
     return {
+        "lead": lead,
         "secret": secret,
         "open": open_one,
         "update": update,
@@ -153,6 +159,8 @@ def _private_paths(world):
             f"/service-requests/{number}/",
             f"/api/v1/service-requests/{number}",
             f"/open311/v2/requests/{number}.json",
+            f"/investment/{w['lead'].pk}/",
+            f"/api/v1/leads/{w['lead'].code}",
         ],
         "lists": [
             ("/updates/", "内部工作动态标题"),
@@ -169,8 +177,14 @@ def _private_paths(world):
             ("/api/v1/service-requests?state=all", number),
             ("/open311/v2/requests.json", number),
             ("/api/v1/plans/2026/reports/2026-02?department=econ", "econ"),
+            ("/investment/?stage=lead", "内部招商线索项目"),
+            ("/api/v1/leads", "内部招商线索项目"),
         ],
-        "exports": [("/enterprises/export.xlsx", SECRET), ("/enterprises/export.xlsx", "GR-SECRET")],
+        "exports": [
+            ("/enterprises/export.xlsx", SECRET),
+            ("/enterprises/export.xlsx", "GR-SECRET"),
+            ("/investment/?format=xlsx", "内部招商线索项目"),
+        ],
     }
 
 
