@@ -313,3 +313,27 @@ def test_investment_pages_read_in_english(as_user, invest_staff, lead, path):
     page = client.get(path).content.decode()
     for word in ("招商引资", "线索", "阶段", "汇率", "漏斗", "到位"):
         assert word not in page.replace(lead.name, "").replace(lead.company, ""), (path, word)
+
+
+def test_the_bureau_sets_the_gates_and_the_next_move_follows_them(as_user, invest_staff, econ_staff, lead):
+    bureau = as_user(invest_staff)
+    page = bureau.get("/investment/settings/").content.decode()
+    assert 'value="inspect:visit" aria-label="考察 考察记录" checked' in page
+    # 考察 no longer needs the visit record; 洽谈 needs the feasibility assessment and a contract draft.
+    gates = ["negotiate:feasibility", "negotiate:contract", "signed:legal"]
+    assert bureau.post("/investment/settings/", {"gate": gates, "stale_days": "45"}).status_code == 302
+    services.lead_move(actor=invest_staff, lead=lead, stage="inspect", on=_today())
+    with pytest.raises(ValidationError, match="可行性评估审定、投资合同"):
+        services.lead_move(actor=invest_staff, lead=lead, stage="negotiate", on=_today())
+    from xinqu.investment.selectors import stale_days
+
+    assert stale_days() == 45
+    # Another department may read the rules, not change them; a bad number changes nothing.
+    assert (
+        as_user(econ_staff).post("/investment/settings/", {"gate": [], "stale_days": "30"}).status_code == 403
+    )
+    refused = bureau.post("/investment/settings/", {"gate": [], "stale_days": "0"}, follow=True)
+    assert "停滞天数须在 1 到 365 之间" in refused.content.decode() and stale_days() == 45
+    from xinqu.investment.models import GateRule
+
+    assert GateRule.objects.count() == 3

@@ -219,3 +219,10 @@ def referrer_rows(year: int) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def gate_pairs() -> set[tuple[str, str]]:
+    """The zone's stage gates as (stage, document) pairs."""
+    from xinqu.investment.models import GateRule
+
+    return set(GateRule.objects.values_list("stage", "document"))

@@ -630,3 +630,46 @@ def lead_land(
     StageStep.objects.create(lead=lead, stage=Lead.Stage.LANDED, on=on, by=actor)
     audit_update(actor=actor, obj=lead, before=before)
     return lead
+
+
+# --- The zone's rules -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def rules_save(*, actor: User, gates: Iterable[tuple[str, str]], stale_days: int) -> None:
+    """The zone's stage gates (which documents each stage needs) and the days without activity
+    after which a lead is stale. Only the investment bureau sets them; the change is logged."""
+    ensure_bureau(actor)
+    wanted = set(gates)
+    for stage, document in wanted:
+        if stage not in [*MOVES, Lead.Stage.LANDED] or document not in DocumentKind.values:
+            raise ValidationError(_("阶段或材料不存在。"))
+    if not 1 <= stale_days <= 365:
+        raise ValidationError({"stale_days": _("停滞天数须在 1 到 365 之间。")})
+    before = sorted(f"{s}:{d}" for s, d in GateRule.objects.values_list("stage", "document"))
+    GateRule.objects.exclude(
+        pk__in=[g.pk for g in GateRule.objects.all() if (g.stage, g.document) in wanted]
+    ).delete()
+    for stage, document in wanted:
+        GateRule.objects.get_or_create(stage=stage, document=document)
+    after = sorted(f"{s}:{d}" for s, d in wanted)
+    rule = lead_rule()
+    old_days = rule.stale_days
+    rule.stale_days = stale_days
+    rule.save()
+    if before != after or old_days != stale_days:
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.UPDATE,
+            obj=rule,
+            detail=_("阶段准入材料：%(gates)s；停滞天数 %(old)d → %(new)d")
+            % {"gates": _gates_in_words(after), "old": old_days, "new": stale_days},
+        )
+
+
+def _gates_in_words(pairs: list[str]) -> str:
+    words = []
+    for pair in pairs:
+        stage, document = pair.split(":")
+        words.append(f"{Lead.Stage(stage).label}—{DocumentKind(document).label}")
+    return "、".join(words) or str(_("无"))

@@ -10,6 +10,7 @@ urlpatterns = [
     path("referrers/", views.referrers, name="referrers"),
     path("referrers/<int:pk>/", views.referrers, name="referrer"),
     path("rates/", views.rates, name="rates"),
+    path("settings/", views.settings_page, name="settings"),
     path("<int:pk>/", views.lead_detail, name="detail"),
     path("<int:pk>/edit/", views.lead_edit, name="edit"),
     path("<int:pk>/documents/<int:doc>/", views.document, name="document"),

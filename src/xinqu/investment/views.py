@@ -30,7 +30,16 @@ from xinqu.investment.forms import (
     ReferrerForm,
     StopForm,
 )
-from xinqu.investment.models import Currency, Document, ExchangeRate, Lead, Origin, Payment, Referrer
+from xinqu.investment.models import (
+    Currency,
+    Document,
+    DocumentKind,
+    ExchangeRate,
+    Lead,
+    Origin,
+    Payment,
+    Referrer,
+)
 from xinqu.investment.rules import MOVES, ORDER, reached
 
 EXPORT_HEADERS = [
@@ -395,3 +404,40 @@ def rates(request: AuthedRequest) -> HttpResponse:
         "investment/rates.html",
         {"page": page, "form": form, "can_edit": services.is_bureau(request.user)},
     )
+
+
+@login_required
+def settings_page(request: AuthedRequest) -> HttpResponse:
+    """The zone's rules: which documents each stage needs, and when a lead is stale."""
+    ensure_business(request.user)
+    stages = [*MOVES, Lead.Stage.LANDED]
+    if request.method == "POST":
+        services.ensure_bureau(request.user)
+        pairs = [tuple(v.split(":", 1)) for v in request.POST.getlist("gate") if ":" in v]
+        try:
+            days = int(request.POST.get("stale_days") or 0)
+        except ValueError:
+            days = 0
+        try:
+            services.rules_save(actor=request.user, gates=pairs, stale_days=days)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("已保存。今后推进线索按新的准入材料检查。"))
+            return redirect("investment:settings")
+    have = selectors.gate_pairs()
+    grid = [
+        {
+            "stage": stage,
+            "label": Lead.Stage(stage).label,
+            "cells": [(kind, label, (stage, kind) in have) for kind, label in DocumentKind.choices],
+        }
+        for stage in stages
+    ]
+    context = {
+        "grid": grid,
+        "documents": DocumentKind.choices,
+        "stale_days": selectors.stale_days(),
+        "can_edit": services.is_bureau(request.user),
+    }
+    return render(request, "investment/settings.html", context)
