@@ -337,3 +337,71 @@ def test_the_bureau_sets_the_gates_and_the_next_move_follows_them(as_user, inves
     from xinqu.investment.models import GateRule
 
     assert GateRule.objects.count() == 3
+
+
+def _ledger(rows):
+    import io
+
+    from openpyxl import Workbook
+
+    from xinqu.investment.imports import LEAD_COLUMNS
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append([c.header for c in LEAD_COLUMNS])
+    for row in rows:
+        ws.append([row.get(c.header) for c in LEAD_COLUMNS])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def test_an_existing_ledger_imports_all_rows_or_none_with_each_bad_cell_named(invest_staff, zone):
+    from xinqu.investment.imports import leads_import
+
+    good = {
+        "项目名称": "新材料项目",
+        "目标企业": "某新材料公司",
+        "资金来源地": "省外",
+        "线索来源": "展会",
+        "意向投资（万，原币）": "20,000",
+    }
+    bad = {**good, "项目名称": "外资项目", "资金来源地": "海外", "币种": "EUR"}
+    no_rate = {
+        **good,
+        "项目名称": "欧元项目",
+        "资金来源地": "外资",
+        "国别（地区）": "德国",
+        "币种": "EUR",
+        "登记日期": "2026-01-05",
+    }
+    report = leads_import(actor=invest_staff, file=_ledger([good, bad, no_rate]), dry_run=False)
+    reasons = {(e.row, e.column): e.reason for e in report.errors}
+    assert "应为：省外、省内市外、市内、外资" in reasons[(3, "资金来源地")]
+    assert "汇率" in reasons[(4, "币种")]
+    assert not Lead.objects.exists(), "all rows or none"
+    report = leads_import(
+        actor=invest_staff, file=_ledger([good, {**good, "项目名称": "第二个项目"}]), dry_run=False
+    )
+    assert not report.errors and report.created == 2
+    first = Lead.objects.get(name="新材料项目")
+    assert (
+        first.amount_cny == Decimal("20000") and first.origin == "province" and first.source == "exhibition"
+    )
+    again = leads_import(
+        actor=invest_staff,
+        file=_ledger([{**good, "线索编号": first.code, "目标企业": "改名公司"}]),
+        dry_run=False,
+    )
+    assert again.updated == 1 and Lead.objects.get(pk=first.pk).company == "改名公司"
+
+
+def test_the_import_page_starts_a_dry_run_and_offers_the_template(as_user, invest_staff, leader):
+    client = as_user(invest_staff)
+    assert client.get("/investment/import/").status_code == 200
+    template = client.get("/investment/import/template.xlsx")
+    assert template.status_code == 200 and template["Content-Type"].startswith(
+        "application/vnd.openxmlformats"
+    )
+    assert as_user(leader).get("/investment/import/").status_code == 403

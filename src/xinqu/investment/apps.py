@@ -15,5 +15,6 @@ class InvestmentConfig(Module):
     api = ("", "xinqu.investment.api.router")
     nav = (Nav("investment:list", _("招商引资"), order=35),)
     feeds = ("xinqu.investment.feeds.FEEDS",)
+    imports = ("xinqu.investment.imports.LEADS",)
     demo = (55, "xinqu.investment.demo.load_demo_leads")
     registers = ("xinqu.investment.services",)

@@ -135,3 +135,7 @@ class ReferrerForm(ServiceForm):
             "contact",
         ]
         widgets = {"appointed_on": DATE, "ends_on": DATE}
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))

@@ -12,16 +12,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xinqu.core import jobs
 from xinqu.core.access import AuthedRequest, ensure_business, is_department_member, is_leader, shown_name
 from xinqu.core.forms import add_service_errors
+from xinqu.core.imports import template_workbook
 from xinqu.core.models import Department
 from xinqu.core.params import year_param
-from xinqu.core.xlsx import export_response, workbook_bytes
+from xinqu.core.xlsx import export_response, workbook_bytes, xlsx_response
 from xinqu.enterprises.selectors import enterprise_by_code_or_name
 from xinqu.investment import selectors, services
 from xinqu.investment.forms import (
     ActivityForm,
     DocumentForm,
+    ImportForm,
     LandForm,
     LeadForm,
     MoveForm,
@@ -441,3 +444,29 @@ def settings_page(request: AuthedRequest) -> HttpResponse:
         "can_edit": services.is_bureau(request.user),
     }
     return render(request, "investment/settings.html", context)
+
+
+@login_required
+def lead_import(request: AuthedRequest) -> HttpResponse:
+    """An existing 招商台账 from a workbook: a dry run first, then all rows or none."""
+    ensure_business(request.user)
+    if not is_department_member(request.user):
+        raise PermissionDenied(_("只有部门工作人员可以登记招商线索。"))
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = jobs.import_job_start(
+                actor=request.user, kind="investment_leads", upload=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("import_job", job.pk)
+    return render(request, "investment/import.html", {"form": form})
+
+
+@login_required
+def import_template(request: AuthedRequest) -> HttpResponse:
+    ensure_business(request.user)
+    spec = jobs.IMPORT_KINDS["investment_leads"]
+    return xlsx_response("template-investment-leads.xlsx", template_workbook(str(spec.label), spec.columns))
