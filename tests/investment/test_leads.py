@@ -405,3 +405,30 @@ def test_the_import_page_starts_a_dry_run_and_offers_the_template(as_user, inves
         "application/vnd.openxmlformats"
     )
     assert as_user(leader).get("/investment/import/").status_code == 403
+
+
+def test_the_map_shows_each_nodes_enterprises_and_open_leads_and_ranks_the_gaps(
+    as_user, invest_staff, econ_staff, econ, lead
+):
+    from xinqu.enterprises.models import ChainPosition, IndustryNode
+
+    cluster = IndustryNode.objects.create(kind="cluster", name="光电信息")
+    chain = IndustryNode.objects.create(kind="chain", name="激光", parent=cluster)
+    other_chain = IndustryNode.objects.create(kind="chain", name="显示", parent=cluster)
+    up = IndustryNode.objects.create(kind="node", name="晶体材料", parent=chain, segment="up")
+    mid = IndustryNode.objects.create(kind="node", name="激光器", parent=chain, segment="mid")
+    down = IndustryNode.objects.create(kind="node", name="激光加工", parent=chain, segment="down")
+    lonely = IndustryNode.objects.create(kind="node", name="面板", parent=other_chain, segment="mid")
+    leader_firm = factories.enterprise(econ, name="链主光电有限公司")
+    ChainPosition.objects.create(enterprise=leader_firm, node=down, is_leader=True)
+    services.lead_update(actor=invest_staff, lead=lead, chain_node=mid, chain_role="fill")
+    team = as_user(invest_staff).get(f"/investment/map/?chain={chain.pk}").content.decode()
+    assert "链主光电有限公司" in team and lead.name in team
+    # Another department sees the enterprise, but not the team's unsigned lead.
+    other = as_user(econ_staff).get(f"/investment/map/?chain={chain.pk}").content.decode()
+    assert "链主光电有限公司" in other and lead.name not in other
+    # Gaps: 晶体材料 (one chain leader downstream) before 面板 (none); 激光器 has a lead, 激光加工 a firm.
+    from xinqu.investment.selectors import gap_nodes
+
+    assert [(r["node"].name, r["leaders_around"]) for r in gap_nodes()] == [("晶体材料", 1), ("面板", 0)]
+    assert up.pk and lonely.pk

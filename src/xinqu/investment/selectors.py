@@ -226,3 +226,72 @@ def gate_pairs() -> set[tuple[str, str]]:
     from xinqu.investment.models import GateRule
 
     return set(GateRule.objects.values_list("stage", "document"))
+
+
+OPEN_STAGES = [S.LEAD, S.CONTACT, S.INSPECT, S.NEGOTIATE, S.SIGNED]
+
+
+def chain_targets(chain: Any, user: Any) -> list[dict[str, Any]]:
+    """招商地图 for one chain: each node upstream to downstream with its enterprises (named as
+    ``user`` may see them) and the open leads ``user`` may see."""
+    from xinqu.core.access import attach_shown
+    from xinqu.enterprises.models import ChainPosition, IndustryNode
+
+    nodes = list(chain.children.order_by("sort_order", "id"))
+    positions = (
+        ChainPosition.objects.filter(node__in=nodes)
+        .select_related("enterprise")
+        .order_by("-is_leader", "enterprise__name")
+    )
+    by_node: dict[int, list[Any]] = defaultdict(list)
+    for position in attach_shown(user, positions, "enterprise"):
+        by_node[position.node_id].append(position)
+    leads: dict[int, list[Lead]] = defaultdict(list)
+    for lead in (
+        Lead.objects.visible_to(user)
+        .filter(chain_node__in=nodes, stage__in=OPEN_STAGES)
+        .order_by("-amount_cny")
+    ):
+        assert lead.chain_node_id is not None
+        leads[lead.chain_node_id].append(lead)
+    segments = []
+    for value, label in IndustryNode.Segment.choices:
+        entries = [
+            {"node": n, "positions": by_node.get(n.pk, []), "leads": leads.get(n.pk, [])}
+            for n in nodes
+            if n.segment == value
+        ]
+        segments.append({"segment": value, "label": label, "nodes": entries})
+    return segments
+
+
+def gap_nodes(limit: int = 100) -> list[dict[str, Any]]:
+    """Chain nodes with neither an enterprise nor an open lead, ranked by how many chain leaders
+    sit upstream or downstream of them on the same chain (where a new link pays most)."""
+    from xinqu.enterprises.models import ChainPosition, IndustryNode
+
+    occupied = set(ChainPosition.objects.values_list("node_id", flat=True).distinct())
+    pursued = set(
+        Lead.objects.filter(stage__in=OPEN_STAGES, chain_node__isnull=False)
+        .values_list("chain_node_id", flat=True)
+        .distinct()
+    )
+    leaders: dict[tuple[int, str], int] = defaultdict(int)
+    for chain_id, segment, n in (
+        ChainPosition.objects.filter(is_leader=True)
+        .values_list("node__parent_id", "node__segment")
+        .annotate(n=Count("enterprise_id", distinct=True))
+    ):
+        leaders[(chain_id, segment)] += n
+    rows = []
+    for node in IndustryNode.objects.filter(kind="node").select_related("parent__parent"):
+        if node.pk in occupied or node.pk in pursued or node.parent_id is None:
+            continue
+        around = sum(
+            n
+            for (chain_id, segment), n in leaders.items()
+            if chain_id == node.parent_id and segment != node.segment
+        )
+        rows.append({"node": node, "chain": node.parent, "leaders_around": around})
+    rows.sort(key=lambda r: (-r["leaders_around"], r["chain"].name, r["node"].sort_order, r["node"].pk))
+    return rows[:limit]

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.lead_list, name="list"),
     path("new/", views.lead_edit, name="create"),
     path("funnel/", views.funnel, name="funnel"),
+    path("map/", views.chain_map, name="map"),
     path("referrers/", views.referrers, name="referrers"),
     path("referrers/<int:pk>/", views.referrers, name="referrer"),
     path("rates/", views.rates, name="rates"),

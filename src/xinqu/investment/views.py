@@ -19,6 +19,7 @@ from xinqu.core.imports import template_workbook
 from xinqu.core.models import Department
 from xinqu.core.params import year_param
 from xinqu.core.xlsx import export_response, workbook_bytes, xlsx_response
+from xinqu.enterprises.models import IndustryNode
 from xinqu.enterprises.selectors import enterprise_by_code_or_name
 from xinqu.investment import selectors, services
 from xinqu.investment.forms import (
@@ -470,3 +471,20 @@ def import_template(request: AuthedRequest) -> HttpResponse:
     ensure_business(request.user)
     spec = jobs.IMPORT_KINDS["investment_leads"]
     return xlsx_response("template-investment-leads.xlsx", template_workbook(str(spec.label), spec.columns))
+
+
+@login_required
+def chain_map(request: AuthedRequest) -> HttpResponse:
+    """招商地图: a chain's nodes with their enterprises and open leads, and the zone's nodes with
+    neither, ranked by the chain leaders around them."""
+    ensure_business(request.user)
+    chains = list(IndustryNode.objects.filter(kind=IndustryNode.Kind.CHAIN).select_related("parent"))
+    raw = request.GET.get("chain") or ""
+    chain = next((c for c in chains if str(c.pk) == raw), chains[0] if chains else None)
+    context = {
+        "chains": chains,
+        "chain": chain,
+        "segments": selectors.chain_targets(chain, request.user) if chain else [],
+        "gaps": selectors.gap_nodes(),
+    }
+    return render(request, "investment/map.html", context)
