@@ -305,6 +305,10 @@ def test_funnel_referrers_and_rates_pages_show_the_years_work(
         "/investment/referrers/",
         "/investment/rates/",
         "/investment/new/",
+        "/investment/score/",
+        "/investment/map/",
+        "/investment/settings/",
+        "/investment/import/",
     ],
 )
 def test_investment_pages_read_in_english(as_user, invest_staff, lead, path):
@@ -432,3 +436,92 @@ def test_the_map_shows_each_nodes_enterprises_and_open_leads_and_ranks_the_gaps(
 
     assert [(r["node"].name, r["leaders_around"]) for r in gap_nodes()] == [("晶体材料", 1), ("面板", 0)]
     assert up.pk and lonely.pk
+
+
+def test_team_scores_follow_the_rule_and_show_the_formula(
+    as_user, invest_staff, invest, econ_staff, leader, lead
+):
+    services.lead_update(actor=invest_staff, lead=lead, amount=Decimal("150000"))
+    for kind in ("visit", "feasibility", "negotiation", "legal", "fair_competition"):
+        services.document_add(actor=invest_staff, lead=lead, kind=kind, files=[_pdf()])
+    lead = services.lead_move(
+        actor=invest_staff, lead=lead, stage="signed", on=_today(), contract_amount=Decimal("150000")
+    )
+    services.payment_add(actor=invest_staff, lead=lead, on=_today(), amount=Decimal("40000"))  # 4 亿元
+    year = _today().year
+    from xinqu.investment.selectors import team_scores
+
+    row = team_scores(year)["rows"][0]
+    # One 10–20 亿元 signing (4) + 4 亿元 paid in × 0.5 (2) = 6.
+    assert (row["band_10_20"], row["paid_in"], row["score"]) == (1, Decimal("4.00"), Decimal("6.00"))
+    # A leader finds the lead falsely reported: 5 off; a reason is required; staff may not.
+    with pytest.raises(PermissionDenied):
+        services.lead_flag_false(actor=invest_staff, lead=lead, reason="x")
+    with pytest.raises(ValidationError, match="依据"):
+        services.lead_flag_false(actor=leader, lead=lead, reason=" ")
+    as_user(leader).post(f"/investment/{lead.pk}/", {"form": "false_report", "reason": "合同金额与实际不符"})
+    assert team_scores(year)["rows"][0]["score"] == Decimal("1.00")
+    bureau = as_user(invest_staff)
+    rule = {
+        "band_3_10": "2",
+        "band_10_20": "10",
+        "band_20": "8",
+        "paid_in": "1",
+        "late_start": "1",
+        "false_report": "5",
+    }
+    assert bureau.post(f"/investment/score/?year={year}", {"form": "rule", **rule}).status_code == 302
+    page = bureau.get(f"/investment/score/?year={year}").content.decode()
+    assert "10–20 亿元签约 × 10.00" in page and "<strong>9.00</strong>" in page
+    assert (
+        as_user(econ_staff).post(f"/investment/score/?year={year}", {"form": "rule", **rule}).status_code
+        == 403
+    )
+    target = {
+        "form": "target",
+        "department": invest.pk,
+        "signings": "12",
+        "signed_amount": "50",
+        "paid_in": "30",
+    }
+    assert bureau.post(f"/investment/score/?year={year}", target).status_code == 302
+    assert "12 / 50.00 / 30.00" in bureau.get(f"/investment/score/?year={year}").content.decode()
+
+
+def test_the_forecast_weights_open_leads_by_stage_in_their_expected_month(invest_staff, invest, lead):
+    from xinqu.investment.models import Target
+    from xinqu.investment.selectors import signing_forecast
+
+    today = _today()
+    later = dt.date(today.year + 1, 3, 10)
+    services.lead_update(actor=invest_staff, lead=lead, expected_sign_on=later)
+    services.document_add(actor=invest_staff, lead=lead, kind="visit", files=[_pdf()])
+    services.document_add(actor=invest_staff, lead=lead, kind="feasibility", files=[_pdf()])
+    services.lead_move(actor=invest_staff, lead=lead, stage="negotiate", on=today)
+    Target.objects.create(year=later.year, department=invest, signings=10, signed_amount=1, paid_in=1)
+    result = signing_forecast(invest_staff, later.year, today=today)
+    assert result["months"][2]["expected"] == Decimal("0.5") and result["forecast"] == Decimal("0.5")
+    assert result["target"] == 10
+
+
+def test_a_referrers_reward_is_a_per_mille_of_fixed_assets_formed_with_a_cap(as_user, invest_staff, lead):
+    from xinqu.investment.selectors import referrer_rows
+
+    agency = Referrer.objects.create(
+        kind="agency", name="深圳联络处", appointed_on=_today() - dt.timedelta(days=100)
+    )
+    services.lead_update(actor=invest_staff, lead=lead, source="agency", referrer=agency)
+    lead = _to_signing(invest_staff, lead)  # 6 亿元: below 10 亿元, 3 ‰
+    services.payment_add(actor=invest_staff, lead=lead, on=_today(), amount=Decimal("50000"), kind="fixed")
+    services.payment_add(actor=invest_staff, lead=lead, on=_today(), amount=Decimal("5000"), kind="working")
+    row = referrer_rows(_today().year)[0]
+    assert row["reward"] == Decimal("150.00") and not row["capped"]  # 50,000 万元 × 3 ‰
+    bureau = as_user(invest_staff)
+    posted = {"gate": ["inspect:visit"], "stale_days": "30", "reward_below_10": "5", "reward_10_20": "4",
+              "reward_above_20": "5", "reward_cap": "200"}  # fmt: skip
+    assert bureau.post("/investment/settings/", posted).status_code == 302
+    row = referrer_rows(_today().year)[0]
+    assert row["reward"] == Decimal("200.00") and row["capped"]  # 250 capped at 200
+    assert "已达上限" in bureau.get("/investment/referrers/").content.decode()
+    refused = bureau.post("/investment/settings/", {**posted, "reward_cap": "-1"}, follow=True)
+    assert "不小于 0" in refused.content.decode()

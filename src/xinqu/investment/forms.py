@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.forms import MultipleFileField, ServiceForm, UnitChoiceField
-from xinqu.core.models import OrgUnit, User
+from xinqu.core.models import Department, OrgUnit, User
 from xinqu.enterprises.forms import enterprise_field
 from xinqu.enterprises.models import IndustryNode
 from xinqu.investment.models import (
@@ -18,6 +18,7 @@ from xinqu.investment.models import (
     Origin,
     Payment,
     Referrer,
+    ScoreRule,
 )
 from xinqu.investment.rules import MOVES
 from xinqu.projects.models import Project
@@ -42,8 +43,10 @@ class LeadForm(ServiceForm):
             "currency",
             "amount",
             "officer",
+            "expected_sign_on",
             "confidential",
         ]
+        widgets = {"expected_sign_on": DATE}
         help_texts = {
             "credit_code": _("企业尚未在本区注册时可不填，落地时再填写"),
             "amount": _("以所选币种的“万”为单位；外币按登记当日汇率折算为人民币"),
@@ -139,3 +142,26 @@ class ReferrerForm(ServiceForm):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+
+
+class TargetForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label=_("招商团队"), queryset=Department.objects.filter(is_active=True)
+    )
+    signings = forms.IntegerField(label=_("签约项目（个）"), min_value=0)
+    signed_amount = forms.DecimalField(
+        label=_("签约额（亿元）"), min_value=0, max_digits=10, decimal_places=2
+    )
+    paid_in = forms.DecimalField(label=_("到位资金（亿元）"), min_value=0, max_digits=10, decimal_places=2)
+
+
+class ScoreRuleForm(ServiceForm):
+    class Meta:
+        model = ScoreRule
+        fields = ["band_3_10", "band_10_20", "band_20", "paid_in", "late_start", "false_report"]
+
+
+class FalseReportForm(forms.Form):
+    reason = forms.CharField(
+        label=_("认定虚报的依据"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -198,6 +198,12 @@ class Lead(DepartmentOwned):
         related_name="lead",
         verbose_name=_("项目台账"),
     )
+    expected_sign_on = models.DateField(
+        _("预计签约日期"), null=True, blank=True, help_text=_("用于签约预测；按阶段的成功概率计入当月")
+    )
+    # A leader's finding that the lead was reported falsely (虚报): the team's score is docked.
+    false_report = models.BooleanField(_("认定虚报"), default=False)
+    false_report_reason = models.CharField(_("虚报认定说明"), max_length=300, blank=True)
     last_activity_on = models.DateField(_("最近跟进"), null=True, blank=True)
     created_on = models.DateField(_("登记日期"))
 
@@ -372,6 +378,20 @@ class LeadRule(models.Model):
     """The zone's follow-up rule (one row): a lead with no activity for ``stale_days`` is stale."""
 
     stale_days = models.PositiveSmallIntegerField(_("多少天未跟进视为停滞"), default=30)
+    # An agency's or ambassador's reward: a per-mille of the fixed assets actually formed (fixed
+    # capital paid in) by the signings that count for it, by the signing's size, with a cap.
+    reward_below_10 = models.DecimalField(
+        _("奖励：10 亿元以下项目（‰）"), max_digits=5, decimal_places=2, default=Decimal(3)
+    )
+    reward_10_20 = models.DecimalField(
+        _("奖励：10–20 亿元项目（‰）"), max_digits=5, decimal_places=2, default=Decimal(4)
+    )
+    reward_above_20 = models.DecimalField(
+        _("奖励：20 亿元以上项目（‰）"), max_digits=5, decimal_places=2, default=Decimal(5)
+    )
+    reward_cap = models.DecimalField(
+        _("每个机构或大使每年奖励上限（万元）"), max_digits=10, decimal_places=2, default=Decimal(200)
+    )
 
     class Meta:
         verbose_name = _("线索跟进规则")
@@ -379,3 +399,59 @@ class LeadRule(models.Model):
 
     def __str__(self) -> str:
         return str(self.stale_days)
+
+
+class Target(models.Model):
+    """A team's investment targets for a year: signings, the amount signed and paid-in capital."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    department = models.ForeignKey(
+        "core.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("招商团队")
+    )
+    signings = models.PositiveIntegerField(_("签约项目（个）"))
+    signed_amount = models.DecimalField(_("签约额（亿元）"), max_digits=10, decimal_places=2)
+    paid_in = models.DecimalField(_("到位资金（亿元）"), max_digits=10, decimal_places=2)
+
+    objects = AccessQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["year", "department"]
+        verbose_name = _("招商目标")
+        verbose_name_plural = _("招商目标")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "department"], name="investment_target_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.department_id}"
+
+
+class ScoreRule(models.Model):
+    """The zone's yearly 招商 score (one row): points for each signing by size band and for each
+    亿元 paid in, less deductions for each project not started on time and each false report."""
+
+    band_3_10 = models.DecimalField(
+        _("每个 3–10 亿元签约项目（分）"), max_digits=6, decimal_places=2, default=Decimal(2)
+    )
+    band_10_20 = models.DecimalField(
+        _("每个 10–20 亿元签约项目（分）"), max_digits=6, decimal_places=2, default=Decimal(4)
+    )
+    band_20 = models.DecimalField(
+        _("每个 20 亿元以上签约项目（分）"), max_digits=6, decimal_places=2, default=Decimal(8)
+    )
+    paid_in = models.DecimalField(
+        _("每亿元到位资金（分）"), max_digits=6, decimal_places=2, default=Decimal("0.5")
+    )
+    late_start = models.DecimalField(
+        _("每个未按期开工项目扣（分）"), max_digits=6, decimal_places=2, default=Decimal(1)
+    )
+    false_report = models.DecimalField(
+        _("每条认定虚报扣（分）"), max_digits=6, decimal_places=2, default=Decimal(5)
+    )
+
+    class Meta:
+        verbose_name = _("招商考核规则")
+        verbose_name_plural = _("招商考核规则")
+
+    def __str__(self) -> str:
+        return "score rule"

@@ -200,9 +200,28 @@ def referrer_rows(year: int) -> list[dict[str, Any]]:
             filter=Q(leads__signed_on__year=year, leads__signed_on__gte=F("appointed_on")),
         ),
     )
+    rule = LeadRule.objects.first() or LeadRule()
+    formed: dict[int, Decimal] = defaultdict(Decimal)
+    fixed = Payment.objects.filter(
+        on__year=year,
+        kind="fixed",
+        lead__referrer__isnull=False,
+        lead__signed_on__gte=F("lead__referrer__appointed_on"),
+    ).values_list("lead__referrer_id", "lead__contract_cny", "amount_cny")
+    for referrer_id, contract, paid in fixed:
+        contract = contract or Decimal(0)
+        permille = (
+            rule.reward_above_20
+            if contract >= 200_000
+            else rule.reward_10_20
+            if contract >= 100_000
+            else rule.reward_below_10
+        )
+        formed[referrer_id] += paid * permille / 1000
     rows = []
     for referrer in found:
         amount = (referrer.signed_amount or Decimal(0)) / Decimal(10_000)
+        reward = min(formed.get(referrer.pk, Decimal(0)), rule.reward_cap).quantize(Decimal("0.01"))
         rows.append(
             {
                 "referrer": referrer,
@@ -216,6 +235,8 @@ def referrer_rows(year: int) -> list[dict[str, Any]]:
                 else None,
                 "leads_met": referrer.leads_in_year >= referrer.leads_per_year,
                 "investment_met": amount >= referrer.investment_per_year,
+                "reward": reward,
+                "capped": formed.get(referrer.pk, Decimal(0)) > rule.reward_cap,
             }
         )
     return rows
@@ -295,3 +316,138 @@ def gap_nodes(limit: int = 100) -> list[dict[str, Any]]:
         rows.append({"node": node, "chain": node.parent, "leaders_around": around})
     rows.sort(key=lambda r: (-r["leaders_around"], r["chain"].name, r["node"].sort_order, r["node"].pk))
     return rows[:limit]
+
+
+# Signing size bands in 万元: 3–10亿, 10–20亿, 20亿+.
+BANDS = [("band_3_10", 30_000, 100_000), ("band_10_20", 100_000, 200_000), ("band_20", 200_000, None)]
+# The chance a lead signs in its expected month, by the stage it has reached.
+SIGN_CHANCE = {
+    S.LEAD: Decimal("0.05"),
+    S.CONTACT: Decimal("0.1"),
+    S.INSPECT: Decimal("0.25"),
+    S.NEGOTIATE: Decimal("0.5"),
+}
+
+
+def _band_q(low: int, high: int | None) -> Q:
+    q = Q(contract_cny__gte=low)
+    return q & Q(contract_cny__lt=high) if high is not None else q
+
+
+def team_scores(year: int, as_of: dt.date | None = None) -> dict[str, Any]:
+    """Each team's 招商 score for the year, by the zone's rule: signings by size band and 亿元 paid
+    in, less each project not started on time and each false report. Every part is shown."""
+    from xinqu.core.models import Department
+    from xinqu.investment.models import ScoreRule, Target
+
+    as_of = as_of or min(timezone.localdate(), dt.date(year, 12, 31))
+    rule = ScoreRule.objects.first() or ScoreRule()
+    signed = Lead.objects.filter(signed_on__year=year, signed_on__lte=as_of)
+    counts = signed.values("department_id").annotate(
+        signings=Count("id"),
+        amount=Sum("contract_cny"),
+        **{name: Count("id", filter=_band_q(low, high)) for name, low, high in BANDS},
+    )
+    paid = (
+        Payment.objects.filter(on__year=year, on__lte=as_of)
+        .values("lead__department_id")
+        .annotate(s=Sum("amount_cny"))
+    )
+    late = (
+        Lead.objects.filter(late_start_q(as_of), start_by__year__lte=year)
+        .values("department_id")
+        .annotate(n=Count("id"))
+    )
+    false = (
+        Lead.objects.filter(false_report=True, created_on__year__lte=year)
+        .values("department_id")
+        .annotate(n=Count("id"))
+    )
+    targets = {t.department_id: t for t in Target.objects.filter(year=year)}
+    by: dict[int, dict[str, Any]] = defaultdict(
+        lambda: {
+            "signings": 0,
+            "amount": Decimal(0),
+            "paid_in": Decimal(0),
+            "late": 0,
+            "false": 0,
+            **{b: 0 for b, _l, _h in BANDS},
+        }
+    )
+    for row in counts:
+        entry = by[row["department_id"]]
+        entry.update(
+            signings=row["signings"], amount=row["amount"] or Decimal(0), **{b: row[b] for b, _l, _h in BANDS}
+        )
+    for row in paid:
+        by[row["lead__department_id"]]["paid_in"] = row["s"] or Decimal(0)
+    for row in late:
+        by[row["department_id"]]["late"] = row["n"]
+    for row in false:
+        by[row["department_id"]]["false"] = row["n"]
+    for department_id in targets:
+        by[department_id]  # a team with targets shows even before its first signing
+    names = {d.pk: d.name for d in Department.objects.filter(pk__in=list(by))}
+    rows = []
+    for department_id, entry in by.items():
+        paid_100m = (entry["paid_in"] / Decimal(10_000)).quantize(Decimal("0.01"))
+        score = (
+            sum(rule_value * entry[b] for b, rule_value in ((b, getattr(rule, b)) for b, _l, _h in BANDS))
+            + rule.paid_in * paid_100m
+            - rule.late_start * entry["late"]
+            - rule.false_report * entry["false"]
+        )
+        target = targets.get(department_id)
+        rows.append(
+            {
+                "department": names.get(department_id, ""),
+                **entry,
+                "amount": (entry["amount"] / Decimal(10_000)).quantize(Decimal("0.01")),
+                "paid_in": paid_100m,
+                "score": Decimal(score).quantize(Decimal("0.01")),
+                "target": target,
+            }
+        )
+    rows.sort(key=lambda r: (-r["score"], r["department"]))
+    return {"year": year, "as_of": as_of, "rule": rule, "rows": rows}
+
+
+def signing_forecast(user: Any, year: int, today: dt.date | None = None) -> dict[str, Any]:
+    """Signings month by month: those made, and for the months ahead the open leads expected to
+    sign then, each weighted by its stage's chance; against the year's targets (the teams' sum)."""
+    from xinqu.investment.models import Target
+
+    today = today or timezone.localdate()
+    visible = Lead.objects.visible_to(user)
+    done = dict(
+        visible.filter(signed_on__year=year)
+        .values_list("signed_on__month")
+        .annotate(n=Count("id"))
+        .values_list("signed_on__month", "n")
+    )
+    expected: dict[int, Decimal] = defaultdict(Decimal)
+    for stage, on in visible.filter(expected_sign_on__year=year, stage__in=list(SIGN_CHANCE)).values_list(
+        "stage", "expected_sign_on"
+    ):
+        month = (
+            on.month
+            if (year, on.month) > (today.year, today.month)
+            else (today.month if year == today.year else on.month)
+        )
+        expected[month] += SIGN_CHANCE[stage]
+    target = Target.objects.filter(year=year).aggregate(s=Sum("signings"))["s"]
+    months = []
+    running = Decimal(0)
+    for month in range(1, 13):
+        made = done.get(month, 0)
+        ahead = expected.get(month, Decimal(0)).quantize(Decimal("0.1"))
+        running += made + ahead
+        months.append(
+            {
+                "month": month,
+                "signed": made,
+                "expected": ahead,
+                "cumulative": running.quantize(Decimal("0.1")),
+            }
+        )
+    return {"year": year, "months": months, "target": target, "forecast": running.quantize(Decimal("0.1"))}

@@ -16,9 +16,9 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinqu.core.access import ensure_department_member, is_department_member, member_of
+from xinqu.core.access import ensure_department_member, is_department_member, is_leader, member_of
 from xinqu.core.audit import audit_create, audit_record, audit_update, snapshot
-from xinqu.core.models import AuditEntry, OrgUnit, User
+from xinqu.core.models import AuditEntry, Department, OrgUnit, User
 from xinqu.core.services import UNCHANGED, given, save_audited
 from xinqu.enterprises.codes import normalise_credit_code, validate_credit_code
 from xinqu.enterprises.models import Enterprise, IndustryNode
@@ -35,7 +35,9 @@ from xinqu.investment.models import (
     Origin,
     Payment,
     Referrer,
+    ScoreRule,
     StageStep,
+    Target,
 )
 from xinqu.investment.rules import MOVES, ORDER, STOPPED, reached, to_cny
 from xinqu.projects.models import Project
@@ -60,6 +62,7 @@ LEAD_FIELDS = [
     "amount_cny",
     "officer",
     "confidential",
+    "expected_sign_on",
 ]
 
 
@@ -230,12 +233,14 @@ def lead_create(
     amount: Decimal = UNCHANGED,
     officer: User | None = UNCHANGED,
     confidential: bool = UNCHANGED,
+    expected_sign_on: dt.date | None = UNCHANGED,
 ) -> Lead:
     """A new lead of the actor's team, at stage 线索 on ``on`` (today by default)."""
     fields = given(
         name=name, company=company, credit_code=credit_code, origin=origin, country=country, source=source,
         referrer=referrer, referring_enterprise=referring_enterprise, chain_node=chain_node, chain_role=chain_role,
         chain_leader=chain_leader, currency=currency, amount=amount, officer=officer, confidential=confidential,
+        expected_sign_on=expected_sign_on,
     )  # fmt: skip
     department_id = ensure_department_member(actor, _("只有部门工作人员可以登记招商线索。"))
     today = timezone.localdate()
@@ -270,12 +275,14 @@ def lead_update(
     amount: Decimal = UNCHANGED,
     officer: User | None = UNCHANGED,
     confidential: bool = UNCHANGED,
+    expected_sign_on: dt.date | None = UNCHANGED,
 ) -> Lead:
     ensure_team(actor, lead)
     fields = given(
         name=name, company=company, credit_code=credit_code, origin=origin, country=country, source=source,
         referrer=referrer, referring_enterprise=referring_enterprise, chain_node=chain_node, chain_role=chain_role,
         chain_leader=chain_leader, currency=currency, amount=amount, officer=officer, confidential=confidential,
+        expected_sign_on=expected_sign_on,
     )  # fmt: skip
     return save_audited(actor=actor, instance=lead, audited=LEAD_FIELDS, fields=fields, validate=_check_lead)
 
@@ -636,7 +643,16 @@ def lead_land(
 
 
 @transaction.atomic
-def rules_save(*, actor: User, gates: Iterable[tuple[str, str]], stale_days: int) -> None:
+def rules_save(
+    *,
+    actor: User,
+    gates: Iterable[tuple[str, str]],
+    stale_days: int,
+    reward_below_10: Decimal = UNCHANGED,
+    reward_10_20: Decimal = UNCHANGED,
+    reward_above_20: Decimal = UNCHANGED,
+    reward_cap: Decimal = UNCHANGED,
+) -> None:
     """The zone's stage gates (which documents each stage needs) and the days without activity
     after which a lead is stale. Only the investment bureau sets them; the change is logged."""
     ensure_bureau(actor)
@@ -646,6 +662,14 @@ def rules_save(*, actor: User, gates: Iterable[tuple[str, str]], stale_days: int
             raise ValidationError(_("阶段或材料不存在。"))
     if not 1 <= stale_days <= 365:
         raise ValidationError({"stale_days": _("停滞天数须在 1 到 365 之间。")})
+    rewards = given(
+        reward_below_10=reward_below_10,
+        reward_10_20=reward_10_20,
+        reward_above_20=reward_above_20,
+        reward_cap=reward_cap,
+    )
+    if any(v is None or v < 0 for v in rewards.values()):
+        raise ValidationError(_("奖励比例和上限须为不小于 0 的数。"))
     before = sorted(f"{s}:{d}" for s, d in GateRule.objects.values_list("stage", "document"))
     GateRule.objects.exclude(
         pk__in=[g.pk for g in GateRule.objects.all() if (g.stage, g.document) in wanted]
@@ -657,6 +681,8 @@ def rules_save(*, actor: User, gates: Iterable[tuple[str, str]], stale_days: int
     old_days = rule.stale_days
     rule.stale_days = stale_days
     rule.save()
+    if rewards:
+        save_audited(actor=actor, instance=rule, audited=list(rewards), fields=rewards)
     if before != after or old_days != stale_days:
         audit_record(
             actor=actor,
@@ -673,3 +699,75 @@ def _gates_in_words(pairs: list[str]) -> str:
         stage, document = pair.split(":")
         words.append(f"{Lead.Stage(stage).label}—{DocumentKind(document).label}")
     return "、".join(words) or str(_("无"))
+
+
+# --- Targets, the score rule and false reports ------------------------------------------------
+
+
+@transaction.atomic
+def target_save(
+    *, actor: User, year: int, department: Department, signings: int, signed_amount: Decimal, paid_in: Decimal
+) -> Target:
+    """A team's targets for a year; the investment bureau sets them."""
+    ensure_bureau(actor)
+    if signings < 0 or signed_amount < 0 or paid_in < 0:
+        raise ValidationError(_("目标不能为负数。"))
+    instance = Target.objects.filter(year=year, department=department).first() or Target(
+        year=year, department=department
+    )
+    return save_audited(
+        actor=actor,
+        instance=instance,
+        audited=["year", "department", "signings", "signed_amount", "paid_in"],
+        fields={"signings": signings, "signed_amount": signed_amount, "paid_in": paid_in},
+    )
+
+
+def score_rule() -> ScoreRule:
+    return ScoreRule.objects.first() or ScoreRule.objects.create()
+
+
+SCORE_FIELDS = ["band_3_10", "band_10_20", "band_20", "paid_in", "late_start", "false_report"]
+
+
+@transaction.atomic
+def score_rule_save(
+    *,
+    actor: User,
+    band_3_10: Decimal,
+    band_10_20: Decimal,
+    band_20: Decimal,
+    paid_in: Decimal,
+    late_start: Decimal,
+    false_report: Decimal,
+) -> ScoreRule:
+    ensure_bureau(actor)
+    values = {
+        "band_3_10": band_3_10,
+        "band_10_20": band_10_20,
+        "band_20": band_20,
+        "paid_in": paid_in,
+        "late_start": late_start,
+        "false_report": false_report,
+    }
+    if any(v < 0 for v in values.values()):
+        raise ValidationError(_("分值不能为负数（扣分项填写扣除的分数）。"))
+    return save_audited(actor=actor, instance=score_rule(), audited=SCORE_FIELDS, fields=values)
+
+
+@transaction.atomic
+def lead_flag_false(*, actor: User, lead: Lead, reason: str, false_report: bool = True) -> Lead:
+    """A zone leader finds a lead falsely reported (虚报), with the reason, or withdraws that."""
+    if not is_leader(actor):
+        raise PermissionDenied(_("只有管委会领导可以认定虚报。"))
+    if false_report and not reason.strip():
+        raise ValidationError({"reason": _("请写明认定虚报的依据。")})
+    return save_audited(
+        actor=actor,
+        instance=lead,
+        audited=["false_report", "false_report_reason"],
+        fields={
+            "false_report": false_report,
+            "false_report_reason": reason.strip()[:300] if false_report else "",
+        },
+    )

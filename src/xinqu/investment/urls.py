@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.lead_edit, name="create"),
     path("funnel/", views.funnel, name="funnel"),
     path("map/", views.chain_map, name="map"),
+    path("score/", views.score, name="score"),
     path("referrers/", views.referrers, name="referrers"),
     path("referrers/<int:pk>/", views.referrers, name="referrer"),
     path("rates/", views.rates, name="rates"),

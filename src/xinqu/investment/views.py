@@ -17,6 +17,7 @@ from xinqu.core.access import AuthedRequest, ensure_business, is_department_memb
 from xinqu.core.forms import add_service_errors
 from xinqu.core.imports import template_workbook
 from xinqu.core.models import Department
+from xinqu.core.numbers import parse_number
 from xinqu.core.params import year_param
 from xinqu.core.xlsx import export_response, workbook_bytes, xlsx_response
 from xinqu.enterprises.models import IndustryNode
@@ -25,6 +26,7 @@ from xinqu.investment import selectors, services
 from xinqu.investment.forms import (
     ActivityForm,
     DocumentForm,
+    FalseReportForm,
     ImportForm,
     LandForm,
     LeadForm,
@@ -32,7 +34,9 @@ from xinqu.investment.forms import (
     PaymentForm,
     RateForm,
     ReferrerForm,
+    ScoreRuleForm,
     StopForm,
+    TargetForm,
 )
 from xinqu.investment.models import (
     Currency,
@@ -40,6 +44,7 @@ from xinqu.investment.models import (
     DocumentKind,
     ExchangeRate,
     Lead,
+    LeadRule,
     Origin,
     Payment,
     Referrer,
@@ -190,6 +195,28 @@ def lead_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         ),
         "land": LandForm(pick("land")[0], initial={"on": today, "credit_code": lead.credit_code}),
     }
+    if chosen == "false_report":
+        # A leader's finding, not the team's action.
+        false_form = FalseReportForm(request.POST)
+        withdraw = request.POST.get("withdraw") == "1"
+        if withdraw or false_form.is_valid():
+            try:
+                services.lead_flag_false(
+                    actor=user,
+                    lead=lead,
+                    reason="" if withdraw else false_form.cleaned_data["reason"],
+                    false_report=not withdraw,
+                )
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.success(
+                    request,
+                    _("已撤销虚报认定。") if withdraw else _("已认定虚报；该团队年度考核将按规则扣分。"),
+                )
+        else:
+            messages.error(request, _("请写明认定虚报的依据。"))
+        return redirect("investment:detail", pk)
     if chosen:
         if chosen not in ACTIONS:
             raise PermissionDenied
@@ -247,6 +274,8 @@ def lead_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         ],
         "stopped": lead.stage in ("paused", "lost"),
         "enterprise_shown": shown_name(user, lead.enterprise),
+        "can_flag": is_leader(user),
+        "false_form": FalseReportForm(),
     }
     return render(request, "investment/detail.html", context)
 
@@ -380,7 +409,14 @@ def referrers(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     return render(
         request,
         "investment/referrers.html",
-        {"rows": rows, "form": form, "can_edit": can_edit, "year": year, "editing": instance},
+        {
+            "rows": rows,
+            "form": form,
+            "can_edit": can_edit,
+            "year": year,
+            "editing": instance,
+            "rule": services.lead_rule(),
+        },
     )
 
 
@@ -422,14 +458,19 @@ def settings_page(request: AuthedRequest) -> HttpResponse:
             days = int(request.POST.get("stale_days") or 0)
         except ValueError:
             days = 0
+        rewards = {}
+        for name in ("reward_below_10", "reward_10_20", "reward_above_20", "reward_cap"):
+            if name in request.POST:
+                rewards[name] = parse_number(request.POST.get(name))
         try:
-            services.rules_save(actor=request.user, gates=pairs, stale_days=days)  # type: ignore[arg-type]
+            services.rules_save(actor=request.user, gates=pairs, stale_days=days, **rewards)  # type: ignore[arg-type]
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("已保存。今后推进线索按新的准入材料检查。"))
             return redirect("investment:settings")
     have = selectors.gate_pairs()
+    rule = services.lead_rule()
     grid = [
         {
             "stage": stage,
@@ -443,6 +484,10 @@ def settings_page(request: AuthedRequest) -> HttpResponse:
         "documents": DocumentKind.choices,
         "stale_days": selectors.stale_days(),
         "can_edit": services.is_bureau(request.user),
+        "reward_fields": [
+            (name, LeadRule._meta.get_field(name).verbose_name, getattr(rule, name))
+            for name in ("reward_below_10", "reward_10_20", "reward_above_20", "reward_cap")
+        ],
     }
     return render(request, "investment/settings.html", context)
 
@@ -488,3 +533,64 @@ def chain_map(request: AuthedRequest) -> HttpResponse:
         "gaps": selectors.gap_nodes(),
     }
     return render(request, "investment/map.html", context)
+
+
+@login_required
+def score(request: AuthedRequest) -> HttpResponse:
+    """The year's signings against target with the months ahead forecast, and each team's score
+    by the zone's rule, shown with its formula. The bureau sets the targets and the rule."""
+    ensure_business(request.user)
+    year = year_param(request, timezone.localdate().year)
+    chosen = request.POST.get("form") if request.method == "POST" else None
+    target_form = TargetForm(request.POST if chosen == "target" else None)
+    rule_form = ScoreRuleForm(request.POST if chosen == "rule" else None, instance=services.score_rule())
+    if chosen:
+        services.ensure_bureau(request.user)
+        form = target_form if chosen == "target" else rule_form
+        if form.is_valid():
+            try:
+                if chosen == "target":
+                    services.target_save(actor=request.user, year=year, **form.cleaned_data)
+                else:
+                    services.score_rule_save(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("已保存，得分已按新的数据重新计算。"))
+                return redirect(f"{request.path}?year={year}")
+    forecast = selectors.signing_forecast(request.user, year)
+    scores = selectors.team_scores(year)
+    rule = scores["rule"]
+    formula = _(
+        "得分 = 3–10 亿元签约 × %(a)s + 10–20 亿元签约 × %(b)s + 20 亿元以上签约 × %(c)s + 到位资金（亿元）× %(d)s"
+        " − 未按期开工 × %(e)s − 认定虚报 × %(f)s"
+    ) % {
+        "a": rule.band_3_10,
+        "b": rule.band_10_20,
+        "c": rule.band_20,
+        "d": rule.paid_in,
+        "e": rule.late_start,
+        "f": rule.false_report,
+    }
+    chart = {
+        "categories": [f"{m['month']}" for m in forecast["months"]],
+        "unit": str(_("个")),
+        "series": [
+            {"name": str(_("已签约")), "data": [m["signed"] for m in forecast["months"]]},
+            {
+                "name": str(_("预计签约（按阶段概率）")),
+                "data": [float(m["expected"]) for m in forecast["months"]],
+            },
+        ],
+    }
+    context = {
+        "year": year,
+        "forecast": forecast,
+        "scores": scores,
+        "formula": formula,
+        "chart": chart,
+        "target_form": target_form,
+        "rule_form": rule_form,
+        "can_edit": services.is_bureau(request.user),
+    }
+    return render(request, "investment/score.html", context)
