@@ -64,9 +64,8 @@ def leads_import(
     if not is_department_member(actor):
         report.fatal = str(_("只有部门工作人员可以登记招商线索。"))
         return report
-    officers = {u.full_name: u for u in User.objects.filter(department_id=actor.department_id)} | {
-        u.username: u for u in User.objects.filter(department_id=actor.department_id)
-    }
+    team = User.objects.filter(department_id=actor.department_id or 0)
+    officers = {u.full_name: u for u in team} | {u.username: u for u in team}
     with all_or_nothing(report):
         for number, record in read_records(file, LEAD_COLUMNS, report):
             if progress and number % 500 == 0:

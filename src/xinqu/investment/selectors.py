@@ -304,8 +304,10 @@ def gap_nodes(limit: int = 100) -> list[dict[str, Any]]:
         .annotate(n=Count("enterprise_id", distinct=True))
     ):
         leaders[(chain_id, segment)] += n
-    rows = []
+    ranked: list[tuple[int, str, int, int, Any]] = []
     for node in IndustryNode.objects.filter(kind="node").select_related("parent__parent"):
+        if node.parent is None:
+            continue
         if node.pk in occupied or node.pk in pursued or node.parent_id is None:
             continue
         around = sum(
@@ -313,15 +315,15 @@ def gap_nodes(limit: int = 100) -> list[dict[str, Any]]:
             for (chain_id, segment), n in leaders.items()
             if chain_id == node.parent_id and segment != node.segment
         )
-        rows.append({"node": node, "chain": node.parent, "leaders_around": around})
-    rows.sort(key=lambda r: (-r["leaders_around"], r["chain"].name, r["node"].sort_order, r["node"].pk))
-    return rows[:limit]
+        ranked.append((-around, node.parent.name, node.sort_order, node.pk, node))
+    ranked.sort(key=lambda r: r[:4])
+    return [{"node": r[4], "chain": r[4].parent, "leaders_around": -r[0]} for r in ranked[:limit]]
 
 
 # Signing size bands in 万元: 3–10亿, 10–20亿, 20亿+.
 BANDS = [("band_3_10", 30_000, 100_000), ("band_10_20", 100_000, 200_000), ("band_20", 200_000, None)]
 # The chance a lead signs in its expected month, by the stage it has reached.
-SIGN_CHANCE = {
+SIGN_CHANCE: dict[str, Decimal] = {
     S.LEAD: Decimal("0.05"),
     S.CONTACT: Decimal("0.1"),
     S.INSPECT: Decimal("0.25"),
@@ -429,6 +431,8 @@ def signing_forecast(user: Any, year: int, today: dt.date | None = None) -> dict
     for stage, on in visible.filter(expected_sign_on__year=year, stage__in=list(SIGN_CHANCE)).values_list(
         "stage", "expected_sign_on"
     ):
+        if on is None:
+            continue
         month = (
             on.month
             if (year, on.month) > (today.year, today.month)

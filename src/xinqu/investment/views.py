@@ -485,7 +485,7 @@ def settings_page(request: AuthedRequest) -> HttpResponse:
         "stale_days": selectors.stale_days(),
         "can_edit": services.is_bureau(request.user),
         "reward_fields": [
-            (name, LeadRule._meta.get_field(name).verbose_name, getattr(rule, name))
+            (name, getattr(LeadRule._meta.get_field(name), "verbose_name", name), getattr(rule, name))
             for name in ("reward_below_10", "reward_10_20", "reward_above_20", "reward_cap")
         ],
     }
