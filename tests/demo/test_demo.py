@@ -277,3 +277,26 @@ def test_no_code_model_name_or_dict_reaches_a_user(demo, client):
             for url, hits in raw_codes(client, limit=60, chinese=language == "zh-hans").items():
                 found.setdefault(f"{username} {language} {url}", hits[:5])
     assert not found, "\n".join(f"{where}: {hits}" for where, hits in sorted(found.items()))
+
+
+def test_demo_investment_reproduces_the_articles_capital_and_has_a_pipeline_around_today(demo):
+    import datetime as dt
+    from decimal import Decimal
+
+    from xinqu.core.feeds import feed
+    from xinqu.investment.models import Lead
+    from xinqu.projects.models import Project
+
+    end = dt.date(2023, 12, 31)
+    assert feed("investment.paid_in_domestic").compute(2023, end).value == Decimal("269.00")
+    assert feed("investment.paid_in_foreign").compute(2023, end).value == Decimal("2615.00")
+    # Every landed project came through a lead, linked both ways.
+    assert (
+        Lead.objects.filter(project__isnull=False).count()
+        == Project.objects.filter(landed_on__isnull=False).count()
+    )
+    stages = set(Lead.objects.values_list("stage", flat=True))
+    assert {"lead", "contact", "inspect", "negotiate", "signed", "paused", "lost", "landed"} <= stages
+    # Payments never exceed a contract.
+    for lead in Lead.objects.filter(payments__isnull=False).distinct()[:200]:
+        assert sum(p.amount_cny for p in lead.payments.all()) <= lead.contract_cny, lead.code

@@ -19,7 +19,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from xinqu.core.models import Department, User
-from xinqu.enterprises.models import IndustryNode
+from xinqu.enterprises.models import Enterprise, IndustryNode
 from xinqu.investment.models import (
     Activity,
     Currency,
@@ -30,6 +30,7 @@ from xinqu.investment.models import (
     Payment,
     Referrer,
     StageStep,
+    Target,
 )
 from xinqu.investment.rules import DEFAULT_GATES, ORDER, to_cny
 from xinqu.projects.models import Project
@@ -111,6 +112,7 @@ def load_demo_leads(*, users: dict[str, User], today: dt.date, **_context: Any) 
     officers = [users["demo-invest-staff"], users["demo-invest-head"]]
     referrers = [Referrer.objects.create(kind=k, name=n, appointed_on=d) for k, n, d in REFERRERS]
     nodes = list(IndustryNode.objects.filter(kind="node").order_by("pk"))
+    firms = list(Enterprise.objects.filter(confidential=False).order_by("pk")[:200])
     sample = default_storage.save("investment/demo-sample.pdf", ContentFile(b"%PDF-1.4\n%demo\n"))
     state = {"n": 0}
     docs: list[Document] = []
@@ -209,6 +211,14 @@ def load_demo_leads(*, users: dict[str, User], today: dt.date, **_context: Any) 
             last = max(last, max(days.values()))
             signed_on = days.get(S.SIGNED)
             node = rng.choice(nodes) if nodes else None
+            expected = (
+                today + dt.timedelta(days=rng.randint(20, 200))
+                if stage in (S.LEAD, S.CONTACT, S.INSPECT, S.NEGOTIATE)
+                else None
+            )
+            referring = None
+            if source == Lead.Source.WALK_IN and firms and index % 4 == 0:
+                source, referring = Lead.Source.REFERRAL, rng.choice(firms)
             lead = new_lead(
                 name=f"{rng.choice(COMPANIES)}{rng.choice(KINDS)}项目", company=f"{rng.choice(COMPANIES)}{rng.choice(KINDS)}有限公司",
                 origin="foreign" if foreign else rng.choices(["province", "city", "local"], weights=[6, 2, 2])[0],
@@ -223,6 +233,7 @@ def load_demo_leads(*, users: dict[str, User], today: dt.date, **_context: Any) 
                 land_by=(signed_on + dt.timedelta(days=90 if index >= 2 else 20)) if signed_on else None,
                 start_by=(signed_on + dt.timedelta(days=180)) if signed_on else None,
                 created_on=created, last_activity_on=last if stage not in (S.LOST,) else max(days.values()),
+                expected_sign_on=expected, referring_enterprise=referring,
             )  # fmt: skip
             open_leads.append((lead, days))
     Lead.objects.bulk_create([*landed_leads, *(lead for lead, _d in open_leads)], batch_size=500)
@@ -254,6 +265,18 @@ def load_demo_leads(*, users: dict[str, User], today: dt.date, **_context: Any) 
     Document.objects.bulk_create(docs, batch_size=2000)
     Activity.objects.bulk_create(activities, batch_size=2000)
     _payments(rng, landed_leads, today)
+    # The bureau's targets each year from 2024: a little above the year before's signings.
+    for year in range(2024, today.year + 1):
+        before = [x for x in landed_leads if x.signed_on and x.signed_on.year == year - 1]
+        amount = sum((x.contract_cny or Decimal(0) for x in before), start=Decimal(0)) / 10_000
+        paid = DOMESTIC_2023 * GROWTH ** (year - 2023) / 10_000
+        Target.objects.create(
+            year=year,
+            department=invest,
+            signings=round(len(before) * 1.1),
+            signed_amount=(amount * Decimal("1.1")).quantize(CENT),
+            paid_in=paid.quantize(CENT),
+        )
     return len(landed_leads) + len(open_leads)
 
 
