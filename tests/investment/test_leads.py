@@ -271,12 +271,10 @@ def test_funnel_referrers_and_rates_pages_show_the_years_work(
     assert 'data-stage="signed"' in page and '<div class="h2 m-0" id="paid-domestic">1.23 亿元' in page
     by_source = as_user(leader).get(f"/investment/funnel/?year={year}&by=source").content.decode()
     assert "展会" in by_source
-    assert (
-        as_user(invest_staff)
-        .get("/api/v1/leads-funnel", {"year": year})
-        .json()["groups"][0]["stages"][4]["leads"]
-        == 1
-    )
+    funnel = as_user(invest_staff).get("/api/v1/leads-funnel", {"year": year}).json()
+    assert funnel["groups"][0]["stages"][4]["leads"] == 1
+    # Registered 30 days ago, moved on today: 30 days to contact, none from there to signing.
+    assert funnel["median_days"]["contact"] == 30 and funnel["median_days"]["signed"] == 0
     bureau = as_user(invest_staff)
     response = bureau.post("/investment/referrers/", {"kind": "agency", "name": "上海招商联络处", "appointed_on": "2024-02-26",
                                                       "leads_per_year": 12, "investment_per_year": "4"})  # fmt: skip
