@@ -27,7 +27,7 @@ from django.db import connection
 from django.test import Client
 
 from xinqu.core.models import OrgUnit, User
-from xinqu.demo import bench_indicators, bench_projects, bench_workflow
+from xinqu.demo import bench_indicators, bench_investment, bench_projects, bench_workflow
 from xinqu.demo.benchutil import timed, write_shared_strings_xlsx
 from xinqu.demo.generator import enterprises
 from xinqu.demo.synthetic import build_zone
@@ -55,6 +55,7 @@ class Command(BaseCommand):
                 "indicator-import-file",
                 "workflow",
                 "projects",
+                "investment",
             ],
         )
         parser.add_argument("path", nargs="?", help="import-file only: the .xlsx to import")
@@ -75,6 +76,8 @@ class Command(BaseCommand):
         )
         parser.add_argument("--skip-filings", action="store_true", help="workflow: measure the pages only")
         parser.add_argument("--projects", type=int, default=20_000, help="projects: projects in the ledger")
+        parser.add_argument("--leads", type=int, default=200_000, help="investment: leads")
+        parser.add_argument("--activities", type=int, default=2_000_000, help="investment: activities")
 
     def handle(self, *args: Any, suite: str, path: str | None, **options: Any) -> None:
         if suite == "import-file":
@@ -87,6 +90,8 @@ class Command(BaseCommand):
             self._table(bench_workflow.run(log=self._log, **options))
         elif suite == "projects":
             self._table(bench_projects.run(log=self._log, **options))
+        elif suite == "investment":
+            self._table(bench_investment.run(log=self._log, **options))
         else:
             self._enterprises(**options)
 

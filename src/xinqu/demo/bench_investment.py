@@ -1,0 +1,275 @@
+"""`xinqu bench investment`: 200,000 leads with 2,000,000 activities, their stage steps and the
+signed ones' payments, written straight into the tables. Then the funnel, a team's pipeline and
+the chain-gap list are measured through the real views, cold (the first request) and warm, each
+beside the hand-written SQL that yields the same numbers; the run refuses to report when the two
+disagree."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from xinqu.core.bulk import insert_rows
+from xinqu.core.models import Department, User
+from xinqu.demo.benchutil import timed
+from xinqu.demo.registry import _industry_tree
+from xinqu.demo.zone import load_demo_zone
+from xinqu.enterprises.models import IndustryNode
+from xinqu.investment import selectors
+from xinqu.investment.models import Activity, Lead, Payment, StageStep
+from xinqu.investment.rules import ORDER
+
+SEED = 200_000
+TEAMS = ["invest", "econ", "projects", "tech", "talent"]
+LEAD_FIELDS = ["id", "code", "name", "company", "credit_code", "origin", "country", "source", "chain_node",
+               "chain_role", "chain_leader", "currency", "amount", "rate", "amount_cny", "officer", "stage",
+               "stopped_at", "stop_reason", "signed_on", "contract_amount", "contract_cny", "land_by", "start_by",
+               "landed_on", "last_activity_on", "created_on", "department", "confidential", "false_report",
+               "false_report_reason"]  # fmt: skip
+MODULES = {"enterprises", "indicators", "service_requests", "safety", "projects", "investment", "plans"}
+
+
+def build(*, size: int, activities: int, log: Callable[[str], None]) -> None:
+    load_demo_zone(skip=MODULES)
+    if not IndustryNode.objects.exists():
+        _industry_tree()
+    rng = random.Random(SEED)
+    nodes = list(IndustryNode.objects.filter(kind="node").values_list("pk", flat=True))
+    # Leave a few nodes without leads, so the gap list has something to rank.
+    pursued = nodes[: max(1, len(nodes) - 8)]
+    teams = {d.pk: d for d in Department.objects.filter(code__in=TEAMS)}
+    officers = {d: list(User.objects.filter(department_id=d).values_list("pk", flat=True)) for d in teams}
+    today = timezone.localdate()
+    first = dt.date(today.year - 3, 1, 1)
+    span = (today - first).days
+    per_lead = max(activities // size, 1)
+    start_id = (Lead.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    started = time.perf_counter()
+    batch = 2000
+    for offset in range(0, size, batch):
+        leads, steps, acts, payments = [], [], [], []
+        for n in range(offset, min(size, offset + batch)):
+            pk = start_id + n
+            created = first + dt.timedelta(days=rng.randint(0, span))
+            reach = rng.choices(range(6), weights=[30, 25, 18, 12, 9, 6])[0]
+            stage = ORDER[reach]
+            stopped = ""
+            if reach < 4 and rng.random() < 0.1:
+                stopped, stage = stage, rng.choice(["paused", "lost"])
+            days = [created]
+            for _ in range(reach):
+                days.append(min(days[-1] + dt.timedelta(days=rng.randint(5, 60)), today))
+            amount = Decimal(rng.choice([3_000, 8_000, 20_000, 50_000, 120_000, 250_000]))
+            signed = days[4] if reach >= 4 else None
+            department = rng.choice(list(teams))
+            officer = rng.choice(officers[department]) if officers[department] else None
+            leads.append(
+                (pk, f"BZ{pk:07d}", f"基准线索{pk:07d}", f"目标企业{pk:07d}", "", rng.choice(["province", "city", "local"]),
+                 "", rng.choice(["exhibition", "walk_in"]),
+                 rng.choice(pursued) if pursued else None, "", False, "CNY", amount, Decimal(1), amount, officer, stage,
+                 stopped, "企业计划调整" if stopped else "", signed, amount if signed else None, amount if signed else None,
+                 signed + dt.timedelta(days=90) if signed else None, signed + dt.timedelta(days=180) if signed else None,
+                 days[5] if reach >= 5 else None, days[-1], created, department, False, False, "")
+            )  # fmt: skip
+            for index, on in enumerate(days):
+                steps.append((pk, ORDER[index], on, officer, ""))
+            for k in range(per_lead):
+                on = min(created + dt.timedelta(days=k * 7), today)
+                acts.append(
+                    (
+                        pk,
+                        rng.choice(["visit", "call", "meeting", "inspection"]),
+                        on,
+                        "基准跟进记录",
+                        "",
+                        None,
+                        officer or 1,
+                    )
+                )
+            if signed:
+                paid = (amount * Decimal(rng.choice(["0.2", "0.4", "0.6"]))).quantize(Decimal("0.01"))
+                payments.append(
+                    (
+                        pk,
+                        min(signed + dt.timedelta(days=30), today),
+                        "CNY",
+                        paid,
+                        Decimal(1),
+                        paid,
+                        None,
+                        "fixed",
+                        "province",
+                        "",
+                        "",
+                        "",
+                        officer,
+                    )
+                )
+        with transaction.atomic():
+            insert_rows(Lead, LEAD_FIELDS, leads)
+            insert_rows(StageStep, ["lead", "stage", "on", "by", "note"], steps)
+            insert_rows(Activity, ["lead", "kind", "on", "summary", "next_step", "next_on", "by"], acts)
+            insert_rows(Payment, ["lead", "on", "currency", "amount", "rate", "amount_cny", "amount_usd", "kind", "origin",
+                                  "proof", "proof_name", "note", "by"], payments)  # fmt: skip
+        log(f"  leads {offset + len(leads):,}/{size:,} ({time.perf_counter() - started:.0f} s)")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('investment_lead', 'id'), (SELECT MAX(id) FROM investment_lead))"
+            )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
+# --- The hand-written SQL behind each page's numbers --------------------------------------------
+
+
+def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
+def sql_funnel(year: int) -> dict[str, int]:
+    """Leads reaching each stage in the year (a leader's view: every lead)."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    counts = dict(
+        _rows(
+            "SELECT stage, COUNT(DISTINCT lead_id) FROM investment_stagestep "
+            "WHERE \"on\" BETWEEN %s AND %s AND stage IN ('lead','contact','inspect','negotiate','signed','landed') "
+            "GROUP BY stage",
+            [start, end],
+        )
+    )
+    return {stage: int(counts.get(stage, 0)) for stage in ORDER[:6]}
+
+
+def sql_pipeline(department_id: int) -> tuple[int, list[int]]:
+    """A team's open leads: how many, and the first page's ids in the list's order."""
+    where = "department_id = %s AND stage NOT IN ('paused', 'lost', 'landed')"
+    count = _rows(f"SELECT COUNT(*) FROM investment_lead WHERE {where}", [department_id])[0][0]  # noqa: S608
+    ids = [
+        r[0]
+        for r in _rows(
+            f"SELECT id FROM investment_lead WHERE {where} ORDER BY created_on DESC, id DESC LIMIT 50",  # noqa: S608
+            [department_id],
+        )
+    ]
+    return int(count), ids
+
+
+def sql_gaps() -> list[int]:
+    """Chain nodes with neither an enterprise nor an open lead."""
+    return sorted(
+        r[0]
+        for r in _rows(
+            "SELECT n.id FROM enterprises_industrynode n WHERE n.kind = 'node' "
+            "AND NOT EXISTS (SELECT 1 FROM enterprises_chainposition p WHERE p.node_id = n.id) "
+            "AND NOT EXISTS (SELECT 1 FROM investment_lead l WHERE l.chain_node_id = n.id "
+            "AND l.stage IN ('lead','contact','inspect','negotiate','signed'))",
+            [],
+        )
+    )
+
+
+def run(
+    *, leads: int, activities: int, repeat: int, reuse: bool, log: Callable[[str], None], **_: Any
+) -> list[tuple[str, str]]:
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    from django.test import Client
+
+    call_command("migrate", interactive=False, verbosity=0)
+    existing = Lead.objects.filter(code__startswith="BZ").count()
+    if existing and not reuse:
+        raise CommandError(
+            "The database already holds the benchmark leads. Run on an empty database, or pass --reuse."
+        )
+    if not existing:
+        if Lead.objects.exists():
+            raise CommandError("Run the benchmark on an empty database.")
+        log(f"Writing {leads:,} leads with {activities:,} activities …")
+        build(size=leads, activities=activities, log=log)
+    if "testserver" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS.append("testserver")
+    year = timezone.localdate().year
+    team = Department.objects.get(code="invest")
+    leader, staff = Client(), Client()
+    backend = "django.contrib.auth.backends.ModelBackend"
+    leader.force_login(User.objects.get(username="demo-leader"), backend=backend)
+    staff.force_login(User.objects.get(username="demo-invest-staff"), backend=backend)
+
+    # The pages' numbers must equal the SQL's before any time is reported.
+    funnel = selectors.funnel(User.objects.get(username="demo-leader"), year)
+    shown = {c["stage"]: c["n"] for c in funnel["groups"][0]["cells"]} if funnel["groups"] else {}
+    if {s: shown.get(s, 0) for s in ORDER[:6]} != sql_funnel(year):
+        raise CommandError(f"the funnel disagrees with SQL: {shown} vs {sql_funnel(year)}")
+    pipeline = selectors.filtered(
+        User.objects.get(username="demo-invest-staff"), {"stage": "open", "department": str(team.pk)}
+    )
+    count, ids = sql_pipeline(team.pk)
+    if pipeline.count() != count or list(pipeline.values_list("pk", flat=True)[:50]) != ids:
+        raise CommandError("the team's pipeline disagrees with SQL")
+    if sorted(r["node"].pk for r in selectors.gap_nodes(limit=10_000)) != sql_gaps():
+        raise CommandError("the gap list disagrees with SQL")
+
+    results: list[tuple[str, str]] = [
+        ("database", connection.vendor),
+        ("leads", f"{Lead.objects.count():,}"),
+        ("activities", f"{Activity.objects.count():,}"),
+        ("stage steps", f"{StageStep.objects.count():,}"),
+        ("payments", f"{Payment.objects.count():,}"),
+    ]
+
+    def getter(client: Client, url: str) -> Callable[[], None]:
+        def get() -> None:
+            response = client.get(url)
+            if response.status_code != 200:
+                raise CommandError(f"{url} answered {response.status_code}")
+
+        return get
+
+    measured = [
+        (
+            f"funnel {year} (leader, every lead)",
+            leader,
+            f"/investment/funnel/?year={year}",
+            lambda: sql_funnel(year),
+        ),
+        (
+            f"funnel {year} by team",
+            leader,
+            f"/investment/funnel/?year={year}&by=department",
+            lambda: sql_funnel(year),
+        ),
+        (
+            "team pipeline: open leads, page 1",
+            staff,
+            f"/investment/?stage=open&department={team.pk}",
+            lambda: sql_pipeline(team.pk),
+        ),
+        ("chain-gap list (招商地图)", leader, "/investment/map/", sql_gaps),
+    ]
+    for label, client, url, sql in measured:
+        started = time.perf_counter()
+        getter(client, url)()
+        cold = (time.perf_counter() - started) * 1000
+        median, p95 = timed(getter(client, url), repeat)
+        sql_median, _sql_p95 = timed(sql, repeat)
+        ratio = median / sql_median if sql_median else float("inf")
+        results.append(
+            (
+                label,
+                f"cold {cold:.0f} ms; warm median {median:.0f} ms, p95 {p95:.0f} ms; SQL {sql_median:.0f} ms; ×{ratio:.1f}",
+            )
+        )
+        log(f"  {label}: cold {cold:.0f} ms, warm {median:.0f} ms, SQL {sql_median:.0f} ms")
+    return results
