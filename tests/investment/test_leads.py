@@ -523,3 +523,14 @@ def test_a_referrers_reward_is_a_per_mille_of_fixed_assets_formed_with_a_cap(as_
     assert "已达上限" in bureau.get("/investment/referrers/").content.decode()
     refused = bureau.post("/investment/settings/", {**posted, "reward_cap": "-1"}, follow=True)
     assert "不小于 0" in refused.content.decode()
+
+
+def test_the_funnel_splits_by_month(as_user, leader, invest_staff, lead):
+    services.document_add(actor=invest_staff, lead=lead, kind="visit", files=[_pdf()])
+    services.lead_move(actor=invest_staff, lead=lead, stage="inspect", on=_today())
+    year = _today().year
+    funnel = as_user(leader).get("/api/v1/leads-funnel", {"year": year, "by": "month"}).json()
+    month = {g["key"]: {c["stage"]: c["leads"] for c in g["stages"]} for g in funnel["groups"]}
+    assert month[_today().month]["inspect"] == 1
+    page = as_user(leader).get(f"/investment/funnel/?year={year}&by=month").content.decode()
+    assert f"{_today().month} 月" in page

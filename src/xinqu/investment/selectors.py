@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import ExtractMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -95,6 +96,7 @@ BY = {
     "source": ("lead__source", "lead__source"),
     "origin": ("lead__origin", "lead__origin"),
     "chain": ("lead__chain_node__parent__name", "lead__chain_node__parent_id"),
+    "month": ("month", "month"),
 }
 
 
@@ -106,6 +108,9 @@ def funnel(user: Any, year: int, by: str = "") -> dict[str, Any]:
     visible = Lead.objects.visible_to(user)
     steps = StageStep.objects.filter(lead__in=visible, on__year=year, stage__in=ORDER[:6])
     group = BY.get(by, ("", ""))[0]
+    if by == "month":
+        steps = steps.annotate(month=ExtractMonth("on"))
+        group = "month"
     values = ["stage", group] if group else ["stage"]
     rows = steps.values(*values).annotate(
         n=Count("lead_id", distinct=True),
@@ -125,6 +130,8 @@ def funnel(user: Any, year: int, by: str = "") -> dict[str, Any]:
     project_group = group.replace("lead__", "") if group else ""
     for stage, field in ((S.STARTED, "project__started_on"), (S.OPERATING, "project__operating_on")):
         later = visible.filter(**{f"{field}__year": year})
+        if by == "month":
+            later = later.annotate(month=ExtractMonth(field))
         later_rows = later.values(*([project_group] if project_group else [])).annotate(
             n=Count("id"), amount=Sum("contract_cny")
         )
@@ -135,7 +142,7 @@ def funnel(user: Any, year: int, by: str = "") -> dict[str, Any]:
             }
     days = _median_days(steps)
     groups = []
-    for key in sorted(table, key=lambda k: (k is None, str(k))):
+    for key in sorted(table, key=lambda k: (k is None, k if isinstance(k, int) else 0, str(k))):
         cells = []
         before = None
         for step in ORDER:

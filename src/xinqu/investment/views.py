@@ -355,6 +355,7 @@ def funnel(request: AuthedRequest) -> HttpResponse:
             ("source", _("按来源")),
             ("origin", _("按来源地")),
             ("chain", _("按产业链")),
+            ("month", _("按月份")),
         ],
         # In 亿元, as the figure register gives it (investment.paid_in_domestic).
         "paid_domestic": (selectors.paid_in(visible, year, as_of, foreign=False) / 10_000).quantize(
@@ -383,6 +384,8 @@ def _group_labels(by: str) -> dict[Any, str]:
         return {k: str(v) for k, v in Lead.Source.choices}
     if by == "origin":
         return {k: str(v) for k, v in Origin.choices}
+    if by == "month":
+        return {m: _("%(m)d 月") % {"m": m} for m in range(1, 13)}
     return {None: _("未标注产业链")}
 
 
