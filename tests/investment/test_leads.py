@@ -534,3 +534,17 @@ def test_the_funnel_splits_by_month(as_user, leader, invest_staff, lead):
     assert month[_today().month]["inspect"] == 1
     page = as_user(leader).get(f"/investment/funnel/?year={year}&by=month").content.decode()
     assert f"{_today().month} 月" in page
+
+
+def test_a_landed_leads_project_entering_the_statistics_counts_for_the_three_fifties(
+    invest_staff, lead, zone
+):
+    area = OrgUnit.objects.get(code="gaoxin")
+    lead = _to_signing(invest_staff, lead)
+    landed = services.lead_land(
+        actor=invest_staff, lead=lead, on=_today(), credit_code=credit_code(random.Random(9)), area=area
+    )
+    year = _today().year
+    assert feed("investment.registered").compute(year, _today()).value == 0
+    Project.objects.filter(pk=landed.project_id).update(registered_on=_today())
+    assert feed("investment.registered").compute(year, _today()).value == 1

@@ -67,6 +67,15 @@ def paid_in_foreign(year: int, as_of: dt.date) -> Fed:
     return Fed(total.quantize(Decimal("0.01")), [Record(str(label), _paid_in_url(year))])
 
 
+def registered(year: int, as_of: dt.date) -> Fed:
+    """Leads whose project entered the statistics (入库入统) in the year: one of the "三个五"."""
+    found = Lead.objects.filter(
+        project__registered_on__year=year, project__registered_on__lte=as_of
+    ).order_by("project__registered_on", "code")
+    count = found.count()
+    return Fed(Decimal(count), _records(found), count)
+
+
 FEEDS = [
     Feed("investment.signed", _("当年签约项目（个，招商引资）"), "个", signed_count, measure="quantity"),
     Feed(
@@ -95,6 +104,13 @@ FEEDS = [
         _("实际利用外资（万美元，招商引资）"),
         "万美元",
         paid_in_foreign,
+        measure="quantity",
+    ),
+    Feed(
+        "investment.registered",
+        _("当年入库入统的招商项目（个，招商引资）"),
+        "个",
+        registered,
         measure="quantity",
     ),
 ]
