@@ -79,7 +79,9 @@ def build(*, size: int, activities: int, log: Callable[[str], None]) -> None:
                  days[5] if reach >= 5 else None, days[-1], created, department, False, False, "")
             )  # fmt: skip
             for index, on in enumerate(days):
-                steps.append((pk, ORDER[index], on, officer, ""))
+                steps.append(
+                    (pk, ORDER[index], on, officer, "", (on - days[index - 1]).days if index else None)
+                )
             for k in range(per_lead):
                 on = min(created + dt.timedelta(days=k * 7), today)
                 acts.append(
@@ -114,7 +116,7 @@ def build(*, size: int, activities: int, log: Callable[[str], None]) -> None:
                 )
         with transaction.atomic():
             insert_rows(Lead, LEAD_FIELDS, leads)
-            insert_rows(StageStep, ["lead", "stage", "on", "by", "note"], steps)
+            insert_rows(StageStep, ["lead", "stage", "on", "by", "note", "days"], steps)
             insert_rows(Activity, ["lead", "kind", "on", "summary", "next_step", "next_on", "by"], acts)
             insert_rows(Payment, ["lead", "on", "currency", "amount", "rate", "amount_cny", "amount_usd", "kind", "origin",
                                   "proof", "proof_name", "note", "by"], payments)  # fmt: skip
@@ -137,18 +139,43 @@ def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         return list(cursor.fetchall())
 
 
-def sql_funnel(year: int) -> dict[str, int]:
-    """Leads reaching each stage in the year (a leader's view: every lead)."""
+def sql_funnel(year: int) -> dict[str, Any]:
+    """A leader's funnel: leads reaching each stage in the year with their amount (the contract
+    from signing on), the started and operating counts from the ledger, and the median days."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    counts = dict(
-        _rows(
-            "SELECT stage, COUNT(DISTINCT lead_id) FROM investment_stagestep "
-            "WHERE \"on\" BETWEEN %s AND %s AND stage IN ('lead','contact','inspect','negotiate','signed','landed') "
-            "GROUP BY stage",
+    cells: dict[str, tuple[int, Decimal]] = {}
+    for stage, n, amount in _rows(
+        "SELECT s.stage, COUNT(*), SUM(CASE WHEN s.stage IN ('signed', 'landed') THEN l.contract_cny "
+        "ELSE l.amount_cny END) FROM investment_stagestep s JOIN investment_lead l ON l.id = s.lead_id "
+        'WHERE s."on" BETWEEN %s AND %s '
+        "AND s.stage IN ('lead','contact','inspect','negotiate','signed','landed') GROUP BY s.stage",
+        [start, end],
+    ):
+        cells[stage] = (int(n), Decimal(str(amount or 0)))
+    for stage, column in (("started", "started_on"), ("operating", "operating_on")):
+        n, amount = _rows(
+            f"SELECT COUNT(*), SUM(l.contract_cny) FROM investment_lead l JOIN projects_project p "  # noqa: S608
+            f"ON p.id = l.project_id WHERE p.{column} BETWEEN %s AND %s",
             [start, end],
-        )
-    )
-    return {stage: int(counts.get(stage, 0)) for stage in ORDER[:6]}
+        )[0]
+        if n:
+            cells[stage] = (int(n), Decimal(str(amount or 0)))
+    medians: dict[str, float | None] = {}
+    for stage in ORDER[1:6]:
+        where = 'stage = %s AND "on" BETWEEN %s AND %s AND days IS NOT NULL'
+        n = _rows(f"SELECT COUNT(*) FROM investment_stagestep WHERE {where}", [stage, start, end])[0][0]  # noqa: S608
+        if not n:
+            medians[stage] = None
+            continue
+        middle = [
+            r[0]
+            for r in _rows(
+                f"SELECT days FROM investment_stagestep WHERE {where} ORDER BY days LIMIT %s OFFSET %s",  # noqa: S608
+                [stage, start, end, n // 2 + 1 - (n - 1) // 2, (n - 1) // 2],
+            )
+        ]
+        medians[stage] = sum(middle) / len(middle)
+    return {"cells": cells, "median_days": medians}
 
 
 def sql_pipeline(department_id: int) -> tuple[int, list[int]]:
@@ -165,18 +192,28 @@ def sql_pipeline(department_id: int) -> tuple[int, list[int]]:
     return int(count), ids
 
 
-def sql_gaps() -> list[int]:
-    """Chain nodes with neither an enterprise nor an open lead."""
-    return sorted(
+def sql_gaps(chain_id: int) -> dict[str, Any]:
+    """The map page's numbers: the nodes with neither an enterprise nor an open lead, and each
+    node of the chain shown with its open leads (a leader's view)."""
+    gaps = sorted(
         r[0]
         for r in _rows(
-            "SELECT n.id FROM enterprises_industrynode n WHERE n.kind = 'node' "
+            "SELECT n.id FROM enterprises_industrynode n WHERE n.kind = 'node' AND n.parent_id IS NOT NULL "
             "AND NOT EXISTS (SELECT 1 FROM enterprises_chainposition p WHERE p.node_id = n.id) "
             "AND NOT EXISTS (SELECT 1 FROM investment_lead l WHERE l.chain_node_id = n.id "
             "AND l.stage IN ('lead','contact','inspect','negotiate','signed'))",
             [],
         )
     )
+    counts = dict(
+        _rows(
+            "SELECT l.chain_node_id, COUNT(*) FROM investment_lead l JOIN enterprises_industrynode n "
+            "ON n.id = l.chain_node_id WHERE n.parent_id = %s "
+            "AND l.stage IN ('lead','contact','inspect','negotiate','signed') GROUP BY l.chain_node_id",
+            [chain_id],
+        )
+    )
+    return {"gaps": gaps, "counts": {int(k): int(v) for k, v in counts.items()}}
 
 
 def run(
@@ -208,18 +245,36 @@ def run(
     staff.force_login(User.objects.get(username="demo-invest-staff"), backend=backend)
 
     # The pages' numbers must equal the SQL's before any time is reported.
-    funnel = selectors.funnel(User.objects.get(username="demo-leader"), year)
-    shown = {c["stage"]: c["n"] for c in funnel["groups"][0]["cells"]} if funnel["groups"] else {}
-    if {s: shown.get(s, 0) for s in ORDER[:6]} != sql_funnel(year):
-        raise CommandError(f"the funnel disagrees with SQL: {shown} vs {sql_funnel(year)}")
+    boss = User.objects.get(username="demo-leader")
+    funnel = selectors.funnel(boss, year)
+    shown = (
+        {c["stage"]: (c["n"], c["amount"]) for c in funnel["groups"][0]["cells"] if c["n"]}
+        if funnel["groups"]
+        else {}
+    )
+    expected = sql_funnel(year)
+    if shown != expected["cells"] or funnel["median_days"] != expected["median_days"]:
+        raise CommandError(f"the funnel disagrees with SQL: {shown} {funnel['median_days']} vs {expected}")
+    chain = IndustryNode.objects.filter(kind="chain").order_by("pk").first()
+    assert chain is not None
+    targets = {
+        e["node"].pk: e["lead_count"]
+        for seg in selectors.chain_targets(chain, boss)
+        for e in seg["nodes"]
+        if e["lead_count"]
+    }
+    gaps = sql_gaps(chain.pk)
+    if (
+        sorted(r["node"].pk for r in selectors.gap_nodes(limit=10_000)) != gaps["gaps"]
+        or targets != gaps["counts"]
+    ):
+        raise CommandError("the chain map disagrees with SQL")
     pipeline = selectors.filtered(
         User.objects.get(username="demo-invest-staff"), {"stage": "open", "department": str(team.pk)}
     )
     count, ids = sql_pipeline(team.pk)
     if pipeline.count() != count or list(pipeline.values_list("pk", flat=True)[:50]) != ids:
         raise CommandError("the team's pipeline disagrees with SQL")
-    if sorted(r["node"].pk for r in selectors.gap_nodes(limit=10_000)) != sql_gaps():
-        raise CommandError("the gap list disagrees with SQL")
 
     results: list[tuple[str, str]] = [
         ("database", connection.vendor),
@@ -256,7 +311,12 @@ def run(
             f"/investment/?stage=open&department={team.pk}",
             lambda: sql_pipeline(team.pk),
         ),
-        ("chain-gap list (招商地图)", leader, "/investment/map/", sql_gaps),
+        (
+            "chain map and gap list (招商地图)",
+            leader,
+            f"/investment/map/?chain={chain.pk}",
+            lambda: sql_gaps(chain.pk),
+        ),
     ]
     for label, client, url, sql in measured:
         started = time.perf_counter()

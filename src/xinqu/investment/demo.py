@@ -125,8 +125,11 @@ def load_demo_leads(*, users: dict[str, User], today: dt.date, **_context: Any) 
         return Lead(code=f"ZS{created.year}{state['n']:04d}", department=invest, **fields)
 
     def life(lead: Lead, days: dict[str, dt.date]) -> None:
+        previous: dt.date | None = None
         for stage, on in days.items():
-            steps.append(StageStep(lead=lead, stage=stage, on=on, by=lead.officer))
+            gap = (on - previous).days if previous else None
+            steps.append(StageStep(lead=lead, stage=stage, on=on, by=lead.officer, days=gap))
+            previous = on
             for kind in GATE_DOCS.get(stage, []):
                 docs.append(
                     Document(lead=lead, kind=kind, file=sample, name=f"{DocumentKind(kind).label}.pdf", size=16,

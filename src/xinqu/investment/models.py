@@ -215,6 +215,8 @@ class Lead(DepartmentOwned):
         verbose_name_plural = _("招商线索")
         indexes = [
             models.Index(fields=["stage", "department"], name="lead_stage_department"),
+            models.Index(fields=["department", "created_on"], name="lead_department_created"),
+            models.Index(fields=["chain_node", "stage"], name="lead_chain_node_stage"),
             models.Index(fields=["signed_on"], name="lead_signed_on"),
             models.Index(fields=["officer", "last_activity_on"], name="lead_officer_activity"),
         ]
@@ -236,12 +238,23 @@ class StageStep(models.Model):
     on = models.DateField(_("日期"))
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     note = models.CharField(_("说明"), max_length=300, blank=True)
+    # Days since the lead reached the stage before (the funnel's median reads these).
+    days = models.PositiveIntegerField(_("距上一阶段天数"), null=True, blank=True)
 
     class Meta:
         ordering = ["on", "id"]
         verbose_name = _("阶段记录")
         verbose_name_plural = _("阶段记录")
-        indexes = [models.Index(fields=["stage", "on"], name="stagestep_stage_on")]
+        indexes = [
+            models.Index(fields=["stage", "on"], name="stagestep_stage_on"),
+            models.Index(fields=["stage", "on", "days"], name="stagestep_stage_on_days"),
+        ]
+        constraints = [
+            # A lead reaches each pipeline stage once (it may be paused or lost more than once).
+            models.UniqueConstraint(
+                fields=["lead", "stage"], condition=~Q(stage__in=["paused", "lost"]), name="stagestep_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.lead_id} {self.stage} {self.on}"

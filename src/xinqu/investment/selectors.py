@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import statistics
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
@@ -106,14 +104,18 @@ def funnel(user: Any, year: int, by: str = "") -> dict[str, Any]:
     from the stage before. 开工 and 投产 are the linked projects' dates. ``by`` splits by team,
     source, origin or chain."""
     visible = Lead.objects.visible_to(user)
-    steps = StageStep.objects.filter(lead__in=visible, on__year=year, stage__in=ORDER[:6])
+    steps = StageStep.objects.filter(
+        on__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)), stage__in=ORDER[:6]
+    )
+    if visible.query.where:  # a leader sees every lead: no need to ask which
+        steps = steps.filter(lead__in=visible)
     group = BY.get(by, ("", ""))[0]
     if by == "month":
         steps = steps.annotate(month=ExtractMonth("on"))
         group = "month"
     values = ["stage", group] if group else ["stage"]
     rows = steps.values(*values).annotate(
-        n=Count("lead_id", distinct=True),
+        n=Count("id"),  # a lead reaches each stage once (StageStep's constraint)
         amount=Sum(
             Case(
                 When(stage__in=[S.SIGNED, S.LANDED], then=F("lead__contract_cny")),
@@ -157,17 +159,17 @@ def funnel(user: Any, year: int, by: str = "") -> dict[str, Any]:
 
 
 def _median_days(steps: QuerySet[StageStep]) -> dict[str, float | None]:
-    """Median days from a lead's previous stage to each stage, for the steps taken in the period:
-    the previous stage's day comes from the database beside each step, so only the day pairs
-    travel, never every step of every lead."""
-    from django.db.models import OuterRef, Subquery
-
+    """Median days from a lead's previous stage to each stage, for the steps taken in the period,
+    read in the database: the count, then the middle one or two of the steps ordered by days."""
     result: dict[str, float | None] = {}
-    for previous, stage in itertools.pairwise(ORDER[:6]):
-        before = StageStep.objects.filter(lead_id=OuterRef("lead_id"), stage=previous).values("on")[:1]
-        pairs = steps.filter(stage=stage).annotate(before=Subquery(before)).values_list("on", "before")
-        gaps = [(on - prior).days for on, prior in pairs if prior is not None]
-        result[stage] = statistics.median(gaps) if gaps else None
+    for stage in ORDER[1:6]:
+        taken = steps.filter(stage=stage, days__isnull=False)
+        n = taken.count()
+        if not n:
+            result[stage] = None
+            continue
+        middle = list(taken.order_by("days").values_list("days", flat=True)[(n - 1) // 2 : n // 2 + 1])
+        result[stage] = sum(middle) / len(middle)
     return result
 
 
@@ -272,18 +274,28 @@ def chain_targets(chain: Any, user: Any) -> list[dict[str, Any]]:
     by_node: dict[int, list[Any]] = defaultdict(list)
     for position in attach_shown(user, positions, "enterprise"):
         by_node[position.node_id].append(position)
-    leads: dict[int, list[Lead]] = defaultdict(list)
-    for lead in (
-        Lead.objects.visible_to(user)
-        .filter(chain_node__in=nodes, stage__in=OPEN_STAGES)
-        .order_by("-amount_cny")
-    ):
-        assert lead.chain_node_id is not None
-        leads[lead.chain_node_id].append(lead)
+    # Per node: how many open leads the reader may see, and the five largest by name.
+    open_leads = Lead.objects.visible_to(user).filter(stage__in=OPEN_STAGES)
+    counts = dict(
+        open_leads.filter(chain_node__in=nodes)
+        .values_list("chain_node_id")
+        .annotate(n=Count("id"))
+        .values_list("chain_node_id", "n")
+    )
+    leads: dict[int, list[Lead]] = {
+        n.pk: list(open_leads.filter(chain_node=n).order_by("-amount_cny", "pk")[:5])
+        for n in nodes
+        if counts.get(n.pk)
+    }
     segments = []
     for value, label in IndustryNode.Segment.choices:
         entries = [
-            {"node": n, "positions": by_node.get(n.pk, []), "leads": leads.get(n.pk, [])}
+            {
+                "node": n,
+                "positions": by_node.get(n.pk, []),
+                "leads": leads.get(n.pk, []),
+                "lead_count": counts.get(n.pk, 0),
+            }
             for n in nodes
             if n.segment == value
         ]
@@ -294,13 +306,15 @@ def chain_targets(chain: Any, user: Any) -> list[dict[str, Any]]:
 def gap_nodes(limit: int = 100) -> list[dict[str, Any]]:
     """Chain nodes with neither an enterprise nor an open lead, ranked by how many chain leaders
     sit upstream or downstream of them on the same chain (where a new link pays most)."""
+    from django.db.models import Exists, OuterRef
+
     from xinqu.enterprises.models import ChainPosition, IndustryNode
 
-    occupied = set(ChainPosition.objects.values_list("node_id", flat=True).distinct())
-    pursued = set(
-        Lead.objects.filter(stage__in=OPEN_STAGES, chain_node__isnull=False)
-        .values_list("chain_node_id", flat=True)
-        .distinct()
+    empty = (
+        IndustryNode.objects.filter(kind="node", parent__isnull=False)
+        .exclude(Exists(ChainPosition.objects.filter(node_id=OuterRef("pk"))))
+        .exclude(Exists(Lead.objects.filter(chain_node_id=OuterRef("pk"), stage__in=OPEN_STAGES)))
+        .select_related("parent")
     )
     leaders: dict[tuple[int, str], int] = defaultdict(int)
     for chain_id, segment, n in (
@@ -310,11 +324,8 @@ def gap_nodes(limit: int = 100) -> list[dict[str, Any]]:
     ):
         leaders[(chain_id, segment)] += n
     ranked: list[tuple[int, str, int, int, Any]] = []
-    for node in IndustryNode.objects.filter(kind="node").select_related("parent__parent"):
-        if node.parent is None:
-            continue
-        if node.pk in occupied or node.pk in pursued or node.parent_id is None:
-            continue
+    for node in empty:
+        assert node.parent is not None
         around = sum(
             n
             for (chain_id, segment), n in leaders.items()

@@ -359,8 +359,12 @@ def lead_move(
         lead.signed_on, lead.contract_amount = on, contract_amount
         lead.contract_cny = to_cny(contract_amount, rate_for(lead.currency, on))
         lead.land_by, lead.start_by = land_by, start_by
+    previous = _last_step_on(lead)
     for step in passed:
-        StageStep.objects.create(lead=lead, stage=step, on=on, by=actor, note=note.strip()[:300])
+        StageStep.objects.create(
+            lead=lead, stage=step, on=on, by=actor, note=note.strip()[:300], days=(on - previous).days
+        )
+        previous = on
     lead.stage = stage
     lead.save()
     audit_update(actor=actor, obj=lead, before=before, detail=note.strip()[:200])
@@ -634,7 +638,9 @@ def lead_land(
     lead.stage, lead.landed_on, lead.credit_code = Lead.Stage.LANDED, on, code
     lead.enterprise, lead.project = enterprise, project
     lead.save()
-    StageStep.objects.create(lead=lead, stage=Lead.Stage.LANDED, on=on, by=actor)
+    StageStep.objects.create(
+        lead=lead, stage=Lead.Stage.LANDED, on=on, by=actor, days=(on - lead.signed_on).days
+    )
     audit_update(actor=actor, obj=lead, before=before)
     return lead
 
