@@ -86,7 +86,12 @@ def filtered(user: Any, params: Any, today: dt.date | None = None) -> QuerySet[L
     text = (params.get("q") or "").strip()
     if text:
         found = found.filter(Q(code__icontains=text) | Q(name__icontains=text) | Q(company__icontains=text))
-    return found.order_by("-created_on", "-id")
+    # The list, its export and the API show these; the chain node is the lead page's.
+    return (
+        found.select_related(None)
+        .select_related("department", "officer", "referrer", "project")
+        .order_by("-created_on", "-id")
+    )
 
 
 BY = {
@@ -168,7 +173,9 @@ def _median_days(steps: QuerySet[StageStep]) -> dict[str, float | None]:
         if not n:
             result[stage] = None
             continue
-        middle = list(taken.order_by("days").values_list("days", flat=True)[(n - 1) // 2 : n // 2 + 1])
+        middle = [
+            d or 0 for d in taken.order_by("days").values_list("days", flat=True)[(n - 1) // 2 : n // 2 + 1]
+        ]
         result[stage] = sum(middle) / len(middle)
     return result
 

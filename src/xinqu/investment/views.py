@@ -74,6 +74,10 @@ def lead_list(request: AuthedRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         return _export(request, found)
     page = Paginator(found, 50).get_page(request.GET.get("page"))
+    labels = dict(Lead.Stage.choices)
+    page.object_list = list(page.object_list)
+    for lead in page.object_list:
+        setattr(lead, "stage_label", labels.get(getattr(lead, "shown_stage", lead.stage), ""))  # noqa: B010
     query = request.GET.copy()
     query.pop("page", None)
     context = {
