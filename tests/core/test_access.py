@@ -52,6 +52,7 @@ EXEMPT = {
     "workflow.Event": "an item's timeline, shown only on the item's page",
     "service_requests.Category": "configuration: which department a category goes to",
     "plans.Node": "the plan tree is the zone's, read by every business role",
+    "investment.StageStep": "a lead's history, read only through its lead",
 }
 
 

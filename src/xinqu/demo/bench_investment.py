@@ -79,9 +79,8 @@ def build(*, size: int, activities: int, log: Callable[[str], None]) -> None:
                  days[5] if reach >= 5 else None, days[-1], created, department, False, False, "")
             )  # fmt: skip
             for index, on in enumerate(days):
-                steps.append(
-                    (pk, ORDER[index], on, officer, "", (on - days[index - 1]).days if index else None)
-                )
+                gap = (on - days[index - 1]).days if index else None
+                steps.append((pk, ORDER[index], on, officer, "", gap, department, amount))
             for k in range(per_lead):
                 on = min(created + dt.timedelta(days=k * 7), today)
                 acts.append(
@@ -116,7 +115,9 @@ def build(*, size: int, activities: int, log: Callable[[str], None]) -> None:
                 )
         with transaction.atomic():
             insert_rows(Lead, LEAD_FIELDS, leads)
-            insert_rows(StageStep, ["lead", "stage", "on", "by", "note", "days"], steps)
+            insert_rows(
+                StageStep, ["lead", "stage", "on", "by", "note", "days", "department", "amount"], steps
+            )
             insert_rows(Activity, ["lead", "kind", "on", "summary", "next_step", "next_on", "by"], acts)
             insert_rows(Payment, ["lead", "on", "currency", "amount", "rate", "amount_cny", "amount_usd", "kind", "origin",
                                   "proof", "proof_name", "note", "by"], payments)  # fmt: skip
@@ -145,8 +146,7 @@ def sql_funnel(year: int) -> dict[str, Any]:
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     cells: dict[str, tuple[int, Decimal]] = {}
     for stage, n, amount in _rows(
-        "SELECT s.stage, COUNT(*), SUM(CASE WHEN s.stage IN ('signed', 'landed') THEN l.contract_cny "
-        "ELSE l.amount_cny END) FROM investment_stagestep s JOIN investment_lead l ON l.id = s.lead_id "
+        "SELECT s.stage, COUNT(*), SUM(s.amount) FROM investment_stagestep s "
         'WHERE s."on" BETWEEN %s AND %s '
         "AND s.stage IN ('lead','contact','inspect','negotiate','signed','landed') GROUP BY s.stage",
         [start, end],

@@ -128,7 +128,13 @@ def load_demo_leads(*, users: dict[str, User], today: dt.date, **_context: Any) 
         previous: dt.date | None = None
         for stage, on in days.items():
             gap = (on - previous).days if previous else None
-            steps.append(StageStep(lead=lead, stage=stage, on=on, by=lead.officer, days=gap))
+            contract = lead.contract_cny if stage in (S.SIGNED, S.LANDED) else None
+            amount = contract if contract is not None else lead.amount_cny
+            steps.append(
+                StageStep(
+                    lead=lead, stage=stage, on=on, by=lead.officer, days=gap, department=invest, amount=amount
+                )
+            )
             previous = on
             for kind in GATE_DOCS.get(stage, []):
                 docs.append(
@@ -259,6 +265,8 @@ def load_demo_leads(*, users: dict[str, User], today: dt.date, **_context: Any) 
                     on=lead.last_activity_on or today,
                     by=lead.officer,
                     note=lead.stop_reason,
+                    department=invest,
+                    amount=lead.amount_cny,
                 )
             )
         if lead.last_activity_on and lead.last_activity_on > max(days.values()):

@@ -240,6 +240,14 @@ class StageStep(models.Model):
     note = models.CharField(_("说明"), max_length=300, blank=True)
     # Days since the lead reached the stage before (the funnel's median reads these).
     days = models.PositiveIntegerField(_("距上一阶段天数"), null=True, blank=True)
+    # The lead's team, and its amount when it reached the stage (万元: intended, or the contract
+    # from signing on), so the funnel sums a year's steps without reading every lead.
+    department = models.ForeignKey(
+        "core.Department", on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("招商团队")
+    )
+    amount = models.DecimalField(
+        _("到达时投资额（万元）"), max_digits=16, decimal_places=2, default=Decimal(0)
+    )
 
     class Meta:
         ordering = ["on", "id"]

@@ -95,7 +95,7 @@ def filtered(user: Any, params: Any, today: dt.date | None = None) -> QuerySet[L
 
 
 BY = {
-    "department": ("lead__department__name", "lead__department_id"),
+    "department": ("department__name", "department_id"),
     "source": ("lead__source", "lead__source"),
     "origin": ("lead__origin", "lead__origin"),
     "chain": ("lead__chain_node__parent__name", "lead__chain_node__parent_id"),
@@ -121,12 +121,7 @@ def funnel(user: Any, year: int, by: str = "") -> dict[str, Any]:
     values = ["stage", group] if group else ["stage"]
     rows = steps.values(*values).annotate(
         n=Count("id"),  # a lead reaches each stage once (StageStep's constraint)
-        amount=Sum(
-            Case(
-                When(stage__in=[S.SIGNED, S.LANDED], then=F("lead__contract_cny")),
-                default=F("lead__amount_cny"),
-            )
-        ),
+        amount=Sum("amount"),  # as it stood when the stage was reached
     )
     table: dict[Any, dict[str, dict[str, Any]]] = defaultdict(dict)
     for row in rows:

@@ -250,7 +250,7 @@ def lead_create(
     lead = Lead(department_id=department_id, created_on=on, code=_next_code(on.year), **fields)
     _check_lead(lead)
     lead.save()
-    StageStep.objects.create(lead=lead, stage=Lead.Stage.LEAD, on=on, by=actor)
+    StageStep.objects.create(**_step(lead, Lead.Stage.LEAD), on=on, by=actor)
     audit_create(actor=actor, obj=lead, fields=LEAD_FIELDS)
     return lead
 
@@ -285,6 +285,17 @@ def lead_update(
         expected_sign_on=expected_sign_on,
     )  # fmt: skip
     return save_audited(actor=actor, instance=lead, audited=LEAD_FIELDS, fields=fields, validate=_check_lead)
+
+
+def _step(lead: Lead, stage: str) -> dict[str, Any]:
+    """A stage step's lead, stage, team and amount (the contract from signing on)."""
+    signed = stage in (Lead.Stage.SIGNED, Lead.Stage.LANDED) and lead.contract_cny is not None
+    return {
+        "lead": lead,
+        "stage": stage,
+        "department_id": lead.department_id,
+        "amount": lead.contract_cny if signed else lead.amount_cny,
+    }
 
 
 def missing_documents(lead: Lead, stage: str) -> list[str]:
@@ -362,7 +373,7 @@ def lead_move(
     previous = _last_step_on(lead)
     for step in passed:
         StageStep.objects.create(
-            lead=lead, stage=step, on=on, by=actor, note=note.strip()[:300], days=(on - previous).days
+            **_step(lead, step), on=on, by=actor, note=note.strip()[:300], days=(on - previous).days
         )
         previous = on
     lead.stage = stage
@@ -386,7 +397,7 @@ def lead_stop(*, actor: User, lead: Lead, stage: str, reason: str) -> Lead:
     lead.stopped_at, lead.stage, lead.stop_reason = lead.stage, stage, reason.strip()
     lead.save()
     StageStep.objects.create(
-        lead=lead, stage=stage, on=timezone.localdate(), by=actor, note=reason.strip()[:300]
+        **_step(lead, stage), on=timezone.localdate(), by=actor, note=reason.strip()[:300]
     )
     audit_update(actor=actor, obj=lead, before=before, detail=reason.strip()[:200])
     return lead
@@ -639,7 +650,7 @@ def lead_land(
     lead.enterprise, lead.project = enterprise, project
     lead.save()
     StageStep.objects.create(
-        lead=lead, stage=Lead.Stage.LANDED, on=on, by=actor, days=(on - lead.signed_on).days
+        **_step(lead, Lead.Stage.LANDED), on=on, by=actor, days=(on - lead.signed_on).days
     )
     audit_update(actor=actor, obj=lead, before=before)
     return lead
