@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from xinqu.investment.models import Lead, LeadRule, Payment, StageStep
 from xinqu.investment.rules import ORDER, STOPPED
+from xinqu.projects.models import Project
 
 S = Lead.Stage
 
@@ -131,7 +132,12 @@ def funnel(user: Any, year: int, by: str = "") -> dict[str, Any]:
         }
     project_group = group.replace("lead__", "") if group else ""
     for stage, field in ((S.STARTED, "project__started_on"), (S.OPERATING, "project__operating_on")):
-        later = visible.filter(**{f"{field}__year": year})
+        # Driven from the ledger's projects of the year, never a scan of every lead.
+        column = field.removeprefix("project__")
+        projects = Project.objects.filter(
+            **{f"{column}__range": (dt.date(year, 1, 1), dt.date(year, 12, 31))}
+        )
+        later = visible.filter(project__in=projects.values("pk"))
         if by == "month":
             later = later.annotate(month=ExtractMonth(field))
         later_rows = later.values(*([project_group] if project_group else [])).annotate(
