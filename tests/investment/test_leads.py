@@ -548,3 +548,26 @@ def test_a_landed_leads_project_entering_the_statistics_counts_for_the_three_fif
     assert feed("investment.registered").compute(year, _today()).value == 0
     Project.objects.filter(pk=landed.project_id).update(registered_on=_today())
     assert feed("investment.registered").compute(year, _today()).value == 1
+
+
+def test_the_funnel_counts_every_started_project_not_just_the_last(invest_staff, leader, zone):
+    from xinqu.investment.selectors import funnel
+
+    area = OrgUnit.objects.get(code="gaoxin")
+    for n in range(2):
+        lead = services.lead_create(
+            actor=invest_staff, name=f"项目{n}", company=f"公司{n}", origin="local", source="walk_in",
+            amount=Decimal("1000"), on=_today() - dt.timedelta(days=10),
+        )  # fmt: skip
+        lead = _to_signing(invest_staff, lead)
+        landed = services.lead_land(
+            actor=invest_staff,
+            lead=lead,
+            on=_today(),
+            credit_code=credit_code(random.Random(100 + n)),
+            area=area,
+        )
+        Project.objects.filter(pk=landed.project_id).update(started_on=_today(), stage="started")
+    cells = {c["stage"]: c for c in funnel(leader, _today().year)["groups"][0]["cells"]}
+    assert cells["started"]["n"] == 2 and cells["started"]["amount"] == Decimal("120000")
+    assert cells["started"]["conversion"] == Decimal("100.0")

@@ -140,10 +140,13 @@ def funnel(user: Any, year: int, by: str = "") -> dict[str, Any]:
         later = visible.filter(project__in=projects.values("pk"))
         if by == "month":
             later = later.annotate(month=ExtractMonth(field))
-        later_rows = later.values(*([project_group] if project_group else [])).annotate(
-            n=Count("id"), amount=Sum("contract_cny")
-        )
+        if project_group:
+            later_rows: Any = later.values(project_group).annotate(n=Count("id"), amount=Sum("contract_cny"))
+        else:
+            later_rows = [later.aggregate(n=Count("id"), amount=Sum("contract_cny"))]
         for row in later_rows:
+            if not row["n"]:
+                continue
             table[row.get(project_group) if project_group else ""][stage] = {
                 "n": row["n"],
                 "amount": row["amount"] or Decimal(0),
@@ -184,7 +187,7 @@ def _median_days(steps: QuerySet[StageStep]) -> dict[str, float | None]:
 def paid_in(leads: QuerySet[Lead] | None, year: int, as_of: dt.date, *, foreign: bool) -> Decimal:
     """Paid-in capital in the year to ``as_of``: domestic in 万元, foreign in 万美元."""
     payments = Payment.objects.filter(on__year=year, on__lte=as_of)
-    if leads is not None:
+    if leads is not None and leads.query.where:  # a leader's "every lead" needs no filter
         payments = payments.filter(lead__in=leads)
     if foreign:
         return payments.filter(origin="foreign").aggregate(s=Sum("amount_usd"))["s"] or Decimal(0)
