@@ -571,3 +571,13 @@ def test_the_funnel_counts_every_started_project_not_just_the_last(invest_staff,
     cells = {c["stage"]: c for c in funnel(leader, _today().year)["groups"][0]["cells"]}
     assert cells["started"]["n"] == 2 and cells["started"]["amount"] == Decimal("120000")
     assert cells["started"]["conversion"] == Decimal("100.0")
+
+
+def test_the_funnel_by_team_names_teams_on_the_page_and_codes_them_in_the_api(
+    as_user, leader, invest_staff, lead
+):
+    year = _today().year
+    page = as_user(leader).get(f"/investment/funnel/?year={year}&by=department").content.decode()
+    assert '<h3 class="card-title">招商局</h3>' in page
+    api = as_user(leader).get("/api/v1/leads-funnel", {"year": year, "by": "department"}).json()
+    assert [g["key"] for g in api["groups"]] == ["invest"]

@@ -15,7 +15,7 @@ from pydantic import Field
 
 from xinqu.core.access import AuthedRequest, ensure_business
 from xinqu.core.api import Number, PageOf, Pages
-from xinqu.core.models import OrgUnit
+from xinqu.core.models import Department, OrgUnit
 from xinqu.core.params import Year
 from xinqu.investment import selectors, services
 from xinqu.investment.models import Lead, Referrer
@@ -225,6 +225,10 @@ def lead_land(request: AuthedRequest, code: str, payload: LandIn) -> Any:
 def leads_funnel(request: AuthedRequest, year: Year, by: str = "") -> Any:
     ensure_business(request.user)
     result = selectors.funnel(request.user, year, by if by in selectors.BY else "")
+    if result["by"] == "department":  # teams by their department code
+        codes = dict(Department.objects.values_list("pk", "code"))
+        for group in result["groups"]:
+            group["key"] = codes.get(group["key"], group["key"])
     return {
         "year": result["year"],
         "by": result["by"],

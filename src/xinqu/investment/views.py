@@ -383,7 +383,7 @@ def funnel(request: AuthedRequest) -> HttpResponse:
 
 def _group_labels(by: str) -> dict[Any, str]:
     if by == "department":
-        return {d.name: d.name for d in Department.objects.all()}
+        return {d.pk: d.name for d in Department.objects.all()}
     if by == "source":
         return {k: str(v) for k, v in Lead.Source.choices}
     if by == "origin":
