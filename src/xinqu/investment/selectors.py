@@ -130,24 +130,27 @@ def funnel(user: Any, year: int, by: str = "") -> dict[str, Any]:
             "n": row["n"],
             "amount": row["amount"] or Decimal(0),
         }
-    project_group = group.replace("lead__", "") if group else ""
-    for stage, field in ((S.STARTED, "project__started_on"), (S.OPERATING, "project__operating_on")):
-        # Driven from the ledger's projects of the year, never a scan of every lead.
-        column = field.removeprefix("project__")
+    # 开工 and 投产: driven from the ledger's projects of the year that came through a lead, never
+    # a scan of every lead.
+    lead_group = {"department_id": "lead__department_id", "month": "month"}.get(group, group)
+    for stage, column in ((S.STARTED, "started_on"), (S.OPERATING, "operating_on")):
         projects = Project.objects.filter(
-            **{f"{column}__range": (dt.date(year, 1, 1), dt.date(year, 12, 31))}
+            **{f"{column}__range": (dt.date(year, 1, 1), dt.date(year, 12, 31))}, lead__isnull=False
         )
-        later = visible.filter(project__in=projects.values("pk"))
+        if visible.query.where:
+            projects = projects.filter(lead__in=visible)
         if by == "month":
-            later = later.annotate(month=ExtractMonth(field))
-        if project_group:
-            later_rows: Any = later.values(project_group).annotate(n=Count("id"), amount=Sum("contract_cny"))
+            projects = projects.annotate(month=ExtractMonth(column))
+        if lead_group:
+            later_rows: Any = projects.values(lead_group).annotate(
+                n=Count("pk"), amount=Sum("lead__contract_cny")
+            )
         else:
-            later_rows = [later.aggregate(n=Count("id"), amount=Sum("contract_cny"))]
+            later_rows = [projects.aggregate(n=Count("pk"), amount=Sum("lead__contract_cny"))]
         for row in later_rows:
             if not row["n"]:
                 continue
-            table[row.get(project_group) if project_group else ""][stage] = {
+            table[row.get(lead_group) if lead_group else ""][stage] = {
                 "n": row["n"],
                 "amount": row["amount"] or Decimal(0),
             }
