@@ -571,6 +571,11 @@ def test_the_funnel_counts_every_started_project_not_just_the_last(invest_staff,
     cells = {c["stage"]: c for c in funnel(leader, _today().year)["groups"][0]["cells"]}
     assert cells["started"]["n"] == 2 and cells["started"]["amount"] == Decimal("120000")
     assert cells["started"]["conversion"] == Decimal("100.0")
+    from xinqu.investment.selectors import filtered, stage_of
+
+    started = list(filtered(leader, {"stage": "started"}))
+    assert len(started) == 2 and {stage_of(x) for x in started} == {"started"}
+    assert not filtered(leader, {"stage": "landed"}).exists()
 
 
 def test_the_funnel_by_team_names_teams_on_the_page_and_codes_them_in_the_api(

@@ -140,6 +140,20 @@ def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         return list(cursor.fetchall())
 
 
+def sql_funnel_by_team(year: int) -> dict[int, dict[str, tuple[int, Decimal]]]:
+    """The funnel by team: leads reaching each stage in the year, per team, with their amount."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    teams: dict[int, dict[str, tuple[int, Decimal]]] = {}
+    for team, stage, n, amount in _rows(
+        "SELECT department_id, stage, COUNT(*), SUM(amount) FROM investment_stagestep "
+        'WHERE "on" BETWEEN %s AND %s '
+        "AND stage IN ('lead','contact','inspect','negotiate','signed','landed') GROUP BY department_id, stage",
+        [start, end],
+    ):
+        teams.setdefault(int(team), {})[stage] = (int(n), Decimal(str(amount or 0)))
+    return teams
+
+
 def sql_funnel(year: int) -> dict[str, Any]:
     """A leader's funnel: leads reaching each stage in the year with their amount (the contract
     from signing on), the started and operating counts from the ledger, and the median days."""
@@ -255,6 +269,15 @@ def run(
     expected = sql_funnel(year)
     if shown != expected["cells"] or funnel["median_days"] != expected["median_days"]:
         raise CommandError(f"the funnel disagrees with SQL: {shown} {funnel['median_days']} vs {expected}")
+    by_team = selectors.funnel(boss, year, "department")
+    shown_teams = {
+        g["key"]: {
+            c["stage"]: (c["n"], c["amount"]) for c in g["cells"] if c["n"] and c["stage"] in ORDER[:6]
+        }
+        for g in by_team["groups"]
+    }
+    if shown_teams != sql_funnel_by_team(year):
+        raise CommandError("the funnel by team disagrees with SQL")
     chain = IndustryNode.objects.filter(kind="chain").order_by("pk").first()
     assert chain is not None
     targets = {
@@ -303,7 +326,7 @@ def run(
             f"funnel {year} by team",
             leader,
             f"/investment/funnel/?year={year}&by=department",
-            lambda: sql_funnel(year),
+            lambda: sql_funnel_by_team(year),
         ),
         (
             "team pipeline: open leads, page 1",

@@ -57,7 +57,7 @@ def _out(lead: Lead) -> dict[str, Any]:
         "country": lead.country,
         "source": lead.source,
         "referrer": lead.referrer.name if lead.referrer else None,
-        "stage": getattr(lead, "shown_stage", lead.stage),
+        "stage": selectors.stage_of(lead),
         "currency": lead.currency,
         "amount": lead.amount,
         "amount_cny": lead.amount_cny,

@@ -7,11 +7,12 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, CharField, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from xinqu.core.access import is_department_member, is_leader
 from xinqu.investment.models import Lead, LeadRule, Payment, StageStep
 from xinqu.investment.rules import ORDER, STOPPED
 from xinqu.projects.models import Project
@@ -19,14 +20,23 @@ from xinqu.projects.models import Project
 S = Lead.Stage
 
 
-def effective_stage() -> Case:
-    """A landed lead's stage follows its project in the ledger (开工, 投产): one source."""
-    return Case(
-        When(project__operating_on__isnull=False, then=Value(S.OPERATING)),
-        When(project__started_on__isnull=False, then=Value(S.STARTED)),
-        default=F("stage"),
-        output_field=CharField(),
-    )
+def stage_of(lead: Lead) -> str:
+    """A lead's stage as shown: once landed it follows its project in the ledger (开工, 投产), so
+    the pipeline never keeps its own copy of those dates (one source)."""
+    project = lead.project if lead.project_id else None
+    if project is not None and project.operating_on is not None:
+        return S.OPERATING
+    if project is not None and project.started_on is not None:
+        return S.STARTED
+    return lead.stage
+
+
+STAGE_Q: dict[str, Q] = {
+    # The filter for each stage as shown (stage_of), in the database.
+    S.OPERATING: Q(project__operating_on__isnull=False),
+    S.STARTED: Q(project__started_on__isnull=False, project__operating_on__isnull=True),
+    S.LANDED: Q(stage=S.LANDED) & (Q(project__isnull=True) | Q(project__started_on__isnull=True)),
+}
 
 
 def stale_days() -> int:
@@ -54,10 +64,8 @@ FLAGS = {"stale": stale_q, "late_landing": late_landing_q, "late_start": late_st
 
 
 def leads_for(user: Any) -> QuerySet[Lead]:
-    return (
-        Lead.objects.visible_to(user)
-        .select_related("department", "officer", "referrer", "chain_node__parent", "project")
-        .annotate(shown_stage=effective_stage())
+    return Lead.objects.visible_to(user).select_related(
+        "department", "officer", "referrer", "chain_node__parent", "project"
     )
 
 
@@ -67,18 +75,25 @@ def lead_for(user: Any, pk: int) -> Lead:
 
 def filtered(user: Any, params: Any, today: dt.date | None = None) -> QuerySet[Lead]:
     today = today or timezone.localdate()
-    found = leads_for(user)
+    department = str(params.get("department") or "")
+    if department.isdigit():
+        # One team's leads: all of them for its own members and the leaders, else only the
+        # public ones (the same rule as visible_to, without an OR the indexes cannot use).
+        found = Lead.objects.filter(department_id=int(department))
+        if not is_leader(user) and getattr(user, "department_id", None) != int(department):
+            found = found.filter(Lead.zone_visible_q()) if is_department_member(user) else found.none()
+    else:
+        found = Lead.objects.visible_to(user)
     stage = params.get("stage") or ""
     if stage == "open":
         found = found.exclude(stage__in=[*STOPPED, S.LANDED])
+    elif stage in STAGE_Q:
+        found = found.filter(STAGE_Q[stage])
     elif stage in S.values:
-        annotated = {"shown_stage": stage}  # the annotation leads_for adds
-        found = found.filter(**annotated)
+        found = found.filter(stage=stage)
     for name in ("source", "origin"):
         if params.get(name):
             found = found.filter(**{name: params[name]})
-    if str(params.get("department") or "").isdigit():
-        found = found.filter(department_id=int(params["department"]))
     if params.get("mine") and getattr(user, "pk", None):
         found = found.filter(officer=user)
     flag = params.get("flag")

@@ -77,7 +77,7 @@ def lead_list(request: AuthedRequest) -> HttpResponse:
     labels = dict(Lead.Stage.choices)
     page.object_list = list(page.object_list)
     for lead in page.object_list:
-        setattr(lead, "stage_label", labels.get(getattr(lead, "shown_stage", lead.stage), ""))  # noqa: B010
+        setattr(lead, "stage_label", labels.get(selectors.stage_of(lead), ""))  # noqa: B010
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -108,7 +108,7 @@ def _export(request: AuthedRequest, found: Any) -> HttpResponse:
             lead.company,
             str(lead.get_origin_display()),
             str(lead.get_source_display()),
-            str(stages.get(getattr(lead, "shown_stage", lead.stage), "")),
+            str(stages.get(selectors.stage_of(lead), "")),
             float(lead.amount_cny),
             lead.signed_on,
             float(lead.contract_cny) if lead.contract_cny is not None else None,
@@ -250,7 +250,7 @@ def lead_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             "stage": s,
             "label": Lead.Stage(s).label,
             "on": _stage_day(lead, s, steps),
-            "current": s == getattr(lead, "shown_stage", lead.stage),
+            "current": s == selectors.stage_of(lead),
         }
         for s in ORDER
     ]
