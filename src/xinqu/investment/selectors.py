@@ -145,23 +145,28 @@ def funnel(user: Any, year: int, by: str = "") -> dict[str, Any]:
             "n": row["n"],
             "amount": row["amount"] or Decimal(0),
         }
-    # 开工 and 投产: driven from the ledger's projects of the year that came through a lead, never
-    # a scan of every lead.
-    lead_group = {"department_id": "lead__department_id", "month": "month"}.get(group, group)
+    # 开工 and 投产: the ledger's projects of the year (a few hundred), then their leads, never a
+    # scan of every lead.
+    lead_group = {
+        "lead__source": "source",
+        "lead__origin": "origin",
+        "lead__chain_node__parent__name": "chain_node__parent__name",
+    }.get(group, group)
     for stage, column in ((S.STARTED, "started_on"), (S.OPERATING, "operating_on")):
-        projects = Project.objects.filter(
-            **{f"{column}__range": (dt.date(year, 1, 1), dt.date(year, 12, 31))}, lead__isnull=False
+        ids = list(
+            Project.objects.filter(
+                **{f"{column}__range": (dt.date(year, 1, 1), dt.date(year, 12, 31))}
+            ).values_list("pk", flat=True)
         )
-        if visible.query.where:
-            projects = projects.filter(lead__in=visible)
+        if not ids:
+            continue
+        later = visible.filter(project_id__in=ids)
         if by == "month":
-            projects = projects.annotate(month=ExtractMonth(column))
+            later = later.annotate(month=ExtractMonth(f"project__{column}"))
         if lead_group:
-            later_rows: Any = projects.values(lead_group).annotate(
-                n=Count("pk"), amount=Sum("lead__contract_cny")
-            )
+            later_rows: Any = later.values(lead_group).annotate(n=Count("id"), amount=Sum("contract_cny"))
         else:
-            later_rows = [projects.aggregate(n=Count("pk"), amount=Sum("lead__contract_cny"))]
+            later_rows = [later.aggregate(n=Count("id"), amount=Sum("contract_cny"))]
         for row in later_rows:
             if not row["n"]:
                 continue
