@@ -227,7 +227,18 @@ def sql_gaps(chain_id: int) -> dict[str, Any]:
             [chain_id],
         )
     )
-    return {"gaps": gaps, "counts": {int(k): int(v) for k, v in counts.items()}}
+    named = {
+        int(node): [
+            r[0]
+            for r in _rows(
+                "SELECT id FROM investment_lead WHERE chain_node_id = %s "
+                "AND stage IN ('lead','contact','inspect','negotiate','signed') ORDER BY amount_cny DESC, id LIMIT 5",
+                [node],
+            )
+        ]
+        for node in counts
+    }
+    return {"gaps": gaps, "counts": {int(k): int(v) for k, v in counts.items()}, "named": named}
 
 
 def run(
@@ -280,17 +291,12 @@ def run(
         raise CommandError("the funnel by team disagrees with SQL")
     chain = IndustryNode.objects.filter(kind="chain").order_by("pk").first()
     assert chain is not None
-    targets = {
-        e["node"].pk: e["lead_count"]
-        for seg in selectors.chain_targets(chain, boss)
-        for e in seg["nodes"]
-        if e["lead_count"]
-    }
+    entries = [e for seg in selectors.chain_targets(chain, boss) for e in seg["nodes"] if e["lead_count"]]
+    targets = {e["node"].pk: e["lead_count"] for e in entries}
+    names = {e["node"].pk: [x.pk for x in e["leads"]] for e in entries}
     gaps = sql_gaps(chain.pk)
-    if (
-        sorted(r["node"].pk for r in selectors.gap_nodes(limit=10_000)) != gaps["gaps"]
-        or targets != gaps["counts"]
-    ):
+    found_gaps = sorted(r["node"].pk for r in selectors.gap_nodes(limit=10_000))
+    if found_gaps != gaps["gaps"] or targets != gaps["counts"] or names != gaps["named"]:
         raise CommandError("the chain map disagrees with SQL")
     pipeline = selectors.filtered(
         User.objects.get(username="demo-invest-staff"), {"stage": "open", "department": str(team.pk)}
