@@ -203,6 +203,44 @@ def test_the_project_ledger_statistics_meeting_and_a_report(browser, page, live_
     page.screenshot(path=str(ARTIFACTS / "e2e-project.png"), full_page=True)
 
 
+def test_an_officer_registers_a_lead_and_its_gate_names_the_missing_document(page, live_server, tmp_path):
+    from xinqu.investment.models import Lead
+
+    call_command("demo", "--setup-only")
+    _login(page, live_server, "demo-invest-staff")
+    page.goto(f"{live_server.url}/investment/new/")
+    page.fill("#id_name", "浏览器登记的光电项目")
+    page.fill("#id_company", "某光电科技有限公司")
+    page.select_option("#id_origin", "province")
+    page.select_option("#id_source", "exhibition")
+    page.fill("#id_amount", "30000")
+    page.click("#save-lead")
+    page.wait_for_selector("#lead-title")
+    assert "浏览器登记的光电项目" in page.locator("#lead-title").inner_text()
+    lead = Lead.objects.get(name="浏览器登记的光电项目")
+    # Straight to 洽谈: refused, naming the documents still missing; nothing moved.
+    page.select_option("#id_stage", "negotiate")
+    page.click("#move-lead")
+    assert "进入“考察”前须上传：考察记录" in page.content()
+    lead.refresh_from_db()
+    assert lead.stage == "lead"
+    record = tmp_path / "考察记录.pdf"
+    record.write_bytes(b"%PDF-1.4\n%e2e\n")
+    page.select_option("#id_kind", "visit")
+    page.set_input_files("#id_upload", str(record))
+    page.click("#add-document")
+    page.wait_for_selector("#documents a")
+    page.select_option("#id_stage", "inspect")
+    page.click("#move-lead")
+    page.wait_for_selector('[data-stage="inspect"].bg-blue')
+    lead.refresh_from_db()
+    assert lead.stage == "inspect"
+    page.goto(f"{live_server.url}/investment/funnel/")
+    page.locator("[data-chart] svg").first.wait_for()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "e2e-investment-funnel.png"), full_page=True)
+
+
 def test_a_request_page_has_one_action_box_whose_fields_follow_the_step(page, live_server):
     """The centre's clerk on a new request: one box; choosing 不予受理 shows its comment and
     button and hides 受理's; refused without a reason, the box comes back on that step and the
@@ -242,8 +280,8 @@ def test_pages_fit_the_screen_in_both_languages(browser, live_server, _relax_aud
     ARTIFACTS.mkdir(exist_ok=True)
     pages = (("home", "/"), ("requests", "/service-requests/"), ("indicators", "/indicators/"),
              ("plan", "/plans/2024/"), ("projects", "/projects/"), ("enterprises", "/enterprises/"),
-             ("safety", "/safety/"))  # fmt: skip
-    lists = {"requests", "projects", "enterprises", "safety"}
+             ("safety", "/safety/"), ("investment", "/investment/"))  # fmt: skip
+    lists = {"requests", "projects", "enterprises", "safety", "investment"}
     for name, path in pages:
         page.goto(f"{live_server.url}{path}")
         overflow = page.evaluate(
