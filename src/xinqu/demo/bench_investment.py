@@ -174,7 +174,16 @@ def sql_funnel(year: int) -> dict[str, Any]:
         )[0]
         if n:
             cells[stage] = (int(n), Decimal(str(amount or 0)))
-    medians: dict[str, float | None] = {}
+    medians: dict[str, float | None] = dict.fromkeys(ORDER[1:6])
+    if connection.vendor == "postgresql":
+        for stage, m in _rows(
+            "SELECT stage, PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY days) FROM investment_stagestep "
+            'WHERE "on" BETWEEN %s AND %s AND days IS NOT NULL '
+            "AND stage IN ('contact','inspect','negotiate','signed','landed') GROUP BY stage",
+            [start, end],
+        ):
+            medians[stage] = float(m)
+        return {"cells": cells, "median_days": medians}
     for stage in ORDER[1:6]:
         where = 'stage = %s AND "on" BETWEEN %s AND %s AND days IS NOT NULL'
         n = _rows(f"SELECT COUNT(*) FROM investment_stagestep WHERE {where}", [stage, start, end])[0][0]  # noqa: S608
