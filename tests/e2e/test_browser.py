@@ -221,7 +221,7 @@ def test_an_officer_registers_a_lead_and_its_gate_names_the_missing_document(pag
     # Straight to 洽谈: refused, naming the documents still missing; nothing moved.
     page.select_option("#id_stage", "negotiate")
     page.click("#move-lead")
-    assert "进入“考察”前须上传：考察记录" in page.content()
+    page.get_by_text("进入“考察”前须上传：考察记录").wait_for()
     lead.refresh_from_db()
     assert lead.stage == "lead"
     record = tmp_path / "考察记录.pdf"
