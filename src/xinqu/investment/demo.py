@@ -26,6 +26,7 @@ from xinqu.investment.models import (
     Document,
     DocumentKind,
     ExchangeRate,
+    GateRule,
     Lead,
     Payment,
     Referrer,
@@ -104,6 +105,10 @@ def _split(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
 
 
 def load_demo_leads(*, users: dict[str, User], today: dt.date, **_context: Any) -> int:
+    # The default gates come with migration 0002; a database flushed since (as between browser
+    # tests) has none, and a demo without gates would let any lead jump ahead.
+    if not GateRule.objects.exists():
+        GateRule.objects.bulk_create([GateRule(stage=stage, document=doc) for stage, doc in DEFAULT_GATES])
     if Lead.objects.exists():
         return 0
     rng = random.Random(SEED)
