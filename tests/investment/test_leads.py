@@ -586,3 +586,13 @@ def test_the_funnel_by_team_names_teams_on_the_page_and_codes_them_in_the_api(
     assert '<h3 class="card-title">招商局</h3>' in page
     api = as_user(leader).get("/api/v1/leads-funnel", {"year": year, "by": "department"}).json()
     assert [g["key"] for g in api["groups"]] == ["invest"]
+
+
+def test_a_referring_enterprise_the_viewer_may_not_see_is_masked_and_kept(as_user, invest_staff, econ, lead):
+    secret = factories.enterprise(econ, name="机密引荐企业有限公司", confidential=True)
+    Lead.objects.filter(pk=lead.pk).update(source="referral", referring_enterprise=secret)
+    client = as_user(invest_staff)
+    page = client.get(f"/investment/{lead.pk}/").content.decode()
+    assert "机密引荐企业有限公司" not in page and "保密企业" in page
+    edit = client.get(f"/investment/{lead.pk}/edit/").content.decode()
+    assert "机密引荐企业有限公司" not in edit

@@ -124,9 +124,16 @@ def _export(request: AuthedRequest, found: Any) -> HttpResponse:
     )
 
 
-def _referring(form: LeadForm, user: Any) -> Any:
+def _referring(form: LeadForm, user: Any, lead: Lead | None) -> Any:
     text = (form.cleaned_data.get("referring_enterprise") or "").strip()
     if not text:
+        # Left empty where the editor was never shown it, the link stays as it was.
+        if (
+            lead is not None
+            and lead.referring_enterprise
+            and not shown_name(user, lead.referring_enterprise).visible
+        ):
+            return lead.referring_enterprise
         return None
     found = enterprise_by_code_or_name(user, text)
     if found is None:
@@ -144,14 +151,14 @@ def lead_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
         services.ensure_team(request.user, lead)
     elif not is_department_member(request.user):
         raise PermissionDenied(_("只有部门工作人员可以登记招商线索。"))
-    initial = {
-        "referring_enterprise": lead.referring_enterprise.name if lead and lead.referring_enterprise else ""
-    }
+    # The referring enterprise is named only to an editor who may see it.
+    referring = shown_name(request.user, lead.referring_enterprise if lead else None)
+    initial = {"referring_enterprise": referring.name if referring.visible else ""}
     form = LeadForm(request.POST or None, instance=lead, initial=initial, team_id=request.user.department_id)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "referring_enterprise"}
         try:
-            data["referring_enterprise"] = _referring(form, request.user)
+            data["referring_enterprise"] = _referring(form, request.user, lead)
             if lead is None:
                 saved = services.lead_create(actor=request.user, **data)
             else:
@@ -278,6 +285,7 @@ def lead_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         ],
         "stopped": lead.stage in ("paused", "lost"),
         "enterprise_shown": shown_name(user, lead.enterprise),
+        "referring_shown": shown_name(user, lead.referring_enterprise),
         "can_flag": is_leader(user),
         "false_form": FalseReportForm(),
     }
