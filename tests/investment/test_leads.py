@@ -596,3 +596,36 @@ def test_a_referring_enterprise_the_viewer_may_not_see_is_masked_and_kept(as_use
     assert "机密引荐企业有限公司" not in page and "保密企业" in page
     edit = client.get(f"/investment/{lead.pk}/edit/").content.decode()
     assert "机密引荐企业有限公司" not in edit
+
+
+def test_a_talent_project_counts_for_the_three_fifties_when_it_lands(as_user, invest_staff, zone):
+    from xinqu.investment.imports import leads_import
+
+    row = {
+        "项目名称": "院士团队光谱仪项目",
+        "目标企业": "某光谱科技公司",
+        "资金来源地": "省外",
+        "线索来源": "展会",
+        "意向投资（万，原币）": "20,000",
+        "高科技人才产业项目": "是",
+    }
+    report = leads_import(
+        actor=invest_staff,
+        file=_ledger([row, {**row, "项目名称": "普通项目", "高科技人才产业项目": ""}]),
+        dry_run=False,
+    )
+    assert not report.errors
+    talent = Lead.objects.get(name="院士团队光谱仪项目")
+    assert talent.talent_project and not Lead.objects.get(name="普通项目").talent_project
+    answer = as_user(invest_staff).get(f"/api/v1/leads/{talent.code}").json()
+    assert answer["talent_project"] is True
+    year, count = _today().year, feed("investment.talent_projects")
+    assert count.compute(year, _today()).value == 0, "counted when it lands, not when it is registered"
+    lead = _to_signing(invest_staff, talent)
+    services.lead_land(
+        actor=invest_staff, lead=lead, on=_today(), credit_code=credit_code(random.Random(11)),
+        area=OrgUnit.objects.get(code="gaoxin"),
+    )  # fmt: skip
+    fed = count.compute(year, _today())
+    assert fed.value == 1 and fed.records[0].label.endswith("院士团队光谱仪项目")
+    assert count.compute(year - 1, _today()).value == 0

@@ -29,7 +29,7 @@ from xinqu.investment.rules import ORDER
 SEED = 200_000
 TEAMS = ["invest", "econ", "projects", "tech", "talent"]
 LEAD_FIELDS = ["id", "code", "name", "company", "credit_code", "origin", "country", "source", "chain_node",
-               "chain_role", "chain_leader", "currency", "amount", "rate", "amount_cny", "officer", "stage",
+               "chain_role", "chain_leader", "talent_project", "currency", "amount", "rate", "amount_cny", "officer", "stage",
                "stopped_at", "stop_reason", "signed_on", "contract_amount", "contract_cny", "land_by", "start_by",
                "landed_on", "last_activity_on", "created_on", "department", "confidential", "false_report",
                "false_report_reason"]  # fmt: skip
@@ -73,7 +73,7 @@ def build(*, size: int, activities: int, log: Callable[[str], None]) -> None:
             leads.append(
                 (pk, f"BZ{pk:07d}", f"基准线索{pk:07d}", f"目标企业{pk:07d}", "", rng.choice(["province", "city", "local"]),
                  "", rng.choice(["exhibition", "walk_in"]),
-                 rng.choice(pursued) if pursued else None, "", False, "CNY", amount, Decimal(1), amount, officer, stage,
+                 rng.choice(pursued) if pursued else None, "", False, False, "CNY", amount, Decimal(1), amount, officer, stage,
                  stopped, "企业计划调整" if stopped else "", signed, amount if signed else None, amount if signed else None,
                  signed + dt.timedelta(days=90) if signed else None, signed + dt.timedelta(days=180) if signed else None,
                  days[5] if reach >= 5 else None, days[-1], created, department, False, False, "")

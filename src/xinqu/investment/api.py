@@ -32,6 +32,7 @@ class LeadOut(Schema):
     country: str
     source: str
     referrer: str | None
+    talent_project: bool
     stage: str
     currency: str
     amount: Number = Field(description="万, in the lead's currency")
@@ -57,6 +58,7 @@ def _out(lead: Lead) -> dict[str, Any]:
         "country": lead.country,
         "source": lead.source,
         "referrer": lead.referrer.name if lead.referrer else None,
+        "talent_project": lead.talent_project,
         "stage": selectors.stage_of(lead),
         "currency": lead.currency,
         "amount": lead.amount,
@@ -129,6 +131,7 @@ class LeadIn(Schema):
     referrer: int | None = Field(default=None, description="an agency's or ambassador's id")
     chain_role: str = ""
     chain_leader: bool = False
+    talent_project: bool = Field(default=False, description="a high-tech talent project (高科技人才产业项目)")
     confidential: bool = False
     on: dt.date | None = Field(default=None, description="the day it came in (today by default)")
 

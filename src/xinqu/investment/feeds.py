@@ -76,6 +76,15 @@ def registered(year: int, as_of: dt.date) -> Fed:
     return Fed(Decimal(count), _records(found), count)
 
 
+def talent_projects(year: int, as_of: dt.date) -> Fed:
+    """Leads marked 高科技人才产业项目 that landed (registered here) in the year: one of the "三个五"."""
+    found = Lead.objects.filter(talent_project=True, landed_on__year=year, landed_on__lte=as_of).order_by(
+        "landed_on", "code"
+    )
+    count = found.count()
+    return Fed(Decimal(count), _records(found), count)
+
+
 FEEDS = [
     Feed("investment.signed", _("当年签约项目（个，招商引资）"), "个", signed_count, measure="quantity"),
     Feed(
@@ -111,6 +120,13 @@ FEEDS = [
         _("当年入库入统的招商项目（个，招商引资）"),
         "个",
         registered,
+        measure="quantity",
+    ),
+    Feed(
+        "investment.talent_projects",
+        _("当年落地的高科技人才产业项目（个，招商引资）"),
+        "个",
+        talent_projects,
         measure="quantity",
     ),
 ]

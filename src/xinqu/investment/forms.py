@@ -40,6 +40,7 @@ class LeadForm(ServiceForm):
             "chain_node",
             "chain_role",
             "chain_leader",
+            "talent_project",
             "currency",
             "amount",
             "officer",

@@ -153,6 +153,8 @@ class Lead(DepartmentOwned):
     )
     chain_role = models.CharField(_("补链/延链/强链"), max_length=10, choices=ChainRole.choices, blank=True)
     chain_leader = models.BooleanField(_("链主企业"), default=False)
+    # One of the "三个五": a project founded on high-tech talent (高科技人才产业项目), counted when it lands.
+    talent_project = models.BooleanField(_("高科技人才产业项目"), default=False)
     currency = models.CharField(_("币种"), max_length=3, choices=Currency.choices, default=Currency.CNY)
     amount = models.DecimalField(
         _("意向投资（万，原币）"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]

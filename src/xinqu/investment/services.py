@@ -56,6 +56,7 @@ LEAD_FIELDS = [
     "chain_node",
     "chain_role",
     "chain_leader",
+    "talent_project",
     "currency",
     "amount",
     "rate",
@@ -229,6 +230,7 @@ def lead_create(
     chain_node: IndustryNode | None = UNCHANGED,
     chain_role: str = UNCHANGED,
     chain_leader: bool = UNCHANGED,
+    talent_project: bool = UNCHANGED,
     currency: str = UNCHANGED,
     amount: Decimal = UNCHANGED,
     officer: User | None = UNCHANGED,
@@ -239,7 +241,7 @@ def lead_create(
     fields = given(
         name=name, company=company, credit_code=credit_code, origin=origin, country=country, source=source,
         referrer=referrer, referring_enterprise=referring_enterprise, chain_node=chain_node, chain_role=chain_role,
-        chain_leader=chain_leader, currency=currency, amount=amount, officer=officer, confidential=confidential,
+        chain_leader=chain_leader, talent_project=talent_project, currency=currency, amount=amount, officer=officer, confidential=confidential,
         expected_sign_on=expected_sign_on,
     )  # fmt: skip
     department_id = ensure_department_member(actor, _("只有部门工作人员可以登记招商线索。"))
@@ -271,6 +273,7 @@ def lead_update(
     chain_node: IndustryNode | None = UNCHANGED,
     chain_role: str = UNCHANGED,
     chain_leader: bool = UNCHANGED,
+    talent_project: bool = UNCHANGED,
     currency: str = UNCHANGED,
     amount: Decimal = UNCHANGED,
     officer: User | None = UNCHANGED,
@@ -281,7 +284,7 @@ def lead_update(
     fields = given(
         name=name, company=company, credit_code=credit_code, origin=origin, country=country, source=source,
         referrer=referrer, referring_enterprise=referring_enterprise, chain_node=chain_node, chain_role=chain_role,
-        chain_leader=chain_leader, currency=currency, amount=amount, officer=officer, confidential=confidential,
+        chain_leader=chain_leader, talent_project=talent_project, currency=currency, amount=amount, officer=officer, confidential=confidential,
         expected_sign_on=expected_sign_on,
     )  # fmt: skip
     return save_audited(actor=actor, instance=lead, audited=LEAD_FIELDS, fields=fields, validate=_check_lead)

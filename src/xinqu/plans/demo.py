@@ -55,8 +55,10 @@ NODES: list[tuple[str, str, str, str, str, tuple[str, ...], Any, str, str, int, 
     ("2.3", "2", M, "产业园区加快建设", "projects", (), None, "", "2024-12-31", 20, "",
      "精细化工产业园、传感器产业园、长智光谷二期、航天信息产业园二期加快建设。"),
     ("3", "S", PG, "招商引资突破工程", "invest", (), None, "", "2024-12-31", 10, "", "质量上实现“三个五”。"),
-    ("3.1", "3", K, "入规入统项目", "invest", ("stats",), Decimal("50"), "个", "2024-12-31", 35, "", "“三个五”之一。"),
-    ("3.2", "3", K, "高科技人才产业项目", "invest", ("talent",), Decimal("50"), "个", "2024-12-31", 30, "", "“三个五”之一。"),
+    ("3.1", "3", K, "入规入统项目", "invest", ("stats",), Decimal("50"), "个", "2024-12-31", 35,
+     "investment.registered", "“三个五”之一；来自招商台账，项目入库入统的日期取自项目建设台账。"),
+    ("3.2", "3", K, "高科技人才产业项目", "invest", ("talent",), Decimal("50"), "个", "2024-12-31", 30,
+     "investment.talent_projects", "“三个五”之一；来自招商台账，按落地日期计。"),
     ("3.3", "3", K, "落位开工十亿元以上项目", "invest", ("projects",), Decimal("50"), "个", "2024-12-31", 35,
      "projects.started_1bn", "“三个五”之一；来自项目建设台账。"),
     ("4", "S", PG, "科技创新领跑工程", "tech", ("talent",), None, "", "2024-12-31", 10, "", "实现“515”创新裂变量目标。"),
@@ -94,8 +96,6 @@ NODES: list[tuple[str, str, str, str, str, tuple[str, ...], Any, str, str, int, 
 # each KPI's own pace towards its target.
 VALUES = {
     "2.2": ["0", "0", "1", "1"],
-    "3.1": ["3", "6", "11", "14"],
-    "3.2": ["4", "8", "13", "18"],
     "4.1": ["5", "9", "15", "19"],
     "4.2": ["6", "14", "25", "36"],
     "4.3": ["2", "5", "9", "13"],
@@ -282,7 +282,7 @@ def _report_month(
 
 def _supervision(plan: Plan, users: dict[str, User], today: dt.date) -> None:
     """The leader puts the lagging "十亿元以上项目" under supervision (answered, concluded as done)
-    and "入规入统项目" too (still waiting for the bureau's response)."""
+    and "高科技人才产业项目" too (still waiting for the bureau's response)."""
     leader = users["demo-leader"]
     due = today + dt.timedelta(days=14)
     done = services.supervision_open(
@@ -302,7 +302,7 @@ def _supervision(plan: Plan, users: dict[str, User], today: dt.date) -> None:
     )
     services.supervision_open(
         actor=leader,
-        node=plan.nodes.get(code="3.1"),
-        requirement="入规入统项目进度偏慢，请说明原因并提出追赶措施。",
+        node=plan.nodes.get(code="3.2"),
+        requirement="高科技人才产业项目落地进度偏慢，请说明原因并提出追赶措施。",
         due_on=due,
     )
