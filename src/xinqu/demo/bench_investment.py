@@ -140,40 +140,12 @@ def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         return list(cursor.fetchall())
 
 
-def sql_funnel_by_team(year: int) -> dict[int, dict[str, tuple[int, Decimal]]]:
-    """The funnel by team: leads reaching each stage in the year, per team, with their amount."""
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    teams: dict[int, dict[str, tuple[int, Decimal]]] = {}
-    for team, stage, n, amount in _rows(
-        "SELECT department_id, stage, COUNT(*), SUM(amount) FROM investment_stagestep "
-        'WHERE "on" BETWEEN %s AND %s '
-        "AND stage IN ('lead','contact','inspect','negotiate','signed','landed') GROUP BY department_id, stage",
-        [start, end],
-    ):
-        teams.setdefault(int(team), {})[stage] = (int(n), Decimal(str(amount or 0)))
-    return teams
+STEP_STAGES = "('lead','contact','inspect','negotiate','signed','landed')"
+OPEN = "('lead','contact','inspect','negotiate','signed')"
 
 
-def sql_funnel(year: int) -> dict[str, Any]:
-    """A leader's funnel: leads reaching each stage in the year with their amount (the contract
-    from signing on), the started and operating counts from the ledger, and the median days."""
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    cells: dict[str, tuple[int, Decimal]] = {}
-    for stage, n, amount in _rows(
-        "SELECT s.stage, COUNT(*), SUM(s.amount) FROM investment_stagestep s "
-        'WHERE s."on" BETWEEN %s AND %s '
-        "AND s.stage IN ('lead','contact','inspect','negotiate','signed','landed') GROUP BY s.stage",
-        [start, end],
-    ):
-        cells[stage] = (int(n), Decimal(str(amount or 0)))
-    for stage, column in (("started", "started_on"), ("operating", "operating_on")):
-        n, amount = _rows(
-            f"SELECT COUNT(*), SUM(l.contract_cny) FROM investment_lead l WHERE l.project_id IN "  # noqa: S608
-            f"(SELECT id FROM projects_project WHERE {column} BETWEEN %s AND %s)",
-            [start, end],
-        )[0]
-        if n:
-            cells[stage] = (int(n), Decimal(str(amount or 0)))
+def _sql_medians(start: dt.date, end: dt.date) -> dict[str, float | None]:
+    """Median days from the stage before, per stage, for the steps of the period."""
     medians: dict[str, float | None] = dict.fromkeys(ORDER[1:6])
     if connection.vendor == "postgresql":
         for stage, m in _rows(
@@ -183,12 +155,11 @@ def sql_funnel(year: int) -> dict[str, Any]:
             [start, end],
         ):
             medians[stage] = float(m)
-        return {"cells": cells, "median_days": medians}
+        return medians
     for stage in ORDER[1:6]:
         where = 'stage = %s AND "on" BETWEEN %s AND %s AND days IS NOT NULL'
         n = _rows(f"SELECT COUNT(*) FROM investment_stagestep WHERE {where}", [stage, start, end])[0][0]  # noqa: S608
         if not n:
-            medians[stage] = None
             continue
         middle = [
             r[0]
@@ -198,41 +169,124 @@ def sql_funnel(year: int) -> dict[str, Any]:
             )
         ]
         medians[stage] = sum(middle) / len(middle)
-    return {"cells": cells, "median_days": medians}
+    return medians
 
 
-def sql_pipeline(department_id: int) -> tuple[int, list[int]]:
-    """A team's open leads: how many, and the first page's ids in the list's order."""
-    where = "department_id = %s AND stage NOT IN ('paused', 'lost', 'landed')"
-    count = _rows(f"SELECT COUNT(*) FROM investment_lead WHERE {where}", [department_id])[0][0]  # noqa: S608
-    ids = [
-        r[0]
+def _sql_paid_in(year: int) -> tuple[Decimal, Decimal]:
+    """The year's paid-in capital to today: domestic in 万元, foreign in 万美元."""
+    end = min(timezone.localdate(), dt.date(year, 12, 31))
+    domestic, foreign = _rows(
+        "SELECT SUM(CASE WHEN origin <> 'foreign' THEN amount_cny END), "
+        "SUM(CASE WHEN origin = 'foreign' THEN amount_usd END) FROM investment_payment "
+        'WHERE "on" BETWEEN %s AND %s',
+        [dt.date(year, 1, 1), end],
+    )[0]
+    return Decimal(str(domestic or 0)), Decimal(str(foreign or 0))
+
+
+def _sql_later(year: int, group: str) -> list[tuple[Any, ...]]:
+    """开工 and 投产: the leads of the projects started or operating in the year, by ``group``."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    rows: list[tuple[Any, ...]] = []
+    for stage, column in (("started", "started_on"), ("operating", "operating_on")):
+        select = f"l.{group}, " if group else ""
+        rows.extend(
+            (stage, *row)
+            for row in _rows(
+                # CROSS JOIN: the year's projects first (SQLite keeps the order; PostgreSQL plans it).
+                f"SELECT {select}COUNT(*), SUM(l.contract_cny) FROM projects_project p "  # noqa: S608
+                f"CROSS JOIN investment_lead l WHERE l.project_id = p.id AND p.{column} BETWEEN %s AND %s"
+                + (f" GROUP BY l.{group}" if group else ""),
+                [start, end],
+            )
+        )
+    return rows
+
+
+def sql_funnel_by_team(year: int) -> dict[str, Any]:
+    """The funnel by team, as the page shows it: leads reaching each stage in the year per team
+    with their amount, the started and operating leads per team, the medians and paid-in capital."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    teams: dict[int, dict[str, tuple[int, Decimal]]] = {}
+    for team, stage, n, amount in _rows(
+        "SELECT department_id, stage, COUNT(*), SUM(amount) FROM investment_stagestep "  # noqa: S608
+        f'WHERE "on" BETWEEN %s AND %s AND stage IN {STEP_STAGES} GROUP BY department_id, stage',
+        [start, end],
+    ):
+        teams.setdefault(int(team), {})[stage] = (int(n), Decimal(str(amount or 0)))
+    for stage, team, n, amount in _sql_later(year, "department_id"):
+        if n:
+            teams.setdefault(int(team), {})[stage] = (int(n), Decimal(str(amount or 0)))
+    return {"teams": teams, "median_days": _sql_medians(start, end), "paid_in": _sql_paid_in(year)}
+
+
+def sql_funnel(year: int) -> dict[str, Any]:
+    """A leader's funnel: leads reaching each stage in the year with their amount (the contract
+    from signing on), the started and operating counts from the ledger, the median days and the
+    year's paid-in capital."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    cells: dict[str, tuple[int, Decimal]] = {}
+    for stage, n, amount in _rows(
+        "SELECT s.stage, COUNT(*), SUM(s.amount) FROM investment_stagestep s "  # noqa: S608
+        f'WHERE s."on" BETWEEN %s AND %s AND s.stage IN {STEP_STAGES} GROUP BY s.stage',
+        [start, end],
+    ):
+        cells[stage] = (int(n), Decimal(str(amount or 0)))
+    for stage, n, amount in _sql_later(year, ""):
+        if n:
+            cells[stage] = (int(n), Decimal(str(amount or 0)))
+    return {"cells": cells, "median_days": _sql_medians(start, end), "paid_in": _sql_paid_in(year)}
+
+
+def sql_pipeline(department_id: int) -> tuple[int, list[tuple[Any, ...]]]:
+    """A team's open leads: how many, and the first page's rows as the list shows them (code,
+    name, company, source, stage, amount, team, officer, last follow-up)."""
+    where = "l.department_id = %s AND l.stage NOT IN ('paused', 'lost', 'landed')"
+    count = _rows(f"SELECT COUNT(*) FROM investment_lead l WHERE {where}", [department_id])[0][0]  # noqa: S608
+    rows = _rows(
+        "SELECT l.id, l.code, l.name, l.company, l.source, l.stage, COALESCE(l.contract_cny, l.amount_cny), "  # noqa: S608
+        "d.name, u.first_name, u.last_name, l.last_activity_on FROM investment_lead l "
+        "JOIN core_department d ON d.id = l.department_id LEFT JOIN core_user u ON u.id = l.officer_id "
+        f"WHERE {where} ORDER BY l.created_on DESC, l.id DESC LIMIT 50",
+        [department_id],
+    )
+    return int(count), rows
+
+
+def sql_gaps(chain_id: int, limit: int = 100) -> dict[str, Any]:
+    """The map page's numbers: each node of the chain with its enterprises (leaders first) and
+    its open leads (counted, five named; a leader's view), and the zone's nodes with neither,
+    ranked by the chain leaders in the other segments of their chain."""
+    gaps = [
+        (int(r[0]), int(r[1]))
         for r in _rows(
-            f"SELECT id FROM investment_lead WHERE {where} ORDER BY created_on DESC, id DESC LIMIT 50",  # noqa: S608
-            [department_id],
+            "SELECT n.id, COALESCE(SUM(k.n), 0) AS around FROM enterprises_industrynode n "  # noqa: S608
+            "JOIN enterprises_industrynode c ON c.id = n.parent_id "
+            "LEFT JOIN (SELECT m.parent_id, m.segment, COUNT(DISTINCT p.enterprise_id) AS n "
+            "FROM enterprises_chainposition p JOIN enterprises_industrynode m ON m.id = p.node_id "
+            "WHERE p.is_leader GROUP BY m.parent_id, m.segment) k "
+            "ON k.parent_id = n.parent_id AND k.segment <> n.segment "
+            "WHERE n.kind = 'node' "
+            "AND NOT EXISTS (SELECT 1 FROM enterprises_chainposition p WHERE p.node_id = n.id) "
+            f"AND NOT EXISTS (SELECT 1 FROM investment_lead l WHERE l.chain_node_id = n.id AND l.stage IN {OPEN}) "
+            "GROUP BY n.id, c.sort_order, c.id, n.sort_order "
+            "ORDER BY around DESC, c.sort_order, c.id, n.sort_order, n.id LIMIT %s",
+            [limit],
         )
     ]
-    return int(count), ids
-
-
-def sql_gaps(chain_id: int) -> dict[str, Any]:
-    """The map page's numbers: the nodes with neither an enterprise nor an open lead, and each
-    node of the chain shown with its open leads (a leader's view)."""
-    gaps = sorted(
-        r[0]
-        for r in _rows(
-            "SELECT n.id FROM enterprises_industrynode n WHERE n.kind = 'node' AND n.parent_id IS NOT NULL "
-            "AND NOT EXISTS (SELECT 1 FROM enterprises_chainposition p WHERE p.node_id = n.id) "
-            "AND NOT EXISTS (SELECT 1 FROM investment_lead l WHERE l.chain_node_id = n.id "
-            "AND l.stage IN ('lead','contact','inspect','negotiate','signed'))",
-            [],
-        )
-    )
+    positions: dict[int, list[int]] = {}
+    for node, enterprise in _rows(
+        "SELECT p.node_id, p.enterprise_id FROM enterprises_chainposition p "
+        "JOIN enterprises_industrynode n ON n.id = p.node_id "
+        "JOIN enterprises_enterprise e ON e.id = p.enterprise_id "
+        "WHERE n.parent_id = %s ORDER BY p.is_leader DESC, e.name, p.id",
+        [chain_id],
+    ):
+        positions.setdefault(int(node), []).append(int(enterprise))
     counts = dict(
         _rows(
-            "SELECT l.chain_node_id, COUNT(*) FROM investment_lead l JOIN enterprises_industrynode n "
-            "ON n.id = l.chain_node_id WHERE n.parent_id = %s "
-            "AND l.stage IN ('lead','contact','inspect','negotiate','signed') GROUP BY l.chain_node_id",
+            "SELECT l.chain_node_id, COUNT(*) FROM investment_lead l JOIN enterprises_industrynode n "  # noqa: S608
+            f"ON n.id = l.chain_node_id WHERE n.parent_id = %s AND l.stage IN {OPEN} GROUP BY l.chain_node_id",
             [chain_id],
         )
     )
@@ -240,14 +294,19 @@ def sql_gaps(chain_id: int) -> dict[str, Any]:
         int(node): [
             r[0]
             for r in _rows(
-                "SELECT id FROM investment_lead WHERE chain_node_id = %s "
-                "AND stage IN ('lead','contact','inspect','negotiate','signed') ORDER BY amount_cny DESC, id LIMIT 5",
+                "SELECT id FROM investment_lead WHERE chain_node_id = %s "  # noqa: S608
+                f"AND stage IN {OPEN} ORDER BY amount_cny DESC, id LIMIT 5",
                 [node],
             )
         ]
         for node in counts
     }
-    return {"gaps": gaps, "counts": {int(k): int(v) for k, v in counts.items()}, "named": named}
+    return {
+        "gaps": gaps,
+        "positions": positions,
+        "counts": {int(k): int(v) for k, v in counts.items()},
+        "named": named,
+    }
 
 
 def run(
@@ -287,31 +346,45 @@ def run(
         else {}
     )
     expected = sql_funnel(year)
-    if shown != expected["cells"] or funnel["median_days"] != expected["median_days"]:
-        raise CommandError(f"the funnel disagrees with SQL: {shown} {funnel['median_days']} vs {expected}")
+    paid = (
+        selectors.paid_in(None, year, timezone.localdate(), foreign=False),
+        selectors.paid_in(None, year, timezone.localdate(), foreign=True),
+    )
+    if (
+        shown != expected["cells"]
+        or funnel["median_days"] != expected["median_days"]
+        or paid != expected["paid_in"]
+    ):
+        raise CommandError(
+            f"the funnel disagrees with SQL: {shown} {funnel['median_days']} {paid} vs {expected}"
+        )
     by_team = selectors.funnel(boss, year, "department")
     shown_teams = {
-        g["key"]: {
-            c["stage"]: (c["n"], c["amount"]) for c in g["cells"] if c["n"] and c["stage"] in ORDER[:6]
-        }
-        for g in by_team["groups"]
+        g["key"]: {c["stage"]: (c["n"], c["amount"]) for c in g["cells"] if c["n"]} for g in by_team["groups"]
     }
-    if shown_teams != sql_funnel_by_team(year):
+    expected_teams = sql_funnel_by_team(year)
+    if shown_teams != expected_teams["teams"] or by_team["median_days"] != expected_teams["median_days"]:
         raise CommandError("the funnel by team disagrees with SQL")
     chain = IndustryNode.objects.filter(kind="chain").order_by("pk").first()
     assert chain is not None
-    entries = [e for seg in selectors.chain_targets(chain, boss) for e in seg["nodes"] if e["lead_count"]]
-    targets = {e["node"].pk: e["lead_count"] for e in entries}
-    names = {e["node"].pk: [x.pk for x in e["leads"]] for e in entries}
+    entries = [e for seg in selectors.chain_targets(chain, boss) for e in seg["nodes"]]
+    targets = {e["node"].pk: e["lead_count"] for e in entries if e["lead_count"]}
+    names = {e["node"].pk: [x.pk for x in e["leads"]] for e in entries if e["lead_count"]}
+    placed = {e["node"].pk: [p.enterprise_id for p in e["positions"]] for e in entries if e["positions"]}
     gaps = sql_gaps(chain.pk)
-    found_gaps = sorted(r["node"].pk for r in selectors.gap_nodes(limit=10_000))
-    if found_gaps != gaps["gaps"] or targets != gaps["counts"] or names != gaps["named"]:
+    found_gaps = [(r["node"].pk, r["leaders_around"]) for r in selectors.gap_nodes()]
+    if (
+        found_gaps != gaps["gaps"]
+        or targets != gaps["counts"]
+        or names != gaps["named"]
+        or placed != gaps["positions"]
+    ):
         raise CommandError("the chain map disagrees with SQL")
     pipeline = selectors.filtered(
         User.objects.get(username="demo-invest-staff"), {"stage": "open", "department": str(team.pk)}
     )
-    count, ids = sql_pipeline(team.pk)
-    if pipeline.count() != count or list(pipeline.values_list("pk", flat=True)[:50]) != ids:
+    count, rows = sql_pipeline(team.pk)
+    if pipeline.count() != count or list(pipeline.values_list("pk", flat=True)[:50]) != [r[0] for r in rows]:
         raise CommandError("the team's pipeline disagrees with SQL")
 
     results: list[tuple[str, str]] = [

@@ -375,7 +375,7 @@ def gap_nodes(limit: int = 100) -> list[dict[str, Any]]:
         .annotate(n=Count("enterprise_id", distinct=True))
     ):
         leaders[(chain_id, segment)] += n
-    ranked: list[tuple[int, str, int, int, Any]] = []
+    ranked: list[tuple[int, int, int | None, int, int, Any]] = []
     for node in empty:
         assert node.parent is not None
         around = sum(
@@ -383,9 +383,10 @@ def gap_nodes(limit: int = 100) -> list[dict[str, Any]]:
             for (chain_id, segment), n in leaders.items()
             if chain_id == node.parent_id and segment != node.segment
         )
-        ranked.append((-around, node.parent.name, node.sort_order, node.pk, node))
-    ranked.sort(key=lambda r: r[:4])
-    return [{"node": r[4], "chain": r[4].parent, "leaders_around": -r[0]} for r in ranked[:limit]]
+        ranked.append((-around, node.parent.sort_order, node.parent_id, node.sort_order, node.pk, node))
+    # Ties keep the chains' and nodes' own order, as the chain map shows them.
+    ranked.sort(key=lambda r: r[:5])
+    return [{"node": r[5], "chain": r[5].parent, "leaders_around": -r[0]} for r in ranked[:limit]]
 
 
 # Signing size bands in 万元: 3–10亿, 10–20亿, 20亿+.
