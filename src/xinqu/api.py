@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -61,6 +61,11 @@ def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
 @api.exception_handler(ChangedMeanwhile)
 def _conflict(request: HttpRequest, exc: ChangedMeanwhile) -> HttpResponse:
     return api.create_response(request, {"detail": exc.messages[0]}, status=409)
+
+
+@api.exception_handler(BadRequest)
+def _bad_request(request: HttpRequest, exc: BadRequest) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or _("请求有误。")}, status=400)
 
 
 @api.exception_handler(ValidationError)

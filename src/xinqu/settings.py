@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "xinqu.plans",
     "xinqu.projects",
     "xinqu.investment",
+    "xinqu.cockpit",
     "xinqu.demo",
 ]
 

@@ -76,3 +76,39 @@ def test_fed_figures_have_one_value_on_every_page_every_month(demo, client):
         rows["projects_landed"].value,
         rounded(rows["industrial_project_share"].value, 1),
     ) == (845, 147, 128, Decimal("76.3"))
+
+
+def test_the_cockpit_shows_each_figure_as_its_module_does(demo, client):
+    """Every number on the leaders' cockpit is the register's (or the indicator overview's) for
+    the current reporting period; an area's headline figures are the overview's for that area."""
+    from xinqu.core.periods import month_end, reporting_period
+
+    leader = User.objects.get(username="demo-leader")
+    client.force_login(leader)
+    assert client.get("/")["Location"] == "/cockpit/"
+    current = reporting_period()
+    for unit in OrgUnit.objects.filter(kind__in=["zone", "area"]):
+        answer = client.get(f"/api/v1/cockpit?unit={unit.code}").json()
+        assert answer["period"] == f"{current.month:%Y-%m}"
+        rows = {r.indicator.code: r for r in overview(user=leader, unit=unit, period=current.month)}
+        checked = 0
+        for tile in answer["tiles"]:
+            for figure in tile["figures"]:
+                key = figure["key"]
+                if not key:
+                    continue
+                if key.startswith("indicator."):
+                    row = rows[key.split(".")[1]]
+                    want = json_number(row.value, row.indicator.decimals)
+                    assert figure["light"] == (row.light or None), key
+                else:
+                    found = feed(key)
+                    want = json_number(
+                        found.compute(current.month.year, month_end(current.month)).value,
+                        places_for(found.unit),
+                    )
+                assert figure["value"] == want, (unit.code, key)
+                checked += 1
+        assert checked >= (20 if unit.kind == "zone" else 5), unit.code
+    page = client.get("/cockpit/").content.decode()
+    assert current.label in page and 'data-tile="plans"' in page

@@ -73,12 +73,27 @@ def test_phone_width_shows_the_collapsed_menu(browser, live_server, _relax_audit
     context.close()
 
 
-def _login(page, live_server, username):
+def _login(page, live_server, username, lands="/"):
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", "Xinqu-demo-2026")
     page.click("#login-submit")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}{lands}")
+
+
+def test_a_leader_lands_on_the_cockpit_and_switches_to_an_area(page, live_server):
+    call_command("demo", "--setup-only")
+    _login(page, live_server, "demo-leader", lands="/cockpit/")
+    page.locator("[data-tile=indicators] [data-chart] svg").wait_for()
+    page.locator("[data-tile=investment] [data-chart] svg").wait_for()
+    assert page.locator("[data-tile]").count() >= 7
+    page.select_option("#ck-unit", "gaoxin")
+    page.click("#cockpit-scope button")
+    page.wait_for_url("**/cockpit/?unit=gaoxin*")
+    assert "高新区" in page.locator("h2, .page-title").first.inner_text()
+    assert page.locator("[data-tile=safety]").count() == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "e2e-cockpit-area.png"), full_page=True)
 
 
 def test_a_month_pasted_from_excel_goes_through_approval_into_the_overview(browser, page, live_server):
@@ -280,7 +295,7 @@ def test_pages_fit_the_screen_in_both_languages(browser, live_server, _relax_aud
     ARTIFACTS.mkdir(exist_ok=True)
     pages = (("home", "/"), ("requests", "/service-requests/"), ("indicators", "/indicators/"),
              ("plan", "/plans/2024/"), ("projects", "/projects/"), ("enterprises", "/enterprises/"),
-             ("safety", "/safety/"), ("investment", "/investment/"))  # fmt: skip
+             ("safety", "/safety/"), ("investment", "/investment/"), ("cockpit", "/cockpit/"))  # fmt: skip
     lists = {"requests", "projects", "enterprises", "safety", "investment"}
     for name, path in pages:
         page.goto(f"{live_server.url}{path}")

@@ -116,11 +116,14 @@ def test_a_confidential_enterprise_is_never_named_in_titles_or_notifications(
         due_on=dt.date(2099, 1, 1),
     )
     # The assigned department works on the hazard without learning whom it concerns.
-    for url in ("/safety/?state=all", f"/safety/{hazard.item.number}/", "/"):
-        assert enterprise.name not in as_user(works_staff).get(url).content.decode(), url
+    for url in ("/safety/?state=all", f"/safety/{hazard.item.number}/", "/", "/cockpit/", "/api/v1/cockpit"):
+        answer = as_user(works_staff).get(url)
+        assert answer.status_code == 200 and enterprise.name not in answer.content.decode(), url
     assert not Notification.objects.filter(user=works_staff, title__contains=enterprise.name).exists()
     # The leader, who may see the enterprise, finds its name on the hazard's page.
     assert enterprise.name in as_user(leader).get(f"/safety/{hazard.item.number}/").content.decode()
+    tile = next(t for t in as_user(leader).get("/api/v1/cockpit").json()["tiles"] if t["key"] == "safety")
+    assert tile["figures"][0]["value"] == 1 and enterprise.name in tile["lines"][0]["label"]
 
 
 def test_bad_input_changes_nothing(inspector, enterprise, econ):

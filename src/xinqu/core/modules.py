@@ -12,6 +12,7 @@ A module declares, all optional:
 - ``feeds``: dotted paths to :class:`~xinqu.core.feeds.Feed` objects (or lists of them), and
   ``feed_families``: dotted paths to :class:`~xinqu.core.feeds.FeedFamily` objects;
 - ``home_tiles``: :class:`HomeTile` entries for the home page;
+- ``cockpit_tiles``: :class:`CockpitTile` entries for the leaders' cockpit (:mod:`xinqu.core.cockpit`);
 - ``demo``: ``(order, "dotted.loader")``, called by the demo zone with ``users`` and
   ``departments``;
 - ``registers``: modules imported once at start-up for what they register themselves (a
@@ -56,6 +57,22 @@ class HomeTile:
 
 
 @dataclass(frozen=True)
+class CockpitTile:
+    """A tile on the leaders' cockpit. ``context`` is a dotted path to a callable
+    ``(user, scope) -> TileData | None`` that reads the module's figures where they live;
+    ``url_name`` is the module's page the tile opens; ``areas`` says the tile splits by area
+    (otherwise it shows on the zone's cockpit only)."""
+
+    key: str
+    label: str | Promise
+    context: str
+    url_name: str
+    order: int = 100
+    areas: bool = False
+    roles: frozenset[str] = field(default_factory=lambda: frozenset(BUSINESS_ROLES))
+
+
+@dataclass(frozen=True)
 class Waiting:
     """One kind of work waiting for a person, as their home page lists it: how many, and the
     filtered list that shows them. ``urgent`` marks what is already late."""
@@ -78,6 +95,7 @@ class Module(AppConfig):
     feeds: ClassVar[Sequence[str]] = ()
     feed_families: ClassVar[Sequence[str]] = ()
     home_tiles: ClassVar[Sequence[HomeTile]] = ()
+    cockpit_tiles: ClassVar[Sequence[CockpitTile]] = ()
     # Dotted paths to callables (user) -> list[Waiting]: what waits for that person in the module.
     waiting: ClassVar[Sequence[str]] = ()
     demo: ClassVar[tuple[int, str] | None] = None
@@ -143,6 +161,10 @@ def navigation_entries(extra: Iterable[Nav] = ()) -> list[Nav]:
 
 def home_tiles() -> list[HomeTile]:
     return sorted((tile for module in modules() for tile in module.home_tiles), key=lambda t: t.order)
+
+
+def cockpit_tiles() -> list[CockpitTile]:
+    return sorted((t for module in modules() for t in module.cockpit_tiles), key=lambda t: t.order)
 
 
 def waiting_for(user: Any) -> list[Waiting]:

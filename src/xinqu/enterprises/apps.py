@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.modules import Module, Nav
+from xinqu.core.modules import CockpitTile, Module, Nav
 
 
 class EnterprisesConfig(Module):
@@ -11,6 +11,11 @@ class EnterprisesConfig(Module):
     verbose_name = _("企业")
 
     urls = "enterprises/"
+    cockpit_tiles = (
+        CockpitTile(
+            "enterprises", _("企业培育"), "xinqu.enterprises.cockpit.tile", "enterprises:expiring", order=70
+        ),
+    )
     waiting = ("xinqu.enterprises.waiting.waiting",)
     api = ("", "xinqu.enterprises.api.router")
     nav = (Nav("enterprises:list", _("企业"), order=50),)

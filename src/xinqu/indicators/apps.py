@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.modules import Module, Nav
+from xinqu.core.modules import CockpitTile, Module, Nav
 
 
 class IndicatorsConfig(Module):
@@ -11,6 +11,16 @@ class IndicatorsConfig(Module):
     verbose_name = _("经济指标")
 
     urls = "indicators/"
+    cockpit_tiles = (
+        CockpitTile(
+            "indicators",
+            _("主要经济指标"),
+            "xinqu.indicators.cockpit.tile",
+            "indicators:overview",
+            order=10,
+            areas=True,
+        ),
+    )
     waiting = ("xinqu.indicators.waiting.waiting",)
     api = ("", "xinqu.indicators.api.router")
     nav = (Nav("indicators:overview", _("经济指标"), order=20),)

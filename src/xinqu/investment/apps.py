@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.modules import Module, Nav
+from xinqu.core.modules import CockpitTile, Module, Nav
 
 
 class InvestmentConfig(Module):
@@ -11,6 +11,11 @@ class InvestmentConfig(Module):
     verbose_name = _("招商引资")
 
     urls = "investment/"
+    cockpit_tiles = (
+        CockpitTile(
+            "investment", _("招商引资"), "xinqu.investment.cockpit.tile", "investment:funnel", order=40
+        ),
+    )
     waiting = ("xinqu.investment.waiting.waiting",)
     api = ("", "xinqu.investment.api.router")
     nav = (Nav("investment:list", _("招商引资"), order=35),)

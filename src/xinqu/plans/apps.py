@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.modules import Module, Nav
+from xinqu.core.modules import CockpitTile, Module, Nav
 
 
 class PlansConfig(Module):
@@ -11,6 +11,9 @@ class PlansConfig(Module):
     verbose_name = _("年度计划")
 
     urls = "plans/"
+    cockpit_tiles = (
+        CockpitTile("plans", _("总策略推进"), "xinqu.plans.cockpit.tile", "plans:list", order=20),
+    )
     waiting = ("xinqu.plans.waiting.waiting",)
     api = ("", "xinqu.plans.api.router")
     nav = (Nav("plans:list", _("年度计划"), order=10),)

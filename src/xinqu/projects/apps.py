@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.modules import Module, Nav
+from xinqu.core.modules import CockpitTile, Module, Nav
 
 
 class ProjectsConfig(Module):
@@ -11,6 +11,11 @@ class ProjectsConfig(Module):
     verbose_name = _("项目建设")
 
     urls = "projects/"
+    cockpit_tiles = (
+        CockpitTile(
+            "projects", _("项目建设"), "xinqu.projects.cockpit.tile", "projects:statistics", order=30
+        ),
+    )
     waiting = ("xinqu.projects.waiting.waiting",)
     api = ("", "xinqu.projects.api.router")
     nav = (Nav("projects:list", _("项目建设"), order=30),)

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.modules import Module, Nav
+from xinqu.core.modules import CockpitTile, Module, Nav
 
 
 class SafetyConfig(Module):
@@ -11,6 +11,9 @@ class SafetyConfig(Module):
     verbose_name = _("安全隐患")
 
     urls = "safety/"
+    cockpit_tiles = (
+        CockpitTile("safety", _("安全生产"), "xinqu.safety.cockpit.tile", "safety:list", order=60),
+    )
     waiting = ("xinqu.safety.waiting.waiting",)
     api = ("", "xinqu.safety.api.router")
     nav = (Nav("safety:list", _("安全隐患"), order=70),)

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.modules import Module, Nav
+from xinqu.core.modules import CockpitTile, Module, Nav
 
 
 class ServiceRequestsConfig(Module):
@@ -11,6 +11,15 @@ class ServiceRequestsConfig(Module):
     verbose_name = _("企业诉求")
 
     urls = ""
+    cockpit_tiles = (
+        CockpitTile(
+            "service_requests",
+            _("企业诉求"),
+            "xinqu.service_requests.cockpit.tile",
+            "service_requests:metrics",
+            order=50,
+        ),
+    )
     waiting = ("xinqu.service_requests.waiting.waiting",)
     api = ("", "xinqu.service_requests.api.router")
     nav = (Nav("service_requests:queue", _("企业诉求"), order=60),)

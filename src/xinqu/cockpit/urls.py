@@ -1,0 +1,6 @@
+from django.urls import path
+
+from xinqu.cockpit import views
+
+app_name = "cockpit"
+urlpatterns = [path("", views.page, name="page")]
