@@ -180,6 +180,9 @@ def _private_paths(world):
             ("/api/v1/plans/2026/reports/2026-02?department=econ", "econ"),
             ("/investment/?stage=lead", "内部招商线索项目"),
             ("/api/v1/leads", "内部招商线索项目"),
+            ("/cockpit/", SECRET),
+            ("/api/v1/cockpit", SECRET),
+            ("/cockpit/", "内部招商线索项目"),
         ],
         "exports": [
             ("/enterprises/export.xlsx", SECRET),
