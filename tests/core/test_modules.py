@@ -20,6 +20,7 @@ DOMAIN = {
     "plans",
     "projects",
     "investment",
+    "cockpit",
 }
 
 

@@ -55,7 +55,7 @@ PAGES = [
     "/api/v1/indicators",
     "/api/v1/projects-meeting",
     "/notifications/",
-    "/",
+    "/cockpit/",  # a leader's home
     "/plans/2026/?month=3",
     "/plans/2026/scores/?month=3",
     "/api/v1/plans/2026/tree?month=3",

@@ -57,7 +57,7 @@ def test_the_demo_built_on_any_day_is_a_plausible_month_of_work(day, client, set
         assert figures_agree_every_month(client, leader, OrgUnit.objects.get(kind="zone")) >= 12
         for user in User.objects.filter(username__in=["demo-leader", "demo-econ-head", "demo-service-clerk"]):
             client.force_login(user)
-            assert client.get("/").status_code == 200
+            assert client.get("/", follow=True).status_code == 200
 
 
 def _plans_and_returns(day: dt.date, last: dt.date) -> None:

@@ -49,6 +49,7 @@ def test_demo_is_idempotent(demo):
 # The navigation entries each role is offered, and one page it must be refused.
 BUSINESS_NAV = {
     "首页",
+    "驾驶舱",
     "年度计划",
     "经济指标",
     "项目建设",

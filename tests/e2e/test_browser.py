@@ -61,7 +61,7 @@ def test_phone_width_shows_the_collapsed_menu(browser, live_server, _relax_audit
     page.fill("#id_username", "demo-leader")
     page.fill("#id_password", "Xinqu-demo-2026")
     page.click("#login-submit")
-    page.wait_for_url(f"{live_server.url}/")
+    page.wait_for_url(f"{live_server.url}/cockpit/")
     menu_link = page.get_by_role("link", name="工作动态", exact=True)
     assert not menu_link.is_visible()
     page.click(".navbar-toggler")
@@ -73,11 +73,13 @@ def test_phone_width_shows_the_collapsed_menu(browser, live_server, _relax_audit
     context.close()
 
 
-def _login(page, live_server, username, lands="/"):
+def _login(page, live_server, username, lands=None):
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", "Xinqu-demo-2026")
     page.click("#login-submit")
+    # A leader's home is the cockpit.
+    lands = lands or ("/cockpit/" if username.startswith("demo-leader") else "/")
     page.wait_for_url(f"{live_server.url}{lands}")
 
 

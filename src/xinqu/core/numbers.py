@@ -224,3 +224,30 @@ def two_year_average(
     if factor < 0:
         return None
     return rounded((factor.sqrt() - 1) * 100, places)
+
+
+# --- Phrases for the cockpit and (coming) the briefings: the settled wording of an 经济运行分析 ---
+
+
+def progress_phrase(gap: Any, places: int = 1) -> str:
+    """Completion against time elapsed: 超序时进度 2.1 个百分点 / 落后序时进度 2.2 个百分点 / 与序时进度持平."""
+    if gap is None or gap == "":
+        return ""
+    number = rounded(gap, places)
+    if number > 0:
+        return _("超序时进度 %(n)s 个百分点") % {"n": amount(number, places)}
+    if number < 0:
+        return _("落后序时进度 %(n)s 个百分点") % {"n": amount(-number, places)}
+    return _("与序时进度持平")
+
+
+def target_phrase(gap: Any, places: int = 1) -> str:
+    """A rate against its target: 高于目标 0.6 个百分点 / 低于目标 0.5 个百分点 / 与目标持平."""
+    if gap is None or gap == "":
+        return ""
+    number = rounded(gap, places)
+    if number > 0:
+        return _("高于目标 %(n)s 个百分点") % {"n": amount(number, places)}
+    if number < 0:
+        return _("低于目标 %(n)s 个百分点") % {"n": amount(-number, places)}
+    return _("与目标持平")

@@ -4,7 +4,6 @@ every indicator whose light turned worse since the month before."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
@@ -12,21 +11,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from xinqu.core.cockpit import Figure, Line, Scope, TileData, worse
-from xinqu.core.numbers import amount, change_points, growth, rounded
+from xinqu.core.numbers import amount, change_points, growth, progress_phrase, target_phrase
 from xinqu.indicators import selectors
 from xinqu.indicators.models import Indicator
 
 
 def _name(indicator: Indicator) -> str:
     return indicator.name_en if get_language() == "en" and indicator.name_en else indicator.name
-
-
-def _ahead(gap: Decimal, ahead: str, behind: str, level: str) -> str:
-    """超/落后序时进度 X 个百分点, as the briefings phrase it (one decimal, rounded half up)."""
-    number = rounded(gap, 1)
-    if number == 0:
-        return level
-    return (ahead if number > 0 else behind) % {"n": amount(abs(number), 1)}
 
 
 def _note(row: selectors.Row) -> str:
@@ -39,15 +30,9 @@ def _note(row: selectors.Row) -> str:
     elif row.growth_note:
         parts.append(row.growth_note)
     if row.gap is not None and row.progress_basis in ("months", "phasing", "seasonal"):
-        parts.append(
-            _ahead(
-                row.gap, _("超序时进度 %(n)s 个百分点"), _("落后序时进度 %(n)s 个百分点"), _("与序时进度持平")
-            )
-        )
+        parts.append(progress_phrase(row.gap))
     elif row.gap is not None and row.progress_basis == "rate":
-        parts.append(
-            _ahead(row.gap, _("高于目标 %(n)s 个百分点"), _("低于目标 %(n)s 个百分点"), _("与目标持平"))
-        )
+        parts.append(target_phrase(row.gap))
     return "，".join(parts)
 
 

@@ -37,15 +37,12 @@ def tile(user: Any, scope: Scope) -> TileData | None:
         .values_list("node_id", "problems")
     ):
         problems.setdefault(node_id, text)
-    top = rows[0] if rows and rows[0].depth == 0 else None
     figures = [
         Figure(_("红灯"), counts["red"], light="red", url=watch),
         Figure(_("黄灯"), counts["yellow"], light="yellow", url=url),
         Figure(_("绿灯"), counts["green"], light="green", url=url),
         Figure(_("逾期节点"), sum(1 for r in rows if r.overdue), url=watch),
     ]
-    if top is not None and top.completion is not None:
-        figures.insert(0, Figure(_("总体完成"), top.completion, "%", 1, amount(top.completion, 1), url=url))
     lines = [
         Line(
             label=f"{r.node.code} {r.node.title}",
