@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xinqu.core.cockpit import Figure, Line, Scope, TileData, feed_figure
+from xinqu.enterprises.selectors import EXPIRY_WARNING_DAYS as WARNING_DAYS
 from xinqu.enterprises.selectors import expiring_qualifications
 
 SHOWN = 5
-WARNING_DAYS = 90
 
 
 def tile(user: Any, scope: Scope) -> TileData | None:

@@ -108,6 +108,10 @@ def enterprise_search(user: User, f: EnterpriseFilter, *, day: dt.date | None = 
     return qs
 
 
+# The days ahead the expiring list, the registry page and the cockpit warn of a lapsing qualification.
+EXPIRY_WARNING_DAYS = 90
+
+
 def expiring_qualifications(
     user: User | None, *, within_days: int, today: dt.date | None = None
 ) -> QuerySet[Qualification]:

@@ -63,7 +63,7 @@ from xinqu.enterprises.models import (
 )
 from xinqu.enterprises.rules import visit_breaches
 
-EXPIRY_WARNING_DAYS = 90
+EXPIRY_WARNING_DAYS = selectors.EXPIRY_WARNING_DAYS
 
 
 def _filter(request: AuthedRequest) -> tuple[EnterpriseSearchForm, selectors.EnterpriseFilter]:
