@@ -629,3 +629,33 @@ def test_a_talent_project_counts_for_the_three_fifties_when_it_lands(as_user, in
     fed = count.compute(year, _today())
     assert fed.value == 1 and fed.records[0].label.endswith("院士团队光谱仪项目")
     assert count.compute(year - 1, _today()).value == 0
+
+
+def test_the_map_lists_each_nodes_five_largest_open_leads_and_counts_them_all(invest_staff, zone):
+    """One query ranks every node's leads; each node still shows its own five largest."""
+    from xinqu.enterprises.models import IndustryNode
+    from xinqu.investment.selectors import chain_targets
+
+    cluster = IndustryNode.objects.create(kind="cluster", name="汽车")
+    chain = IndustryNode.objects.create(kind="chain", name="新能源汽车", parent=cluster)
+    battery = IndustryNode.objects.create(kind="node", name="动力电池", parent=chain, segment="mid")
+    motor = IndustryNode.objects.create(kind="node", name="驱动电机", parent=chain, segment="mid")
+    amounts = {battery: [5, 70, 30, 90, 10, 60, 20], motor: [40, 80]}
+    for node, values in amounts.items():
+        for value in values:
+            lead = services.lead_create(
+                actor=invest_staff,
+                name=f"{node.name}项目{value}",
+                company=f"{node.name}{value}有限公司",
+                origin="province",
+                source="exhibition",
+                amount=Decimal(value * 1000),
+                on=_today() - dt.timedelta(days=3),
+            )
+            services.lead_update(actor=invest_staff, lead=lead, chain_node=node, chain_role="fill")
+    entries = {e["node"].name: e for seg in chain_targets(chain, invest_staff) for e in seg["nodes"]}
+    assert [lead.name for lead in entries["动力电池"]["leads"]] == [
+        f"动力电池项目{v}" for v in (90, 70, 60, 30, 20)
+    ]
+    assert entries["动力电池"]["lead_count"] == 7
+    assert [lead.name for lead in entries["驱动电机"]["leads"]] == ["驱动电机项目80", "驱动电机项目40"]
