@@ -251,3 +251,91 @@ def target_phrase(gap: Any, places: int = 1) -> str:
     if number < 0:
         return _("低于目标 %(n)s 个百分点") % {"n": amount(-number, places)}
     return _("与目标持平")
+
+
+def yuan(value: Any, unit: str = "万元", places: int = 2) -> str:
+    """An amount of money as a briefing writes it: in 亿元 from one 亿 up, else in 万元, two
+    decimals, rounded half up ("913.00亿元", "2,615.00万元"). ``value`` is in ``unit`` (元, 万元 or 亿元)."""
+    if value is None or value == "":
+        return "–"
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    if unit not in _YUAN:
+        raise ValueError(f"not a yuan unit: {unit}")
+    in_yuan = number * _YUAN[unit]
+    if abs(in_yuan) >= _YUAN["亿元"]:
+        return _("%(n)s亿元") % {"n": amount(in_yuan / _YUAN["亿元"], places)}
+    return _("%(n)s万元") % {"n": amount(in_yuan / _YUAN["万元"], places)}
+
+
+def growth_phrase(found: Growth, places: int = 1) -> str:
+    """A :class:`Growth` in words: 增长 7.2% / 下降 3.1% / 持平, or its note (扭亏, 减亏 …) where
+    a percentage would mislead; "" when nothing is known."""
+    if found.rate is not None:
+        return growth(found.rate, places)
+    return found.note if found.note and found.note != "—" else ""
+
+
+def rank_phrase(rank: int | None, of: int | None) -> str:
+    """排名第3（共10个）; "" without a rank."""
+    if not rank:
+        return ""
+    if not of:
+        return _("排名第%(n)s") % {"n": rank}
+    return _("排名第%(n)s（共%(m)s个）") % {"n": rank, "m": of}
+
+
+def reference_phrase(gap: Any, reference: str, places: int = 1) -> str:
+    """A growth rate against a reference rate (全市, 全省 …), in 百分点: 高于全市平均 1.3 个百分点 /
+    低于全市平均 0.4 个百分点 / 与全市平均持平."""
+    if gap is None or gap == "":
+        return ""
+    number = rounded(gap, places)
+    if number > 0:
+        return _("高于%(r)s平均 %(n)s 个百分点") % {"r": reference, "n": amount(number, places)}
+    if number < 0:
+        return _("低于%(r)s平均 %(n)s 个百分点") % {"r": reference, "n": amount(-number, places)}
+    return _("与%(r)s平均持平") % {"r": reference}
+
+
+def trend_phrase(change: Any, earlier: str, places: int = 1) -> str:
+    """How a growth rate moved since an earlier period, in 百分点: 较上半年回升 0.3 个百分点 /
+    较1—8月回落 0.2 个百分点 / 与上半年持平."""
+    if change is None or change == "":
+        return ""
+    number = rounded(change, places)
+    if number > 0:
+        return _("较%(e)s回升 %(n)s 个百分点") % {"e": earlier, "n": amount(number, places)}
+    if number < 0:
+        return _("较%(e)s回落 %(n)s 个百分点") % {"e": earlier, "n": amount(-number, places)}
+    return _("与%(e)s持平") % {"e": earlier}
+
+
+def pull(part_change: Any, whole_last: Any) -> Decimal | None:
+    """拉动: how many 百分点 of the whole's growth one part contributed, its increase over the
+    whole's value a year ago (× 100). None on a base ≤ 0."""
+    if part_change is None or whole_last is None:
+        return None
+    base = Decimal(str(whole_last))
+    if base <= 0:
+        return None
+    return Decimal(str(part_change)) / base * 100
+
+
+def pull_phrase(value: Any, places: int = 1) -> str:
+    """拉动增长 1.8 个百分点 (a negative contribution: 下拉 0.6 个百分点)."""
+    if value is None or value == "":
+        return ""
+    number = rounded(value, places)
+    if number < 0:
+        return _("下拉 %(n)s 个百分点") % {"n": amount(-number, places)}
+    return _("拉动增长 %(n)s 个百分点") % {"n": amount(number, places)}
+
+
+def two_year_phrase(value: Any, places: int = 1) -> str:
+    """两年平均增长 5.1% / 两年平均下降 0.8%."""
+    if value is None or value == "":
+        return ""
+    number = rounded(value, places)
+    if number < 0:
+        return _("两年平均下降 %(n)s%%") % {"n": amount(-number, places)}
+    return _("两年平均增长 %(n)s%%") % {"n": amount(number, places)}
