@@ -98,6 +98,28 @@ def test_a_leader_lands_on_the_cockpit_and_switches_to_an_area(page, live_server
     page.screenshot(path=str(ARTIFACTS / "e2e-cockpit-area.png"), full_page=True)
 
 
+def test_a_leader_issues_a_big_screen_that_fits_any_display_without_a_login(browser, page, live_server):
+    call_command("demo", "--setup-only")
+    _login(page, live_server, "demo-leader", lands="/cockpit/")
+    page.click("#cockpit-screens")
+    page.fill("#screen-label", "三楼会议室")
+    page.click("#screen-issue button")
+    link = page.locator("#screen-link code").inner_text().strip()
+    assert "/cockpit/screen/" in link
+    # A display with no session, smaller than the 1920×1080 design: the stage scales to fit.
+    context = browser.new_context(viewport={"width": 1280, "height": 720})
+    screen = context.new_page()
+    screen.goto(link)
+    screen.locator("[data-tile=indicators] [data-chart] svg").wait_for()
+    box = screen.locator("#screen-stage").bounding_box()
+    assert box is not None and abs(box["width"] - 1280) <= 2 and box["height"] <= 722
+    assert screen.evaluate("document.documentElement.scrollWidth") <= 1280
+    ARTIFACTS.mkdir(exist_ok=True)
+    screen.wait_for_timeout(1500)  # the charts finish their entry animation
+    screen.screenshot(path=str(ARTIFACTS / "e2e-big-screen.png"))
+    context.close()
+
+
 def test_a_month_pasted_from_excel_goes_through_approval_into_the_overview(browser, page, live_server):
     from xinqu.core.models import OrgUnit
     from xinqu.indicators.models import Indicator

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from xinqu.cockpit import selectors
@@ -66,3 +66,76 @@ def cockpit(request: AuthedRequest, query: Query[CockpitQuery]) -> Any:
         ],
         "alerts": [a.as_json() for a in selectors.alerts(shown)],
     }
+
+
+class ScreenIn(Schema):
+    label: str = Field(max_length=200, description="where the screen hangs, e.g. 三楼会议室")
+
+
+class ScreenOut(Schema):
+    id: int
+    label: str
+    prefix: str
+    issued_by: str
+    created_at: str
+    last_seen_at: str | None
+    active: bool
+
+
+class IssuedOut(ScreenOut):
+    token: str = Field(description="shown once: the screen opens /cockpit/screen/<token>/")
+    url: str
+
+
+def _screen(display: Any) -> dict[str, Any]:
+    return {
+        "id": display.pk,
+        "label": display.label,
+        "prefix": display.prefix,
+        "issued_by": display.issued_by.display_name,
+        "created_at": display.created_at.isoformat(),
+        "last_seen_at": display.last_seen_at.isoformat() if display.last_seen_at else None,
+        "active": display.active,
+    }
+
+
+def _ensure_leader(user: Any) -> None:
+    from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext as _
+
+    from xinqu.core.access import is_leader
+
+    if not is_leader(user):
+        raise PermissionDenied(_("只有新区领导可以管理大屏。"))
+
+
+@router.get("/cockpit/screens", response=list[ScreenOut], summary="The big screens' display tokens")
+def screens(request: AuthedRequest) -> Any:
+    from xinqu.cockpit.models import DisplayToken
+
+    _ensure_leader(request.user)
+    return [_screen(d) for d in DisplayToken.objects.select_related("issued_by")]
+
+
+@router.post(
+    "/cockpit/screens", response={201: IssuedOut}, summary="Issue a read-only display token for a big screen"
+)
+def screen_issue(request: AuthedRequest, payload: ScreenIn) -> Any:
+    from xinqu.cockpit import services
+
+    _ensure_leader(request.user)
+    display, token = services.display_token_issue(actor=request.user, label=payload.label)
+    url = request.build_absolute_uri(reverse("cockpit:screen", args=[token]))
+    return Status(201, {**_screen(display), "token": token, "url": url})
+
+
+@router.post("/cockpit/screens/{screen_id}/revoke", response=ScreenOut, summary="Revoke a display token")
+def screen_revoke(request: AuthedRequest, screen_id: int) -> Any:
+    from django.shortcuts import get_object_or_404
+
+    from xinqu.cockpit import services
+    from xinqu.cockpit.models import DisplayToken
+
+    _ensure_leader(request.user)
+    display = get_object_or_404(DisplayToken.objects.select_related("issued_by"), pk=screen_id)
+    return _screen(services.display_token_revoke(actor=request.user, display=display))

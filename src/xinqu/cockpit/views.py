@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from xinqu.cockpit import selectors
 from xinqu.core.access import AuthedRequest, ensure_business, is_leader
@@ -35,5 +36,81 @@ def page(request: AuthedRequest) -> HttpResponse:
         "months": [(m, month_label(m), closed) for m, closed in selectors.months()],
         "unit_name": scope.unit.display_name(language),
         "waiting": [w for w in waiting_for(request.user) if w.count] if is_leader(request.user) else [],
+        "is_leader": is_leader(request.user),
     }
     return render(request, "cockpit/cockpit.html", context)
+
+
+@login_required
+def screens(request: AuthedRequest) -> HttpResponse:
+    """A leader's big screens (大屏): issue a display token for one screen, see where each is
+    used, revoke it. The new token's link is shown once."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.shortcuts import get_object_or_404
+
+    from xinqu.cockpit import services
+    from xinqu.cockpit.models import DisplayToken
+
+    if not is_leader(request.user):
+        raise PermissionDenied(_("只有新区领导可以管理大屏。"))
+    link, errors, status = "", [], 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "revoke":
+                display = get_object_or_404(DisplayToken, pk=request.POST.get("id", "0") or 0)
+                services.display_token_revoke(actor=request.user, display=display)
+            else:
+                _display, token = services.display_token_issue(
+                    actor=request.user, label=request.POST.get("label", "")
+                )
+                link = request.build_absolute_uri(reverse("cockpit:screen", args=[token]))
+        except ValidationError as exc:
+            errors, status = exc.messages, 400
+    context = {
+        "displays": DisplayToken.objects.select_related("issued_by"),
+        "link": link,
+        "errors": errors,
+    }
+    return render(request, "cockpit/screens.html", context, status=status)
+
+
+# How long the big screen shows one area before the next, in seconds.
+SCREEN_ROTATE_SECONDS = 60
+
+
+def screen(request: HttpRequest, token: str) -> HttpResponse:
+    """The big screen: the cockpit in a dark full-screen stage of 1920×1080 scaled to the
+    display, without a login. It shows what its issuing leader may see, with no links and
+    nothing to change, at the current reporting period, and moves on to the next area (zone
+    first) every minute, reloading as it does."""
+    from xinqu.cockpit.services import display_for
+
+    display = display_for(token)
+    if display is None:
+        return render(request, "cockpit/screen_refused.html", status=403)
+    found = selectors.units()
+    scope = selectors.scope_for({"unit": request.GET.get("unit", "")})
+    shown = selectors.tiles(display.issued_by, scope)
+    charts = []
+    for index, s in enumerate(shown):
+        if s.data.chart:
+            charts.append((f"screen-chart-{index}", s.data.chart))
+            s.chart_id = f"screen-chart-{index}"  # type: ignore[attr-defined]
+    codes = [u.code for u in found]
+    position = codes.index(scope.unit.code) if scope.unit.code in codes else 0
+    following = codes[(position + 1) % len(codes)]
+    language = get_language()
+    context = {
+        "scope": scope,
+        "tiles": shown,
+        "charts": charts,
+        "alerts": selectors.alerts(shown),
+        "unit_name": scope.unit.display_name(language),
+        "next_url": f"{reverse('cockpit:screen', args=[token])}?unit={following}",
+        "rotate": SCREEN_ROTATE_SECONDS,
+        "display": display,
+    }
+    response = render(request, "cockpit/screen.html", context)
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"  # the token is in the address
+    return response

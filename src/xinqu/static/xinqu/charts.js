@@ -6,7 +6,8 @@
     var source = document.getElementById(el.dataset.chart);
     if (!source || !window.echarts) return;
     var data = JSON.parse(source.textContent);
-    var chart = window.echarts.init(el, null, { renderer: "svg" });
+    var chart = window.echarts.init(el, el.dataset.theme || null, { renderer: "svg" });
+    if (el.dataset.theme === "dark") chart.setOption({ backgroundColor: "transparent" });
     chart.setOption({
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
