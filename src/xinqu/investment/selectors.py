@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet, Sum, Window
-from django.db.models.functions import ExtractMonth, RowNumber
+from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet, Sum
+from django.db.models.functions import ExtractMonth
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -334,21 +334,11 @@ def chain_targets(chain: Any, user: Any) -> list[dict[str, Any]]:
         .annotate(n=Count("id"))
         .values_list("chain_node_id", "n")
     )
-    # The five largest per node in one query: a row number over each node's leads.
-    largest = (
-        open_leads.filter(chain_node__in=[n.pk for n in nodes if counts.get(n.pk)])
-        .annotate(
-            place=Window(
-                RowNumber(), partition_by=[F("chain_node_id")], order_by=[F("amount_cny").desc(), F("pk")]
-            )
-        )
-        .filter(place__lte=5)
-        .order_by("chain_node_id", "place")
-    )
-    leads: dict[int, list[Lead]] = defaultdict(list)
-    for lead in largest:
-        assert lead.chain_node_id is not None
-        leads[lead.chain_node_id].append(lead)
+    leads: dict[int, list[Lead]] = {
+        n.pk: list(open_leads.filter(chain_node=n).order_by("-amount_cny", "pk")[:5])
+        for n in nodes
+        if counts.get(n.pk)
+    }
     segments = []
     for value, label in IndustryNode.Segment.choices:
         entries = [
