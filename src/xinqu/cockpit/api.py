@@ -9,7 +9,7 @@ from django.urls import reverse
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from xinqu.cockpit import selectors
+from xinqu.cockpit import selectors, services
 from xinqu.core.access import AuthedRequest, ensure_business
 
 router = Router(tags=["cockpit"])
@@ -99,21 +99,11 @@ def _screen(display: Any) -> dict[str, Any]:
     }
 
 
-def _ensure_leader(user: Any) -> None:
-    from django.core.exceptions import PermissionDenied
-    from django.utils.translation import gettext as _
-
-    from xinqu.core.access import is_leader
-
-    if not is_leader(user):
-        raise PermissionDenied(_("只有新区领导可以管理大屏。"))
-
-
 @router.get("/cockpit/screens", response=list[ScreenOut], summary="The big screens' display tokens")
 def screens(request: AuthedRequest) -> Any:
     from xinqu.cockpit.models import DisplayToken
 
-    _ensure_leader(request.user)
+    services.ensure_screen_manager(request.user)
     return [_screen(d) for d in DisplayToken.objects.select_related("issued_by")]
 
 
@@ -121,9 +111,7 @@ def screens(request: AuthedRequest) -> Any:
     "/cockpit/screens", response={201: IssuedOut}, summary="Issue a read-only display token for a big screen"
 )
 def screen_issue(request: AuthedRequest, payload: ScreenIn) -> Any:
-    from xinqu.cockpit import services
-
-    _ensure_leader(request.user)
+    services.ensure_screen_manager(request.user)
     display, token = services.display_token_issue(actor=request.user, label=payload.label)
     url = request.build_absolute_uri(reverse("cockpit:screen", args=[token]))
     return Status(201, {**_screen(display), "token": token, "url": url})
@@ -133,9 +121,8 @@ def screen_issue(request: AuthedRequest, payload: ScreenIn) -> Any:
 def screen_revoke(request: AuthedRequest, screen_id: int) -> Any:
     from django.shortcuts import get_object_or_404
 
-    from xinqu.cockpit import services
     from xinqu.cockpit.models import DisplayToken
 
-    _ensure_leader(request.user)
+    services.ensure_screen_manager(request.user)
     display = get_object_or_404(DisplayToken.objects.select_related("issued_by"), pk=screen_id)
     return _screen(services.display_token_revoke(actor=request.user, display=display))

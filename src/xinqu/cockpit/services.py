@@ -16,6 +16,12 @@ from xinqu.core.models import AuditEntry
 from xinqu.core.tokens import new_token, token_digest
 
 
+def ensure_screen_manager(user: Any) -> None:
+    """The big screens' page and API calls: leaders only."""
+    if not is_leader(user):
+        raise PermissionDenied(_("只有新区领导可以管理大屏。"))
+
+
 def _ensure_leader(actor: Any) -> None:
     if not is_leader(actor):
         raise PermissionDenied(_("只有新区领导可以签发或吊销大屏令牌。"))

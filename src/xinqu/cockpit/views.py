@@ -1,16 +1,27 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 
 from xinqu.cockpit import selectors
 from xinqu.core.access import AuthedRequest, ensure_business, is_leader
 from xinqu.core.modules import waiting_for
 from xinqu.core.periods import month_label
+
+
+def _charts(shown: list[selectors.Shown], prefix: str) -> list[tuple[str, Any]]:
+    """Each tile's chart with the element id the template draws it in (``s.chart_id``)."""
+    charts = []
+    for index, s in enumerate(shown):
+        if s.data.chart:
+            s.chart_id = f"{prefix}-{index}"  # type: ignore[attr-defined]
+            charts.append((s.chart_id, s.data.chart))  # type: ignore[attr-defined]
+    return charts
 
 
 @login_required
@@ -20,11 +31,8 @@ def page(request: AuthedRequest) -> HttpResponse:
     ensure_business(request.user)
     scope = selectors.scope_for(request.GET)
     shown = selectors.tiles(request.user, scope)
-    charts = []
-    for index, s in enumerate(shown):
-        if s.data.chart:
-            charts.append((f"cockpit-chart-{index}", s.data.chart))
-            s.chart_id = f"cockpit-chart-{index}"  # type: ignore[attr-defined]
+    charts = _charts(shown, "cockpit-chart")
+    for s in shown:
         s.url = reverse(s.tile.url_name)  # type: ignore[attr-defined]
     language = get_language()
     context = {
@@ -45,14 +53,13 @@ def page(request: AuthedRequest) -> HttpResponse:
 def screens(request: AuthedRequest) -> HttpResponse:
     """A leader's big screens (大屏): issue a display token for one screen, see where each is
     used, revoke it. The new token's link is shown once."""
-    from django.core.exceptions import PermissionDenied, ValidationError
+    from django.core.exceptions import ValidationError
     from django.shortcuts import get_object_or_404
 
     from xinqu.cockpit import services
     from xinqu.cockpit.models import DisplayToken
 
-    if not is_leader(request.user):
-        raise PermissionDenied(_("只有新区领导可以管理大屏。"))
+    services.ensure_screen_manager(request.user)
     link, errors, status = "", [], 200
     if request.method == "POST":
         try:
@@ -88,15 +95,10 @@ def screen(request: HttpRequest, token: str) -> HttpResponse:
     display = display_for(token)
     if display is None:
         return render(request, "cockpit/screen_refused.html", status=403)
-    found = selectors.units()
     scope = selectors.scope_for({"unit": request.GET.get("unit", "")})
     shown = selectors.tiles(display.issued_by, scope)
-    charts = []
-    for index, s in enumerate(shown):
-        if s.data.chart:
-            charts.append((f"screen-chart-{index}", s.data.chart))
-            s.chart_id = f"screen-chart-{index}"  # type: ignore[attr-defined]
-    codes = [u.code for u in found]
+    charts = _charts(shown, "screen-chart")
+    codes = [u.code for u in selectors.units()]
     position = codes.index(scope.unit.code) if scope.unit.code in codes else 0
     following = codes[(position + 1) % len(codes)]
     language = get_language()
