@@ -173,6 +173,11 @@ AUDIT_RETENTION_DAYS = env_int("XINQU_AUDIT_RETENTION_DAYS", 184, minimum=AUDIT_
 IMPORT_MAX_UNPACKED_MB = env_int("XINQU_IMPORT_MAX_UNPACKED_MB", 500, minimum=10)
 IMPORT_DIR = VAR_DIR / "imports"
 EXPORT_DIR = VAR_DIR / "exports"
+# The monthly briefings' .docx and PDF files.
+BRIEFING_DIR = VAR_DIR / "briefings"
+# The Chinese font the briefing's PDF embeds and its charts draw with (.ttc, .otf or .ttf). Empty:
+# the first of the usual places that holds Noto Sans CJK (Debian's fonts-noto-cjk) or WenQuanYi.
+CJK_FONT = env_str("XINQU_CJK_FONT", "")
 # Attachments of closed-loop items: kept under var/, served only through permission-checked views.
 MEDIA_ROOT = VAR_DIR / "media"
 ATTACHMENT_MAX_MB = env_int("XINQU_ATTACHMENT_MAX_MB", 20, minimum=1)

@@ -3,7 +3,7 @@ area, the current reporting period by default."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.urls import reverse
 from ninja import Query, Router, Schema, Status
@@ -32,6 +32,8 @@ class TileOut(Schema):
     chart: dict[str, Any] | None
     alerts: list[dict[str, Any]]
     note: str
+    issues: list[dict[str, Any]]
+    missing: list[str]
 
 
 class CockpitOut(Schema):
@@ -126,3 +128,100 @@ def screen_revoke(request: AuthedRequest, screen_id: int) -> Any:
     services.ensure_screen_manager(request.user)
     display = get_object_or_404(DisplayToken.objects.select_related("issued_by"), pk=screen_id)
     return _screen(services.display_token_revoke(actor=request.user, display=display))
+
+
+# --- the monthly briefing ---------------------------------------------------------------------------
+
+
+class BriefingIn(Schema):
+    unit: str = Field(default="", description="an org unit's code: the zone (default) or an area")
+    period: str = Field(
+        default="", description="YYYY-MM: a closed month (default: the current reporting period)"
+    )
+    language: str = Field(default="zh-hans", description="zh-hans or en")
+
+
+class BriefingOut(Schema):
+    id: int
+    unit: str
+    period: str
+    language: str
+    status: str
+    scheduled: bool
+    requested_by: str | None
+    created_at: str
+    finished_at: str | None
+    failure: str
+    title: str
+    docx: str | None = Field(description="the .docx's download address, once written")
+    pdf: str | None = Field(description="the PDF's download address, once written")
+
+
+class BriefingDetailOut(BriefingOut):
+    content: dict[str, Any] = Field(description="the text, tables and chart data it was written from")
+
+
+def _briefing(briefing: Any, *, content: bool = False) -> dict[str, Any]:
+    done = briefing.status == briefing.Status.DONE
+    found = {
+        "id": briefing.pk,
+        "unit": briefing.unit.code,
+        "period": f"{briefing.month:%Y-%m}",
+        "language": briefing.language,
+        "status": briefing.status,
+        "scheduled": briefing.scheduled,
+        "requested_by": briefing.requested_by.display_name if briefing.requested_by else None,
+        "created_at": briefing.created_at.isoformat(),
+        "finished_at": briefing.finished_at.isoformat() if briefing.finished_at else None,
+        "failure": briefing.failure,
+        "title": briefing.content.get("title", "") if done else "",
+        "docx": f"/api/v1/cockpit/briefings/{briefing.pk}/docx" if done else None,
+        "pdf": f"/api/v1/cockpit/briefings/{briefing.pk}/pdf" if done else None,
+    }
+    if content:
+        found["content"] = briefing.content
+    return found
+
+
+@router.get(
+    "/cockpit/briefings", response=list[BriefingOut], summary="The monthly briefings the caller may open"
+)
+def briefings(request: AuthedRequest) -> Any:
+    services.ensure_briefing_reader(request.user)
+    return [_briefing(b) for b in services.briefings_for(request.user)[:200]]
+
+
+@router.post(
+    "/cockpit/briefings",
+    response={202: BriefingOut},
+    summary="Write the monthly briefing (.docx and PDF) for a closed month, on the worker",
+)
+def briefing_request(request: AuthedRequest, payload: BriefingIn) -> Any:
+    services.ensure_briefing_reader(request.user)
+    scope = selectors.scope_for(payload.dict())
+    found = services.briefing_request(actor=request.user, scope=scope, language=payload.language)
+    return Status(202, _briefing(found))
+
+
+def _own(request: AuthedRequest, briefing_id: int) -> Any:
+    from django.shortcuts import get_object_or_404
+
+    services.ensure_briefing_reader(request.user)
+    return get_object_or_404(services.briefings_for(request.user), pk=briefing_id)
+
+
+@router.get(
+    "/cockpit/briefings/{briefing_id}", response=BriefingDetailOut, summary="One briefing, with its content"
+)
+def briefing(request: AuthedRequest, briefing_id: int) -> Any:
+    return _briefing(_own(request, briefing_id), content=True)
+
+
+@router.get(
+    "/cockpit/briefings/{briefing_id}/{kind}",
+    summary="Download a briefing as .docx or PDF",
+)
+def briefing_download(request: AuthedRequest, briefing_id: int, kind: Literal["docx", "pdf"]) -> Any:
+    from xinqu.cockpit.exports import briefing_download as download
+
+    return download(_own(request, briefing_id), kind)

@@ -14,3 +14,6 @@ class CockpitConfig(Module):
     urls = "cockpit/"
     api = ("", "xinqu.cockpit.api.router")
     nav = (Nav("cockpit:page", _("驾驶舱"), order=5),)
+    jobs = ("cockpit.Briefing",)
+    # The monthly briefing, written on the statistics office's day and sent to the leaders.
+    reminders = {"briefings": "xinqu.cockpit.services.deliver_due"}

@@ -7,4 +7,7 @@ urlpatterns = [
     path("", views.page, name="page"),
     path("screens/", views.screens, name="screens"),
     path("screen/<str:token>/", views.screen, name="screen"),
+    path("briefings/", views.briefings, name="briefings"),
+    path("briefings/<int:briefing_id>/", views.briefing, name="briefing"),
+    path("briefings/<int:briefing_id>/<str:kind>/", views.briefing_download, name="briefing_download"),
 ]

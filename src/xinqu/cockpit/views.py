@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from xinqu.cockpit import selectors
 from xinqu.core.access import AuthedRequest, ensure_business, is_leader
@@ -45,6 +48,7 @@ def page(request: AuthedRequest) -> HttpResponse:
         "unit_name": scope.unit.display_name(language),
         "waiting": [w for w in waiting_for(request.user) if w.count] if is_leader(request.user) else [],
         "is_leader": is_leader(request.user),
+        "briefing_language": "en" if (language or "").startswith("en") else "zh-hans",
     }
     return render(request, "cockpit/cockpit.html", context)
 
@@ -116,3 +120,88 @@ def screen(request: HttpRequest, token: str) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"  # the token is in the address
     return response
+
+
+# --- the monthly briefing ---------------------------------------------------------------------------
+
+
+def _briefing_or_404(request: AuthedRequest, briefing_id: int) -> Any:
+    from django.shortcuts import get_object_or_404
+
+    from xinqu.cockpit import services
+
+    services.ensure_briefing_reader(request.user)
+    return get_object_or_404(services.briefings_for(request.user), pk=briefing_id)
+
+
+@login_required
+def briefings(request: AuthedRequest) -> HttpResponse:
+    """The monthly briefings (经济运行分析): ask for one (zone or area, a closed month, Chinese or
+    English), find the ones written before, and, for the statistics office, set the day each
+    month's is written and sent to the leaders."""
+    from django.contrib import messages
+    from django.core.exceptions import BadRequest, ValidationError
+    from django.shortcuts import redirect
+
+    from xinqu.cockpit import services
+    from xinqu.cockpit.models import Briefing, BriefingSchedule
+    from xinqu.core.access import member_of
+
+    services.ensure_briefing_reader(request.user)
+    errors, status = [], 200
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "schedule":
+                raw = request.POST.get("day", "").strip()
+                if raw and not raw.isdigit():
+                    raise ValidationError(_("推送日应为每月 1 至 28 日之间的一天（每个月都有的日子）。"))
+                services.briefing_schedule_set(actor=request.user, day=int(raw) if raw else None)
+                messages.success(request, _("推送日已保存。"))
+                return redirect("cockpit:briefings")
+            scope = selectors.scope_for(request.POST)
+            found = services.briefing_request(
+                actor=request.user, scope=scope, language=request.POST.get("language", "")
+            )
+            return redirect("cockpit:briefing", found.pk)
+        except (ValidationError, BadRequest) as exc:
+            errors = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+            status = 400
+    language = get_language()
+    current = selectors.months()[0]
+    context = {
+        "briefings": [
+            (b, b.unit.display_name(language), month_label(b.month))
+            for b in services.briefings_for(request.user)[:50]
+        ],
+        "units": [(u, u.display_name(language)) for u in selectors.units()],
+        "months": [(m, month_label(m)) for m, closed in selectors.months() if closed],
+        "chosen_unit": request.POST.get("unit") or request.GET.get("unit", ""),
+        "chosen_period": request.POST.get("period") or request.GET.get("period") or f"{current[0]:%Y-%m}",
+        "languages": Briefing.Language.choices,
+        "language": "en" if (language or "").startswith("en") else "zh-hans",
+        "schedule": BriefingSchedule.objects.first(),
+        "sets_schedule": member_of(request.user, settings.STATISTICS_DEPARTMENT),
+        "errors": errors,
+    }
+    return render(request, "cockpit/briefings.html", context, status=status)
+
+
+@login_required
+def briefing(request: AuthedRequest, briefing_id: int) -> HttpResponse:
+    """One briefing: while the worker writes it, its state; then the documents to download and
+    its text to read here."""
+    from xinqu.core.htmx import partial_or
+    from xinqu.core.jobs import recover_interrupted
+
+    found = _briefing_or_404(request, briefing_id)
+    if found.status == found.Status.RUNNING and recover_interrupted():
+        found.refresh_from_db()
+    context = {"briefing": found, "running": found.status in (found.Status.QUEUED, found.Status.RUNNING)}
+    return render(request, partial_or("cockpit/briefing.html", "cockpit/_briefing.html", request), context)
+
+
+@login_required
+def briefing_download(request: AuthedRequest, briefing_id: int, kind: str) -> HttpResponseBase:
+    from xinqu.cockpit.exports import briefing_download as download
+
+    return download(_briefing_or_404(request, briefing_id), kind)

@@ -28,6 +28,7 @@ class Scope:
     unit: OrgUnit
     month: dt.date  # the first of the month shown
     closed: bool = True  # the statistics office has closed it
+    briefing: bool = False  # asked for the monthly briefing: a tile adds its briefing charts
 
     @property
     def year(self) -> int:
@@ -65,6 +66,8 @@ class Figure:
     rank: str = ""  # 排名第N (of M), already phrased
     url: str = ""
     key: str = ""  # the figure's key in the register, where it has one
+    change: Decimal | None = None  # growth in %, or a rate's change in 百分点 (the note's number)
+    live: bool = False  # counted now (open items), not as of the month: a past briefing omits it
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -101,6 +104,12 @@ class TileData:
     chart: dict[str, Any] | None = None  # {"categories", "series", "unit"} for charts.js
     alerts: list[Line] = field(default_factory=list)  # figures whose light turned worse
     note: str = ""
+    live: bool = False  # the lines and the chart are counted now, not as of the month
+    # Problems to solve (the plan's 存在问题, open project problems): the briefing's closing list.
+    issues: list[Line] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)  # figures the period has no value for
+    # Further charts for the briefing only (scope.briefing), each with a "title".
+    briefing_charts: list[dict[str, Any]] = field(default_factory=list)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -110,6 +119,8 @@ class TileData:
             "chart": self.chart,
             "alerts": [a.as_json() for a in self.alerts],
             "note": self.note,
+            "issues": [i.as_json() for i in self.issues],
+            "missing": self.missing,
         }
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -72,6 +73,15 @@ EXPORT_KINDS: dict[str, ExportKind] = {}
 
 def register_export(kind: ExportKind) -> None:
     EXPORT_KINDS[kind.key] = kind
+
+
+# Modules' own job models ("app.Model"), which recovery checks beside imports and exports.
+JOB_MODELS: list[str] = []
+
+
+def register_job_model(label: str) -> None:
+    if label not in JOB_MODELS:
+        JOB_MODELS.append(label)
 
 
 def _path(job: ImportJob) -> Path:
@@ -171,10 +181,12 @@ def recover_interrupted(*, now: dt.datetime | None = None) -> int:
     now = now or timezone.now()
     limit = now - dt.timedelta(minutes=settings.JOB_TIMEOUT_MINUTES)
     failed = 0
-    running: list[ImportJob | ExportJob] = [
+    running: list[Any] = [
         *ImportJob.objects.filter(status=ImportJob.Status.RUNNING),
         *ExportJob.objects.filter(status=ExportJob.Status.RUNNING),
     ]
+    for label in JOB_MODELS:
+        running += apps.get_model(label)._default_manager.filter(status=JobStatus.RUNNING)
     for job in running:
         alive = _process_alive(job.worker)
         if alive is False:
@@ -194,7 +206,7 @@ def recover_interrupted(*, now: dt.datetime | None = None) -> int:
     return failed
 
 
-def _claim(job: ImportJob | ExportJob) -> None:
+def claim(job: Any) -> None:
     """Mark ``job`` running in this process, committed at once, so recovery can find it."""
     job.status, job.worker, job.started_at = JobStatus.RUNNING, this_process(), timezone.now()
     type(job)._default_manager.filter(pk=job.pk).update(
@@ -204,7 +216,7 @@ def _claim(job: ImportJob | ExportJob) -> None:
 
 def run_import_job(job_id: int) -> ImportJob:
     job = ImportJob.objects.select_related("actor").get(pk=job_id)
-    _claim(job)
+    claim(job)
     kind = IMPORT_KINDS[job.kind]
     try:
         with _path(job).open("rb") as file:
@@ -276,7 +288,7 @@ def export_job_start(*, actor: User, kind: str, params: dict[str, Any]) -> Expor
 
 def run_export_job(job_id: int) -> ExportJob:
     job = ExportJob.objects.select_related("actor").get(pk=job_id)
-    _claim(job)
+    claim(job)
     kind = EXPORT_KINDS[job.kind]
     try:
         content = kind.build(job.actor, job.params)

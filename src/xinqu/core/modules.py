@@ -92,6 +92,9 @@ class Module(AppConfig):
     imports: ClassVar[Sequence[str]] = ()
     exports: ClassVar[Sequence[str]] = ()
     reminders: ClassVar[dict[str, str]] = {}
+    # Models ("app.Model") of jobs run on the worker with the fields of core's ExportJob (status,
+    # worker, started_at, finished_at, failure): a job whose process died is marked failed.
+    jobs: ClassVar[Sequence[str]] = ()
     feeds: ClassVar[Sequence[str]] = ()
     feed_families: ClassVar[Sequence[str]] = ()
     home_tiles: ClassVar[Sequence[HomeTile]] = ()
@@ -123,6 +126,8 @@ class Module(AppConfig):
             jobs.register_import(import_string(path))
         for path in self.exports:
             jobs.register_export(import_string(path))
+        for label in self.jobs:
+            jobs.register_job_model(label)
         for name, path in self.reminders.items():
             reminders.register_reminder(name, _lazy(path))
         for path in self.feeds:

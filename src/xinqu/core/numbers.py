@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils import formats
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # Units a cell may carry after its number; the yuan family converts exactly.
 _YUAN = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
@@ -339,3 +340,27 @@ def two_year_phrase(value: Any, places: int = 1) -> str:
     if number < 0:
         return _("两年平均下降 %(n)s%%") % {"n": amount(-number, places)}
     return _("两年平均增长 %(n)s%%") % {"n": amount(number, places)}
+
+
+# The units the catalog and plans use, translatable; any other unit is shown as it was entered.
+UNIT_LABELS = {
+    "亿元": gettext_lazy("亿元"),
+    "万元": gettext_lazy("万元"),
+    "万美元": gettext_lazy("万美元"),
+    "万平方米": gettext_lazy("万平方米"),
+    "个": gettext_lazy("个"),
+    "户": gettext_lazy("户"),
+    "套": gettext_lazy("套"),
+    "项": gettext_lazy("项"),
+    "家": gettext_lazy("家"),
+    "人": gettext_lazy("人"),
+    "万人": gettext_lazy("万人"),
+    "件": gettext_lazy("件"),
+    "条": gettext_lazy("条"),
+}
+
+
+def unit_label(value: Any) -> str:
+    """A unit as the reader's language writes it (亿元 is "100 m yuan" in English)."""
+    text = str(value or "")
+    return str(UNIT_LABELS[text]) if text in UNIT_LABELS else text

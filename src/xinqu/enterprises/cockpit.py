@@ -31,6 +31,7 @@ def tile(user: Any, scope: Scope) -> TileData | None:
                 shown=str(count),
                 light="yellow" if count else "",
                 url=listed,
+                live=True,
             ),
         ],
         lines=[
@@ -43,5 +44,6 @@ def tile(user: Any, scope: Scope) -> TileData | None:
             for q in expiring[:SHOWN]
         ],
         lines_title=_("即将到期的资质"),
+        live=True,
         more=max(count - SHOWN, 0),
     )

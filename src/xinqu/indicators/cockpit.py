@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from xinqu.core.cockpit import Figure, Line, Scope, TileData, worse
-from xinqu.core.numbers import amount, change_points, growth, progress_phrase, target_phrase
+from xinqu.core.numbers import amount, change_points, growth, progress_phrase, target_phrase, unit_label
 from xinqu.indicators import selectors
 from xinqu.indicators.models import Indicator
 
@@ -42,7 +42,8 @@ def _ranks(scope: Scope, indicators: list[Indicator]) -> dict[int, str]:
     found: dict[int, str] = {}
     if scope.is_zone:
         for indicator in indicators:
-            years = selectors.benchmark_years(indicator)
+            # The latest year held up to the month shown: a 2023 page does not rank by 2024.
+            years = [y for y in selectors.benchmark_years(indicator) if y <= scope.year]
             if not years:
                 continue
             result = selectors.benchmark(indicator=indicator, year=years[0], zone=scope.unit)
@@ -103,6 +104,7 @@ def tile(user: Any, scope: Scope) -> TileData | None:
             rank=ranks.get(r.indicator.pk, ""),
             url=f"{reverse('indicators:detail', args=[r.indicator.code])}?unit={scope.unit.pk}&period={scope.month:%Y-%m}",
             key=f"indicator.{r.indicator.code}.value",
+            change=r.change_pp if r.is_rate else r.growth,
         )
         for r in headline
     ]
@@ -122,10 +124,42 @@ def tile(user: Any, scope: Scope) -> TileData | None:
         for r in before
         if r.indicator.pk in lights and worse(r.light, lights[r.indicator.pk])
     ]
-    missing = len(rows) - len(headline)
-    note = _("另有 %(n)s 项指标本期尚无数据。") % {"n": missing} if missing else ""
+    missing = [_name(r.indicator) for r in rows if r.value is None]
+    note = _("另有 %(n)s 项指标本期尚无数据。") % {"n": len(missing)} if missing else ""
     chart = _chart(headline)
-    return TileData(figures=figures, alerts=alerts, note=note, chart=chart)
+    extra = _briefing_charts(scope, headline) if scope.briefing else []
+    return TileData(
+        figures=figures, alerts=alerts, note=note, chart=chart, missing=missing, briefing_charts=extra
+    )
+
+
+def _briefing_charts(scope: Scope, rows: list[selectors.Row]) -> list[dict[str, Any]]:
+    """The briefing's pictures: the growth of every headline figure side by side, and the
+    year-to-date course of the first two amounts (GDP, industrial output) against last year."""
+    charts: list[dict[str, Any]] = []
+    grown = [r for r in rows if not r.is_rate and r.growth is not None]
+    if grown:
+        charts.append(
+            {
+                "title": _("主要经济指标增速（%）"),
+                "categories": [_name(r.indicator) for r in grown],
+                "unit": "%",
+                "series": [{"name": _("同比增长"), "data": [float(r.growth) for r in grown]}],  # type: ignore[arg-type]
+            }
+        )
+    for r in [r for r in rows if not r.is_rate and r.indicator.cumulative][:2]:
+        course = selectors.trend(indicator=r.indicator, unit=scope.unit, year=scope.year)
+        shown = len([m for m in range(1, scope.month.month + 1) if r.indicator.is_due(m)])
+        course["categories"] = course["categories"][:shown]
+        for series in course["series"]:
+            series["data"] = series["data"][:shown]
+        course["series"] = course["series"][:2]  # the two years' values; growth is in the table
+        course["title"] = _("%(name)s累计（%(unit)s）") % {
+            "name": _name(r.indicator),
+            "unit": unit_label(r.indicator.unit),
+        }
+        charts.append(course)
+    return charts
 
 
 def _chart(rows: list[selectors.Row]) -> dict[str, Any] | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinqu.core.cockpit import Scope, TileData, feed_figure
@@ -34,4 +35,6 @@ def tile(user: Any, scope: Scope) -> TileData | None:
             "series": [{"name": str(_("%(y)s 年到达本阶段的线索") % {"y": scope.year}), "data": counts}],
         },
         note=_("漏斗按全年计（至今日）；其余数字截至所选月末。"),
+        # The year's funnel counts to today: as of the month only once its year is over.
+        live=not (scope.month.month == 12 and scope.year < timezone.localdate().year),
     )

@@ -62,10 +62,21 @@ def tile(user: Any, scope: Scope) -> TileData | None:
     ]
     for figure in figures:
         figure.shown = figure.shown or amount(figure.value, figure.places)
+    issues = [
+        Line(
+            label=f"{r.node.code} {r.node.title}",
+            detail=problems[r.node.pk],
+            url=reverse("plans:node", args=[plan.year, r.node.pk]),
+            light=r.light or ("red" if r.overdue else ""),
+        )
+        for r in late
+        if r.node.pk in problems
+    ]
     return TileData(
         figures=figures,
         lines=lines,
         lines_title=_("红灯和逾期节点"),
         more=max(len(late) - SHOWN, 0),
         note=plan.title,
+        issues=issues,
     )

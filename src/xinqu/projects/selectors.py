@@ -19,7 +19,7 @@ from xinqu.core.numbers import rounded
 from xinqu.core.periods import as_of_in, current_period, month_end
 from xinqu.projects.flow import KIND
 from xinqu.projects.lights import add_months
-from xinqu.projects.models import Milestone, MonthlyReport, Problem, Project, ProjectYear
+from xinqu.projects.models import Milestone, MonthlyReport, Problem, ProblemQuerySet, Project, ProjectYear
 
 # Size bands by total investment (万元): ≥ 10亿, ≥ 1亿, ≥ 5000万, below.
 BANDS: list[tuple[str, Decimal, str | Promise]] = [
@@ -453,3 +453,17 @@ def registration_overdue(project: Project, today: dt.date | None = None) -> bool
     due = add_months(project.started_on, 1)
     # The badge is for a registration still missing: once registered, late or not, it clears.
     return project.registered_on is None and today > due
+
+
+def problems_open_at(as_of: dt.date) -> ProblemQuerySet:
+    """The project problems open at the end of ``as_of``: raised by then, and not closed by then
+    (closed later, or still open). The briefing's closing list reads them."""
+    raised = Problem.objects.filter(item__opened_at__date__lte=as_of)
+    open_then = Q(item__closed_at__date__gt=as_of) | Q(
+        item__closed_at__isnull=True, item__state__in=OPEN_PROBLEM_STATES
+    )
+    return (
+        raised.filter(open_then)
+        .select_related("item", "item__department", "project")
+        .order_by("item__due_on", "item__number")
+    )

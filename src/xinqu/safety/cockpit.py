@@ -28,10 +28,22 @@ def tile(user: Any, scope: Scope) -> TileData | None:
     return TileData(
         figures=[
             Figure(
-                _("未销号重大隐患"), count, "项", shown=str(count), light="red" if count else "", url=listed
+                _("未销号重大隐患"),
+                count,
+                "项",
+                shown=str(count),
+                light="red" if count else "",
+                url=listed,
+                live=True,
             ),
             Figure(
-                _("其中超过整改期限"), late, "项", shown=str(late), light="red" if late else "", url=listed
+                _("其中超过整改期限"),
+                late,
+                "项",
+                shown=str(late),
+                light="red" if late else "",
+                url=listed,
+                live=True,
             ),
         ],
         lines=[
@@ -44,5 +56,6 @@ def tile(user: Any, scope: Scope) -> TileData | None:
             for h in rows
         ],
         lines_title=_("重大隐患"),
+        live=True,
         more=max(count - SHOWN, 0),
     )

@@ -25,7 +25,13 @@ def tile(user: Any, scope: Scope) -> TileData | None:
             feed_figure("service_requests.on_time", scope, metrics),
             feed_figure("service_requests.satisfaction", scope, metrics),
             Figure(
-                _("当前超期未办结"), count, "件", shown=str(count), light="red" if count else "", url=queue
+                _("当前超期未办结"),
+                count,
+                "件",
+                shown=str(count),
+                light="red" if count else "",
+                url=queue,
+                live=True,
             ),
         ],
         lines=[
@@ -39,5 +45,6 @@ def tile(user: Any, scope: Scope) -> TileData | None:
             for item in late.order_by("due_on", "id")[:SHOWN]
         ],
         lines_title=_("超期诉求"),
+        live=True,
         more=max(count - SHOWN, 0),
     )

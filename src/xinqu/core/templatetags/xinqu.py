@@ -1,7 +1,6 @@
 from typing import Any
 
 from django import template
-from django.utils.translation import gettext_lazy
 
 from xinqu.core import numbers, workdays
 
@@ -33,27 +32,10 @@ def bound_action(actions: Any) -> str:
     return str(pairs[0][0].action) if pairs else ""
 
 
-# The units the catalog and plans use, translatable; any other unit is shown as it was entered.
-UNITS = {
-    "亿元": gettext_lazy("亿元"),
-    "万元": gettext_lazy("万元"),
-    "万美元": gettext_lazy("万美元"),
-    "万平方米": gettext_lazy("万平方米"),
-    "个": gettext_lazy("个"),
-    "户": gettext_lazy("户"),
-    "套": gettext_lazy("套"),
-    "项": gettext_lazy("项"),
-    "家": gettext_lazy("家"),
-    "人": gettext_lazy("人"),
-    "万人": gettext_lazy("万人"),
-}
-
-
 @register.filter
 def unit(value: Any) -> str:
     """A unit as the reader's language writes it (亿元 is "100 m yuan" in English)."""
-    text = str(value or "")
-    return str(UNITS[text]) if text in UNITS else text
+    return numbers.unit_label(value)
 
 
 @register.filter
