@@ -24,6 +24,7 @@ from django.utils.translation import override
 
 from xinqu.cockpit import selectors
 from xinqu.core.cockpit import Figure, Line, Scope
+from xinqu.core.modules import cockpit_tiles
 from xinqu.core.numbers import amount, unit_label, yuan
 from xinqu.core.periods import month_label
 
@@ -186,6 +187,15 @@ def compose(*, reader: Any, scope: Scope, language: str) -> dict[str, Any]:
 
 def _compose(reader: Any, scope: Scope, language: str) -> dict[str, Any]:
     shown = selectors.tiles(reader, scope)
+    for tile in cockpit_tiles():
+        found = next((s for s in shown if s.tile.key == tile.key), None)
+        if tile.essential and (scope.is_zone or tile.areas) and not (found and found.data.figures):
+            raise ValidationError(
+                {
+                    "period": _("%(m)s 的%(tile)s还没有数据，不能生成经济运行分析：请待数据报送并关账后再生成。")
+                    % {"m": month_label(scope.month), "tile": tile.label}
+                }
+            )
     # Open items are counted now, not as of a month: only the current period's briefing has them.
     current = selectors.months()[0][0] == scope.month
     for s in shown:

@@ -177,7 +177,7 @@ def briefings(request: AuthedRequest) -> HttpResponse:
         "months": [(m, month_label(m)) for m, closed in selectors.months() if closed],
         "chosen_unit": request.POST.get("unit") or request.GET.get("unit", ""),
         "chosen_period": request.POST.get("period") or request.GET.get("period") or f"{current[0]:%Y-%m}",
-        "languages": Briefing.Language.choices,
+        "briefing_languages": Briefing.Language.choices,
         "language": "en" if (language or "").startswith("en") else "zh-hans",
         "schedule": BriefingSchedule.objects.first(),
         "sets_schedule": member_of(request.user, settings.STATISTICS_DEPARTMENT),

@@ -69,6 +69,8 @@ class CockpitTile:
     url_name: str
     order: int = 100
     areas: bool = False
+    # The briefing is not written for a month without this tile's figures (the main indicators).
+    essential: bool = False
     roles: frozenset[str] = field(default_factory=lambda: frozenset(BUSINESS_ROLES))
 
 

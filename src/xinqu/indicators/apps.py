@@ -19,6 +19,7 @@ class IndicatorsConfig(Module):
             "indicators:overview",
             order=10,
             areas=True,
+            essential=True,
         ),
     )
     waiting = ("xinqu.indicators.waiting.waiting",)
