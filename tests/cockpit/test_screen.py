@@ -50,8 +50,11 @@ def test_a_revoked_token_or_one_whose_leader_left_shows_nothing(as_user, leader,
     display = DisplayToken.objects.get()
     page = client.post("/cockpit/screens/", {"form": "revoke", "id": display.pk})
     assert page.status_code == 200 and "已吊销" in page.content.decode()
-    refused = Client().get(f"/cockpit/screen/{token}/")
-    assert refused.status_code == 403 and "已吊销" in refused.content.decode()
+    refused = Client().get(f"/cockpit/screen/{token}/", follow=True)
+    assert refused.redirect_chain[-1][0].startswith("/accounts/login/"), "the login page"
+    assert (
+        "大屏令牌无效或已吊销" in refused.content.decode() and 'id="id_username"' in refused.content.decode()
+    )
     assert 'data-tile="' not in refused.content.decode()
     again = client.post(f"/api/v1/cockpit/screens/{display.pk}/revoke")
     assert again.status_code == 422 and "已经吊销" in str(again.json())
@@ -60,8 +63,8 @@ def test_a_revoked_token_or_one_whose_leader_left_shows_nothing(as_user, leader,
     assert Client().get(f"/cockpit/screen/{token}/").status_code == 200
     leader.role = Role.PENDING
     leader.save()
-    assert Client().get(f"/cockpit/screen/{token}/").status_code == 403
-    assert Client().get("/cockpit/screen/not-a-token/").status_code == 403
+    assert Client().get(f"/cockpit/screen/{token}/")["Location"].startswith("/accounts/login/?screen=refused")
+    assert Client().get("/cockpit/screen/not-a-token/")["Location"].startswith("/accounts/login/")
 
 
 def test_only_leaders_manage_screens_and_a_label_is_required(as_user, leader, econ_head, zone):

@@ -52,7 +52,9 @@ def _client(username: str) -> Client:
 def _pdf_text(data: bytes) -> str:
     from pypdf import PdfReader
 
-    return re.sub(r"[\s\x00]+", "", "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages))
+    return re.sub(
+        r"[\s\x00]+", "", "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    )
 
 
 def _docx(data: bytes) -> Any:

@@ -120,6 +120,36 @@ def test_a_leader_issues_a_big_screen_that_fits_any_display_without_a_login(brow
     context.close()
 
 
+def test_a_leader_writes_the_monthly_briefing_from_the_cockpit_and_downloads_it(
+    page, live_server, settings, tmp_path
+):
+    import io
+
+    from pypdf import PdfReader
+
+    settings.BRIEFING_DIR = tmp_path
+    call_command("demo", "--setup-only")
+    _login(page, live_server, "demo-leader", lands="/cockpit/")
+    page.select_option("#ck-period", "2023-12")
+    with page.expect_navigation():
+        page.click("#cockpit-scope button.btn-primary")
+    with page.expect_navigation():
+        page.click("#cockpit-briefing-generate")
+    page.locator("#briefing-pdf").wait_for()
+    assert "913.00亿元" in page.locator("#briefing-foreword").inner_text()
+    with page.expect_download() as download:
+        page.click("#briefing-pdf")
+    assert download.value.suggested_filename == "经济运行分析-changchun-new-area-2023-12.pdf"
+    pdf = PdfReader(io.BytesIO(Path(download.value.path()).read_bytes()))
+    text = "".join(p.extract_text() for p in pdf.pages).replace(" ", "").replace("\x00", "")
+    assert "913.00亿元" in text and "905.40亿元" in text
+    with page.expect_download() as word:
+        page.click("#briefing-docx")
+    assert word.value.suggested_filename.endswith(".docx")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "e2e-briefing.png"), full_page=True)
+
+
 def test_a_month_pasted_from_excel_goes_through_approval_into_the_overview(browser, page, live_server):
     from xinqu.core.models import OrgUnit
     from xinqu.indicators.models import Indicator

@@ -73,8 +73,8 @@ def stated(figure: Figure) -> str:
 
 
 def _unit(unit: str) -> str:
-    shown = unit_label(unit)
-    return f" {shown}" if shown and shown.isascii() else shown
+    shown = unit_label(unit).strip()
+    return f" {shown}" if shown[:1].isascii() and shown else shown
 
 
 def sentence(figure: Figure) -> str:
@@ -156,8 +156,9 @@ def _foreword(scope: Scope, unit_name: str, language: str, figures: list[Figure]
         "tone": tone,
     }
     lead = [f for f in figures if f.value is not None][:2]
+    stop = ". " if language == "en" else "。"
     if lead:
-        text += _("；").join(sentence(f) for f in lead) + _("。")
+        text += _("；").join(sentence(f) for f in lead) + stop
     if changed:
         text += _("%(n)s 项主要指标中，%(r)s 项增长，%(f)s 项下降。") % {
             "n": len(changed),
@@ -192,7 +193,9 @@ def _compose(reader: Any, scope: Scope, language: str) -> dict[str, Any]:
         if tile.essential and (scope.is_zone or tile.areas) and not (found and found.data.figures):
             raise ValidationError(
                 {
-                    "period": _("%(m)s 的%(tile)s还没有数据，不能生成经济运行分析：请待数据报送并关账后再生成。")
+                    "period": _(
+                        "%(m)s 的%(tile)s还没有数据，不能生成经济运行分析：请待数据报送并关账后再生成。"
+                    )
                     % {"m": month_label(scope.month), "tile": tile.label}
                 }
             )
@@ -255,14 +258,14 @@ def _compose(reader: Any, scope: Scope, language: str) -> dict[str, Any]:
         "foreword": _foreword(scope, unit_name, language, everything, len(lagging)),
         "missing": missing,
         "sections": sections,
-        "lagging_heading": _("落后和预警事项"),
+        "lagging_heading": ordinal(len(sections), language) + _("落后和预警事项"),
         "lagging": [sentence(f) + end for f in lagging]
         + [_line(a) + end for a in alerts]
         + [_("%(what)s（截至生成时）") % {"what": sentence(f)} + end for f in watch],
         "lagging_none": _("本期没有落后序时进度或亮灯变差的指标。"),
-        "advice_heading": _("意见建议"),
+        "advice_heading": ordinal(len(sections) + 1, language) + _("意见建议"),
         "advice": _advice(lagging, watch, issues, language),
-        "issues_heading": _("需要解决的问题"),
+        "issues_heading": ordinal(len(sections) + 2, language) + _("需要解决的问题"),
         "issues": [_line(i) for i in issues],
         "issues_none": _("本期没有未解决的问题。"),
         "charts": charts,

@@ -18,8 +18,6 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 
-from xinqu.cockpit.briefing import ordinal
-
 # Where systems put a Chinese font, with the face of a collection that holds Simplified Chinese.
 FONT_PLACES = (
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),  # Debian, Ubuntu: fonts-noto-cjk
@@ -204,9 +202,8 @@ def to_docx(content: dict[str, Any], images: list[list[bytes]]) -> bytes:
 
 
 def _closing_docx(document: Any, content: dict[str, Any]) -> None:
-    count = len(content["sections"])
-    for offset, (heading, items, none) in enumerate(_closing(content)):
-        _heading(document, ordinal(count + offset, content["language"]) + heading, 1)
+    for heading, items, none in _closing(content):
+        _heading(document, heading, 1)
         if not items:
             _paragraph(document, none)
         for item in items:
@@ -284,9 +281,8 @@ def to_pdf(content: dict[str, Any], images: list[list[bytes]]) -> bytes:
         for picture in pictures:
             pdf.image(io.BytesIO(picture), w=width)
             pdf.ln(2)
-    count = len(content["sections"])
-    for offset, (heading, items, none) in enumerate(_closing(content)):
-        text(ordinal(count + offset, content["language"]) + heading, 14, bold=True, align="L")
+    for heading, items, none in _closing(content):
+        text(heading, 14, bold=True, align="L")
         if not items:
             text(none)
         for number, item in enumerate(items, 1):

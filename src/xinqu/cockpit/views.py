@@ -98,7 +98,10 @@ def screen(request: HttpRequest, token: str) -> HttpResponse:
 
     display = display_for(token)
     if display is None:
-        return render(request, "cockpit/screen_refused.html", status=403)
+        # A revoked or lapsed token shows the login page, saying how to get a new link.
+        from django.shortcuts import redirect
+
+        return redirect(f"{reverse('login')}?screen=refused&next={reverse('cockpit:screens')}")
     scope = selectors.scope_for({"unit": request.GET.get("unit", "")})
     shown = selectors.tiles(display.issued_by, scope)
     charts = _charts(shown, "screen-chart")
