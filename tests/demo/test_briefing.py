@@ -210,6 +210,15 @@ def test_the_statistics_office_sets_the_day_and_the_leaders_get_the_briefing_onc
     assert not BriefingSchedule.objects.exists()
     assert stats.post("/cockpit/briefings/", {"form": "schedule", "day": "5"}).status_code == 302
     assert BriefingSchedule.objects.get().day == 5
+    # The same through the API: the statistics office sets it, everyone else reads it.
+    put = {"path": "/api/v1/cockpit/briefing-schedule", "content_type": "application/json"}
+    assert stats.put(data={"day": 6}, **put).json()["day"] == 6
+    staff = _client("demo-econ-staff")
+    assert staff.get("/api/v1/cockpit/briefing-schedule").json()["day"] == 6
+    assert staff.put(data={"day": 7}, **put).status_code == 403
+    wrong = stats.put(data={"day": 0}, **put)
+    assert wrong.status_code == 422 and "1 至 28" in str(wrong.json())
+    assert stats.put(data={"day": 5}, **put).status_code == 200
     latest = current_period()  # the demo's last closed month
     leaders = User.objects.filter(role=Role.LEADER, is_active=True).count()
     day_before = dt.date(latest.year + (latest.month // 12), latest.month % 12 + 1, 4)

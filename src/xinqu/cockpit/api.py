@@ -183,6 +183,44 @@ def _briefing(briefing: Any, *, content: bool = False) -> dict[str, Any]:
     return found
 
 
+class ScheduleIn(Schema):
+    day: int | None = Field(description="1–28: the day each month's briefing is written; null stops it")
+
+
+class ScheduleOut(Schema):
+    day: int | None
+    updated_by: str | None
+    updated_at: str | None
+
+
+def _schedule(schedule: Any) -> dict[str, Any]:
+    if schedule is None:
+        return {"day": None, "updated_by": None, "updated_at": None}
+    return {
+        "day": schedule.day,
+        "updated_by": schedule.updated_by.display_name,
+        "updated_at": schedule.updated_at.isoformat(),
+    }
+
+
+@router.get("/cockpit/briefing-schedule", response=ScheduleOut, summary="The briefing's delivery day")
+def briefing_schedule(request: AuthedRequest) -> Any:
+    from xinqu.cockpit.models import BriefingSchedule
+
+    services.ensure_briefing_reader(request.user)
+    return _schedule(BriefingSchedule.objects.select_related("updated_by").first())
+
+
+@router.put(
+    "/cockpit/briefing-schedule",
+    response=ScheduleOut,
+    summary="Set the briefing's delivery day (the statistics office)",
+)
+def briefing_schedule_set(request: AuthedRequest, payload: ScheduleIn) -> Any:
+    services.ensure_briefing_reader(request.user)
+    return _schedule(services.briefing_schedule_set(actor=request.user, day=payload.day))
+
+
 @router.get(
     "/cockpit/briefings", response=list[BriefingOut], summary="The monthly briefings the caller may open"
 )
