@@ -258,3 +258,24 @@ def test_a_briefing_whose_worker_died_is_marked_failed(demo, fonts):
     assert recover_interrupted() == 1
     found.refresh_from_db()
     assert found.status == "failed" and found.failure
+
+
+def test_the_current_periods_briefing_has_the_open_items_as_of_writing_and_the_problems_to_solve(demo):
+    from xinqu.cockpit.briefing import compose
+
+    leader = User.objects.get(username="demo-leader")
+    now = compose(reader=leader, scope=selectors.scope_for({}), language="zh-hans")
+    sections = {s["key"]: s for s in now["sections"]}
+    assert sections["safety"]["lines_title"] == "重大隐患（截至生成时）" and sections["safety"]["lines"]
+    assert any("（截至生成时）" in item for item in now["lagging"])
+    # The plan's 存在问题 close the briefing; its 红灯 count is a legend, not a lagging figure.
+    assert any("存在问题" not in i and "要素保障" in i for i in now["issues"])
+    assert not any(item.startswith(("红灯", "黄灯", "绿灯")) for item in now["lagging"])
+    assert now["issues_heading"].startswith(("十", "九", "八")) and now["issues_heading"].endswith(
+        "需要解决的问题"
+    )
+    # A past month's briefing leaves out what is counted now: no hazards tile, no open requests.
+    past = compose(reader=leader, scope=selectors.scope_for({"period": "2023-12"}), language="zh-hans")
+    keys = {s["key"] for s in past["sections"]}
+    assert "safety" not in keys and not any("截至生成时" in item for item in past["lagging"])
+    assert all("当前超期未办结" not in p for s in past["sections"] for p in s["paragraphs"])

@@ -32,6 +32,7 @@ VERSION = 1
 ORDINALS_ZH = "一二三四五六七八九十"
 LINES_SHOWN = 10  # records a section lists under its paragraph (hazards, overdue requests …)
 POINT = 3  # figures to one point (一是…) of a section's paragraph
+ADVICE = 6  # lagging figures the 意见建议 take up one by one
 
 
 def span(month: dt.date, language: str) -> str:
@@ -132,7 +133,7 @@ def _chart(chart: dict[str, Any], title: str) -> dict[str, Any]:
 
 
 def _lagging(figure: Figure) -> bool:
-    return figure.light in ("red", "yellow")
+    return figure.light in ("red", "yellow") and not figure.legend
 
 
 def _line(line: Line) -> str:
@@ -285,12 +286,20 @@ def _advice(lagging: list[Figure], watch: list[Figure], issues: list[Line], lang
     """意见建议 from the data: one for each lagging figure and each open alarm, one for the
     open problems."""
     end = "." if language == "en" else "。"
+    # The red first; past ADVICE the rest are named together rather than one by one.
+    ordered = sorted(lagging, key=lambda f: f.light != "red")
     found = [
         _("盯紧%(label)s：%(note)s，要逐月调度、压茬推进，确保完成全年目标")
-        % {"label": f.label, "note": f.note or stated(f)}
+        % {"label": f.label.removeprefix("其中："), "note": f.note or stated(f)}
         + end
-        for f in lagging
+        for f in ordered[:ADVICE]
     ]
+    if len(ordered) > ADVICE:
+        found.append(
+            _("%(names)s也落后序时进度或低于目标，责任部门要对标对表、加快追赶")
+            % {"names": _("、").join(f.label.removeprefix("其中：") for f in ordered[ADVICE:])}
+            + end
+        )
     found += [
         _("抓紧处置%(label)s（%(value)s）：责任部门要限时办理、按期销号")
         % {"label": f.label, "value": stated(f)}

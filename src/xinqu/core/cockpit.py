@@ -68,6 +68,7 @@ class Figure:
     key: str = ""  # the figure's key in the register, where it has one
     change: Decimal | None = None  # growth in %, or a rate's change in 百分点 (the note's number)
     live: bool = False  # counted now (open items), not as of the month: a past briefing omits it
+    legend: bool = False  # the light names what is counted (红灯 nodes), it is not this figure's state
 
     def as_json(self) -> dict[str, Any]:
         return {

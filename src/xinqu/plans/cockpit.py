@@ -38,9 +38,9 @@ def tile(user: Any, scope: Scope) -> TileData | None:
     ):
         problems.setdefault(node_id, text)
     figures = [
-        Figure(_("红灯"), counts["red"], light="red", url=watch),
-        Figure(_("黄灯"), counts["yellow"], light="yellow", url=url),
-        Figure(_("绿灯"), counts["green"], light="green", url=url),
+        Figure(_("红灯"), counts["red"], light="red", url=watch, legend=True),
+        Figure(_("黄灯"), counts["yellow"], light="yellow", url=url, legend=True),
+        Figure(_("绿灯"), counts["green"], light="green", url=url, legend=True),
         Figure(_("逾期节点"), sum(1 for r in rows if r.overdue), url=watch),
     ]
     lines = [
