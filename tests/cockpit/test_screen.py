@@ -84,3 +84,30 @@ def test_only_leaders_manage_screens_and_a_label_is_required(as_user, leader, ec
     assert "token" not in listed[0], "a token is shown once, when issued"
     assert 'id="cockpit-screens"' in as_user(leader).get("/cockpit/").content.decode()
     assert 'id="cockpit-screens"' not in head.get("/cockpit/").content.decode()
+
+
+def test_a_token_lapses_after_the_days_the_leader_chose_and_then_shows_the_login_page(as_user, leader, zone):
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    client = as_user(leader)
+    answer = client.post(
+        "/api/v1/cockpit/screens", {"label": "展厅", "days": 30}, content_type="application/json"
+    )
+    assert answer.status_code == 201 and answer.json()["expires_at"]
+    token = answer.json()["token"]
+    assert Client().get(f"/cockpit/screen/{token}/").status_code == 200
+    with time_machine.travel(timezone.now() + dt.timedelta(days=31)):
+        lapsed = Client().get(f"/cockpit/screen/{token}/", follow=True)
+        assert lapsed.redirect_chain[-1][0].startswith("/accounts/login/")
+        assert "大屏令牌无效或已吊销" in lapsed.content.decode()
+        listed = as_user(leader).get("/cockpit/screens/").content.decode()
+        assert "已过期" in listed
+    wrong = client.post(
+        "/api/v1/cockpit/screens", {"label": "大厅", "days": 7}, content_type="application/json"
+    )
+    assert wrong.status_code == 422 and "30、90、180 或 365" in str(wrong.json())
+    page = client.post("/cockpit/screens/", {"form": "issue", "label": "大厅", "days": "x"})
+    assert page.status_code == 400 and DisplayToken.objects.count() == 1

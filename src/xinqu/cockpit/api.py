@@ -72,6 +72,7 @@ def cockpit(request: AuthedRequest, query: Query[CockpitQuery]) -> Any:
 
 class ScreenIn(Schema):
     label: str = Field(max_length=200, description="where the screen hangs, e.g. 三楼会议室")
+    days: int = Field(default=365, description="how long the token works: 30, 90, 180 or 365 days")
 
 
 class ScreenOut(Schema):
@@ -81,6 +82,7 @@ class ScreenOut(Schema):
     issued_by: str
     created_at: str
     last_seen_at: str | None
+    expires_at: str | None
     active: bool
 
 
@@ -97,6 +99,7 @@ def _screen(display: Any) -> dict[str, Any]:
         "issued_by": display.issued_by.display_name,
         "created_at": display.created_at.isoformat(),
         "last_seen_at": display.last_seen_at.isoformat() if display.last_seen_at else None,
+        "expires_at": display.expires_at.isoformat() if display.expires_at else None,
         "active": display.active,
     }
 
@@ -114,7 +117,7 @@ def screens(request: AuthedRequest) -> Any:
 )
 def screen_issue(request: AuthedRequest, payload: ScreenIn) -> Any:
     services.ensure_screen_manager(request.user)
-    display, token = services.display_token_issue(actor=request.user, label=payload.label)
+    display, token = services.display_token_issue(actor=request.user, label=payload.label, days=payload.days)
     url = request.build_absolute_uri(reverse("cockpit:screen", args=[token]))
     return Status(201, {**_screen(display), "token": token, "url": url})
 

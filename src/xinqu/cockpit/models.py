@@ -24,6 +24,8 @@ class DisplayToken(models.Model):
     created_at = models.DateTimeField(_("签发时间"), auto_now_add=True)
     last_seen_at = models.DateTimeField(_("最近访问"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    # The token stops working then, as if revoked; a leader issues a new one.
+    expires_at = models.DateTimeField(_("有效期至"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("大屏令牌")
@@ -35,7 +37,13 @@ class DisplayToken(models.Model):
 
     @property
     def active(self) -> bool:
-        return self.revoked_at is None
+        from django.utils import timezone
+
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > timezone.now())
+
+    @property
+    def expired(self) -> bool:
+        return self.revoked_at is None and not self.active
 
 
 class Briefing(models.Model):

@@ -46,18 +46,29 @@ def _ensure_leader(actor: Any) -> None:
         raise PermissionDenied(_("只有新区领导可以签发或吊销大屏令牌。"))
 
 
+# How long a display token may be valid, in days: the leader picks one of these.
+DISPLAY_TOKEN_DAYS = (30, 90, 180, 365)
+
+
 @transaction.atomic
-def display_token_issue(*, actor: Any, label: str) -> tuple[DisplayToken, str]:
-    """A new token for one screen; the token itself is returned once and never stored."""
+def display_token_issue(*, actor: Any, label: str, days: int = 365) -> tuple[DisplayToken, str]:
+    """A new token for one screen, valid for ``days``; the token itself is returned once and
+    never stored."""
     _ensure_leader(actor)
     label = (label or "").strip()
     if not label:
         raise ValidationError({"label": _("请填写大屏名称，如“三楼会议室”。")})
     if len(label) > 60:
         raise ValidationError({"label": _("大屏名称不超过 60 个字。")})
+    if days not in DISPLAY_TOKEN_DAYS:
+        raise ValidationError({"days": _("有效期可选 30、90、180 或 365 天。")})
     token = new_token()
     display = DisplayToken.objects.create(
-        label=label, digest=token_digest(token), prefix=token[:8], issued_by=actor
+        label=label,
+        digest=token_digest(token),
+        prefix=token[:8],
+        issued_by=actor,
+        expires_at=timezone.now() + dt.timedelta(days=days),
     )
     audit_record(actor=actor, action=AuditEntry.Action.TOKEN, obj=display, detail=f"display {token[:8]}…")
     return display, token
@@ -90,7 +101,7 @@ def display_for(token: str) -> DisplayToken | None:
         .filter(digest=token_digest(token), revoked_at__isnull=True)
         .first()
     )
-    if display is None or not is_leader(display.issued_by):
+    if display is None or not display.active or not is_leader(display.issued_by):
         return None
     now = timezone.now()
     if display.last_seen_at is None or (now - display.last_seen_at).total_seconds() > 60:

@@ -71,14 +71,18 @@ def screens(request: AuthedRequest) -> HttpResponse:
                 display = get_object_or_404(DisplayToken, pk=request.POST.get("id", "0") or 0)
                 services.display_token_revoke(actor=request.user, display=display)
             else:
+                raw = request.POST.get("days", "365")
                 _display, token = services.display_token_issue(
-                    actor=request.user, label=request.POST.get("label", "")
+                    actor=request.user,
+                    label=request.POST.get("label", ""),
+                    days=int(raw) if raw.isdigit() else 0,
                 )
                 link = request.build_absolute_uri(reverse("cockpit:screen", args=[token]))
         except ValidationError as exc:
             errors, status = exc.messages, 400
     context = {
         "displays": DisplayToken.objects.select_related("issued_by"),
+        "token_days": services.DISPLAY_TOKEN_DAYS,
         "link": link,
         "errors": errors,
     }
