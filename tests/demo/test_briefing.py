@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.test import Client
+from django.test import Client, override_settings
 
 from xinqu.cockpit import selectors, services
 from xinqu.cockpit.documents import cjk_font
@@ -201,7 +201,7 @@ def test_the_cockpit_button_writes_the_briefing_of_the_month_shown(demo, fonts):
     assert f'data-briefing="{found.pk}"' in listed and f"/cockpit/briefings/{found.pk}/docx/" in listed
 
 
-def test_the_statistics_office_sets_the_day_and_the_leaders_get_the_briefing_once(demo, fonts):
+def test_the_statistics_office_sets_the_day_and_the_leaders_get_the_briefing_once(demo, fonts, tmp_path):
     stats = _client("demo-stats-head")
     refused = _client("demo-econ-staff").post("/cockpit/briefings/", {"form": "schedule", "day": "5"})
     assert refused.status_code == 403
@@ -220,6 +220,11 @@ def test_the_statistics_office_sets_the_day_and_the_leaders_get_the_briefing_onc
     assert wrong.status_code == 422 and "1 至 28" in str(wrong.json())
     assert stats.put(data={"day": 5}, **put).status_code == 200
     latest = current_period()  # the demo's last closed month
+    # A server without a Chinese font writes nothing, says why in the log, and lets the other
+    # reminders run; the next day tries again.
+    with override_settings(CJK_FONT=str(tmp_path / "none.ttc")):
+        assert services.deliver_due(today=dt.date(latest.year + 1, 1, 28)) == 0
+    assert not Briefing.objects.exists()
     leaders = User.objects.filter(role=Role.LEADER, is_active=True).count()
     day_before = dt.date(latest.year + (latest.month // 12), latest.month % 12 + 1, 4)
     assert services.deliver_due(today=day_before) == 0

@@ -296,10 +296,16 @@ def deliver_due(dry_run: bool = False, today: dt.date | None = None) -> int:
     leaders = list(User.objects.filter(role=Role.LEADER, is_active=True))
     if dry_run:
         return len(leaders)
-    with override(settings.LANGUAGE_CODE):
-        briefing = briefing_queue(
-            scope=Scope(zone, month, True), language=Briefing.Language.CHINESE, scheduled=True
-        )
+    try:
+        with override(settings.LANGUAGE_CODE):
+            briefing = briefing_queue(
+                scope=Scope(zone, month, True), language=Briefing.Language.CHINESE, scheduled=True
+            )
+    except ValidationError as exc:
+        # No font, no figures yet: say why in the log and try again tomorrow; the other
+        # reminders still run.
+        log.warning("scheduled briefing for %s not written: %s", f"{month:%Y-%m}", " ".join(exc.messages))
+        return 0
     url = reverse("cockpit:briefing", args=[briefing.pk])
     for leader in leaders:
         notify(
