@@ -244,18 +244,11 @@ def briefing_request(request: AuthedRequest, payload: BriefingIn) -> Any:
     return Status(202, _briefing(found))
 
 
-def _own(request: AuthedRequest, briefing_id: int) -> Any:
-    from django.shortcuts import get_object_or_404
-
-    services.ensure_briefing_reader(request.user)
-    return get_object_or_404(services.briefings_for(request.user), pk=briefing_id)
-
-
 @router.get(
     "/cockpit/briefings/{briefing_id}", response=BriefingDetailOut, summary="One briefing, with its content"
 )
 def briefing(request: AuthedRequest, briefing_id: int) -> Any:
-    return _briefing(_own(request, briefing_id), content=True)
+    return _briefing(services.briefing_for(request.user, briefing_id), content=True)
 
 
 @router.get(
@@ -265,4 +258,4 @@ def briefing(request: AuthedRequest, briefing_id: int) -> Any:
 def briefing_download(request: AuthedRequest, briefing_id: int, kind: Literal["docx", "pdf"]) -> Any:
     from xinqu.cockpit.exports import briefing_download as download
 
-    return download(_own(request, briefing_id), kind)
+    return download(services.briefing_for(request.user, briefing_id), kind)

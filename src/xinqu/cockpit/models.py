@@ -99,10 +99,6 @@ class Briefing(models.Model):
     def __str__(self) -> str:
         return f"{self.unit} {self.month:%Y-%m} {self.language}"
 
-    @property
-    def title(self) -> str:
-        return str(self.content.get("title", "")) or f"{self.month:%Y-%m}"
-
 
 class BriefingSchedule(models.Model):
     """The day of each month on which the statistics office has the briefing for the month just

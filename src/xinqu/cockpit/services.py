@@ -146,6 +146,14 @@ def briefings_for(user: Any) -> QuerySet[Briefing]:
     return found if is_leader(user) else found.filter(requested_by=user)
 
 
+def briefing_for(user: Any, briefing_id: int) -> Briefing:
+    """One briefing ``user`` may open (the page and the API): 404 otherwise."""
+    from django.shortcuts import get_object_or_404
+
+    ensure_briefing_reader(user)
+    return get_object_or_404(briefings_for(user), pk=briefing_id)
+
+
 def briefing_request(*, actor: Any, scope: Scope, language: str, background: bool | None = None) -> Briefing:
     """Queue a briefing of what ``actor`` may see for the scope's closed month; the worker writes
     it (tests write it now). A month not closed, a language not offered or a server without a

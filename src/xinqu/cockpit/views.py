@@ -132,15 +132,6 @@ def screen(request: HttpRequest, token: str) -> HttpResponse:
 # --- the monthly briefing ---------------------------------------------------------------------------
 
 
-def _briefing_or_404(request: AuthedRequest, briefing_id: int) -> Any:
-    from django.shortcuts import get_object_or_404
-
-    from xinqu.cockpit import services
-
-    services.ensure_briefing_reader(request.user)
-    return get_object_or_404(services.briefings_for(request.user), pk=briefing_id)
-
-
 @login_required
 def briefings(request: AuthedRequest) -> HttpResponse:
     """The monthly briefings (经济运行分析): ask for one (zone or area, a closed month, Chinese or
@@ -197,10 +188,11 @@ def briefings(request: AuthedRequest) -> HttpResponse:
 def briefing(request: AuthedRequest, briefing_id: int) -> HttpResponse:
     """One briefing: while the worker writes it, its state; then the documents to download and
     its text to read here."""
+    from xinqu.cockpit.services import briefing_for
     from xinqu.core.htmx import partial_or
     from xinqu.core.jobs import recover_interrupted
 
-    found = _briefing_or_404(request, briefing_id)
+    found = briefing_for(request.user, briefing_id)
     if found.status == found.Status.RUNNING and recover_interrupted():
         found.refresh_from_db()
     context = {"briefing": found, "running": found.status in (found.Status.QUEUED, found.Status.RUNNING)}
@@ -210,5 +202,6 @@ def briefing(request: AuthedRequest, briefing_id: int) -> HttpResponse:
 @login_required
 def briefing_download(request: AuthedRequest, briefing_id: int, kind: str) -> HttpResponseBase:
     from xinqu.cockpit.exports import briefing_download as download
+    from xinqu.cockpit.services import briefing_for
 
-    return download(_briefing_or_404(request, briefing_id), kind)
+    return download(briefing_for(request.user, briefing_id), kind)
