@@ -399,6 +399,80 @@ def test_an_existing_ledger_imports_all_rows_or_none_with_each_bad_cell_named(in
     assert again.updated == 1 and Lead.objects.get(pk=first.pk).company == "改名公司"
 
 
+def test_a_ledger_brings_each_leads_stage_days_and_the_lead_page_names_the_documents_owed(
+    as_user, invest_staff, zone
+):
+    from xinqu.investment.imports import leads_import
+    from xinqu.investment.models import StageStep
+
+    day = _today() - dt.timedelta(days=60)
+    base = {
+        "目标企业": "某装备公司",
+        "资金来源地": "省外",
+        "线索来源": "展会",
+        "意向投资（万，原币）": "30000",
+        "登记日期": day.isoformat(),
+    }
+    signed = {
+        **base,
+        "项目名称": "高端装备项目",
+        "接洽日期": (day + dt.timedelta(days=5)).isoformat(),
+        "洽谈日期": (day + dt.timedelta(days=20)).isoformat(),
+        "签约日期": (day + dt.timedelta(days=40)).isoformat(),
+        "合同投资额（万，原币）": "32000",
+        "约定落地日期": (day + dt.timedelta(days=90)).isoformat(),
+    }
+    talking = {**base, "项目名称": "洽谈中项目", "接洽日期": (day + dt.timedelta(days=3)).isoformat()}
+    # Bad rows: days out of order, a contract without a signing, a signing without its amount.
+    backwards = {**talking, "项目名称": "倒序", "考察日期": (day - dt.timedelta(days=1)).isoformat()}
+    stray = {**talking, "项目名称": "无签约", "合同投资额（万，原币）": "100"}
+    unpriced = {**talking, "项目名称": "缺金额", "签约日期": (day + dt.timedelta(days=9)).isoformat()}
+    future = {**talking, "项目名称": "未来", "洽谈日期": (_today() + dt.timedelta(days=2)).isoformat()}
+    report = leads_import(
+        actor=invest_staff, file=_ledger([signed, backwards, stray, unpriced, future]), dry_run=False
+    )
+    reasons = {(e.row, e.column): e.reason for e in report.errors}
+    assert "不能早于上一阶段的日期" in reasons[(3, "考察日期")]
+    assert "只有填写了签约日期" in reasons[(4, "合同投资额（万，原币）")]
+    assert "签约须填写合同投资额" in reasons[(5, "合同投资额（万，原币）")]
+    assert "不能晚于今天" in reasons.get((6, "洽谈日期"), ""), reasons
+    assert not Lead.objects.exists() and not StageStep.objects.exists(), "all rows or none"
+
+    report = leads_import(actor=invest_staff, file=_ledger([signed, talking]), dry_run=False)
+    assert not report.errors and report.created == 2
+    lead = Lead.objects.get(name="高端装备项目")
+    assert lead.stage == "signed" and lead.signed_on == day + dt.timedelta(days=40)
+    assert lead.contract_cny == Decimal("32000") and lead.land_by == day + dt.timedelta(days=90)
+    steps = {s.stage: (s.on, s.days, s.note) for s in lead.steps.all()}
+    # 考察, skipped by the ledger, is taken on the day of the next stage it gives (洽谈).
+    assert steps["inspect"][0] == steps["negotiate"][0] == day + dt.timedelta(days=20)
+    assert steps["contact"][1] == 5 and steps["signed"][1] == 20 and steps["signed"][2] == "台账导入"
+    assert Lead.objects.get(name="洽谈中项目").stage == "contact"
+    page = as_user(invest_staff).get(f"/investment/{lead.pk}/").content.decode()
+    assert 'id="owed-documents"' in page and "考察：考察记录" in page and "司法审查" in page
+    # Importing the file again changes nothing; a day that differs from the record is refused.
+    again = leads_import(actor=invest_staff, file=_ledger([{**signed, "线索编号": lead.code}]), dry_run=False)
+    assert not again.errors and lead.steps.count() == 5
+    moved = {**signed, "线索编号": lead.code, "接洽日期": (day + dt.timedelta(days=6)).isoformat()}
+    refused = leads_import(actor=invest_staff, file=_ledger([moved]), dry_run=False)
+    assert "已记录为" in refused.errors[0].reason and refused.errors[0].column == "接洽日期"
+    # A later ledger moves a lead on from where it stands.
+    talking_lead = Lead.objects.get(name="洽谈中项目")
+    later = {**talking, "线索编号": talking_lead.code, "洽谈日期": (day + dt.timedelta(days=8)).isoformat()}
+    assert not leads_import(actor=invest_staff, file=_ledger([later]), dry_run=False).errors
+    assert Lead.objects.get(pk=talking_lead.pk).stage == "negotiate"
+    export = as_user(invest_staff).get("/investment/?format=xlsx")
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    header = [c.value for c in sheet[1]]
+    rows = {r[0]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    contact = rows[lead.code][header.index("接洽日期")]
+    assert contact.date() == day + dt.timedelta(days=5)
+
+
 def test_the_import_page_starts_a_dry_run_and_offers_the_template(as_user, invest_staff, leader):
     client = as_user(invest_staff)
     assert client.get("/investment/import/").status_code == 200
@@ -536,7 +610,7 @@ def test_the_funnel_splits_by_month(as_user, leader, invest_staff, lead):
     assert f"{_today().month} 月" in page
 
 
-def test_a_landed_leads_project_entering_the_statistics_counts_for_the_three_fifties(
+def test_a_landed_lead_entering_the_statistics_or_the_above_scale_list_counts_once_for_the_three_fifties(
     invest_staff, lead, zone
 ):
     area = OrgUnit.objects.get(code="gaoxin")
@@ -548,6 +622,24 @@ def test_a_landed_leads_project_entering_the_statistics_counts_for_the_three_fif
     assert feed("investment.registered").compute(year, _today()).value == 0
     Project.objects.filter(pk=landed.project_id).update(registered_on=_today())
     assert feed("investment.registered").compute(year, _today()).value == 1
+    # 入规 as well as 入统: the lead counts once, in the year of the first of the two.
+    from xinqu.enterprises.models import Enterprise
+
+    Enterprise.objects.filter(pk=landed.enterprise_id).update(above_scale=True, above_scale_year=year)
+    assert feed("investment.registered").compute(year, _today()).value == 1
+    Project.objects.filter(pk=landed.project_id).update(registered_on=None)
+    assert feed("investment.registered").compute(year, _today()).value == 1, "入规 alone counts"
+    Project.objects.filter(pk=landed.project_id).update(registered_on=dt.date(year + 1, 1, 5))
+    assert feed("investment.registered").compute(year + 1, dt.date(year + 1, 12, 31)).value == 0
+    # Above scale before the lead landed (an existing enterprise linked at landing): no 入规,
+    # but its project's 入统 counts.
+    Enterprise.objects.filter(pk=landed.enterprise_id).update(above_scale_year=year - 1)
+    assert feed("investment.registered").compute(year - 1, dt.date(year - 1, 12, 31)).value == 0
+    Project.objects.filter(pk=landed.project_id).update(registered_on=_today())
+    assert feed("investment.registered").compute(year, _today()).value == 1
+    # 入统 in the year, 入规 the next: counted once, this year.
+    Enterprise.objects.filter(pk=landed.enterprise_id).update(above_scale_year=year + 1)
+    assert feed("investment.registered").compute(year + 1, dt.date(year + 1, 12, 31)).value == 0
 
 
 def test_the_funnel_counts_every_started_project_not_just_the_last(invest_staff, leader, zone):

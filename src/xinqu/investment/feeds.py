@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Case, F, Q, QuerySet, Sum, When
+from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -68,10 +69,31 @@ def paid_in_foreign(year: int, as_of: dt.date) -> Fed:
 
 
 def registered(year: int, as_of: dt.date) -> Fed:
-    """Leads whose project entered the statistics (入库入统) in the year: one of the "三个五"."""
-    found = Lead.objects.filter(
-        project__registered_on__year=year, project__registered_on__lte=as_of
-    ).order_by("project__registered_on", "code")
+    """Landed leads that came into the statistics (入规入统) in the year: one of the "三个五".
+
+    A lead counts once, in the year of the first of two events after it landed: its project
+    entered the fixed-asset investment statistics (入统, the ledger's 入库（入统）日期), or its
+    enterprise entered the above-scale list (入规, the registry's 入规年份). An enterprise that
+    was above scale before the lead landed brings no 入规; a later event adds nothing."""
+    if year > as_of.year:
+        return Fed(Decimal(0))
+    leads = Lead.objects.filter(landed_on__isnull=False).annotate(
+        landed_year=ExtractYear("landed_on"),
+        entered_year=ExtractYear("project__registered_on"),
+        listed_year=Case(
+            When(
+                enterprise__above_scale=True,
+                enterprise__above_scale_year__gte=F("landed_year"),
+                then=F("enterprise__above_scale_year"),
+            ),
+            default=None,
+        ),
+    )
+    entered = Q(entered_year=year, project__registered_on__lte=as_of) & (
+        Q(listed_year__isnull=True) | Q(listed_year__gte=year)
+    )
+    listed = Q(listed_year=year) & (Q(entered_year__isnull=True) | Q(entered_year__gte=year))
+    found = leads.filter(entered | listed).order_by("landed_on", "code")
     count = found.count()
     return Fed(Decimal(count), _records(found), count)
 
@@ -117,7 +139,7 @@ FEEDS = [
     ),
     Feed(
         "investment.registered",
-        _("当年入库入统的招商项目（个，招商引资）"),
+        _("当年入规入统的招商项目（个，招商引资）"),
         "个",
         registered,
         measure="quantity",

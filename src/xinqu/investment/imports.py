@@ -1,7 +1,9 @@
 """An existing 招商台账 from a workbook, with the same rules as the pages: every row goes through
 `services.lead_create` or `services.lead_update` (matched by 线索编号 when it is given), bad rows
-are reported cell by cell, and all rows are written or none. Stages are not imported: a lead
-moves on its page, where the gate documents are checked."""
+are reported cell by cell, and all rows are written or none. The ledger's stage days (接洽 to
+签约, with the contract) go through `services.lead_record_stages`; a workbook carries no gate
+documents, so the lead's page then lists what its passed stages still lack. Landing is not
+imported: it registers an enterprise and a project, and is done on the lead's page."""
 
 from __future__ import annotations
 
@@ -46,7 +48,15 @@ LEAD_COLUMNS = [
     Column("意向投资（万，原币）", "amount", required=True, parse=_amount, aliases=("意向投资",)),
     Column("登记日期", "on", parse=parse_date),
     Column("招商专员", "officer"),
+    Column("接洽日期", "contact", parse=parse_date),
+    Column("考察日期", "inspect", parse=parse_date),
+    Column("洽谈日期", "negotiate", parse=parse_date),
+    Column("签约日期", "signed", parse=parse_date),
+    Column("合同投资额（万，原币）", "contract_amount", parse=_amount, aliases=("合同投资额",)),
+    Column("约定落地日期", "land_by", parse=parse_date),
+    Column("约定开工日期", "start_by", parse=parse_date),
 ]
+STAGE_KEYS: list[str] = [Lead.Stage.CONTACT, Lead.Stage.INSPECT, Lead.Stage.NEGOTIATE, Lead.Stage.SIGNED]
 HEADERS = {c.key: c.header for c in LEAD_COLUMNS}
 
 
@@ -120,6 +130,14 @@ def leads_import(
                 existing = Lead.objects.filter(Q(code=record["code"])).first()
                 if existing is None:
                     problems.append(("code", _("没有这个线索编号；新线索请留空，系统自动编号。")))
+            dates = {stage: record[stage] for stage in STAGE_KEYS if record.get(stage)}
+            contract = {key: record.get(key) for key in ("contract_amount", "land_by", "start_by")}
+            if Lead.Stage.SIGNED not in dates:
+                for key, value in contract.items():
+                    if value is not None:
+                        problems.append((key, _("只有填写了签约日期的线索才填写这一列。")))
+            elif contract["contract_amount"] is None:
+                problems.append(("contract_amount", _("签约须填写合同投资额。")))
             if problems:
                 for key, reason in problems:
                     report.add_error(number, HEADERS.get(key, key), str(record.get(key) or ""), reason)
@@ -131,6 +149,7 @@ def leads_import(
                 else:
                     saved = services.lead_update(actor=actor, lead=existing, **fields)
                     report.updated += 1
+                saved = services.lead_record_stages(actor=actor, lead=saved, dates=dates, **contract)
             except (ValidationError, PermissionDenied) as exc:
                 _errors(report, number, exc)
                 continue

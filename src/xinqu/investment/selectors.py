@@ -137,7 +137,7 @@ def funnel(user: Any, year: int, by: str = "") -> dict[str, Any]:
         group = "month"
     values = ["stage", group] if group else ["stage"]
     rows = steps.values(*values).annotate(
-        n=Count("id"),  # a lead reaches each stage once (StageStep's constraint)
+        n=Count("*"),  # a lead reaches each stage once (StageStep's constraint)
         amount=Sum("amount"),  # as it stood when the stage was reached
     )
     table: dict[Any, dict[str, dict[str, Any]]] = defaultdict(dict)
@@ -415,7 +415,7 @@ def team_scores(year: int, as_of: dt.date | None = None) -> dict[str, Any]:
     rule = ScoreRule.objects.first() or ScoreRule()
     signed = Lead.objects.filter(signed_on__year=year, signed_on__lte=as_of)
     counts = signed.values("department_id").annotate(
-        signings=Count("id"),
+        signings=Count("*"),
         amount=Sum("contract_cny"),
         **{name: Count("id", filter=_band_q(low, high)) for name, low, high in BANDS},
     )
@@ -427,12 +427,12 @@ def team_scores(year: int, as_of: dt.date | None = None) -> dict[str, Any]:
     late = (
         Lead.objects.filter(late_start_q(as_of), start_by__year__lte=year)
         .values("department_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
     )
     false = (
         Lead.objects.filter(false_report=True, created_on__year__lte=year)
         .values("department_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
     )
     targets = {t.department_id: t for t in Target.objects.filter(year=year)}
     by: dict[int, dict[str, Any]] = defaultdict(
@@ -493,7 +493,7 @@ def signing_forecast(user: Any, year: int, today: dt.date | None = None) -> dict
     done = dict(
         visible.filter(signed_on__year=year)
         .values_list("signed_on__month")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("*"))
         .values_list("signed_on__month", "n")
     )
     expected: dict[int, Decimal] = defaultdict(Decimal)

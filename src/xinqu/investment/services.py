@@ -308,6 +308,14 @@ def missing_documents(lead: Lead, stage: str) -> list[str]:
     return [str(DocumentKind(kind).label) for kind in DocumentKind.values if kind in needed - have]
 
 
+def documents_owed(lead: Lead) -> list[tuple[str, list[str]]]:
+    """The stages a lead has passed without their gate documents (taken from a ledger, or gated
+    after it passed), each with the documents it lacks, by name."""
+    at = reached(lead.stopped_at if lead.stage in STOPPED else lead.stage)
+    owed = [(stage, missing_documents(lead, stage)) for stage in MOVES if reached(stage) <= at]
+    return [(str(Lead.Stage(stage).label), missing) for stage, missing in owed if missing]
+
+
 def _last_step_on(lead: Lead) -> dt.date:
     last = lead.steps.aggregate(m=Max("on"))["m"]
     return last or lead.created_on
@@ -337,13 +345,6 @@ def lead_move(
         )
     if reached(stage) <= reached(lead.stage):
         raise ValidationError({"stage": _("阶段只能向前推进。")})
-    today = timezone.localdate()
-    if on > today:
-        raise ValidationError({"on": _("日期不能晚于今天。")})
-    if on < _last_step_on(lead):
-        raise ValidationError(
-            {"on": _("日期不能早于上一阶段的日期 %(day)s。") % {"day": _last_step_on(lead).isoformat()}}
-        )
     passed = ORDER[reached(lead.stage) + 1 : reached(stage) + 1]
     for step in passed:
         missing = missing_documents(lead, step)
@@ -352,7 +353,44 @@ def lead_move(
                 _("进入“%(stage)s”前须上传：%(missing)s。")
                 % {"stage": Lead.Stage(step).label, "missing": "、".join(missing)}
             )
+    return _advance(
+        actor=actor,
+        lead=lead,
+        days=[(step, on) for step in passed],
+        note=note,
+        contract_amount=contract_amount,
+        land_by=land_by,
+        start_by=start_by,
+    )
+
+
+def _advance(
+    *,
+    actor: User,
+    lead: Lead,
+    days: list[tuple[str, dt.date]],
+    note: str,
+    contract_amount: Decimal | None,
+    land_by: dt.date | None,
+    start_by: dt.date | None,
+    fields: list[str] | None = None,
+) -> Lead:
+    """Record ``days`` (the stages after the lead's, in order, each with its day) on a locked lead:
+    no day after today or before the stage before it; 签约 with its contract and referrer checks."""
+    today = timezone.localdate()
+    previous = _last_step_on(lead)
+    for number, (_stage, on) in enumerate(days):
+        # A form has one day ("on"); a ledger row names the column each day came from.
+        field = fields[number] if fields else "on"
+        if on > today:
+            raise ValidationError({field: _("日期不能晚于今天。")})
+        if on < previous:
+            raise ValidationError(
+                {field: _("日期不能早于上一阶段的日期 %(day)s。") % {"day": previous.isoformat()}}
+            )
+        previous = on
     before = snapshot(lead, ["stage", "signed_on", "contract_amount", "land_by", "start_by"])
+    stage, on = days[-1]
     if stage == Lead.Stage.SIGNED:
         if contract_amount is None or contract_amount <= 0:
             raise ValidationError({"contract_amount": _("签约须填写合同投资额。")})
@@ -373,16 +411,78 @@ def lead_move(
         lead.signed_on, lead.contract_amount = on, contract_amount
         lead.contract_cny = to_cny(contract_amount, rate_for(lead.currency, on))
         lead.land_by, lead.start_by = land_by, start_by
+    elif contract_amount is not None or land_by is not None or start_by is not None:
+        raise ValidationError({"contract_amount": _("合同投资额和约定日期只在签约时填写。")})
     previous = _last_step_on(lead)
-    for step in passed:
+    for step, day in days:
         StageStep.objects.create(
-            **_step(lead, step), on=on, by=actor, note=note.strip()[:300], days=(on - previous).days
+            **_step(lead, step), on=day, by=actor, note=note.strip()[:300], days=(day - previous).days
         )
-        previous = on
+        previous = day
     lead.stage = stage
     lead.save()
     audit_update(actor=actor, obj=lead, before=before, detail=note.strip()[:200])
     return lead
+
+
+@transaction.atomic
+def lead_record_stages(
+    *,
+    actor: User,
+    lead: Lead,
+    dates: dict[str, dt.date],
+    contract_amount: Decimal | None = None,
+    land_by: dt.date | None = None,
+    start_by: dt.date | None = None,
+) -> Lead:
+    """The stages an existing 招商台账 gives a lead, each on its own day, up to 签约.
+
+    A workbook carries no documents, so the gates are not asked here: each step is noted as taken
+    from the ledger, and the lead's page lists the documents its passed stages still lack. The
+    other rules hold: days in order and not after today, 签约 with its contract amount and a
+    referrer appointed by then. A stage the lead has already reached must carry the same day."""
+    ensure_team(actor, lead)
+    lead = Lead.objects.select_for_update(of=("self",)).select_related("referrer").get(pk=lead.pk)
+    unknown = [stage for stage in dates if stage not in MOVES]
+    if unknown:
+        raise ValidationError({"stage": _("台账只能导入接洽、考察、洽谈和签约的日期；落地请在线索页操作。")})
+    if not dates:
+        return lead
+    recorded = {s.stage: s.on for s in lead.steps.all()}
+    for stage, day in dates.items():
+        if stage in recorded and recorded[stage] != day:
+            raise ValidationError(
+                {
+                    stage: _("“%(stage)s”已记录为 %(day)s，与台账不一致；请在线索页核对。")
+                    % {"stage": Lead.Stage(stage).label, "day": recorded[stage].isoformat()}
+                }
+            )
+    later = [stage for stage in MOVES if stage in dates and stage not in recorded]
+    if not later:
+        return lead
+    if lead.stage in STOPPED:
+        raise ValidationError(
+            _("线索已%(stage)s，请先恢复再推进。") % {"stage": Lead.Stage(lead.stage).label}
+        )
+    if reached(later[0]) <= reached(lead.stage):
+        raise ValidationError({later[0]: _("阶段只能向前推进。")})
+    # A stage the ledger skips is taken on the day of the next stage it gives, as a jump is.
+    days: list[tuple[str, dt.date]] = []
+    columns: list[str] = []
+    for stage in ORDER[reached(lead.stage) + 1 : reached(later[-1]) + 1]:
+        given_by = stage if stage in dates else next(s for s in later if reached(s) > reached(stage))
+        days.append((stage, dates[given_by]))
+        columns.append(given_by)
+    return _advance(
+        actor=actor,
+        lead=lead,
+        days=days,
+        note=str(_("台账导入")),
+        contract_amount=contract_amount,
+        land_by=land_by,
+        start_by=start_by,
+        fields=columns,
+    )
 
 
 @transaction.atomic

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -59,6 +60,9 @@ EXPORT_HEADERS = [
     _("线索来源"),
     _("高科技人才产业项目"),
     _("阶段"),
+    _("接洽日期"),
+    _("考察日期"),
+    _("洽谈日期"),
     _("意向投资（万元）"),
     _("签约日期"),
     _("合同投资额（万元）"),
@@ -111,6 +115,7 @@ def _export(request: AuthedRequest, found: Any) -> HttpResponse:
             str(lead.get_source_display()),
             str(_("是")) if lead.talent_project else "",
             str(stages.get(selectors.stage_of(lead), "")),
+            *_step_days(lead),
             float(lead.amount_cny),
             lead.signed_on,
             float(lead.contract_cny) if lead.contract_cny is not None else None,
@@ -118,12 +123,17 @@ def _export(request: AuthedRequest, found: Any) -> HttpResponse:
             lead.department.name,
             lead.officer.display_name if lead.officer else "",
         ]
-        for lead in found.iterator(chunk_size=1000)
+        for lead in found.prefetch_related("steps").iterator(chunk_size=1000)
     )
     content = workbook_bytes(str(_("招商线索")), [str(h) for h in EXPORT_HEADERS], rows)
     return export_response(
         actor=request.user, filename="leads.xlsx", content=content, object_type="investment"
     )
+
+
+def _step_days(lead: Lead) -> list[dt.date | None]:
+    days = {step.stage: step.on for step in lead.steps.all()}
+    return [days.get(stage) for stage in (Lead.Stage.CONTACT, Lead.Stage.INSPECT, Lead.Stage.NEGOTIATE)]
 
 
 def _referring(form: LeadForm, user: Any, lead: Lead | None) -> Any:
@@ -275,6 +285,7 @@ def lead_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         if reached(lead.stage) < reached("signed")
         else [],
         "upcoming": Lead.Stage(upcoming).label,
+        "owed": services.documents_owed(lead),
         "documents": lead.documents.all(),
         "activities": lead.activities.select_related("by")[:50],
         "payments": payments,
