@@ -10,10 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinqu.core import jobs
+from xinqu.core import jobs, numbers
 from xinqu.core.access import AuthedRequest, ensure_business, is_department_member, is_leader, shown_name
 from xinqu.core.forms import add_service_errors
 from xinqu.core.imports import template_workbook
@@ -79,10 +80,27 @@ def lead_list(request: AuthedRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         return _export(request, found)
     page = Paginator(found, 50).get_page(request.GET.get("page"))
-    labels = dict(Lead.Stage.choices)
-    page.object_list = list(page.object_list)
-    for lead in page.object_list:
-        setattr(lead, "stage_label", labels.get(selectors.stage_of(lead), ""))  # noqa: B010
+    # The rows as the table shows them: each choice's label read once, not once a row.
+    stages, sources = dict(Lead.Stage.choices), dict(Lead.Source.choices)
+    detail = reverse("investment:detail", args=[0]).removesuffix("0/")
+    page.object_list = [
+        {
+            "url": f"{detail}{lead.pk}/",
+            "code": lead.code,
+            "name": lead.name,
+            "confidential": lead.confidential,
+            "company": lead.company,
+            "source": sources.get(lead.source, ""),
+            "stage": stages.get(selectors.stage_of(lead), ""),
+            "amount": numbers.amount(
+                lead.contract_cny if lead.contract_cny is not None else lead.amount_cny, 0
+            ),
+            "department": lead.department.name,
+            "officer": lead.officer.display_name if lead.officer else "–",
+            "last_activity_on": lead.last_activity_on,
+        }
+        for lead in page.object_list
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     context = {
