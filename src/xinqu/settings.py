@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "xinqu.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "xinqu.core.middleware.SessionRefreshMiddleware",
     "xinqu.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -145,7 +146,9 @@ AXES_CLIENT_IP_CALLABLE = "xinqu.core.middleware.client_ip"
 
 SESSION_IDLE_MINUTES = env_int("XINQU_SESSION_IDLE_MINUTES", 30, minimum=5, maximum=480)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True  # the cookie age counts from the last request: an idle timeout
+# The expiry counts from the last use, an idle timeout: SessionRefreshMiddleware moves it on,
+# writing the session at most once a minute rather than on every request.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -112,9 +112,33 @@ def test_first_login_forces_a_password_change(client, make_user, econ):
     assert client.get("/updates/").status_code == 200
 
 
-def test_sessions_expire_after_thirty_idle_minutes():
+def test_sessions_expire_after_thirty_idle_minutes_and_use_moves_the_expiry_on_once_a_minute(
+    as_user, econ_staff
+):
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from xinqu.core.middleware import SESSION_SEEN_KEY
+
     assert django_settings.SESSION_COOKIE_AGE == 30 * 60
-    assert django_settings.SESSION_SAVE_EVERY_REQUEST is True
+    client = as_user(econ_staff)
+    assert client.get("/").status_code == 200
+    key = client.session.session_key
+    # Ten minutes later by the session's clock: the next request moves the expiry on.
+    stale = timezone.now() - dt.timedelta(minutes=10)
+    session = client.session
+    session[SESSION_SEEN_KEY] = int(stale.timestamp())
+    session.save()
+    Session.objects.filter(session_key=key).update(expire_date=stale + dt.timedelta(minutes=30))
+    assert client.get("/").status_code == 200
+    expiry = Session.objects.get(session_key=key).expire_date
+    assert dt.timedelta(minutes=29) < expiry - timezone.now() <= dt.timedelta(minutes=30)
+    # Within the minute, a request writes nothing.
+    Session.objects.filter(session_key=key).update(expire_date=expiry - dt.timedelta(minutes=5))
+    assert client.get("/").status_code == 200
+    assert Session.objects.get(session_key=key).expire_date == expiry - dt.timedelta(minutes=5)
 
 
 def test_idle_session_is_logged_out(as_user, econ_staff):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -27,6 +28,30 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+
+
+# A session's expiry moves on with use, but it is written at most once a minute, not on every
+# request (two round trips to the database each time): the idle timeout holds to the minute.
+SESSION_REFRESH_SECONDS = 60
+SESSION_SEEN_KEY = "_xq_seen"
+
+
+class SessionRefreshMiddleware:
+    """The idle timeout (SESSION_COOKIE_AGE from the last use) without a session write on every
+    request. Sits after SessionMiddleware: marking the session modified has it saved, with a new
+    expiry, when the response goes out."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.modified and not session.is_empty():
+            now = int(time.time())
+            if now - int(session.get(SESSION_SEEN_KEY, 0)) >= SESSION_REFRESH_SECONDS:
+                session[SESSION_SEEN_KEY] = now
+        return response
 
 
 class SecurityHeadersMiddleware:
