@@ -1,7 +1,9 @@
-"""Authentication events go to the audit log. (Signals only for this: business writes audit in services.)"""
+"""Authentication events go to the audit log, and a login starts the idle clock. (Signals only
+for this: business writes audit in services.)"""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from axes.signals import user_locked_out
@@ -9,12 +11,16 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from xinqu.core.audit import audit_record
+from xinqu.core.middleware import SESSION_SEEN_KEY
 from xinqu.core.models import AuditEntry
 
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     audit_record(actor=user, action=AuditEntry.Action.LOGIN, object_type="session")
+    if request is not None and hasattr(request, "session"):
+        # Logging in saves the session: the idle clock starts now, with no second write.
+        request.session[SESSION_SEEN_KEY] = int(time.time())
 
 
 @receiver(user_logged_out)
