@@ -338,7 +338,7 @@ def chain_targets(chain: Any, user: Any) -> list[dict[str, Any]]:
         .annotate(n=Count("*"))  # COUNT(*): read from the (chain_node, stage) index alone
         .values_list("chain_node_id", "n")
     )
-    leads: dict[int, list[Lead]] = defaultdict(list)
+    leads: dict[int | None, list[Lead]] = defaultdict(list)
     tops = [
         open_leads.filter(chain_node=n).only(*MAP_LEAD_FIELDS).order_by("-amount_cny", "pk")[:5]
         for n in nodes

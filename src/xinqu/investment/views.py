@@ -83,7 +83,7 @@ def lead_list(request: AuthedRequest) -> HttpResponse:
     # The rows as the table shows them: each choice's label read once, not once a row.
     stages, sources = dict(Lead.Stage.choices), dict(Lead.Source.choices)
     detail = reverse("investment:detail", args=[0]).removesuffix("0/")
-    page.object_list = [
+    rows: list[dict[str, Any]] = [
         {
             "url": f"{detail}{lead.pk}/",
             "code": lead.code,
@@ -101,6 +101,7 @@ def lead_list(request: AuthedRequest) -> HttpResponse:
         }
         for lead in page.object_list
     ]
+    page.object_list = rows  # type: ignore[assignment]  # the rows as the table shows them
     query = request.GET.copy()
     query.pop("page", None)
     context = {
