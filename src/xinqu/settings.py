@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "xinqu.plans",
     "xinqu.projects",
     "xinqu.investment",
+    "xinqu.innovation",
     "xinqu.cockpit",
     "xinqu.demo",
 ]
@@ -194,6 +195,8 @@ PLAN_OFFICE_DEPARTMENT = env_str("XINQU_PLAN_OFFICE", "office")
 PROJECTS_CENTRE_DEPARTMENT = env_str("XINQU_PROJECTS_CENTRE", "projects")
 # The investment promotion bureau (招商局), which keeps the exchange rates, agencies and ambassadors.
 INVESTMENT_DEPARTMENT = env_str("XINQU_INVESTMENT_DEPARTMENT", "invest")
+# The department that keeps the innovation registry (科技创新局).
+INNOVATION_DEPARTMENT = env_str("XINQU_INNOVATION_DEPARTMENT", "tech")
 # The statistics office (by code): it closes each month (关账), which sets the zone's reporting period.
 STATISTICS_DEPARTMENT = env_str("XINQU_STATISTICS_OFFICE", "stats")
 # Public request form: at most this many filings per address in ten minutes.

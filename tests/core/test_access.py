@@ -33,6 +33,7 @@ from xinqu.enterprises.models import (
     Visit,
 )
 from xinqu.indicators.models import Submission
+from xinqu.innovation.models import Platform, Recognition
 from xinqu.investment.models import Lead
 from xinqu.plans.models import Period, Plan, Report
 from xinqu.projects.models import Project
@@ -132,7 +133,13 @@ def world(econ, econ_staff, econ_head, invest_staff, zone, make_user):
         code="ZS20260001", name="内部招商线索项目", company="某目标企业", origin="province", source="walk_in",
         amount=1000, amount_cny=1000, department=econ, created_on=dt.date(2026, 3, 1),
     )  # fmt: skip
+    platform = Platform.objects.create(
+        code="PT2026001", name="内部创新平台", kind="key_lab", institution="某大学", department=econ,
+        confidential=True, created_on=dt.date(2026, 3, 1),
+    )  # fmt: skip
+    Recognition.objects.create(platform=platform, level="city", recognised_on=dt.date(2025, 3, 1))
     return {
+        "platform": platform,
         "lead": lead,
         "secret": secret,
         "open": open_one,
@@ -162,6 +169,8 @@ def _private_paths(world):
             f"/open311/v2/requests/{number}.json",
             f"/investment/{w['lead'].pk}/",
             f"/api/v1/leads/{w['lead'].code}",
+            f"/innovation/{w['platform'].pk}/",
+            f"/api/v1/platforms/{w['platform'].code}",
         ],
         "lists": [
             ("/updates/", "内部工作动态标题"),
@@ -180,6 +189,8 @@ def _private_paths(world):
             ("/api/v1/plans/2026/reports/2026-02?department=econ", "econ"),
             ("/investment/?stage=lead", "内部招商线索项目"),
             ("/api/v1/leads", "内部招商线索项目"),
+            ("/innovation/", "内部创新平台"),
+            ("/api/v1/platforms", "内部创新平台"),
             ("/cockpit/", SECRET),
             ("/api/v1/cockpit", SECRET),
             ("/cockpit/", "内部招商线索项目"),
@@ -188,6 +199,7 @@ def _private_paths(world):
             ("/enterprises/export.xlsx", SECRET),
             ("/enterprises/export.xlsx", "GR-SECRET"),
             ("/investment/?format=xlsx", "内部招商线索项目"),
+            ("/innovation/?format=xlsx", "内部创新平台"),
         ],
     }
 

@@ -20,6 +20,7 @@ DOMAIN = {
     "plans",
     "projects",
     "investment",
+    "innovation",
     "cockpit",
 }
 
@@ -67,6 +68,7 @@ def test_core_collected_what_the_modules_declared():
         "safety",
         "projects",
         "investment",
+        "innovation",
         "plans",
     ]
     assert [t.template for t in home_tiles()] == ["updates/_home_tile.html"]

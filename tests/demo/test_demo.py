@@ -301,3 +301,29 @@ def test_demo_investment_reproduces_the_articles_capital_and_has_a_pipeline_arou
     # Payments never exceed a contract.
     for lead in Lead.objects.filter(payments__isnull=False).distinct()[:200]:
         assert sum(p.amount_cny for p in lead.payments.all()) <= lead.contract_cny, lead.code
+
+
+def test_the_demo_innovation_platforms_are_the_articles_45_at_the_end_of_2023_and_grow_since(demo, client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from xinqu.core.feeds import feed
+    from xinqu.innovation.models import Platform, PlatformYear
+
+    end = dt.date(2023, 12, 31)
+    counts = {
+        level: feed(f"innovation.platforms_{level}").compute(2023, end).value
+        for level in ("national", "provincial", "city")
+    }
+    assert feed("innovation.platforms").compute(2023, end).value == 45  # 创新平台45个
+    assert counts == {"national": 7, "provincial": 16, "city": 22}
+    for name in ("于吉红院未来实验室", "吉诺贝尔科技园", "吉兴产业园", "理光产业园"):
+        assert Platform.objects.filter(name=name).exists(), name
+    today = timezone.localdate()
+    assert feed("innovation.platforms").compute(today.year, today).value > 45
+    assert not Platform.objects.filter(recognitions__recognised_on__gt=today).exists()
+    assert PlatformYear.objects.filter(year=today.year - 1).count() >= 45
+    client.post("/accounts/login/", {"username": "demo-tech-staff", "password": DEMO_PASSWORD})
+    page = client.get("/innovation/", {"q": "于吉红"}).content.decode()
+    assert "于吉红院未来实验室" in page and 'id="add-platform"' in page

@@ -1,0 +1,181 @@
+"""The innovation registry in the API, with the pages' rules: every business role reads the
+platforms open to it (a confidential one is the bureau's and the leaders'; others get 404), and
+only the innovation bureau changes them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import Field
+
+from xinqu.core.access import AuthedRequest, ensure_business, shown_name
+from xinqu.core.api import Number, PageOf, Pages
+from xinqu.core.models import OrgUnit
+from xinqu.enterprises.models import Enterprise, IndustryNode
+from xinqu.innovation import selectors, services
+from xinqu.innovation.models import Platform
+from xinqu.innovation.rules import level_on, score
+
+router = Router(tags=["innovation"])
+
+
+class PlatformOut(Schema):
+    code: str
+    name: str
+    kind: str
+    level: str = Field(description="the highest level valid today: national | provincial | city, or empty")
+    operator: str | None = Field(description="the operating enterprise, named as you may see it")
+    institution: str
+    park: str | None = Field(description="the park's code")
+    chain_node: int | None
+    space: Number | None = Field(description="square metres")
+    staff: int | None
+    confidential: bool
+    recognitions: list[dict[str, Any]]
+
+
+def _out(user: Any, platform: Platform) -> dict[str, Any]:
+    recognitions = list(platform.recognitions.all())
+    return {
+        "code": platform.code,
+        "name": platform.name,
+        "kind": platform.kind,
+        "level": level_on(recognitions, timezone.localdate()),
+        "operator": str(shown_name(user, platform.operator).name) if platform.operator_id else None,
+        "institution": platform.institution,
+        "park": platform.park.code if platform.park else None,
+        "chain_node": platform.chain_node_id,
+        "space": platform.space,
+        "staff": platform.staff,
+        "confidential": platform.confidential,
+        "recognitions": [
+            {
+                "level": r.level,
+                "recognised_on": r.recognised_on,
+                "valid_until": r.valid_until,
+                "document": r.document,
+            }
+            for r in recognitions
+        ],
+    }
+
+
+@router.get(
+    "/platforms", response=list[PlatformOut], summary="Innovation platforms, filtered as the list page"
+)
+@paginate(Pages)
+def platforms_list(
+    request: AuthedRequest, q: str = "", kind: str = "", level: str = "", park: str = "", status: str = ""
+) -> Any:
+    ensure_business(request.user)
+    params = {"q": q, "kind": kind, "level": level, "park": park, "status": status}
+    return PageOf(
+        selectors.filtered(request.user, params), lambda rows: [_out(request.user, p) for p in rows]
+    )
+
+
+def _platform(request: AuthedRequest, code: str) -> Platform:
+    return get_object_or_404(selectors.platforms_for(request.user), code=code)
+
+
+class PlatformDetailOut(PlatformOut):
+    years: list[dict[str, Any]]
+
+
+@router.get("/platforms/{code}", response=PlatformDetailOut)
+def platform_read(request: AuthedRequest, code: str) -> Any:
+    ensure_business(request.user)
+    platform = _platform(request, code)
+    recognitions = list(platform.recognitions.all())
+    rule = selectors.assessment_rule()
+    today = timezone.localdate()
+    years = []
+    for record in platform.years.all():
+        held = level_on(recognitions, min(today, dt.date(record.year, 12, 31)))
+        years.append(
+            {
+                "year": record.year,
+                "incubated": record.incubated,
+                "graduated": record.graduated,
+                "rd_spend": record.rd_spend,
+                "patents": record.patents,
+                "hosted_revenue": record.hosted_revenue,
+                "score": score(rule, held, record).total,
+            }
+        )
+    return {**_out(request.user, platform), "years": years}
+
+
+class PlatformIn(Schema):
+    name: str
+    kind: str = Field(
+        description="key_lab | engineering | enterprise_centre | institute | incubator | makerspace | park | other"
+    )
+    level: str = Field(description="national | provincial | city")
+    recognised_on: dt.date
+    valid_until: dt.date | None = None
+    document: str = ""
+    operator: str = Field(default="", description="the operating enterprise's credit code")
+    institution: str = Field(default="", description="or the operating university or institute")
+    park: str = Field(default="", description="the park's code")
+    chain_node: int | None = None
+    space: Decimal | None = None
+    staff: int | None = Field(default=None, ge=0)
+    note: str = ""
+    confidential: bool = False
+
+
+@router.post("/platforms", response={201: PlatformOut}, summary="Register a platform with its recognition")
+def platform_create(request: AuthedRequest, payload: PlatformIn) -> Any:
+    ensure_business(request.user)
+    services.ensure_bureau(request.user)
+    data = payload.dict()
+    code = data.pop("operator")
+    data["operator"] = (
+        get_object_or_404(Enterprise.objects.visible_to(request.user), credit_code=code) if code else None
+    )
+    park = data.pop("park")
+    data["park"] = get_object_or_404(OrgUnit, kind="park", code=park) if park else None
+    node = data.pop("chain_node")
+    data["chain_node"] = get_object_or_404(IndustryNode, pk=node) if node else None
+    saved = services.platform_create(actor=request.user, **data)
+    return Status(201, _out(request.user, _platform(request, saved.code)))
+
+
+class RecognitionIn(Schema):
+    level: str
+    recognised_on: dt.date
+    valid_until: dt.date | None = None
+    document: str = ""
+
+
+@router.post("/platforms/{code}/recognitions", response={201: PlatformOut}, summary="Add a recognition")
+def recognition_add(request: AuthedRequest, code: str, payload: RecognitionIn) -> Any:
+    ensure_business(request.user)
+    platform = _platform(request, code)
+    services.recognition_add(actor=request.user, platform=platform, **payload.dict())
+    return Status(201, _out(request.user, _platform(request, code)))
+
+
+class YearIn(Schema):
+    incubated: int = Field(ge=0)
+    graduated: int = Field(ge=0)
+    rd_spend: Decimal = Field(ge=0, description="万元")
+    patents: int = Field(ge=0)
+    hosted_revenue: Decimal = Field(ge=0, description="万元")
+
+
+@router.put(
+    "/platforms/{code}/years/{year}", response=PlatformDetailOut, summary="A platform's yearly record"
+)
+def year_put(request: AuthedRequest, code: str, year: int, payload: YearIn) -> Any:
+    ensure_business(request.user)
+    platform = _platform(request, code)
+    services.year_save(actor=request.user, platform=platform, year=year, **payload.dict())
+    return platform_read(request, code)

@@ -1,0 +1,19 @@
+"""The innovation registry (科技创新): platforms and what they add to the platform (see
+xinqu.core.modules)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from xinqu.core.modules import Module, Nav
+
+
+class InnovationConfig(Module):
+    name = "xinqu.innovation"
+    label = "innovation"
+    verbose_name = _("科技创新")
+
+    urls = "innovation/"
+    api = ("", "xinqu.innovation.api.router")
+    nav = (Nav("innovation:list", _("科技创新"), order=37),)
+    feeds = ("xinqu.innovation.feeds.FEEDS",)
+    imports = ("xinqu.innovation.imports.PLATFORMS",)
+    demo = (57, "xinqu.innovation.demo.load_demo_platforms")

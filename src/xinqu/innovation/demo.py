@@ -1,0 +1,187 @@
+"""The demo zone's innovation platforms: the article's 45 at the end of 2023 (it names 于吉红院未来
+实验室, 吉诺贝尔科技园, 吉兴产业园 and 理光产业园), recognised at the national, provincial and city
+level over the years before; then a few more recognised each year since, up to today, and a
+yearly record for every platform and every finished year from 2023. 2023 stays the same on any
+day the demo is built (its own seed); the later years follow today."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+from typing import Any
+
+from xinqu.core.models import Department, OrgUnit, User
+from xinqu.enterprises.models import Enterprise, IndustryNode
+from xinqu.innovation.models import Level, Platform, PlatformYear, Recognition
+
+SEED = 17
+K = Platform.Kind
+NAMED: list[tuple[str, str, str, str]] = [
+    ("于吉红院未来实验室", K.INSTITUTE, Level.PROVINCIAL, "吉林大学"),
+    ("吉诺贝尔科技园", K.PARK, Level.PROVINCIAL, ""),
+    ("吉兴产业园", K.PARK, Level.CITY, ""),
+    ("理光产业园", K.PARK, Level.CITY, ""),
+]
+INSTITUTIONS = [
+    "吉林大学",
+    "中国科学院长春光学精密机械与物理研究所",
+    "中国科学院长春应用化学研究所",
+    "长春理工大学",
+    "长春工业大学",
+    "吉林农业大学",
+]
+FIELDS = [
+    "光电子器件",
+    "精密光学",
+    "生物医药",
+    "医疗器械",
+    "新材料",
+    "汽车电子",
+    "智能制造",
+    "卫星应用",
+    "现代农业",
+    "数字经济",
+    "化工新材料",
+    "中药创新",
+]
+KINDS = [
+    (K.KEY_LAB, "重点实验室"),
+    (K.ENGINEERING, "工程技术研究中心"),
+    (K.ENTERPRISE_CENTRE, "企业技术中心"),
+    (K.INSTITUTE, "新型研发机构"),
+    (K.INCUBATOR, "科技企业孵化器"),
+    (K.MAKERSPACE, "众创空间"),
+]
+# The 45 of 2023 by their highest level: 7 national, 16 provincial, 22 city (the four named included).
+LEVELS_2023: list[str] = [str(Level.NATIONAL)] * 7 + [str(Level.PROVINCIAL)] * 14 + [str(Level.CITY)] * 20
+# Recognised each year after 2023.
+NEW_PER_YEAR = 4
+
+
+def _platform(
+    rng: random.Random,
+    number: int,
+    name: str,
+    kind: str,
+    department: Department,
+    parks: list[OrgUnit],
+    nodes: list[IndustryNode],
+    firms: list[Enterprise],
+    institution: str,
+    created_on: dt.date,
+) -> Platform:
+    operator = None
+    if not institution and kind not in (K.PARK,) and firms and rng.random() < 0.55:
+        operator = rng.choice(firms)
+    elif not institution and kind != K.PARK:
+        institution = rng.choice(INSTITUTIONS)
+    elif not institution:
+        institution = "园区运营公司"
+    return Platform(
+        code=f"PT{created_on.year}{number:03d}",
+        name=name,
+        kind=kind,
+        department=department,
+        operator=operator,
+        institution=institution,
+        park=rng.choice(parks) if parks else None,
+        chain_node=rng.choice(nodes) if nodes and rng.random() < 0.7 else None,
+        space=Decimal(rng.choice([800, 1500, 3000, 6000, 12000, 30000])),
+        staff=rng.randint(8, 160),
+        created_on=created_on,
+    )
+
+
+def _recognitions(
+    rng: random.Random, platform: Platform, top: str, first: dt.date, last: dt.date, today: dt.date
+) -> list[Recognition]:
+    """A city recognition first, then the higher ones it rose to, each no later than ``last``;
+    incubators and maker spaces are reviewed every three years, the rest hold without end."""
+    ladder: list[str] = [Level.CITY, Level.PROVINCIAL, Level.NATIONAL]
+    steps = ladder[: ladder.index(top) + 1]
+    span = max((last - first).days, 1)
+    made = []
+    for index, level in enumerate(steps):
+        day = first + dt.timedelta(days=span * index // len(steps))
+        reviewed = platform.kind in (K.INCUBATOR, K.MAKERSPACE)
+        made.append(
+            Recognition(
+                platform=platform,
+                level=level,
+                recognised_on=day,
+                # Reviewed ones hold until renewed: the demo keeps them valid through today.
+                valid_until=dt.date(today.year + 3, 12, 31) if reviewed else None,
+                document=f"{'国' if level == Level.NATIONAL else '吉' if level == Level.PROVINCIAL else '长'}科发〔{day.year}〕{rng.randint(10, 99)}号",
+            )
+        )
+    return made
+
+
+def _year(rng: random.Random, platform: Platform, year: int) -> PlatformYear:
+    hosts = platform.kind in (K.INCUBATOR, K.MAKERSPACE, K.PARK)
+    incubated = rng.randint(15, 90) if hosts else rng.randint(0, 6)
+    return PlatformYear(
+        platform=platform,
+        year=year,
+        incubated=incubated,
+        graduated=rng.randint(0, max(incubated // 6, 1)) if hosts else 0,
+        rd_spend=Decimal(rng.randint(200, 12_000)),
+        patents=rng.randint(2, 60),
+        hosted_revenue=Decimal(rng.randint(3_000, 250_000)) if hosts else Decimal(rng.randint(0, 20_000)),
+    )
+
+
+def load_demo_platforms(*, users: dict[str, User], today: dt.date, **_context: Any) -> int:
+    if Platform.objects.exists():
+        return 0
+    tech = Department.objects.get(code="tech")
+    parks = list(OrgUnit.objects.filter(kind="park").order_by("sort_order", "pk"))
+    nodes = list(IndustryNode.objects.filter(kind="node").order_by("pk"))
+    firms = list(Enterprise.objects.filter(confidential=False).order_by("pk")[:120])
+    rng = random.Random(SEED)
+    platforms: list[Platform] = []
+    tops: list[tuple[Platform, str, dt.date, dt.date]] = []
+    levels = list(LEVELS_2023)
+    rng.shuffle(levels)
+    for index in range(45):
+        if index < len(NAMED):
+            name, kind, top, institution = NAMED[index]
+        else:
+            kind, suffix = rng.choice(KINDS)
+            top = levels.pop()
+            field = FIELDS[index % len(FIELDS)]
+            prefix = {"national": "国家", "provincial": "吉林省", "city": "长春市"}[top]
+            name = f"{prefix}{field}{suffix}（{index:02d}）"
+            institution = ""
+        first = dt.date(rng.randint(2012, 2021), rng.randint(1, 12), rng.randint(1, 28))
+        last = dt.date(2023, rng.randint(1, 12), rng.randint(1, 28)) if top != Level.CITY else first
+        platform = _platform(rng, index + 1, name, kind, tech, parks, nodes, firms, institution, first)
+        platforms.append(platform)
+        tops.append((platform, top, first, max(last, first)))
+    # After 2023: a few recognised each year, up to today.
+    later = random.Random(SEED + today.year)
+    number = 100
+    for year in range(2024, today.year + 1):
+        for _n in range(NEW_PER_YEAR):
+            day = dt.date(year, later.randint(1, 12), later.randint(1, 28))
+            if day > today:
+                continue
+            number += 1
+            kind, suffix = later.choice(KINDS)
+            name = f"长春市{later.choice(FIELDS)}{suffix}（{year}-{number}）"
+            platform = _platform(later, number, name, kind, tech, parks, nodes, firms, "", day)
+            platforms.append(platform)
+            tops.append((platform, Level.CITY, day, day))
+    Platform.objects.bulk_create(platforms)
+    recognitions: list[Recognition] = []
+    for platform, top, first, last in tops:
+        recognitions.extend(_recognitions(rng, platform, top, first, last, today))
+    Recognition.objects.bulk_create(recognitions)
+    years: list[PlatformYear] = []
+    records = random.Random(SEED + 1)
+    for platform, _top, first, _last in tops:
+        for year in range(max(2023, first.year), today.year):
+            years.append(_year(records, platform, year))
+    PlatformYear.objects.bulk_create(years)
+    return len(platforms)

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from xinqu.core.forms import ServiceForm, UnitChoiceField
+from xinqu.core.models import OrgUnit
+from xinqu.enterprises.forms import enterprise_field
+from xinqu.enterprises.models import IndustryNode
+from xinqu.innovation.models import AssessmentRule, Level, Platform, PlatformYear, Recognition
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PlatformForm(ServiceForm):
+    class Meta:
+        model = Platform
+        fields = [
+            "name",
+            "kind",
+            "institution",
+            "park",
+            "chain_node",
+            "space",
+            "staff",
+            "note",
+            "confidential",
+        ]
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"confidential": _("仅科技创新局和管委会领导可见")}
+
+    operator_name = enterprise_field(
+        _("运营企业"), required=False, help_text=_("企业名录中的企业；由高校、院所运营的，填写下面的运营单位")
+    )
+    park = UnitChoiceField(label=_("所在园区"), queryset=OrgUnit.objects.filter(kind="park"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["chain_node"].queryset = IndustryNode.objects.filter(kind="node").select_related("parent")  # type: ignore[attr-defined]
+        order = [
+            "name",
+            "kind",
+            "operator_name",
+            "institution",
+            "park",
+            "chain_node",
+            "space",
+            "staff",
+            "note",
+            "confidential",
+        ]
+        self.order_fields(order)
+
+
+class RecognitionForm(ServiceForm):
+    class Meta:
+        model = Recognition
+        fields = ["level", "recognised_on", "valid_until", "document"]
+        widgets = {"recognised_on": DATE, "valid_until": DATE}
+
+
+class NewPlatformForm(PlatformForm):
+    """Registering a platform: its record and the recognition it was registered for."""
+
+    level = forms.ChoiceField(label=_("级别"), choices=Level.choices)
+    recognised_on = forms.DateField(label=_("认定日期"), widget=DATE)
+    valid_until = forms.DateField(
+        label=_("有效期至"), required=False, widget=DATE, help_text=_("长期有效的留空")
+    )
+    document = forms.CharField(label=_("认定文号"), required=False, max_length=100)
+
+
+class YearForm(ServiceForm):
+    class Meta:
+        model = PlatformYear
+        fields = ["year", "incubated", "graduated", "rd_spend", "patents", "hosted_revenue"]
+
+
+class RuleForm(ServiceForm):
+    class Meta:
+        model = AssessmentRule
+        fields = [
+            "national",
+            "provincial",
+            "city",
+            "per_incubated",
+            "per_graduated",
+            "per_patent",
+            "per_rd_100m",
+            "per_revenue_100m",
+            "cap",
+        ]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("Excel 文件（.xlsx）"))

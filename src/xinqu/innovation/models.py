@@ -1,0 +1,180 @@
+"""Innovation platforms (创新平台): the zone's laboratories, research centres, new R&D institutes,
+incubators, maker spaces and innovation parks, each with its recognitions (a level, the day it was
+recognised and how long it holds), its operator, and a yearly record of what it achieved (the
+fields the 火炬统计 and the provincial assessment ask for).
+
+Money is in 万元. A platform's level on a day is its highest recognition valid that day, never a
+copy kept on the platform.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xinqu.core.models import DepartmentOwned
+
+
+class Level(models.TextChoices):
+    NATIONAL = "national", _("国家级")
+    PROVINCIAL = "provincial", _("省级")
+    CITY = "city", _("市级")
+
+
+# Highest first: a platform recognised at several levels is counted at the highest valid one.
+LEVEL_ORDER: list[str] = [Level.NATIONAL, Level.PROVINCIAL, Level.CITY]
+
+
+class Platform(DepartmentOwned):
+    class Kind(models.TextChoices):
+        KEY_LAB = "key_lab", _("重点实验室")
+        ENGINEERING = "engineering", _("工程技术研究中心")
+        ENTERPRISE_CENTRE = "enterprise_centre", _("企业技术中心")
+        INSTITUTE = "institute", _("新型研发机构")
+        INCUBATOR = "incubator", _("孵化器")
+        MAKERSPACE = "makerspace", _("众创空间")
+        PARK = "park", _("产业园")
+        OTHER = "other", _("其他")
+
+    code = models.CharField(_("平台编号"), max_length=20, unique=True)
+    name = models.CharField(_("平台名称"), max_length=200)
+    kind = models.CharField(_("平台类别"), max_length=20, choices=Kind.choices)
+    # The operator: an enterprise in the registry, or an institution (a university, an institute).
+    operator = models.ForeignKey(
+        "enterprises.Enterprise",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="platforms",
+        verbose_name=_("运营企业"),
+    )
+    institution = models.CharField(_("运营单位（高校、院所等）"), max_length=200, blank=True)
+    park = models.ForeignKey(
+        "core.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("所在园区"),
+    )
+    chain_node = models.ForeignKey(
+        "enterprises.IndustryNode",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="platforms",
+        verbose_name=_("产业链环节"),
+    )
+    space = models.DecimalField(
+        _("场地面积（平方米）"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    staff = models.PositiveIntegerField(_("人员（人）"), null=True, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    created_on = models.DateField(_("登记日期"))
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("创新平台")
+        verbose_name_plural = _("创新平台")
+        indexes = [models.Index(fields=["kind"], name="platform_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Recognition(models.Model):
+    """A platform's recognition at one level (认定): the day, the document and how long it holds."""
+
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="recognitions")
+    level = models.CharField(_("级别"), max_length=10, choices=Level.choices)
+    recognised_on = models.DateField(_("认定日期"))
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True, help_text=_("长期有效的留空"))
+    document = models.CharField(_("认定文号"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["platform", "recognised_on", "id"]
+        verbose_name = _("平台认定")
+        verbose_name_plural = _("平台认定")
+        indexes = [models.Index(fields=["level", "recognised_on"], name="recognition_level_on")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["platform", "level", "recognised_on"], name="recognition_once_a_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(valid_until__gte=models.F("recognised_on")),
+                name="recognition_valid_after_recognised",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform_id} {self.level} {self.recognised_on}"
+
+
+class PlatformYear(models.Model):
+    """What a platform achieved in one year: the 火炬统计 and provincial assessment fields."""
+
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="years")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    incubated = models.PositiveIntegerField(_("在孵企业（家）"), default=0)
+    graduated = models.PositiveIntegerField(_("当年毕业企业（家）"), default=0)
+    rd_spend = models.DecimalField(
+        _("研发投入（万元）"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(0)],
+    )
+    patents = models.PositiveIntegerField(_("当年授权专利（件）"), default=0)
+    hosted_revenue = models.DecimalField(
+        _("在孵（入驻）企业总收入（万元）"),
+        max_digits=16,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(0)],
+    )
+
+    class Meta:
+        ordering = ["platform", "-year"]
+        verbose_name = _("平台年度绩效")
+        verbose_name_plural = _("平台年度绩效")
+        constraints = [models.UniqueConstraint(fields=["platform", "year"], name="platformyear_once")]
+
+    def __str__(self) -> str:
+        return f"{self.platform_id} {self.year}"
+
+
+class AssessmentRule(models.Model):
+    """The zone's rule for a platform's yearly score (one row; the innovation bureau edits it):
+    points for the level held at the year's end, plus points per unit of each yearly figure."""
+
+    national = models.DecimalField(_("国家级基础分"), max_digits=8, decimal_places=2, default=Decimal(40))
+    provincial = models.DecimalField(_("省级基础分"), max_digits=8, decimal_places=2, default=Decimal(25))
+    city = models.DecimalField(_("市级基础分"), max_digits=8, decimal_places=2, default=Decimal(15))
+    per_incubated = models.DecimalField(
+        _("每家在孵企业"), max_digits=8, decimal_places=2, default=Decimal("0.5")
+    )
+    per_graduated = models.DecimalField(_("每家毕业企业"), max_digits=8, decimal_places=2, default=Decimal(2))
+    per_patent = models.DecimalField(_("每件授权专利"), max_digits=8, decimal_places=2, default=Decimal(1))
+    per_rd_100m = models.DecimalField(
+        _("每亿元研发投入"), max_digits=8, decimal_places=2, default=Decimal(10)
+    )
+    per_revenue_100m = models.DecimalField(
+        _("每亿元在孵企业收入"), max_digits=8, decimal_places=2, default=Decimal(2)
+    )
+    cap = models.DecimalField(_("满分"), max_digits=8, decimal_places=2, default=Decimal(100))
+
+    class Meta:
+        verbose_name = _("平台考核规则")
+        verbose_name_plural = _("平台考核规则")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)

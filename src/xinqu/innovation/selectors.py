@@ -1,0 +1,91 @@
+"""Reading the innovation registry as one user may: platforms with their current level, and the
+counts the figure register gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from xinqu.innovation.models import LEVEL_ORDER, AssessmentRule, Platform, Recognition
+from xinqu.innovation.rules import level_on
+
+EXPIRING_DAYS = 90
+
+
+def platforms_for(user: Any) -> QuerySet[Platform]:
+    return (
+        Platform.objects.visible_to(user)
+        .select_related("operator", "park", "chain_node__parent", "department")
+        .prefetch_related(
+            Prefetch("recognitions", queryset=Recognition.objects.order_by("recognised_on", "id"))
+        )
+    )
+
+
+def platform_for(user: Any, pk: int) -> Platform:
+    return get_object_or_404(platforms_for(user), pk=pk)
+
+
+def _valid_q(day: dt.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}recognised_on__lte": day}) & (
+        Q(**{f"{prefix}valid_until__isnull": True}) | Q(**{f"{prefix}valid_until__gte": day})
+    )
+
+
+def filtered(user: Any, params: Any, today: dt.date | None = None) -> QuerySet[Platform]:
+    """The list's platforms: by kind, current level, park, name or operator, and 即将到期 (a valid
+    recognition ending within 90 days) or 已失效 (none valid today)."""
+    today = today or timezone.localdate()
+    found = platforms_for(user)
+    if params.get("kind") in Platform.Kind.values:
+        found = found.filter(kind=params["kind"])
+    level = params.get("level")
+    if level in LEVEL_ORDER:
+        found = found.filter(level_q(level, today))
+    if str(params.get("park") or "").isdigit():
+        found = found.filter(park_id=int(params["park"]))
+    text = (params.get("q") or "").strip()
+    if text:
+        found = found.filter(
+            Q(code__icontains=text)
+            | Q(name__icontains=text)
+            | Q(institution__icontains=text)
+            | Q(operator__name__icontains=text)
+        )
+    status = params.get("status")
+    valid = Recognition.objects.filter(_valid_q(today), platform=OuterRef("pk"))
+    if status == "expiring":
+        found = found.filter(Exists(valid.filter(valid_until__lte=today + dt.timedelta(days=EXPIRING_DAYS))))
+    elif status == "lapsed":
+        found = found.exclude(Exists(valid))
+    return found
+
+
+def level_q(level: str, day: dt.date) -> Q:
+    """Platforms whose highest valid level on ``day`` is ``level``."""
+    valid = Recognition.objects.filter(_valid_q(day), platform=OuterRef("pk"))
+    higher = LEVEL_ORDER[: LEVEL_ORDER.index(level)]
+    q = Q(Exists(valid.filter(level=level)))
+    if higher:
+        q &= ~Q(Exists(valid.filter(level__in=higher)))
+    return q
+
+
+def counted(day: dt.date, level: str = "") -> QuerySet[Platform]:
+    """Every platform valid on ``day`` (at ``level``, its highest then, when given): the zone's
+    figure, whoever reads it."""
+    if level:
+        return Platform.objects.filter(level_q(level, day))
+    return Platform.objects.filter(Exists(Recognition.objects.filter(_valid_q(day), platform=OuterRef("pk"))))
+
+
+def current_level(platform: Platform, day: dt.date | None = None) -> str:
+    return level_on(platform.recognitions.all(), day or timezone.localdate())
+
+
+def assessment_rule() -> AssessmentRule:
+    return AssessmentRule.objects.first() or AssessmentRule()

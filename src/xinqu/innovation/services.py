@@ -1,0 +1,274 @@
+"""What changes the innovation registry: each function atomic, audited, and refusing bad input
+with a message that says what to do, leaving nothing half-written. The innovation bureau
+(XINQU_INNOVATION_DEPARTMENT, 科技创新局 by default) keeps the registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xinqu.core.access import ensure_department_member, member_of
+from xinqu.core.audit import audit_create
+from xinqu.core.models import OrgUnit, User
+from xinqu.core.services import UNCHANGED, given, save_audited
+from xinqu.enterprises.models import Enterprise, IndustryNode
+from xinqu.innovation.models import AssessmentRule, Level, Platform, PlatformYear, Recognition
+
+PLATFORM_FIELDS = [
+    "name",
+    "kind",
+    "operator",
+    "institution",
+    "park",
+    "chain_node",
+    "space",
+    "staff",
+    "note",
+    "confidential",
+]
+YEAR_FIELDS = ["incubated", "graduated", "rd_spend", "patents", "hosted_revenue"]
+RULE_FIELDS = [
+    "national",
+    "provincial",
+    "city",
+    "per_incubated",
+    "per_graduated",
+    "per_patent",
+    "per_rd_100m",
+    "per_revenue_100m",
+    "cap",
+]
+
+
+def is_bureau(user: Any) -> bool:
+    """Staff and heads of the innovation bureau, who keep the registry."""
+    return member_of(user, settings.INNOVATION_DEPARTMENT)
+
+
+def ensure_bureau(user: Any) -> None:
+    if not is_bureau(user):
+        raise PermissionDenied(_("只有科技创新局的工作人员可以维护创新平台。"))
+
+
+def _next_code(year: int) -> str:
+    prefix = f"PT{year}"
+    last = Platform.objects.filter(code__startswith=prefix).aggregate(m=Max("code"))["m"]
+    number = int(last[len(prefix) :]) + 1 if last else 1
+    return f"{prefix}{number:03d}"
+
+
+def _check_platform(platform: Platform) -> None:
+    if not (platform.name or "").strip():
+        raise ValidationError({"name": _("请填写平台名称。")})
+    platform.name = platform.name.strip()
+    platform.institution = (platform.institution or "").strip()
+    if platform.operator is None and not platform.institution:
+        raise ValidationError({"operator": _("请选择运营企业，或填写运营单位（高校、院所等）。")})
+    if platform.operator is not None and platform.institution:
+        raise ValidationError({"institution": _("运营企业和运营单位只填一项。")})
+    if platform.park is not None and platform.park.kind != OrgUnit.Kind.PARK:
+        raise ValidationError({"park": _("请选择园区。")})
+    if platform.chain_node is not None and platform.chain_node.kind != IndustryNode.Kind.NODE:
+        raise ValidationError({"chain_node": _("请选择产业链的具体环节。")})
+    duplicate = Platform.objects.filter(name=platform.name).exclude(pk=platform.pk)
+    if duplicate.exists():
+        raise ValidationError(
+            {"name": _("已有同名平台 %(code)s。") % {"code": duplicate.values_list("code", flat=True)[0]}}
+        )
+
+
+def _check_recognition(level: str, recognised_on: dt.date | None, valid_until: dt.date | None) -> None:
+    if level not in Level.values:
+        raise ValidationError({"level": _("请选择级别：国家级、省级或市级。")})
+    if recognised_on is None:
+        raise ValidationError({"recognised_on": _("请填写认定日期。")})
+    if recognised_on > timezone.localdate():
+        raise ValidationError(
+            {
+                "recognised_on": _("认定日期 %(day)s 晚于今天；尚未认定的平台不能登记为已认定。")
+                % {"day": recognised_on.isoformat()}
+            }
+        )
+    if valid_until is not None and valid_until < recognised_on:
+        raise ValidationError({"valid_until": _("有效期不能早于认定日期。")})
+
+
+@transaction.atomic
+def platform_create(
+    *,
+    actor: User,
+    level: str,
+    recognised_on: dt.date | None,
+    valid_until: dt.date | None = None,
+    document: str = "",
+    on: dt.date | None = None,
+    name: str = UNCHANGED,
+    kind: str = UNCHANGED,
+    operator: Enterprise | None = UNCHANGED,
+    institution: str = UNCHANGED,
+    park: OrgUnit | None = UNCHANGED,
+    chain_node: IndustryNode | None = UNCHANGED,
+    space: Decimal | None = UNCHANGED,
+    staff: int | None = UNCHANGED,
+    note: str = UNCHANGED,
+    confidential: bool = UNCHANGED,
+) -> Platform:
+    """A new platform of the bureau with its first recognition (a platform is registered because
+    it was recognised at some level)."""
+    department_id = ensure_department_member(actor)
+    ensure_bureau(actor)
+    fields = given(
+        name=name, kind=kind, operator=operator, institution=institution, park=park, chain_node=chain_node,
+        space=space, staff=staff, note=note, confidential=confidential,
+    )  # fmt: skip
+    _check_recognition(level, recognised_on, valid_until)
+    assert recognised_on is not None
+    on = on or timezone.localdate()
+    platform = Platform(department_id=department_id, created_on=on, code=_next_code(recognised_on.year))
+    platform = save_audited(
+        actor=actor, instance=platform, audited=PLATFORM_FIELDS, fields=fields, validate=_check_platform
+    )
+    _recognition_write(actor, platform, level, recognised_on, valid_until, document)
+    return platform
+
+
+@transaction.atomic
+def platform_update(
+    *,
+    actor: User,
+    platform: Platform,
+    name: str = UNCHANGED,
+    kind: str = UNCHANGED,
+    operator: Enterprise | None = UNCHANGED,
+    institution: str = UNCHANGED,
+    park: OrgUnit | None = UNCHANGED,
+    chain_node: IndustryNode | None = UNCHANGED,
+    space: Decimal | None = UNCHANGED,
+    staff: int | None = UNCHANGED,
+    note: str = UNCHANGED,
+    confidential: bool = UNCHANGED,
+) -> Platform:
+    ensure_bureau(actor)
+    fields = given(
+        name=name, kind=kind, operator=operator, institution=institution, park=park, chain_node=chain_node,
+        space=space, staff=staff, note=note, confidential=confidential,
+    )  # fmt: skip
+    return save_audited(
+        actor=actor, instance=platform, audited=PLATFORM_FIELDS, fields=fields, validate=_check_platform
+    )
+
+
+def _recognition_write(
+    actor: User,
+    platform: Platform,
+    level: str,
+    recognised_on: dt.date,
+    valid_until: dt.date | None,
+    document: str,
+) -> Recognition:
+    if Recognition.objects.filter(platform=platform, level=level, recognised_on=recognised_on).exists():
+        raise ValidationError({"recognised_on": _("这个级别在这一天已有认定记录。")})
+    recognition = Recognition.objects.create(
+        platform=platform,
+        level=level,
+        recognised_on=recognised_on,
+        valid_until=valid_until,
+        document=(document or "").strip()[:100],
+    )
+    audit_create(actor=actor, obj=recognition, fields=["level", "recognised_on", "valid_until", "document"])
+    return recognition
+
+
+@transaction.atomic
+def recognition_add(
+    *,
+    actor: User,
+    platform: Platform,
+    level: str,
+    recognised_on: dt.date | None,
+    valid_until: dt.date | None = None,
+    document: str = "",
+) -> Recognition:
+    """A further recognition (升级 to a higher level, or a renewal after review)."""
+    ensure_bureau(actor)
+    _check_recognition(level, recognised_on, valid_until)
+    assert recognised_on is not None
+    return _recognition_write(actor, platform, level, recognised_on, valid_until, document)
+
+
+@transaction.atomic
+def year_save(
+    *,
+    actor: User,
+    platform: Platform,
+    year: int,
+    incubated: int = UNCHANGED,
+    graduated: int = UNCHANGED,
+    rd_spend: Decimal = UNCHANGED,
+    patents: int = UNCHANGED,
+    hosted_revenue: Decimal = UNCHANGED,
+) -> PlatformYear:
+    """A platform's record for a year that has begun (written again to correct it)."""
+    ensure_bureau(actor)
+    fields = given(
+        incubated=incubated,
+        graduated=graduated,
+        rd_spend=rd_spend,
+        patents=patents,
+        hosted_revenue=hosted_revenue,
+    )
+    today = timezone.localdate()
+    if not 2000 <= year <= today.year:
+        raise ValidationError({"year": _("年度须在 2000 年到今年之间。")})
+    first = platform.recognitions.order_by("recognised_on").first()
+    if first is not None and year < first.recognised_on.year:
+        raise ValidationError(
+            {
+                "year": _("平台 %(year)s 年才认定，不能登记此前年度的绩效。")
+                % {"year": first.recognised_on.year}
+            }
+        )
+    for name, value in fields.items():
+        if value is None or value < 0:
+            raise ValidationError({name: _("不能为负数，也不能留空。")})
+    instance = PlatformYear.objects.filter(platform=platform, year=year).first() or PlatformYear(
+        platform=platform, year=year
+    )
+    return save_audited(actor=actor, instance=instance, audited=YEAR_FIELDS, fields=fields)
+
+
+@transaction.atomic
+def rule_save(
+    *,
+    actor: User,
+    national: Decimal = UNCHANGED,
+    provincial: Decimal = UNCHANGED,
+    city: Decimal = UNCHANGED,
+    per_incubated: Decimal = UNCHANGED,
+    per_graduated: Decimal = UNCHANGED,
+    per_patent: Decimal = UNCHANGED,
+    per_rd_100m: Decimal = UNCHANGED,
+    per_revenue_100m: Decimal = UNCHANGED,
+    cap: Decimal = UNCHANGED,
+) -> AssessmentRule:
+    ensure_bureau(actor)
+    fields = given(
+        national=national, provincial=provincial, city=city, per_incubated=per_incubated,
+        per_graduated=per_graduated, per_patent=per_patent, per_rd_100m=per_rd_100m,
+        per_revenue_100m=per_revenue_100m, cap=cap,
+    )  # fmt: skip
+    for name, value in fields.items():
+        if value is None or value < 0:
+            raise ValidationError({name: _("分值不能为负数。")})
+    if "cap" in fields and fields["cap"] <= 0:
+        raise ValidationError({"cap": _("满分须大于 0。")})
+    instance = AssessmentRule.objects.first() or AssessmentRule()
+    return save_audited(actor=actor, instance=instance, audited=RULE_FIELDS, fields=fields)

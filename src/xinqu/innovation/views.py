@@ -1,0 +1,278 @@
+"""The innovation registry's pages: the platform list (filters, .xlsx export), a platform's page
+with its recognitions, yearly records and scores, the forms, the import and the scoring rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xinqu.core import jobs
+from xinqu.core.access import AuthedRequest, ensure_business, shown_name
+from xinqu.core.forms import add_service_errors
+from xinqu.core.imports import template_workbook
+from xinqu.core.models import OrgUnit
+from xinqu.core.xlsx import export_response, workbook_bytes, xlsx_response
+from xinqu.enterprises.selectors import enterprise_by_code_or_name
+from xinqu.innovation import selectors, services
+from xinqu.innovation.forms import (
+    ImportForm,
+    NewPlatformForm,
+    PlatformForm,
+    RecognitionForm,
+    RuleForm,
+    YearForm,
+)
+from xinqu.innovation.models import Level, Platform
+from xinqu.innovation.rules import level_on, score
+
+EXPORT_HEADERS = [
+    _("平台编号"),
+    _("平台名称"),
+    _("平台类别"),
+    _("当前级别"),
+    _("首次认定日期"),
+    _("有效期至"),
+    _("运营主体"),
+    _("所在园区"),
+    _("产业链环节"),
+    _("场地面积（平方米）"),
+    _("人员（人）"),
+]
+
+
+def _levels() -> dict[str, str]:
+    return {value: str(label) for value, label in Level.choices}
+
+
+def _operator(user: Any, platform: Platform) -> str:
+    if platform.operator_id:
+        shown = shown_name(user, platform.operator)
+        return str(shown.name)
+    return platform.institution
+
+
+@login_required
+def platform_list(request: AuthedRequest) -> HttpResponse:
+    ensure_business(request.user)
+    today = timezone.localdate()
+    found = selectors.filtered(request.user, request.GET, today)
+    if request.GET.get("format") == "xlsx":
+        return _export(request, found)
+    levels, kinds = _levels(), dict(Platform.Kind.choices)
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    rows = []
+    for platform in page.object_list:
+        recognitions = list(platform.recognitions.all())
+        valid = [
+            r
+            for r in recognitions
+            if r.recognised_on <= today and (r.valid_until is None or r.valid_until >= today)
+        ]
+        ends = min((r.valid_until for r in valid if r.valid_until), default=None)
+        rows.append(
+            {
+                "platform": platform,
+                "kind": kinds.get(platform.kind, ""),
+                "level": levels.get(level_on(recognitions, today), ""),
+                "operator": _operator(request.user, platform),
+                "ends": ends,
+                "expiring": ends is not None and (ends - today).days <= selectors.EXPIRING_DAYS,
+                "lapsed": not valid,
+            }
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "page": page,
+        "rows": rows,
+        "params": request.GET,
+        "query": query.urlencode(),
+        "kinds": Platform.Kind.choices,
+        "levels": Level.choices,
+        "parks": OrgUnit.objects.filter(kind="park").order_by("sort_order", "id"),
+        "can_edit": services.is_bureau(request.user),
+        "counts": [(label, selectors.counted(today, value).count()) for value, label in Level.choices],
+        "today": today,
+    }
+    return render(request, "innovation/list.html", context)
+
+
+def _export(request: AuthedRequest, found: Any) -> HttpResponse:
+    today = timezone.localdate()
+    levels, kinds = _levels(), dict(Platform.Kind.choices)
+
+    def row(platform: Platform) -> list[Any]:
+        recognitions = list(platform.recognitions.all())
+        valid_ends = [r.valid_until for r in recognitions if r.valid_until and r.valid_until >= today]
+        node = platform.chain_node
+        return [
+            platform.code,
+            platform.name,
+            str(kinds.get(platform.kind, "")),
+            levels.get(level_on(recognitions, today), ""),
+            recognitions[0].recognised_on if recognitions else None,
+            min(valid_ends) if valid_ends else None,
+            _operator(request.user, platform),
+            platform.park.name if platform.park else "",
+            f"{node.parent.name} · {node.name}" if node and node.parent else "",
+            float(platform.space) if platform.space is not None else None,
+            platform.staff,
+        ]
+
+    content = workbook_bytes(
+        str(_("创新平台")), [str(h) for h in EXPORT_HEADERS], (row(p) for p in found.iterator(chunk_size=500))
+    )
+    return export_response(
+        actor=request.user, filename="platforms.xlsx", content=content, object_type="innovation"
+    )
+
+
+def _operator_from(form: Any, user: Any, platform: Platform | None) -> Any:
+    text = (form.cleaned_data.get("operator_name") or "").strip()
+    if not text:
+        # Left empty where the editor was never shown the name, the link stays as it was.
+        if platform is not None and platform.operator and not shown_name(user, platform.operator).visible:
+            return platform.operator
+        return None
+    found = enterprise_by_code_or_name(user, text)
+    if found is None:
+        raise ValidationError(
+            {"operator_name": _("企业名录中没有这家企业：请输入名称或信用代码后从列表中选择。")}
+        )
+    return found
+
+
+@login_required
+def platform_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
+    ensure_business(request.user)
+    platform = selectors.platform_for(request.user, pk) if pk else None
+    services.ensure_bureau(request.user)
+    shown = shown_name(request.user, platform.operator if platform else None)
+    initial = {"operator_name": shown.name if shown.visible else ""}
+    form_class = PlatformForm if platform else NewPlatformForm
+    form = form_class(request.POST or None, instance=platform, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "operator_name"}
+        try:
+            data["operator"] = _operator_from(form, request.user, platform)
+            if platform is None:
+                saved = services.platform_create(actor=request.user, **data)
+            else:
+                saved = services.platform_update(actor=request.user, platform=platform, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存平台 %(code)s。") % {"code": saved.code})
+            return redirect("innovation:detail", saved.pk)
+    return render(request, "innovation/edit.html", {"form": form, "platform": platform})
+
+
+@login_required
+def platform_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    ensure_business(request.user)
+    user = request.user
+    platform = selectors.platform_for(user, pk)
+    today = timezone.localdate()
+    chosen = request.POST.get("form") if request.method == "POST" else None
+    recognition_form = RecognitionForm(request.POST if chosen == "recognition" else None)
+    year_form = YearForm(request.POST if chosen == "year" else None, initial={"year": today.year - 1})
+    if chosen:
+        services.ensure_bureau(user)
+        form = {"recognition": recognition_form, "year": year_form}.get(chosen)
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                if chosen == "recognition":
+                    services.recognition_add(actor=user, platform=platform, **data)
+                    message = _("已登记认定。")
+                else:
+                    services.year_save(actor=user, platform=platform, **data)
+                    message = _("已保存 %(year)s 年度绩效。") % {"year": data["year"]}
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, message)
+                return redirect("innovation:detail", pk)
+    recognitions = list(platform.recognitions.all())
+    rule = selectors.assessment_rule()
+    levels = _levels()
+    years = []
+    for record in platform.years.all():
+        held = level_on(recognitions, min(today, dt.date(record.year, 12, 31)))
+        years.append({"record": record, "level": levels.get(held, ""), "score": score(rule, held, record)})
+    context = {
+        "platform": platform,
+        "level": levels.get(level_on(recognitions, today), ""),
+        "recognitions": [
+            {"r": r, "valid": r.recognised_on <= today and (r.valid_until is None or r.valid_until >= today)}
+            for r in recognitions
+        ],
+        "operator": shown_name(user, platform.operator) if platform.operator_id else None,
+        "years": years,
+        "rule": rule,
+        "can_edit": services.is_bureau(user),
+        "recognition_form": recognition_form,
+        "year_form": year_form,
+        "chosen": chosen,
+    }
+    return render(request, "innovation/detail.html", context)
+
+
+@login_required
+def rule(request: AuthedRequest) -> HttpResponse:
+    """The yearly assessment rule; the bureau changes it, everyone else reads it."""
+    ensure_business(request.user)
+    current = selectors.assessment_rule()
+    form = RuleForm(request.POST or None, instance=current)
+    if request.method == "POST":
+        services.ensure_bureau(request.user)
+        if form.is_valid():
+            try:
+                services.rule_save(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("已保存平台考核规则。"))
+                return redirect("innovation:rule")
+    return render(
+        request,
+        "innovation/rule.html",
+        {"form": form, "rule": current, "can_edit": services.is_bureau(request.user)},
+    )
+
+
+@login_required
+def platform_import(request: AuthedRequest) -> HttpResponse:
+    ensure_business(request.user)
+    services.ensure_bureau(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = jobs.import_job_start(
+                actor=request.user, kind="innovation_platforms", upload=form.cleaned_data["file"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("import_job", job.pk)
+    return render(request, "innovation/import.html", {"form": form})
+
+
+@login_required
+def import_template(request: AuthedRequest) -> HttpResponse:
+    ensure_business(request.user)
+    spec = jobs.IMPORT_KINDS["innovation_platforms"]
+    return xlsx_response(
+        "template-innovation-platforms.xlsx", template_workbook(str(spec.label), spec.columns)
+    )
