@@ -59,6 +59,22 @@ LEVELS_2023: list[str] = [str(Level.NATIONAL)] * 7 + [str(Level.PROVINCIAL)] * 1
 NEW_PER_YEAR = 4
 
 
+PREFIX = {"national": "国家", "provincial": "吉林省", "city": "长春市"}
+
+
+def _unique(rng: random.Random, taken: set[str], prefix: str, suffix: str) -> str:
+    """A platform name not used yet: the level's prefix, a field, the kind's word."""
+    fields = rng.sample(FIELDS, len(FIELDS))
+    for field in fields:
+        name = f"{prefix}{field}{suffix}"
+        if name not in taken:
+            taken.add(name)
+            return name
+    name = f"长春新区{fields[0]}{suffix}{len(taken)}"
+    taken.add(name)
+    return name
+
+
 def _platform(
     rng: random.Random,
     number: int,
@@ -144,15 +160,14 @@ def load_demo_platforms(*, users: dict[str, User], today: dt.date, **_context: A
     tops: list[tuple[Platform, str, dt.date, dt.date]] = []
     levels = list(LEVELS_2023)
     rng.shuffle(levels)
+    taken = {name for name, *_rest in NAMED}
     for index in range(45):
         if index < len(NAMED):
             name, kind, top, institution = NAMED[index]
         else:
             kind, suffix = rng.choice(KINDS)
             top = levels.pop()
-            field = FIELDS[index % len(FIELDS)]
-            prefix = {"national": "国家", "provincial": "吉林省", "city": "长春市"}[top]
-            name = f"{prefix}{field}{suffix}（{index:02d}）"
+            name = _unique(rng, taken, PREFIX[top], suffix)
             institution = ""
         first = dt.date(rng.randint(2012, 2021), rng.randint(1, 12), rng.randint(1, 28))
         last = dt.date(2023, rng.randint(1, 12), rng.randint(1, 28)) if top != Level.CITY else first
@@ -169,7 +184,7 @@ def load_demo_platforms(*, users: dict[str, User], today: dt.date, **_context: A
                 continue
             number += 1
             kind, suffix = later.choice(KINDS)
-            name = f"长春市{later.choice(FIELDS)}{suffix}（{year}-{number}）"
+            name = _unique(later, taken, PREFIX[Level.CITY], suffix)
             platform = _platform(later, number, name, kind, tech, parks, nodes, firms, "", day)
             platforms.append(platform)
             tops.append((platform, Level.CITY, day, day))
