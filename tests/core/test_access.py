@@ -33,7 +33,7 @@ from xinqu.enterprises.models import (
     Visit,
 )
 from xinqu.indicators.models import Submission
-from xinqu.innovation.models import Platform, Recognition
+from xinqu.innovation.models import InnovationProject, Platform, Recognition
 from xinqu.investment.models import Lead
 from xinqu.plans.models import Period, Plan, Report
 from xinqu.projects.models import Project
@@ -138,7 +138,12 @@ def world(econ, econ_staff, econ_head, invest_staff, zone, make_user):
         confidential=True, created_on=dt.date(2026, 3, 1),
     )  # fmt: skip
     Recognition.objects.create(platform=platform, level="city", recognised_on=dt.date(2025, 3, 1))
+    innovation = InnovationProject.objects.create(
+        code="CX2026001", name="内部创新项目", kind="high_level", institution="某大学", department=econ,
+        confidential=True, started_on=dt.date(2026, 3, 1),
+    )  # fmt: skip
     return {
+        "innovation": innovation,
         "platform": platform,
         "lead": lead,
         "secret": secret,
@@ -171,6 +176,8 @@ def _private_paths(world):
             f"/api/v1/leads/{w['lead'].code}",
             f"/innovation/{w['platform'].pk}/",
             f"/api/v1/platforms/{w['platform'].code}",
+            f"/innovation/projects/{w['innovation'].pk}/",
+            f"/api/v1/innovation-projects/{w['innovation'].code}",
         ],
         "lists": [
             ("/updates/", "内部工作动态标题"),
@@ -191,6 +198,8 @@ def _private_paths(world):
             ("/api/v1/leads", "内部招商线索项目"),
             ("/innovation/", "内部创新平台"),
             ("/api/v1/platforms", "内部创新平台"),
+            ("/innovation/projects/", "内部创新项目"),
+            ("/api/v1/innovation-projects", "内部创新项目"),
             ("/cockpit/", SECRET),
             ("/api/v1/cockpit", SECRET),
             ("/cockpit/", "内部招商线索项目"),
@@ -200,6 +209,7 @@ def _private_paths(world):
             ("/enterprises/export.xlsx", "GR-SECRET"),
             ("/investment/?format=xlsx", "内部招商线索项目"),
             ("/innovation/?format=xlsx", "内部创新平台"),
+            ("/innovation/projects/?format=xlsx", "内部创新项目"),
         ],
     }
 

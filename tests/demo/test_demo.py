@@ -324,6 +324,28 @@ def test_the_demo_innovation_platforms_are_the_articles_45_at_the_end_of_2023_an
     assert feed("innovation.platforms").compute(today.year, today).value > 45
     assert not Platform.objects.filter(recognitions__recognised_on__gt=today).exists()
     assert PlatformYear.objects.filter(year=today.year - 1).count() >= 45
+    # The article's 76 innovation projects of 2023; 2024 on its way to the "515" (50/100/50).
+    assert feed("innovation.projects").compute(2023, end).value == 76
+    end_2024 = dt.date(2024, 12, 31)
+    path = [
+        feed(key).compute(2024, end_2024).value
+        for key in (
+            "innovation.high_level_projects",
+            "innovation.landmark_outcomes",
+            "innovation.academician_projects",
+        )
+    ]
+    assert path == [47, 93, 44]
+    from xinqu.plans.models import Node
+
+    sources = dict(
+        Node.objects.filter(plan__year=2024, code__in=["4.1", "4.2", "4.3"]).values_list("code", "source")
+    )
+    assert sources == {
+        "4.1": "innovation.high_level_projects",
+        "4.2": "innovation.landmark_outcomes",
+        "4.3": "innovation.academician_projects",
+    }
     client.post("/accounts/login/", {"username": "demo-tech-staff", "password": DEMO_PASSWORD})
     page = client.get("/innovation/", {"q": "于吉红"}).content.decode()
     assert "于吉红院未来实验室" in page and 'id="add-platform"' in page

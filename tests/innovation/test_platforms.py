@@ -14,7 +14,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from xinqu.core.feeds import feed
-from xinqu.core.models import AuditEntry, Department, OrgUnit, Role
+from xinqu.core.models import AuditEntry, OrgUnit
 from xinqu.demo.generator import credit_code
 from xinqu.enterprises.models import Enterprise
 from xinqu.innovation import services
@@ -26,18 +26,6 @@ pytestmark = pytest.mark.django_db
 
 def _today() -> dt.date:
     return timezone.localdate()
-
-
-@pytest.fixture
-def tech(db):
-    return Department.objects.create(
-        code="tech", name="科技创新局", name_en="Science and Technology Innovation Bureau"
-    )
-
-
-@pytest.fixture
-def tech_staff(make_user, tech):
-    return make_user("tech-staff", Role.STAFF, tech, full_name="林峰")
 
 
 @pytest.fixture

@@ -10,16 +10,17 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
 from xinqu.core.access import AuthedRequest, ensure_business, shown_name
 from xinqu.core.api import Number, PageOf, Pages
 from xinqu.core.models import OrgUnit
+from xinqu.core.params import YEAR_MAX, YEAR_MIN
 from xinqu.enterprises.models import Enterprise, IndustryNode
 from xinqu.innovation import selectors, services
-from xinqu.innovation.models import Platform
+from xinqu.innovation.models import InnovationProject, Platform
 from xinqu.innovation.rules import level_on, score
 
 router = Router(tags=["innovation"])
@@ -179,3 +180,122 @@ def year_put(request: AuthedRequest, code: str, year: int, payload: YearIn) -> A
     platform = _platform(request, code)
     services.year_save(actor=request.user, platform=platform, year=year, **payload.dict())
     return platform_read(request, code)
+
+
+class ProjectOut(Schema):
+    code: str
+    name: str
+    kind: str
+    enterprise: str | None = Field(description="the enterprise that carries it, named as you may see it")
+    institution: str
+    platform: str | None = Field(description="the platform's code")
+    started_on: dt.date
+    due_on: dt.date | None
+    ended_on: dt.date | None
+    budget: Number = Field(description="万元")
+    support: Number = Field(description="万元")
+    confidential: bool
+    outcomes: list[dict[str, Any]]
+
+
+def _project_out(user: Any, project: InnovationProject) -> dict[str, Any]:
+    return {
+        "code": project.code,
+        "name": project.name,
+        "kind": project.kind,
+        "enterprise": str(shown_name(user, project.enterprise).name) if project.enterprise_id else None,
+        "institution": project.institution,
+        "platform": project.platform.code if project.platform and not project.platform.confidential else None,
+        "started_on": project.started_on,
+        "due_on": project.due_on,
+        "ended_on": project.ended_on,
+        "budget": project.budget,
+        "support": project.support,
+        "confidential": project.confidential,
+        "outcomes": [
+            {
+                "kind": o.kind,
+                "title": o.title,
+                "number": o.number,
+                "achieved_on": o.achieved_on,
+                "landmark": o.landmark,
+                "landmark_reason": o.landmark_reason,
+            }
+            for o in project.outcomes.all()
+        ],
+    }
+
+
+@router.get(
+    "/innovation-projects", response=list[ProjectOut], summary="Innovation projects, as the list page"
+)
+@paginate(Pages)
+def projects_list(
+    request: AuthedRequest,
+    q: str = "",
+    kind: str = "",
+    status: str = "",
+    year: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX),
+) -> Any:
+    ensure_business(request.user)
+    params = {"q": q, "kind": kind, "status": status, "year": str(year or "")}
+    found = selectors.projects_filtered(request.user, params).prefetch_related("outcomes")
+    return PageOf(found, lambda rows: [_project_out(request.user, p) for p in rows])
+
+
+def _project(request: AuthedRequest, code: str) -> InnovationProject:
+    return get_object_or_404(selectors.projects_for(request.user), code=code)
+
+
+@router.get("/innovation-projects/{code}", response=ProjectOut)
+def project_read(request: AuthedRequest, code: str) -> Any:
+    ensure_business(request.user)
+    return _project_out(request.user, _project(request, code))
+
+
+class ProjectIn(Schema):
+    name: str
+    kind: str = Field(description="high_level | academician | open_competition | cooperation | transfer")
+    started_on: dt.date
+    due_on: dt.date | None = None
+    enterprise: str = Field(default="", description="the carrying enterprise's credit code")
+    institution: str = Field(default="", description="or the carrying university or institute")
+    platform: str = Field(default="", description="the platform's code")
+    budget: Decimal = Field(default=Decimal(0), ge=0, description="万元")
+    support: Decimal = Field(default=Decimal(0), ge=0, description="万元")
+    note: str = ""
+    confidential: bool = False
+
+
+@router.post("/innovation-projects", response={201: ProjectOut}, summary="Register an innovation project")
+def project_create(request: AuthedRequest, payload: ProjectIn) -> Any:
+    ensure_business(request.user)
+    services.ensure_bureau(request.user)
+    data = payload.dict()
+    code = data.pop("enterprise")
+    data["enterprise"] = (
+        get_object_or_404(Enterprise.objects.visible_to(request.user), credit_code=code) if code else None
+    )
+    platform = data.pop("platform")
+    data["platform"] = (
+        get_object_or_404(selectors.platforms_for(request.user), code=platform) if platform else None
+    )
+    saved = services.project_create(actor=request.user, **data)
+    return Status(201, _project_out(request.user, _project(request, saved.code)))
+
+
+class OutcomeIn(Schema):
+    kind: str = Field(description="patent | standard | product | award | transfer")
+    title: str
+    achieved_on: dt.date
+    number: str = ""
+    landmark: bool = False
+    landmark_reason: str = Field(default="", description="required for a landmark outcome (标志性成果)")
+
+
+@router.post("/innovation-projects/{code}/outcomes", response={201: ProjectOut}, summary="Record an outcome")
+def outcome_add(request: AuthedRequest, code: str, payload: OutcomeIn) -> Any:
+    ensure_business(request.user)
+    project = _project(request, code)
+    services.outcome_add(actor=request.user, project=project, **payload.dict())
+    return Status(201, _project_out(request.user, _project(request, code)))

@@ -16,4 +16,4 @@ class InnovationConfig(Module):
     nav = (Nav("innovation:list", _("科技创新"), order=37),)
     feeds = ("xinqu.innovation.feeds.FEEDS",)
     imports = ("xinqu.innovation.imports.PLATFORMS",)
-    demo = (57, "xinqu.innovation.demo.load_demo_platforms")
+    demo = (57, "xinqu.innovation.demo.load_demo_innovation")

@@ -13,7 +13,15 @@ from typing import Any
 
 from xinqu.core.models import Department, OrgUnit, User
 from xinqu.enterprises.models import Enterprise, IndustryNode
-from xinqu.innovation.models import Level, Platform, PlatformYear, Recognition
+from xinqu.innovation.models import (
+    InnovationProject,
+    Level,
+    Outcome,
+    Partner,
+    Platform,
+    PlatformYear,
+    Recognition,
+)
 
 SEED = 17
 K = Platform.Kind
@@ -148,9 +156,14 @@ def _year(rng: random.Random, platform: Platform, year: int) -> PlatformYear:
     )
 
 
-def load_demo_platforms(*, users: dict[str, User], today: dt.date, **_context: Any) -> int:
+def load_demo_innovation(*, users: dict[str, User], today: dt.date, **_context: Any) -> int:
     if Platform.objects.exists():
         return 0
+    made = _platforms(today)
+    return made + _projects(today)
+
+
+def _platforms(today: dt.date) -> int:
     tech = Department.objects.get(code="tech")
     parks = list(OrgUnit.objects.filter(kind="park").order_by("sort_order", "pk"))
     nodes = list(IndustryNode.objects.filter(kind="node").order_by("pk"))
@@ -200,3 +213,124 @@ def load_demo_platforms(*, users: dict[str, User], today: dt.date, **_context: A
             years.append(_year(records, platform, year))
     PlatformYear.objects.bulk_create(years)
     return len(platforms)
+
+
+P = InnovationProject.Kind
+# Projects started (立项) each year: the article's 76 in 2023; 2024 on a path towards the "515"
+# (50 high-level, 50 academician projects), a little short of it; later years near 2024's.
+STARTED: dict[int, dict[str, int]] = {
+    2022: {P.HIGH_LEVEL: 12, P.ACADEMICIAN: 6, P.OPEN_COMPETITION: 8, P.COOPERATION: 22, P.TRANSFER: 12},
+    2023: {P.HIGH_LEVEL: 18, P.ACADEMICIAN: 10, P.OPEN_COMPETITION: 12, P.COOPERATION: 26, P.TRANSFER: 10},
+    2024: {P.HIGH_LEVEL: 47, P.ACADEMICIAN: 44, P.OPEN_COMPETITION: 10, P.COOPERATION: 20, P.TRANSFER: 8},
+}
+# Landmark outcomes (标志性成果) each year: 2024 towards the 100 of the "515".
+LANDMARKS = {2022: 20, 2023: 38, 2024: 93}
+TOPICS = [
+    "高性能光电芯片",
+    "空间遥感载荷",
+    "基因工程疫苗",
+    "高端医疗影像",
+    "碳纤维复合材料",
+    "车规级传感器",
+    "智能农机装备",
+    "工业互联网平台",
+    "中药质量标准",
+    "精细化工催化剂",
+]
+PHASES = ["关键技术攻关", "研发及产业化", "中试验证", "工程化应用", "联合攻关"]
+REASONS = ["填补国内空白", "获省科技进步一等奖", "制定国家标准", "实现首台套应用", "技术转让额超过千万元"]
+
+
+def _projects(today: dt.date) -> int:
+    """The innovation projects since 2022 with their partners and outcomes, dated no later than
+    today: 2022–2024 as set above (2023's from its own seed), later years drawn from today's."""
+    tech = Department.objects.get(code="tech")
+    firms = list(Enterprise.objects.filter(confidential=False).order_by("pk")[:150])
+    platforms = list(
+        Platform.objects.filter(recognitions__recognised_on__lte=today).distinct().order_by("pk")
+    )
+    projects: list[InnovationProject] = []
+    for year in range(2022, today.year + 1):
+        rng = (
+            random.Random(SEED * 100 + year)
+            if year <= 2024
+            else random.Random(SEED * 100 + year + today.toordinal())
+        )
+        plan = STARTED.get(year) or {
+            kind: max(int(n * rng.uniform(0.9, 1.1)), 1) for kind, n in STARTED[2024].items()
+        }
+        number = 0
+        for kind, count in plan.items():
+            for _n in range(count):
+                day = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
+                if day > today:
+                    continue
+                number += 1
+                topic = rng.choice(TOPICS)
+                firm = rng.choice(firms) if firms and rng.random() < 0.6 else None
+                budget = Decimal(rng.choice([300, 800, 1500, 3000, 8000, 20000]))
+                ends = day + dt.timedelta(days=730)
+                projects.append(
+                    InnovationProject(
+                        code=f"CX{year}{number:03d}",
+                        name=f"{topic}{rng.choice(PHASES)}",
+                        kind=kind,
+                        department=tech,
+                        enterprise=firm,
+                        institution="" if firm else rng.choice(INSTITUTIONS),
+                        platform=rng.choice(platforms) if platforms and rng.random() < 0.5 else None,
+                        started_on=day,
+                        due_on=ends,
+                        ended_on=ends if ends <= today - dt.timedelta(days=30) else None,
+                        budget=budget,
+                        support=(budget * Decimal("0.2")).quantize(Decimal(1)),
+                    )
+                )
+    InnovationProject.objects.bulk_create(projects)
+    partners = []
+    pick = random.Random(SEED + 5)
+    for project in projects:
+        partners.append(
+            Partner(project=project, kind=Partner.Kind.UNIVERSITY, name=pick.choice(INSTITUTIONS))
+        )
+        if firms and pick.random() < 0.5:
+            firm = pick.choice(firms)
+            partners.append(
+                Partner(project=project, kind=Partner.Kind.ENTERPRISE, enterprise=firm, name=firm.name)
+            )
+    Partner.objects.bulk_create(partners)
+    outcomes = []
+    for year in range(2022, today.year + 1):
+        rng = (
+            random.Random(SEED * 1000 + year)
+            if year <= 2024
+            else random.Random(SEED * 1000 + year + today.toordinal())
+        )
+        wanted = LANDMARKS.get(year) or int(LANDMARKS[2024] * rng.uniform(0.9, 1.1))
+        made = {True: 0, False: 0}
+        for _attempt in range(wanted * 8):
+            if made[True] >= wanted and made[False] >= wanted:
+                break
+            day = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
+            running = [
+                p for p in projects if p.started_on <= day and (p.ended_on is None or p.ended_on >= day)
+            ]
+            if day > today or not running:
+                continue
+            project = rng.choice(running)
+            landmark = made[True] < wanted
+            made[landmark] += 1
+            kind = rng.choice(Outcome.Kind.values)
+            outcomes.append(
+                Outcome(
+                    project=project,
+                    kind=kind,
+                    title=f"{project.name}{Outcome.Kind(kind).label}",
+                    number=f"ZL{year}{rng.randint(100000, 999999)}" if kind == Outcome.Kind.PATENT else "",
+                    achieved_on=day,
+                    landmark=landmark,
+                    landmark_reason=rng.choice(REASONS) if landmark else "",
+                )
+            )
+    Outcome.objects.bulk_create(outcomes)
+    return len(projects)

@@ -12,10 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.feeds import RECORDS_SHOWN, Fed, Feed, Record
-from xinqu.innovation.models import Level, Platform
-from xinqu.innovation.selectors import counted
+from xinqu.innovation.models import InnovationProject, Level, Platform
+from xinqu.innovation.selectors import counted, landmarks_in, started_in
 
 MASKED = _("内部平台")
+MASKED_PROJECT = _("内部项目")
 
 
 def _fed(found: QuerySet[Platform]) -> Fed:
@@ -47,6 +48,37 @@ def _by_level(level: str) -> Callable[[int, dt.date], Fed]:
     return compute
 
 
+def _projects(found: QuerySet[InnovationProject]) -> Fed:
+    listed = found.order_by("started_on", "code")
+    count = listed.count()
+    records = [
+        Record(str(MASKED_PROJECT), "")
+        if p.confidential
+        else Record(f"{p.code} {p.name}", reverse("innovation:project", args=[p.pk]))
+        for p in listed[:RECORDS_SHOWN]
+    ]
+    return Fed(Decimal(count), records, count)
+
+
+def _started(kind: str = "") -> Callable[[int, dt.date], Fed]:
+    def compute(year: int, as_of: dt.date) -> Fed:
+        return _projects(started_in(year, as_of, kind))
+
+    return compute
+
+
+def landmark_outcomes(year: int, as_of: dt.date) -> Fed:
+    found = landmarks_in(year, as_of).order_by("achieved_on", "id")
+    count = found.count()
+    records = [
+        Record(str(MASKED_PROJECT), "")
+        if o.project.confidential
+        else Record(o.title, reverse("innovation:project", args=[o.project_id]), o.landmark_reason)
+        for o in found[:RECORDS_SHOWN]
+    ]
+    return Fed(Decimal(count), records, count)
+
+
 FEEDS = [
     Feed("innovation.platforms", _("创新平台（个，期末数）"), "个", platforms, measure="stock"),
     Feed(
@@ -69,5 +101,27 @@ FEEDS = [
         "个",
         _by_level(Level.CITY),
         measure="stock",
+    ),
+    Feed("innovation.projects", _("当年立项的创新项目（个）"), "个", _started(), measure="quantity"),
+    Feed(
+        "innovation.high_level_projects",
+        _("当年立项的高能级项目（个，“515”）"),
+        "个",
+        _started(InnovationProject.Kind.HIGH_LEVEL),
+        measure="quantity",
+    ),
+    Feed(
+        "innovation.academician_projects",
+        _("当年立项的院士型项目（个，“515”）"),
+        "个",
+        _started(InnovationProject.Kind.ACADEMICIAN),
+        measure="quantity",
+    ),
+    Feed(
+        "innovation.landmark_outcomes",
+        _("当年取得的标志性成果（项，“515”）"),
+        "项",
+        landmark_outcomes,
+        measure="quantity",
     ),
 ]

@@ -9,7 +9,16 @@ from xinqu.core.forms import ServiceForm, UnitChoiceField
 from xinqu.core.models import OrgUnit
 from xinqu.enterprises.forms import enterprise_field
 from xinqu.enterprises.models import IndustryNode
-from xinqu.innovation.models import AssessmentRule, Level, Platform, PlatformYear, Recognition
+from xinqu.innovation.models import (
+    AssessmentRule,
+    InnovationProject,
+    Level,
+    Outcome,
+    Partner,
+    Platform,
+    PlatformYear,
+    Recognition,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -96,3 +105,52 @@ class RuleForm(ServiceForm):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Excel 文件（.xlsx）"))
+
+
+class ProjectForm(ServiceForm):
+    class Meta:
+        model = InnovationProject
+        fields = [
+            "name",
+            "kind",
+            "institution",
+            "platform",
+            "started_on",
+            "due_on",
+            "budget",
+            "support",
+            "note",
+            "confidential",
+        ]
+        widgets = {"started_on": DATE, "due_on": DATE, "note": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"confidential": _("仅科技创新局和管委会领导可见")}
+
+    enterprise_name = enterprise_field(
+        _("承担企业"), required=False, help_text=_("企业名录中的企业；由高校、院所承担的，填写下面的承担单位")
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["platform"].queryset = Platform.objects.filter(confidential=False)  # type: ignore[attr-defined]
+        self.order_fields(
+            ["name", "kind", "enterprise_name", "institution", "platform", "started_on", "due_on"]
+        )
+
+
+class PartnerForm(forms.Form):
+    kind = forms.ChoiceField(label=_("合作方类别"), choices=Partner.Kind.choices)
+    enterprise = enterprise_field(_("企业（企业名录）"), required=False)
+    name = forms.CharField(label=_("高校或院所名称"), required=False, max_length=200)
+
+
+class OutcomeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("成果类别"), choices=Outcome.Kind.choices)
+    title = forms.CharField(label=_("成果名称"), max_length=200)
+    number = forms.CharField(label=_("编号（专利号、标准号等）"), required=False, max_length=60)
+    achieved_on = forms.DateField(label=_("取得日期"), widget=DATE)
+    landmark = forms.BooleanField(label=_("标志性成果"), required=False)
+    landmark_reason = forms.CharField(label=_("认定为标志性成果的理由"), required=False, max_length=300)
+
+
+class EndForm(forms.Form):
+    on = forms.DateField(label=_("结项日期"), widget=DATE)

@@ -178,3 +178,122 @@ class AssessmentRule(models.Model):
 
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
+
+
+class InnovationProject(DepartmentOwned):
+    """An innovation project (创新项目): a "515" category, 揭榜挂帅, 产学研合作 or a technology
+    transfer, led by an enterprise or institution with its partners, its funding and outcomes."""
+
+    class Kind(models.TextChoices):
+        HIGH_LEVEL = "high_level", _("高能级项目")
+        ACADEMICIAN = "academician", _("院士型项目")
+        OPEN_COMPETITION = "open_competition", _("揭榜挂帅")
+        COOPERATION = "cooperation", _("产学研合作")
+        TRANSFER = "transfer", _("技术转移")
+
+    code = models.CharField(_("项目编号"), max_length=20, unique=True)
+    name = models.CharField(_("项目名称"), max_length=200)
+    kind = models.CharField(_("项目类别"), max_length=20, choices=Kind.choices)
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="innovation_projects",
+        verbose_name=_("承担企业"),
+    )
+    institution = models.CharField(_("承担单位（高校、院所等）"), max_length=200, blank=True)
+    platform = models.ForeignKey(
+        Platform,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("依托平台"),
+    )
+    started_on = models.DateField(_("立项日期"))
+    due_on = models.DateField(_("计划完成日期"), null=True, blank=True)
+    ended_on = models.DateField(_("结项日期"), null=True, blank=True)
+    budget = models.DecimalField(
+        _("总投入（万元）"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(0)],
+    )
+    support = models.DecimalField(
+        _("财政支持（万元）"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(0)],
+    )
+    note = models.TextField(_("备注"), blank=True)
+
+    class Meta:
+        ordering = ["-started_on", "-id"]
+        verbose_name = _("创新项目")
+        verbose_name_plural = _("创新项目")
+        indexes = [models.Index(fields=["kind", "started_on"], name="innoproject_kind_started")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Partner(models.Model):
+    """A project's partner: an enterprise of the registry, or a university or institute by name."""
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("企业")
+        UNIVERSITY = "university", _("高校")
+        INSTITUTE = "institute", _("科研院所")
+
+    project = models.ForeignKey(InnovationProject, on_delete=models.CASCADE, related_name="partners")
+    kind = models.CharField(_("合作方类别"), max_length=12, choices=Kind.choices)
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    name = models.CharField(_("合作方名称"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["project", "id"]
+        verbose_name = _("合作方")
+        verbose_name_plural = _("合作方")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Outcome(models.Model):
+    """What a project produced: a patent, a standard, a product, an award or a transferred
+    technology. A landmark outcome (标志性成果, one of the "515") says why it is one."""
+
+    class Kind(models.TextChoices):
+        PATENT = "patent", _("专利")
+        STANDARD = "standard", _("标准")
+        PRODUCT = "product", _("新产品")
+        AWARD = "award", _("奖项")
+        TRANSFER = "transfer", _("技术转让")
+
+    project = models.ForeignKey(InnovationProject, on_delete=models.PROTECT, related_name="outcomes")
+    kind = models.CharField(_("成果类别"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("成果名称"), max_length=200)
+    number = models.CharField(_("编号（专利号、标准号等）"), max_length=60, blank=True)
+    achieved_on = models.DateField(_("取得日期"))
+    landmark = models.BooleanField(_("标志性成果"), default=False)
+    landmark_reason = models.CharField(_("认定为标志性成果的理由"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-achieved_on", "-id"]
+        verbose_name = _("创新成果")
+        verbose_name_plural = _("创新成果")
+        indexes = [models.Index(fields=["landmark", "achieved_on"], name="outcome_landmark_on")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(landmark=False) | ~models.Q(landmark_reason=""),
+                name="outcome_landmark_has_reason",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title

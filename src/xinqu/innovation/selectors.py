@@ -6,11 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from xinqu.innovation.models import LEVEL_ORDER, AssessmentRule, Platform, Recognition
+from xinqu.innovation.models import (
+    LEVEL_ORDER,
+    AssessmentRule,
+    InnovationProject,
+    Outcome,
+    Platform,
+    Recognition,
+)
 from xinqu.innovation.rules import level_on
 
 EXPIRING_DAYS = 90
@@ -89,3 +96,47 @@ def current_level(platform: Platform, day: dt.date | None = None) -> str:
 
 def assessment_rule() -> AssessmentRule:
     return AssessmentRule.objects.first() or AssessmentRule()
+
+
+def projects_for(user: Any) -> QuerySet[InnovationProject]:
+    return InnovationProject.objects.visible_to(user).select_related("enterprise", "platform", "department")
+
+
+def project_for(user: Any, pk: int) -> InnovationProject:
+    return get_object_or_404(projects_for(user), pk=pk)
+
+
+def projects_filtered(user: Any, params: Any) -> QuerySet[InnovationProject]:
+    found = projects_for(user)
+    if params.get("kind") in InnovationProject.Kind.values:
+        found = found.filter(kind=params["kind"])
+    if str(params.get("year") or "").isdigit():
+        found = found.filter(started_on__year=int(params["year"]))
+    if params.get("status") == "running":
+        found = found.filter(ended_on__isnull=True)
+    elif params.get("status") == "ended":
+        found = found.filter(ended_on__isnull=False)
+    text = (params.get("q") or "").strip()
+    if text:
+        found = found.filter(
+            Q(code__icontains=text)
+            | Q(name__icontains=text)
+            | Q(institution__icontains=text)
+            | Q(enterprise__name__icontains=text)
+        )
+    # A GROUP BY query drops Meta.ordering: the list's order is given again.
+    return found.annotate(
+        outcome_count=Count("outcomes"), landmark_count=Count("outcomes", filter=Q(outcomes__landmark=True))
+    ).order_by("-started_on", "-id")
+
+
+def started_in(year: int, as_of: dt.date, kind: str = "") -> QuerySet[InnovationProject]:
+    """Projects started (立项) in ``year`` up to ``as_of``, of ``kind`` when given: the zone's figure."""
+    found = InnovationProject.objects.filter(started_on__year=year, started_on__lte=as_of)
+    return found.filter(kind=kind) if kind else found
+
+
+def landmarks_in(year: int, as_of: dt.date) -> QuerySet[Outcome]:
+    return Outcome.objects.filter(
+        landmark=True, achieved_on__year=year, achieved_on__lte=as_of
+    ).select_related("project")

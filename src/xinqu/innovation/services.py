@@ -16,11 +16,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinqu.core.access import ensure_department_member, member_of
-from xinqu.core.audit import audit_create
+from xinqu.core.audit import audit_create, audit_update, snapshot
 from xinqu.core.models import OrgUnit, User
 from xinqu.core.services import UNCHANGED, given, save_audited
 from xinqu.enterprises.models import Enterprise, IndustryNode
-from xinqu.innovation.models import AssessmentRule, Level, Platform, PlatformYear, Recognition
+from xinqu.innovation.models import (
+    AssessmentRule,
+    InnovationProject,
+    Level,
+    Outcome,
+    Partner,
+    Platform,
+    PlatformYear,
+    Recognition,
+)
 
 PLATFORM_FIELDS = [
     "name",
@@ -272,3 +281,197 @@ def rule_save(
         raise ValidationError({"cap": _("满分须大于 0。")})
     instance = AssessmentRule.objects.first() or AssessmentRule()
     return save_audited(actor=actor, instance=instance, audited=RULE_FIELDS, fields=fields)
+
+
+# --- Innovation projects and their outcomes ------------------------------------------------------
+
+PROJECT_FIELDS = [
+    "name",
+    "kind",
+    "enterprise",
+    "institution",
+    "platform",
+    "started_on",
+    "due_on",
+    "budget",
+    "support",
+    "note",
+    "confidential",
+]
+
+
+def _project_code(year: int) -> str:
+    prefix = f"CX{year}"
+    last = InnovationProject.objects.filter(code__startswith=prefix).aggregate(m=Max("code"))["m"]
+    number = int(last[len(prefix) :]) + 1 if last else 1
+    return f"{prefix}{number:03d}"
+
+
+def _check_project(project: InnovationProject) -> None:
+    if not (project.name or "").strip():
+        raise ValidationError({"name": _("请填写项目名称。")})
+    project.name = project.name.strip()
+    project.institution = (project.institution or "").strip()
+    if project.enterprise is None and not project.institution:
+        raise ValidationError({"enterprise": _("请选择承担企业，或填写承担单位（高校、院所等）。")})
+    if project.enterprise is not None and project.institution:
+        raise ValidationError({"institution": _("承担企业和承担单位只填一项。")})
+    if project.started_on is None:
+        raise ValidationError({"started_on": _("请填写立项日期。")})
+    if project.started_on > timezone.localdate():
+        raise ValidationError({"started_on": _("立项日期不能晚于今天。")})
+    if project.due_on is not None and project.due_on < project.started_on:
+        raise ValidationError({"due_on": _("计划完成日期不能早于立项日期。")})
+    if project.support > project.budget:
+        raise ValidationError({"support": _("财政支持不能超过总投入。")})
+
+
+@transaction.atomic
+def project_create(
+    *,
+    actor: User,
+    name: str = UNCHANGED,
+    kind: str = UNCHANGED,
+    enterprise: Enterprise | None = UNCHANGED,
+    institution: str = UNCHANGED,
+    platform: Platform | None = UNCHANGED,
+    started_on: dt.date = UNCHANGED,
+    due_on: dt.date | None = UNCHANGED,
+    budget: Decimal = UNCHANGED,
+    support: Decimal = UNCHANGED,
+    note: str = UNCHANGED,
+    confidential: bool = UNCHANGED,
+) -> InnovationProject:
+    department_id = ensure_department_member(actor)
+    ensure_bureau(actor)
+    fields = given(
+        name=name, kind=kind, enterprise=enterprise, institution=institution, platform=platform,
+        started_on=started_on, due_on=due_on, budget=budget, support=support, note=note, confidential=confidential,
+    )  # fmt: skip
+    day = fields.get("started_on") or timezone.localdate()
+    project = InnovationProject(department_id=department_id, code=_project_code(day.year))
+    return save_audited(
+        actor=actor, instance=project, audited=PROJECT_FIELDS, fields=fields, validate=_check_project
+    )
+
+
+@transaction.atomic
+def project_update(
+    *,
+    actor: User,
+    project: InnovationProject,
+    name: str = UNCHANGED,
+    kind: str = UNCHANGED,
+    enterprise: Enterprise | None = UNCHANGED,
+    institution: str = UNCHANGED,
+    platform: Platform | None = UNCHANGED,
+    started_on: dt.date = UNCHANGED,
+    due_on: dt.date | None = UNCHANGED,
+    budget: Decimal = UNCHANGED,
+    support: Decimal = UNCHANGED,
+    note: str = UNCHANGED,
+    confidential: bool = UNCHANGED,
+) -> InnovationProject:
+    ensure_bureau(actor)
+    fields = given(
+        name=name, kind=kind, enterprise=enterprise, institution=institution, platform=platform,
+        started_on=started_on, due_on=due_on, budget=budget, support=support, note=note, confidential=confidential,
+    )  # fmt: skip
+    if project.ended_on is not None:
+        raise ValidationError(
+            _("项目已于 %(day)s 结项，不能再修改。") % {"day": project.ended_on.isoformat()}
+        )
+    return save_audited(
+        actor=actor, instance=project, audited=PROJECT_FIELDS, fields=fields, validate=_check_project
+    )
+
+
+@transaction.atomic
+def project_end(*, actor: User, project: InnovationProject, on: dt.date) -> InnovationProject:
+    """结项: the project is closed on ``on``; it takes no outcome after that."""
+    ensure_bureau(actor)
+    project = InnovationProject.objects.select_for_update().get(pk=project.pk)
+    if project.ended_on is not None:
+        raise ValidationError(_("项目已于 %(day)s 结项。") % {"day": project.ended_on.isoformat()})
+    if on > timezone.localdate():
+        raise ValidationError({"on": _("结项日期不能晚于今天。")})
+    if on < project.started_on:
+        raise ValidationError({"on": _("结项日期不能早于立项日期。")})
+    before = snapshot(project, ["ended_on"])
+    project.ended_on = on
+    project.save(update_fields=["ended_on"])
+    audit_update(actor=actor, obj=project, before=before)
+    return project
+
+
+@transaction.atomic
+def partner_add(
+    *,
+    actor: User,
+    project: InnovationProject,
+    kind: str,
+    enterprise: Enterprise | None = None,
+    name: str = "",
+) -> Partner:
+    ensure_bureau(actor)
+    if kind not in Partner.Kind.values:
+        raise ValidationError({"kind": _("请选择合作方类别。")})
+    if kind == Partner.Kind.ENTERPRISE and enterprise is None:
+        raise ValidationError({"enterprise": _("企业合作方请从企业名录中选择。")})
+    name = (str(enterprise) if enterprise is not None else name).strip()
+    if not name:
+        raise ValidationError({"name": _("请填写合作方名称。")})
+    if project.partners.filter(name=name).exists():
+        raise ValidationError({"name": _("“%(name)s”已是合作方。") % {"name": name}})
+    partner = Partner.objects.create(project=project, kind=kind, enterprise=enterprise, name=name[:200])
+    audit_create(actor=actor, obj=partner, fields=["kind", "enterprise", "name"])
+    return partner
+
+
+@transaction.atomic
+def outcome_add(
+    *,
+    actor: User,
+    project: InnovationProject,
+    kind: str,
+    title: str,
+    achieved_on: dt.date,
+    number: str = "",
+    landmark: bool = False,
+    landmark_reason: str = "",
+) -> Outcome:
+    """An outcome of a running project. A project that has ended takes none; a landmark outcome
+    needs its reason."""
+    ensure_bureau(actor)
+    project = InnovationProject.objects.select_for_update().get(pk=project.pk)
+    if project.ended_on is not None:
+        raise ValidationError(
+            _("项目已于 %(day)s 结项，不能再登记成果；结项后的成果请登记到新的项目。")
+            % {"day": project.ended_on.isoformat()}
+        )
+    if kind not in Outcome.Kind.values:
+        raise ValidationError({"kind": _("请选择成果类别。")})
+    if not (title or "").strip():
+        raise ValidationError({"title": _("请填写成果名称。")})
+    if achieved_on > timezone.localdate():
+        raise ValidationError({"achieved_on": _("取得日期不能晚于今天。")})
+    if achieved_on < project.started_on:
+        raise ValidationError({"achieved_on": _("取得日期不能早于项目立项日期。")})
+    reason = (landmark_reason or "").strip()
+    if landmark and not reason:
+        raise ValidationError({"landmark_reason": _("标志性成果须写明理由。")})
+    outcome = Outcome.objects.create(
+        project=project,
+        kind=kind,
+        title=title.strip()[:200],
+        number=(number or "").strip()[:60],
+        achieved_on=achieved_on,
+        landmark=landmark,
+        landmark_reason=reason[:300] if landmark else "",
+    )
+    audit_create(
+        actor=actor,
+        obj=outcome,
+        fields=["kind", "title", "number", "achieved_on", "landmark", "landmark_reason"],
+    )
+    return outcome

@@ -12,4 +12,8 @@ urlpatterns = [
     path("rule/", views.rule, name="rule"),
     path("<int:pk>/", views.platform_detail, name="detail"),
     path("<int:pk>/edit/", views.platform_edit, name="edit"),
+    path("projects/", views.project_list, name="projects"),
+    path("projects/new/", views.project_edit, name="project_create"),
+    path("projects/<int:pk>/", views.project_detail, name="project"),
+    path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
 ]

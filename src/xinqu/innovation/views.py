@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinqu.core import jobs
-from xinqu.core.access import AuthedRequest, ensure_business, shown_name
+from xinqu.core.access import AuthedRequest, ensure_business, shown_name, shown_names
 from xinqu.core.forms import add_service_errors
 from xinqu.core.imports import template_workbook
 from xinqu.core.models import OrgUnit
@@ -24,14 +24,18 @@ from xinqu.core.xlsx import export_response, workbook_bytes, xlsx_response
 from xinqu.enterprises.selectors import enterprise_by_code_or_name
 from xinqu.innovation import selectors, services
 from xinqu.innovation.forms import (
+    EndForm,
     ImportForm,
     NewPlatformForm,
+    OutcomeForm,
+    PartnerForm,
     PlatformForm,
+    ProjectForm,
     RecognitionForm,
     RuleForm,
     YearForm,
 )
-from xinqu.innovation.models import Level, Platform
+from xinqu.innovation.models import InnovationProject, Level, Platform
 from xinqu.innovation.rules import level_on, score
 
 EXPORT_HEADERS = [
@@ -276,3 +280,178 @@ def import_template(request: AuthedRequest) -> HttpResponse:
     return xlsx_response(
         "template-innovation-platforms.xlsx", template_workbook(str(spec.label), spec.columns)
     )
+
+
+# --- Innovation projects -------------------------------------------------------------------------
+
+PROJECT_HEADERS = [
+    _("项目编号"),
+    _("项目名称"),
+    _("项目类别"),
+    _("承担主体"),
+    _("依托平台"),
+    _("立项日期"),
+    _("计划完成日期"),
+    _("结项日期"),
+    _("总投入（万元）"),
+    _("财政支持（万元）"),
+    _("成果（项）"),
+    _("其中标志性成果（项）"),
+]
+
+
+def _holder(user: Any, project: InnovationProject) -> str:
+    if project.enterprise_id:
+        return str(shown_name(user, project.enterprise).name)
+    return project.institution
+
+
+@login_required
+def project_list(request: AuthedRequest) -> HttpResponse:
+    ensure_business(request.user)
+    found = selectors.projects_filtered(request.user, request.GET)
+    kinds = dict(InnovationProject.Kind.choices)
+    if request.GET.get("format") == "xlsx":
+        rows = (
+            [
+                p.code,
+                p.name,
+                str(kinds.get(p.kind, "")),
+                _holder(request.user, p),
+                p.platform.name if p.platform and not p.platform.confidential else "",
+                p.started_on,
+                p.due_on,
+                p.ended_on,
+                float(p.budget),
+                float(p.support),
+                getattr(p, "outcome_count", 0),
+                getattr(p, "landmark_count", 0),
+            ]
+            for p in found.iterator(chunk_size=500)
+        )
+        content = workbook_bytes(str(_("创新项目")), [str(h) for h in PROJECT_HEADERS], rows)
+        return export_response(
+            actor=request.user, filename="innovation-projects.xlsx", content=content, object_type="innovation"
+        )
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    listed: list[dict[str, Any]] = [
+        {"project": p, "kind": kinds.get(p.kind, ""), "holder": _holder(request.user, p)}
+        for p in page.object_list
+    ]
+    page.object_list = listed  # type: ignore[assignment]  # the rows as the table shows them
+    query = request.GET.copy()
+    query.pop("page", None)
+    today = timezone.localdate()
+    context = {
+        "page": page,
+        "params": request.GET,
+        "query": query.urlencode(),
+        "kinds": InnovationProject.Kind.choices,
+        "can_edit": services.is_bureau(request.user),
+        "year": today.year,
+        "counts": [
+            (_("当年立项的高能级项目"), selectors.started_in(today.year, today, "high_level").count()),
+            (_("当年取得的标志性成果"), selectors.landmarks_in(today.year, today).count()),
+            (_("当年立项的院士型项目"), selectors.started_in(today.year, today, "academician").count()),
+        ],
+    }
+    return render(request, "innovation/projects.html", context)
+
+
+def _enterprise_from(form: Any, field: str, user: Any, current: Any) -> Any:
+    text = (form.cleaned_data.get(field) or "").strip()
+    if not text:
+        if current is not None and not shown_name(user, current).visible:
+            return current
+        return None
+    found = enterprise_by_code_or_name(user, text)
+    if found is None:
+        raise ValidationError({field: _("企业名录中没有这家企业：请输入名称或信用代码后从列表中选择。")})
+    return found
+
+
+@login_required
+def project_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
+    ensure_business(request.user)
+    project = selectors.project_for(request.user, pk) if pk else None
+    services.ensure_bureau(request.user)
+    shown = shown_name(request.user, project.enterprise if project else None)
+    form = ProjectForm(
+        request.POST or None,
+        instance=project,
+        initial={"enterprise_name": shown.name if shown.visible else ""},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "enterprise_name"}
+        try:
+            data["enterprise"] = _enterprise_from(
+                form, "enterprise_name", request.user, project.enterprise if project else None
+            )
+            if project is None:
+                saved = services.project_create(actor=request.user, **data)
+            else:
+                saved = services.project_update(actor=request.user, project=project, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存项目 %(code)s。") % {"code": saved.code})
+            return redirect("innovation:project", saved.pk)
+    return render(request, "innovation/project_edit.html", {"form": form, "project": project})
+
+
+@login_required
+def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    ensure_business(request.user)
+    user = request.user
+    project = selectors.project_for(user, pk)
+    chosen = request.POST.get("form") if request.method == "POST" else None
+    today = timezone.localdate()
+    forms_: dict[str, Any] = {
+        "outcome": OutcomeForm(request.POST if chosen == "outcome" else None, initial={"achieved_on": today}),
+        "partner": PartnerForm(request.POST if chosen == "partner" else None),
+        "end": EndForm(request.POST if chosen == "end" else None, initial={"on": today}),
+    }
+    if chosen:
+        services.ensure_bureau(user)
+        form = forms_.get(chosen)
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                if chosen == "outcome":
+                    services.outcome_add(actor=user, project=project, **data)
+                    message = _("已登记成果。")
+                elif chosen == "partner":
+                    data["enterprise"] = _enterprise_from(form, "enterprise", user, None)
+                    services.partner_add(actor=user, project=project, **data)
+                    message = _("已添加合作方。")
+                else:
+                    services.project_end(actor=user, project=project, **data)
+                    message = _("项目已结项。")
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, message)
+                return redirect("innovation:project", pk)
+    partners = list(project.partners.select_related("enterprise"))
+    named = shown_names(user, [p.enterprise for p in partners])
+    context = {
+        "project": project,
+        "holder": shown_name(user, project.enterprise) if project.enterprise_id else None,
+        "partners": [
+            {"partner": p, "shown": named[p.enterprise_id] if p.enterprise_id else None} for p in partners
+        ],
+        "outcomes": project.outcomes.all(),
+        "platform_shown": project.platform
+        if project.platform
+        and (
+            not project.platform.confidential
+            or selectors.platforms_for(user).filter(pk=project.platform_id or 0).exists()
+        )
+        else None,
+        "can_edit": services.is_bureau(user) and project.ended_on is None,
+        "forms": forms_,
+        "chosen": chosen,
+    }
+    return render(request, "innovation/project.html", context)
