@@ -33,7 +33,7 @@ from xinqu.enterprises.models import (
     Visit,
 )
 from xinqu.indicators.models import Submission
-from xinqu.innovation.models import InnovationProject, Platform, Recognition
+from xinqu.innovation.models import InnovationProject, Platform, Recognition, Talent, TalentProgramme
 from xinqu.investment.models import Lead
 from xinqu.plans.models import Period, Plan, Report
 from xinqu.projects.models import Project
@@ -142,7 +142,15 @@ def world(econ, econ_staff, econ_head, invest_staff, zone, make_user):
         code="CX2026001", name="内部创新项目", kind="high_level", institution="某大学", department=econ,
         confidential=True, started_on=dt.date(2026, 3, 1),
     )  # fmt: skip
+    scheme = TalentProgramme.objects.create(
+        name="内部引才计划", category="innovative", started_on=dt.date(2020, 1, 1)
+    )
+    talent = Talent.objects.create(
+        programme=scheme, name="内部人才", id_number="X000001", department=econ, confidential=True,
+        host_platform=platform, recruited_on=dt.date(2026, 3, 1),
+    )  # fmt: skip
     return {
+        "talent": talent,
         "innovation": innovation,
         "platform": platform,
         "lead": lead,
@@ -178,6 +186,8 @@ def _private_paths(world):
             f"/api/v1/platforms/{w['platform'].code}",
             f"/innovation/projects/{w['innovation'].pk}/",
             f"/api/v1/innovation-projects/{w['innovation'].code}",
+            f"/innovation/talents/{w['talent'].pk}/",
+            f"/api/v1/talents/{w['talent'].pk}",
         ],
         "lists": [
             ("/updates/", "内部工作动态标题"),
@@ -200,6 +210,8 @@ def _private_paths(world):
             ("/api/v1/platforms", "内部创新平台"),
             ("/innovation/projects/", "内部创新项目"),
             ("/api/v1/innovation-projects", "内部创新项目"),
+            ("/innovation/talents/", "内部人才"),
+            ("/api/v1/talents", "内部人才"),
             ("/cockpit/", SECRET),
             ("/api/v1/cockpit", SECRET),
             ("/cockpit/", "内部招商线索项目"),
@@ -210,6 +222,7 @@ def _private_paths(world):
             ("/investment/?format=xlsx", "内部招商线索项目"),
             ("/innovation/?format=xlsx", "内部创新平台"),
             ("/innovation/projects/?format=xlsx", "内部创新项目"),
+            ("/innovation/talents/?format=xlsx", "内部人才"),
         ],
     }
 

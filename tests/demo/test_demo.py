@@ -346,6 +346,12 @@ def test_the_demo_innovation_platforms_are_the_articles_45_at_the_end_of_2023_an
         "4.2": "innovation.landmark_outcomes",
         "4.3": "innovation.academician_projects",
     }
+    # Talent: recruits every year since 2023 under each programme, some reviewed and paid.
+    from xinqu.innovation.models import Review, Talent
+
+    assert feed("innovation.talents").compute(2023, end).value == 38
+    assert Talent.objects.filter(lead__isnull=False, lead__talent_project=True).exists()
+    assert Review.objects.filter(clawed_back__gt=0).exists() and Review.objects.filter(clawed_back=0).exists()
     client.post("/accounts/login/", {"username": "demo-tech-staff", "password": DEMO_PASSWORD})
     page = client.get("/innovation/", {"q": "于吉红"}).content.decode()
     assert "于吉红院未来实验室" in page and 'id="add-platform"' in page

@@ -226,3 +226,24 @@ def test_the_projects_api_keeps_the_pages_rules(tech_staff, econ_staff, project,
     )
     assert created.status_code == 403
     assert as_user(econ_staff).get("/api/v1/innovation-projects", {"year": 1800}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/innovation/projects/",
+        "/innovation/projects/new/",
+        "/innovation/talents/",
+        "/innovation/talents/new/",
+        "/innovation/talents/programmes/",
+        "project",
+    ],
+)
+def test_project_and_talent_pages_read_in_english(as_user, tech_staff, project, path):
+    client = as_user(tech_staff)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    url = f"/innovation/projects/{project.pk}/" if path == "project" else path
+    page = client.get(url).content.decode().replace(project.name, "").replace(project.institution, "")
+    page = page.replace("林峰", "").replace("科技创新局", "")
+    for word in ("项目", "成果", "人才", "计划", "科技创新", "年度", "合作"):
+        assert word not in page, (path, word)

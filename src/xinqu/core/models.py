@@ -298,6 +298,7 @@ class AuditEntry(models.Model):
         PASSWORD = "password", _("修改密码")
         EXPORT = "export", _("导出")
         TOKEN = "token", _("签发令牌")
+        REVEAL = "reveal", _("查看个人信息")
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     # Plain values rather than foreign keys: deleting a user must never rewrite the log.

@@ -20,8 +20,8 @@ from xinqu.core.models import OrgUnit
 from xinqu.core.params import YEAR_MAX, YEAR_MIN
 from xinqu.enterprises.models import Enterprise, IndustryNode
 from xinqu.innovation import selectors, services
-from xinqu.innovation.models import InnovationProject, Platform
-from xinqu.innovation.rules import level_on, score
+from xinqu.innovation.models import InnovationProject, Platform, Talent, TalentProgramme
+from xinqu.innovation.rules import level_on, mask, score
 
 router = Router(tags=["innovation"])
 
@@ -299,3 +299,162 @@ def outcome_add(request: AuthedRequest, code: str, payload: OutcomeIn) -> Any:
     project = _project(request, code)
     services.outcome_add(actor=request.user, project=project, **payload.dict())
     return Status(201, _project_out(request.user, _project(request, code)))
+
+
+class TalentOut(Schema):
+    id: int
+    name: str
+    team: bool
+    programme: str
+    category: str
+    id_number: str = Field(
+        description="masked; the bureau reads it in full through POST /talents/{id}/personal"
+    )
+    phone: str = Field(description="masked")
+    host_enterprise: str | None
+    host_platform: str | None = Field(description="the platform's code")
+    lead: str | None = Field(description="the investment lead's code (a 高科技人才产业项目)")
+    recruited_on: dt.date
+    service_years: int
+    support_promised: Number = Field(description="万元")
+    paid: Number = Field(description="万元, net of clawbacks")
+    reviews: list[dict[str, Any]]
+
+
+def _talent_out(user: Any, talent: Talent) -> dict[str, Any]:
+    return {
+        "id": talent.pk,
+        "name": talent.name,
+        "team": talent.team,
+        "programme": talent.programme.name,
+        "category": talent.programme.category,
+        "id_number": mask(talent.id_number),
+        "phone": mask(talent.phone),
+        "host_enterprise": str(shown_name(user, talent.host_enterprise).name)
+        if talent.host_enterprise_id
+        else None,
+        "host_platform": talent.host_platform.code
+        if talent.host_platform and not talent.host_platform.confidential
+        else None,
+        "lead": talent.lead.code if talent.lead and _lead_open(user, talent.lead_id) else None,
+        "recruited_on": talent.recruited_on,
+        "service_years": talent.service_years,
+        "support_promised": talent.support_promised,
+        "paid": services.paid_to(talent),
+        "reviews": [
+            {"reviewed_on": r.reviewed_on, "score": r.score, "note": r.note, "clawed_back": r.clawed_back}
+            for r in talent.reviews.all()
+        ],
+    }
+
+
+def _lead_open(user: Any, lead_id: int | None) -> bool:
+    from xinqu.investment.models import Lead
+
+    return Lead.objects.visible_to(user).filter(pk=lead_id or 0).exists()
+
+
+@router.get("/talents", response=list[TalentOut], summary="Talents recruited, personal data masked")
+@paginate(Pages)
+def talents_list(
+    request: AuthedRequest, q: str = "", programme: int | None = None, category: str = ""
+) -> Any:
+    ensure_business(request.user)
+    params = {"q": q, "programme": str(programme or ""), "category": category}
+    return PageOf(
+        selectors.talents_filtered(request.user, params),
+        lambda rows: [_talent_out(request.user, t) for t in rows],
+    )
+
+
+def _talent(request: AuthedRequest, pk: int) -> Talent:
+    return get_object_or_404(selectors.talents_for(request.user), pk=pk)
+
+
+@router.get("/talents/{pk}", response=TalentOut)
+def talent_read(request: AuthedRequest, pk: int) -> Any:
+    ensure_business(request.user)
+    return _talent_out(request.user, _talent(request, pk))
+
+
+class PersonalOut(Schema):
+    id_number: str
+    phone: str
+
+
+@router.post(
+    "/talents/{pk}/personal", response=PersonalOut, summary="The ID number and phone in full (logged)"
+)
+def talent_personal(request: AuthedRequest, pk: int) -> Any:
+    ensure_business(request.user)
+    id_number, phone = services.personal_data(actor=request.user, talent=_talent(request, pk))
+    return {"id_number": id_number, "phone": phone}
+
+
+class TalentIn(Schema):
+    programme: int
+    name: str
+    id_number: str
+    phone: str = ""
+    team: bool = False
+    host_enterprise: str = Field(default="", description="the host enterprise's credit code")
+    host_platform: str = Field(default="", description="or the host platform's code")
+    lead: str = Field(
+        default="", description="the investment lead's code, if the talent came with a 高科技人才产业项目"
+    )
+    recruited_on: dt.date
+    service_years: int = Field(default=3, ge=0, le=50)
+    support_promised: Decimal = Field(default=Decimal(0), ge=0, description="万元")
+    obligations: str = ""
+    confidential: bool = False
+
+
+@router.post("/talents", response={201: TalentOut}, summary="Register a talent under a programme")
+def talent_create(request: AuthedRequest, payload: TalentIn) -> Any:
+    from xinqu.investment.models import Lead
+
+    ensure_business(request.user)
+    services.ensure_bureau(request.user)
+    data = payload.dict()
+    data["programme"] = get_object_or_404(TalentProgramme, pk=data["programme"])
+    code = data.pop("host_enterprise")
+    data["host_enterprise"] = (
+        get_object_or_404(Enterprise.objects.visible_to(request.user), credit_code=code) if code else None
+    )
+    platform = data.pop("host_platform")
+    data["host_platform"] = (
+        get_object_or_404(selectors.platforms_for(request.user), code=platform) if platform else None
+    )
+    lead = data.pop("lead")
+    data["lead"] = get_object_or_404(Lead.objects.visible_to(request.user), code=lead) if lead else None
+    saved = services.talent_create(actor=request.user, **data)
+    return Status(201, _talent_out(request.user, _talent(request, saved.pk)))
+
+
+class PaymentIn(Schema):
+    paid_on: dt.date
+    amount: Decimal = Field(description="万元")
+    confirm_over: bool = Field(default=False, description="confirm a payment beyond the support promised")
+    over_reason: str = ""
+
+
+@router.post("/talents/{pk}/payments", response={201: TalentOut}, summary="Record support paid")
+def talent_payment(request: AuthedRequest, pk: int, payload: PaymentIn) -> Any:
+    ensure_business(request.user)
+    talent = _talent(request, pk)
+    services.payment_add(actor=request.user, talent=talent, **payload.dict())
+    return Status(201, _talent_out(request.user, _talent(request, pk)))
+
+
+class ReviewIn(Schema):
+    reviewed_on: dt.date
+    score: Decimal = Field(ge=0, le=100)
+    note: str = ""
+
+
+@router.post("/talents/{pk}/reviews", response={201: TalentOut}, summary="Record an acceptance review")
+def talent_review(request: AuthedRequest, pk: int, payload: ReviewIn) -> Any:
+    ensure_business(request.user)
+    talent = _talent(request, pk)
+    services.review_add(actor=request.user, talent=talent, **payload.dict())
+    return Status(201, _talent_out(request.user, _talent(request, pk)))

@@ -21,6 +21,11 @@ from xinqu.innovation.models import (
     Platform,
     PlatformYear,
     Recognition,
+    Review,
+    SupportPayment,
+    Talent,
+    TalentCategory,
+    TalentProgramme,
 )
 
 SEED = 17
@@ -160,7 +165,8 @@ def load_demo_innovation(*, users: dict[str, User], today: dt.date, **_context: 
     if Platform.objects.exists():
         return 0
     made = _platforms(today)
-    return made + _projects(today)
+    made += _projects(today)
+    return made + _talents(today)
 
 
 def _platforms(today: dt.date) -> int:
@@ -334,3 +340,101 @@ def _projects(today: dt.date) -> int:
             )
     Outcome.objects.bulk_create(outcomes)
     return len(projects)
+
+
+PROGRAMMES = [
+    ("长春新区院士引进计划", TalentCategory.ACADEMICIAN, dt.date(2021, 3, 1), 4),
+    ("长春新区海外高层次人才计划", TalentCategory.OVERSEAS, dt.date(2020, 6, 1), 10),
+    ("长春新区创新型人才计划", TalentCategory.INNOVATIVE, dt.date(2019, 9, 1), 24),
+]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗"
+GIVEN = ["明远", "晓峰", "思源", "建华", "志强", "海燕", "立新", "文博", "子涵", "嘉怡", "国栋", "雪松"]
+
+
+def _talents(today: dt.date) -> int:
+    """Each programme's recruits per year since 2023 (demo ID numbers and phones, not real
+    people's), their support paid in instalments and the reviews of those past two years."""
+    from xinqu.investment.models import Lead
+
+    tech = Department.objects.get(code="tech")
+    firms = list(Enterprise.objects.filter(confidential=False).order_by("pk")[:150])
+    platforms = list(Platform.objects.filter(confidential=False).order_by("pk"))
+    leads = list(Lead.objects.filter(talent_project=True, landed_on__isnull=False).order_by("pk")[:20])
+    rng = random.Random(SEED + 9)
+    talents: list[Talent] = []
+    for name, category, started, per_year in PROGRAMMES:
+        programme = TalentProgramme.objects.create(name=name, category=category, started_on=started)
+        for year in range(2023, today.year + 1):
+            for _n in range(per_year):
+                day = dt.date(year, rng.randint(1, 12), rng.randint(1, 28))
+                if day > today:
+                    continue
+                team = category != TalentCategory.INNOVATIVE and rng.random() < 0.4
+                person = rng.choice(SURNAMES) + rng.choice(GIVEN)
+                promised = Decimal({"academician": 500, "overseas": 200, "innovative": 50}[category])
+                talents.append(
+                    Talent(
+                        department=tech,
+                        programme=programme,
+                        name=f"{person}团队" if team else person,
+                        team=team,
+                        id_number=f"2201{rng.randint(10, 99)}{rng.randint(1960, 1995)}{rng.randint(1, 12):02d}"
+                        f"{rng.randint(1, 28):02d}{len(talents):04d}",
+                        phone=f"139{rng.randint(10_000_000, 99_999_999)}",
+                        host_enterprise=rng.choice(firms) if firms and rng.random() < 0.7 else None,
+                        host_platform=rng.choice(platforms) if platforms else None,
+                        lead=leads.pop() if leads and day.year >= 2024 and rng.random() < 0.3 else None,
+                        recruited_on=day,
+                        service_years=3 if category == TalentCategory.INNOVATIVE else 5,
+                        support_promised=promised,
+                        obligations="在新区全职工作满服务期；每年至少申请发明专利 2 件。",
+                    )
+                )
+    for talent in talents:
+        if talent.host_enterprise is None and talent.host_platform is None:
+            talent.host_platform = platforms[0] if platforms else None
+    Talent.objects.bulk_create(talents)
+    payments: list[SupportPayment] = []
+    reviews: list[Review] = []
+    for talent in talents:
+        first = talent.recruited_on + dt.timedelta(days=30)
+        if first <= today:
+            payments.append(SupportPayment(talent=talent, paid_on=first, amount=talent.support_promised / 2))
+        review_day = talent.recruited_on + dt.timedelta(days=730)
+        if review_day <= today:
+            score = Decimal(rng.randint(52, 96))
+            back = (
+                (talent.support_promised / 2 * Decimal("0.5")).quantize(Decimal("0.01"))
+                if score < 60
+                else Decimal(0)
+            )
+            reviews.append(
+                Review(
+                    talent=talent,
+                    reviewed_on=review_day,
+                    score=score,
+                    note="按约定义务逐项验收。",
+                    clawed_back=back,
+                )
+            )
+            if back:
+                payments.append(
+                    SupportPayment(
+                        talent=talent,
+                        paid_on=review_day,
+                        amount=-back,
+                        clawback=True,
+                        over_reason="验收不合格，按规则追回",
+                    )
+                )
+            elif review_day + dt.timedelta(days=30) <= today:
+                payments.append(
+                    SupportPayment(
+                        talent=talent,
+                        paid_on=review_day + dt.timedelta(days=30),
+                        amount=talent.support_promised / 2,
+                    )
+                )
+    SupportPayment.objects.bulk_create(payments)
+    Review.objects.bulk_create(reviews)
+    return len(talents)

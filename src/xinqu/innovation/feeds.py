@@ -12,8 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.feeds import RECORDS_SHOWN, Fed, Feed, Record
-from xinqu.innovation.models import InnovationProject, Level, Platform
-from xinqu.innovation.selectors import counted, landmarks_in, started_in
+from xinqu.innovation.models import InnovationProject, Level, Platform, TalentCategory
+from xinqu.innovation.selectors import counted, landmarks_in, recruited_in, started_in
 
 MASKED = _("内部平台")
 MASKED_PROJECT = _("内部项目")
@@ -79,6 +79,24 @@ def landmark_outcomes(year: int, as_of: dt.date) -> Fed:
     return Fed(Decimal(count), records, count)
 
 
+MASKED_TALENT = _("内部人才")
+
+
+def _recruited(category: str = "") -> Callable[[int, dt.date], Fed]:
+    def compute(year: int, as_of: dt.date) -> Fed:
+        found = recruited_in(year, as_of, category).select_related("programme").order_by("recruited_on", "id")
+        count = found.count()
+        records = [
+            Record(str(MASKED_TALENT), "")
+            if t.confidential
+            else Record(f"{t.name}（{t.programme.name}）", reverse("innovation:talent", args=[t.pk]))
+            for t in found[:RECORDS_SHOWN]
+        ]
+        return Fed(Decimal(count), records, count)
+
+    return compute
+
+
 FEEDS = [
     Feed("innovation.platforms", _("创新平台（个，期末数）"), "个", platforms, measure="stock"),
     Feed(
@@ -122,6 +140,28 @@ FEEDS = [
         _("当年取得的标志性成果（项，“515”）"),
         "项",
         landmark_outcomes,
+        measure="quantity",
+    ),
+    Feed("innovation.talents", _("当年引进的人才（人/团队）"), "人", _recruited(), measure="quantity"),
+    Feed(
+        "innovation.talents_academician",
+        _("当年引进的院士（人/团队）"),
+        "人",
+        _recruited(TalentCategory.ACADEMICIAN),
+        measure="quantity",
+    ),
+    Feed(
+        "innovation.talents_overseas",
+        _("当年引进的海外人才（人/团队）"),
+        "人",
+        _recruited(TalentCategory.OVERSEAS),
+        measure="quantity",
+    ),
+    Feed(
+        "innovation.talents_innovative",
+        _("当年引进的创新型人才（人/团队）"),
+        "人",
+        _recruited(TalentCategory.INNOVATIVE),
         measure="quantity",
     ),
 ]

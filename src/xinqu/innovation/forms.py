@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -18,6 +19,9 @@ from xinqu.innovation.models import (
     Platform,
     PlatformYear,
     Recognition,
+    Talent,
+    TalentProgramme,
+    TalentRule,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -154,3 +158,66 @@ class OutcomeForm(forms.Form):
 
 class EndForm(forms.Form):
     on = forms.DateField(label=_("结项日期"), widget=DATE)
+
+
+class TalentForm(ServiceForm):
+    class Meta:
+        model = Talent
+        fields = [
+            "programme",
+            "name",
+            "team",
+            "id_number",
+            "phone",
+            "host_platform",
+            "recruited_on",
+            "service_years",
+            "support_promised",
+            "obligations",
+            "confidential",
+        ]
+        widgets = {"recruited_on": DATE, "obligations": forms.Textarea(attrs={"rows": 2})}
+        help_texts = {"confidential": _("仅科技创新局和管委会领导可见")}
+
+    host_name = enterprise_field(
+        _("用人企业"), required=False, help_text=_("企业名录中的企业；在平台工作的可只选依托平台")
+    )
+    lead_code = forms.CharField(
+        label=_("招商线索编号"),
+        required=False,
+        max_length=20,
+        help_text=_("随人才落地的高科技人才产业项目；“三个五”中的这一项以招商台账为准"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["host_platform"].queryset = Platform.objects.filter(confidential=False)  # type: ignore[attr-defined]
+        self.order_fields(
+            ["programme", "name", "team", "id_number", "phone", "host_name", "host_platform", "lead_code"]
+        )
+
+
+class PaymentForm(forms.Form):
+    paid_on = forms.DateField(label=_("拨付日期"), widget=DATE)
+    amount = forms.DecimalField(label=_("金额（万元）"), min_value=Decimal("0.01"), decimal_places=2)
+    confirm_over = forms.BooleanField(label=_("确认超出承诺拨付"), required=False)
+    over_reason = forms.CharField(label=_("超出承诺的说明"), required=False, max_length=300)
+
+
+class ReviewForm(forms.Form):
+    reviewed_on = forms.DateField(label=_("验收日期"), widget=DATE)
+    score = forms.DecimalField(label=_("得分"), min_value=0, max_value=100, decimal_places=1)
+    note = forms.CharField(label=_("验收意见"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ProgrammeForm(ServiceForm):
+    class Meta:
+        model = TalentProgramme
+        fields = ["name", "category", "started_on", "description"]
+        widgets = {"started_on": DATE, "description": forms.Textarea(attrs={"rows": 2})}
+
+
+class TalentRuleForm(ServiceForm):
+    class Meta:
+        model = TalentRule
+        fields = ["threshold", "clawback_percent"]

@@ -297,3 +297,142 @@ class Outcome(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class TalentCategory(models.TextChoices):
+    ACADEMICIAN = "academician", _("院士")
+    OVERSEAS = "overseas", _("海外人才")
+    INNOVATIVE = "innovative", _("创新型人才")
+
+
+class TalentProgramme(models.Model):
+    """A talent programme (引才计划) the zone recruits under, e.g. its academician programme."""
+
+    name = models.CharField(_("计划名称"), max_length=120, unique=True)
+    category = models.CharField(_("人才类别"), max_length=12, choices=TalentCategory.choices)
+    started_on = models.DateField(_("设立日期"))
+    description = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        ordering = ["started_on", "name"]
+        verbose_name = _("引才计划")
+        verbose_name_plural = _("引才计划")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Talent(DepartmentOwned):
+    """A person or team recruited under a programme: the host, the support promised and paid, and
+    the obligations an acceptance review scores. The ID number and phone are personal data:
+    masked wherever shown, revealed to the bureau on request, each reveal in the audit log."""
+
+    programme = models.ForeignKey(
+        TalentProgramme, on_delete=models.PROTECT, related_name="talents", verbose_name=_("引才计划")
+    )
+    name = models.CharField(_("姓名或团队名称"), max_length=120)
+    team = models.BooleanField(_("团队"), default=False)
+    id_number = models.CharField(
+        _("证件号码"), max_length=30, help_text=_("身份证或护照号码；团队填带头人的")
+    )
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    host_enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="talents",
+        verbose_name=_("用人企业"),
+    )
+    host_platform = models.ForeignKey(
+        Platform,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="talents",
+        verbose_name=_("依托平台"),
+    )
+    lead = models.ForeignKey(
+        "investment.Lead",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="talents",
+        verbose_name=_("招商线索（高科技人才产业项目）"),
+    )
+    recruited_on = models.DateField(_("引进日期"))
+    service_years = models.PositiveSmallIntegerField(_("服务期（年）"), default=3)
+    support_promised = models.DecimalField(
+        _("承诺支持（万元）"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(0)],
+    )
+    obligations = models.TextField(_("约定义务"), blank=True, help_text=_("如服务年限、成果产出"))
+
+    class Meta:
+        ordering = ["-recruited_on", "-id"]
+        verbose_name = _("人才")
+        verbose_name_plural = _("人才")
+        constraints = [
+            models.UniqueConstraint(fields=["programme", "id_number"], name="talent_once_per_programme")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SupportPayment(models.Model):
+    """Support paid to a talent. Beyond what was promised only when confirmed, with the reason."""
+
+    talent = models.ForeignKey(Talent, on_delete=models.PROTECT, related_name="payments")
+    paid_on = models.DateField(_("拨付日期"))
+    amount = models.DecimalField(_("金额（万元）"), max_digits=12, decimal_places=2)
+    over_reason = models.CharField(_("超出承诺的说明"), max_length=300, blank=True)
+    clawback = models.BooleanField(_("追回"), default=False)
+
+    class Meta:
+        ordering = ["paid_on", "id"]
+        verbose_name = _("支持资金")
+        verbose_name_plural = _("支持资金")
+
+    def __str__(self) -> str:
+        return f"{self.talent_id} {self.paid_on} {self.amount}"
+
+
+class Review(models.Model):
+    """An acceptance review (验收) of a talent against its obligations."""
+
+    talent = models.ForeignKey(Talent, on_delete=models.PROTECT, related_name="reviews")
+    reviewed_on = models.DateField(_("验收日期"))
+    score = models.DecimalField(_("得分"), max_digits=5, decimal_places=1, validators=[MinValueValidator(0)])
+    note = models.TextField(_("验收意见"), blank=True)
+    clawed_back = models.DecimalField(
+        _("追回金额（万元）"), max_digits=12, decimal_places=2, default=Decimal(0)
+    )
+
+    class Meta:
+        ordering = ["reviewed_on", "id"]
+        verbose_name = _("验收")
+        verbose_name_plural = _("验收")
+
+    def __str__(self) -> str:
+        return f"{self.talent_id} {self.reviewed_on} {self.score}"
+
+
+class TalentRule(models.Model):
+    """The clawback rule (one row; the bureau edits it): a review scoring below the threshold
+    claws back that share of the support paid so far."""
+
+    threshold = models.DecimalField(_("合格分"), max_digits=5, decimal_places=1, default=Decimal(60))
+    clawback_percent = models.DecimalField(
+        _("不合格追回比例（%）"), max_digits=5, decimal_places=1, default=Decimal(50)
+    )
+
+    class Meta:
+        verbose_name = _("人才考核规则")
+        verbose_name_plural = _("人才考核规则")
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)

@@ -59,3 +59,18 @@ def score(rule: AssessmentRule, level: str, year: PlatformYear) -> Score:
     raw = sum((points for *_rest, points in parts), start=Decimal(0))
     total = min(raw, rule.cap).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return Score(total, parts, raw > rule.cap)
+
+
+def mask(text: str, keep_start: int = 3, keep_end: int = 4) -> str:
+    """Personal data as lists, exports and pages show it: the ends kept, the middle starred."""
+    text = text or ""
+    if len(text) <= keep_start + keep_end:
+        return "*" * len(text)
+    return text[:keep_start] + "*" * (len(text) - keep_start - keep_end) + text[-keep_end:]
+
+
+def clawback(paid: Decimal, score: Decimal, threshold: Decimal, percent: Decimal) -> Decimal:
+    """What a review below the threshold claws back: that share of the support paid so far."""
+    if score >= threshold or paid <= 0:
+        return Decimal(0)
+    return (paid * percent / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

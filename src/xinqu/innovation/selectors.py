@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -17,6 +17,8 @@ from xinqu.innovation.models import (
     Outcome,
     Platform,
     Recognition,
+    Talent,
+    TalentCategory,
 )
 from xinqu.innovation.rules import level_on
 
@@ -140,3 +142,30 @@ def landmarks_in(year: int, as_of: dt.date) -> QuerySet[Outcome]:
     return Outcome.objects.filter(
         landmark=True, achieved_on__year=year, achieved_on__lte=as_of
     ).select_related("project")
+
+
+def talents_for(user: Any) -> QuerySet[Talent]:
+    return Talent.objects.visible_to(user).select_related(
+        "programme", "host_enterprise", "host_platform", "lead", "department"
+    )
+
+
+def talent_for(user: Any, pk: int) -> Talent:
+    return get_object_or_404(talents_for(user), pk=pk)
+
+
+def talents_filtered(user: Any, params: Any) -> QuerySet[Talent]:
+    found = talents_for(user)
+    if str(params.get("programme") or "").isdigit():
+        found = found.filter(programme_id=int(params["programme"]))
+    if params.get("category") in TalentCategory.values:
+        found = found.filter(programme__category=params["category"])
+    text = (params.get("q") or "").strip()
+    if text:
+        found = found.filter(Q(name__icontains=text) | Q(host_enterprise__name__icontains=text))
+    return found.annotate(paid=Sum("payments__amount")).order_by("-recruited_on", "-id")
+
+
+def recruited_in(year: int, as_of: dt.date, category: str = "") -> QuerySet[Talent]:
+    found = Talent.objects.filter(recruited_on__year=year, recruited_on__lte=as_of)
+    return found.filter(programme__category=category) if category else found

@@ -11,14 +11,14 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinqu.core.access import ensure_department_member, member_of
-from xinqu.core.audit import audit_create, audit_update, snapshot
-from xinqu.core.models import OrgUnit, User
-from xinqu.core.services import UNCHANGED, given, save_audited
+from xinqu.core.audit import audit_create, audit_record, audit_update, snapshot
+from xinqu.core.models import AuditEntry, OrgUnit, User
+from xinqu.core.services import UNCHANGED, given, refuse_unknown, save_audited
 from xinqu.enterprises.models import Enterprise, IndustryNode
 from xinqu.innovation.models import (
     AssessmentRule,
@@ -29,7 +29,13 @@ from xinqu.innovation.models import (
     Platform,
     PlatformYear,
     Recognition,
+    Review,
+    SupportPayment,
+    Talent,
+    TalentProgramme,
+    TalentRule,
 )
+from xinqu.innovation.rules import clawback, mask
 
 PLATFORM_FIELDS = [
     "name",
@@ -475,3 +481,277 @@ def outcome_add(
         fields=["kind", "title", "number", "achieved_on", "landmark", "landmark_reason"],
     )
     return outcome
+
+
+# --- Talent --------------------------------------------------------------------------------------
+
+TALENT_FIELDS = [
+    "programme",
+    "name",
+    "team",
+    "id_number",
+    "phone",
+    "host_enterprise",
+    "host_platform",
+    "lead",
+    "recruited_on",
+    "service_years",
+    "support_promised",
+    "obligations",
+    "confidential",
+]
+
+
+@transaction.atomic
+def programme_save(
+    *,
+    actor: User,
+    programme: TalentProgramme | None = None,
+    name: str = UNCHANGED,
+    category: str = UNCHANGED,
+    started_on: dt.date = UNCHANGED,
+    description: str = UNCHANGED,
+) -> TalentProgramme:
+    ensure_bureau(actor)
+    fields = given(name=name, category=category, started_on=started_on, description=description)
+    instance = programme or TalentProgramme()
+    name = str(fields.get("name", instance.name or "")).strip()
+    if not name:
+        raise ValidationError({"name": _("请填写计划名称。")})
+    if TalentProgramme.objects.filter(name=name).exclude(pk=instance.pk).exists():
+        raise ValidationError({"name": _("已有同名的引才计划。")})
+    fields["name"] = name
+    return save_audited(
+        actor=actor,
+        instance=instance,
+        audited=["name", "category", "started_on", "description"],
+        fields=fields,
+    )
+
+
+def _check_talent(talent: Talent) -> None:
+    talent.name = (talent.name or "").strip()
+    talent.id_number = (talent.id_number or "").strip().upper().replace(" ", "")
+    talent.phone = (talent.phone or "").strip()
+    if not talent.name:
+        raise ValidationError({"name": _("请填写姓名或团队名称。")})
+    if not talent.id_number:
+        raise ValidationError({"id_number": _("请填写证件号码。")})
+    duplicate = Talent.objects.filter(programme_id=talent.programme_id, id_number=talent.id_number).exclude(
+        pk=talent.pk
+    )
+    if duplicate.exists():
+        raise ValidationError(
+            {
+                "id_number": _("这个证件号码已在“%(programme)s”中登记（%(name)s），同一计划不能重复登记。")
+                % {"programme": talent.programme.name, "name": duplicate.values_list("name", flat=True)[0]}
+            }
+        )
+    if talent.host_enterprise is None and talent.host_platform is None:
+        raise ValidationError({"host_enterprise": _("请选择用人企业或依托平台。")})
+    if talent.recruited_on is None or talent.recruited_on > timezone.localdate():
+        raise ValidationError({"recruited_on": _("引进日期不能晚于今天。")})
+    if talent.lead is not None and not talent.lead.talent_project:
+        raise ValidationError(
+            {"lead": _("关联的招商线索须标为“高科技人才产业项目”：这一数字以招商台账为准。")}
+        )
+
+
+@transaction.atomic
+def talent_create(
+    *,
+    actor: User,
+    programme: TalentProgramme = UNCHANGED,
+    name: str = UNCHANGED,
+    team: bool = UNCHANGED,
+    id_number: str = UNCHANGED,
+    phone: str = UNCHANGED,
+    host_enterprise: Enterprise | None = UNCHANGED,
+    host_platform: Platform | None = UNCHANGED,
+    lead: Any = UNCHANGED,
+    recruited_on: dt.date = UNCHANGED,
+    service_years: int = UNCHANGED,
+    support_promised: Decimal = UNCHANGED,
+    obligations: str = UNCHANGED,
+    confidential: bool = UNCHANGED,
+) -> Talent:
+    department_id = ensure_department_member(actor)
+    ensure_bureau(actor)
+    fields = given(
+        programme=programme, name=name, team=team, id_number=id_number, phone=phone, host_enterprise=host_enterprise,
+        host_platform=host_platform, lead=lead, recruited_on=recruited_on, service_years=service_years,
+        support_promised=support_promised, obligations=obligations, confidential=confidential,
+    )  # fmt: skip
+    return _talent_save(actor, Talent(department_id=department_id), fields)
+
+
+@transaction.atomic
+def talent_update(
+    *,
+    actor: User,
+    talent: Talent,
+    programme: TalentProgramme = UNCHANGED,
+    name: str = UNCHANGED,
+    team: bool = UNCHANGED,
+    id_number: str = UNCHANGED,
+    phone: str = UNCHANGED,
+    host_enterprise: Enterprise | None = UNCHANGED,
+    host_platform: Platform | None = UNCHANGED,
+    lead: Any = UNCHANGED,
+    recruited_on: dt.date = UNCHANGED,
+    service_years: int = UNCHANGED,
+    support_promised: Decimal = UNCHANGED,
+    obligations: str = UNCHANGED,
+    confidential: bool = UNCHANGED,
+) -> Talent:
+    ensure_bureau(actor)
+    fields = given(
+        programme=programme, name=name, team=team, id_number=id_number, phone=phone, host_enterprise=host_enterprise,
+        host_platform=host_platform, lead=lead, recruited_on=recruited_on, service_years=service_years,
+        support_promised=support_promised, obligations=obligations, confidential=confidential,
+    )  # fmt: skip
+    return _talent_save(actor, talent, fields)
+
+
+def _masked_snapshot(talent: Talent) -> dict[str, Any]:
+    values = snapshot(talent, TALENT_FIELDS)
+    values["id_number"] = mask(values.get("id_number") or "")
+    values["phone"] = mask(values.get("phone") or "")
+    return values
+
+
+def _talent_save(actor: User, talent: Talent, fields: dict[str, Any]) -> Talent:
+    """Save and log as `save_audited` does, but the log keeps the ID number and phone masked:
+    the audit log is read by the audit administrator, who has no need of them."""
+    refuse_unknown(fields, TALENT_FIELDS)
+    creating = talent._state.adding
+    before = {} if creating else _masked_snapshot(talent)
+    for name, value in fields.items():
+        setattr(talent, name, value)
+    talent.full_clean(validate_unique=False, validate_constraints=False)
+    _check_talent(talent)
+    talent.save()
+    after = _masked_snapshot(talent)
+    if creating:
+        audit_record(
+            actor=actor,
+            action=AuditEntry.Action.CREATE,
+            obj=talent,
+            changes={k: [None, v] for k, v in after.items()},
+        )
+    else:
+        changes = {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+        if changes:
+            audit_record(actor=actor, action=AuditEntry.Action.UPDATE, obj=talent, changes=changes)
+    return talent
+
+
+def paid_to(talent: Talent) -> Decimal:
+    """Support paid to a talent so far, net of what was clawed back."""
+    return talent.payments.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+
+
+@transaction.atomic
+def payment_add(
+    *,
+    actor: User,
+    talent: Talent,
+    paid_on: dt.date,
+    amount: Decimal,
+    confirm_over: bool = False,
+    over_reason: str = "",
+) -> SupportPayment:
+    """A payment of support. Beyond what was promised it is refused unless confirmed with a reason."""
+    ensure_bureau(actor)
+    talent = Talent.objects.select_for_update().get(pk=talent.pk)
+    if amount is None or amount <= 0:
+        raise ValidationError({"amount": _("金额须大于 0。")})
+    if paid_on > timezone.localdate():
+        raise ValidationError({"paid_on": _("拨付日期不能晚于今天。")})
+    if paid_on < talent.recruited_on:
+        raise ValidationError({"paid_on": _("拨付日期不能早于引进日期。")})
+    paid = paid_to(talent)
+    reason = (over_reason or "").strip()
+    if paid + amount > talent.support_promised:
+        if not (confirm_over and reason):
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "已拨付 %(paid)s 万元，加上这笔共 %(total)s 万元，超过承诺支持 %(promised)s 万元；确需超额拨付的，请勾选确认并写明理由。"
+                    )
+                    % {"paid": paid, "total": paid + amount, "promised": talent.support_promised}
+                }
+            )
+    else:
+        reason = ""
+    payment = SupportPayment.objects.create(
+        talent=talent, paid_on=paid_on, amount=amount, over_reason=reason[:300]
+    )
+    audit_create(actor=actor, obj=payment, fields=["paid_on", "amount", "over_reason"])
+    return payment
+
+
+def talent_rule() -> TalentRule:
+    return TalentRule.objects.first() or TalentRule()
+
+
+@transaction.atomic
+def talent_rule_save(
+    *, actor: User, threshold: Decimal = UNCHANGED, clawback_percent: Decimal = UNCHANGED
+) -> TalentRule:
+    ensure_bureau(actor)
+    fields = given(threshold=threshold, clawback_percent=clawback_percent)
+    if "threshold" in fields and not 0 <= fields["threshold"] <= 100:
+        raise ValidationError({"threshold": _("合格分须在 0 到 100 之间。")})
+    if "clawback_percent" in fields and not 0 <= fields["clawback_percent"] <= 100:
+        raise ValidationError({"clawback_percent": _("追回比例须在 0 到 100 之间。")})
+    instance = TalentRule.objects.first() or TalentRule()
+    return save_audited(
+        actor=actor, instance=instance, audited=["threshold", "clawback_percent"], fields=fields
+    )
+
+
+@transaction.atomic
+def review_add(
+    *, actor: User, talent: Talent, reviewed_on: dt.date, score: Decimal, note: str = ""
+) -> Review:
+    """An acceptance review. Below the rule's threshold it claws back the rule's share of the
+    support paid so far, recorded as a negative payment (追回)."""
+    ensure_bureau(actor)
+    talent = Talent.objects.select_for_update().get(pk=talent.pk)
+    if score is None or not 0 <= score <= 100:
+        raise ValidationError({"score": _("得分须在 0 到 100 之间。")})
+    if reviewed_on > timezone.localdate():
+        raise ValidationError({"reviewed_on": _("验收日期不能晚于今天。")})
+    if reviewed_on < talent.recruited_on:
+        raise ValidationError({"reviewed_on": _("验收日期不能早于引进日期。")})
+    rule = talent_rule()
+    back = clawback(paid_to(talent), score, rule.threshold, rule.clawback_percent)
+    review = Review.objects.create(
+        talent=talent, reviewed_on=reviewed_on, score=score, note=(note or "").strip(), clawed_back=back
+    )
+    audit_create(actor=actor, obj=review, fields=["reviewed_on", "score", "note", "clawed_back"])
+    if back:
+        SupportPayment.objects.create(
+            talent=talent,
+            paid_on=reviewed_on,
+            amount=-back,
+            clawback=True,
+            over_reason=str(
+                _("验收得分 %(score)s 低于合格分 %(threshold)s，按 %(percent)s%% 追回")
+                % {"score": score, "threshold": rule.threshold, "percent": rule.clawback_percent}
+            )[:300],
+        )
+    return review
+
+
+def personal_data(*, actor: User, talent: Talent) -> tuple[str, str]:
+    """The talent's ID number and phone in full, for the bureau only; every reveal is logged."""
+    ensure_bureau(actor)
+    audit_record(
+        actor=actor,
+        action=AuditEntry.Action.REVEAL,
+        obj=talent,
+        detail=str(_("查看证件号码和联系电话")),
+    )
+    return talent.id_number, talent.phone

@@ -16,4 +16,9 @@ urlpatterns = [
     path("projects/new/", views.project_edit, name="project_create"),
     path("projects/<int:pk>/", views.project_detail, name="project"),
     path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
+    path("talents/", views.talent_list, name="talents"),
+    path("talents/new/", views.talent_edit, name="talent_create"),
+    path("talents/programmes/", views.programmes, name="programmes"),
+    path("talents/<int:pk>/", views.talent_detail, name="talent"),
+    path("talents/<int:pk>/edit/", views.talent_edit, name="talent_edit"),
 ]

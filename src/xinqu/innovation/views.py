@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -29,14 +30,26 @@ from xinqu.innovation.forms import (
     NewPlatformForm,
     OutcomeForm,
     PartnerForm,
+    PaymentForm,
     PlatformForm,
+    ProgrammeForm,
     ProjectForm,
     RecognitionForm,
+    ReviewForm,
     RuleForm,
+    TalentForm,
+    TalentRuleForm,
     YearForm,
 )
-from xinqu.innovation.models import InnovationProject, Level, Platform
-from xinqu.innovation.rules import level_on, score
+from xinqu.innovation.models import (
+    InnovationProject,
+    Level,
+    Platform,
+    Talent,
+    TalentCategory,
+    TalentProgramme,
+)
+from xinqu.innovation.rules import level_on, mask, score
 
 EXPORT_HEADERS = [
     _("平台编号"),
@@ -455,3 +468,227 @@ def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "chosen": chosen,
     }
     return render(request, "innovation/project.html", context)
+
+
+# --- Talent --------------------------------------------------------------------------------------
+
+TALENT_HEADERS = [
+    _("姓名或团队名称"),
+    _("引才计划"),
+    _("人才类别"),
+    _("证件号码"),
+    _("联系电话"),
+    _("用人企业或平台"),
+    _("引进日期"),
+    _("服务期（年）"),
+    _("承诺支持（万元）"),
+    _("已拨付（万元）"),
+]
+
+
+def _host(user: Any, talent: Talent) -> str:
+    if talent.host_enterprise_id:
+        return str(shown_name(user, talent.host_enterprise).name)
+    return talent.host_platform.name if talent.host_platform and not talent.host_platform.confidential else ""
+
+
+@login_required
+def talent_list(request: AuthedRequest) -> HttpResponse:
+    """The talents recruited, by programme: personal data masked here and in the export."""
+    ensure_business(request.user)
+    found = selectors.talents_filtered(request.user, request.GET)
+    categories = dict(TalentCategory.choices)
+    if request.GET.get("format") == "xlsx":
+        rows = (
+            [
+                t.name,
+                t.programme.name,
+                str(categories.get(t.programme.category, "")),
+                mask(t.id_number),
+                mask(t.phone),
+                _host(request.user, t),
+                t.recruited_on,
+                t.service_years,
+                float(t.support_promised),
+                float(getattr(t, "paid", None) or 0),
+            ]
+            for t in found.iterator(chunk_size=500)
+        )
+        content = workbook_bytes(str(_("人才")), [str(h) for h in TALENT_HEADERS], rows)
+        return export_response(
+            actor=request.user, filename="talents.xlsx", content=content, object_type="innovation"
+        )
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
+    listed: list[dict[str, Any]] = [
+        {
+            "talent": t,
+            "category": categories.get(t.programme.category, ""),
+            "host": _host(request.user, t),
+            "id_masked": mask(t.id_number),
+            "paid": getattr(t, "paid", None) or 0,
+        }
+        for t in page.object_list
+    ]
+    page.object_list = listed  # type: ignore[assignment]  # the rows as the table shows them
+    query = request.GET.copy()
+    query.pop("page", None)
+    today = timezone.localdate()
+    from xinqu.core.feeds import feed
+
+    shared = feed("investment.talent_projects")
+    context = {
+        "page": page,
+        "params": request.GET,
+        "query": query.urlencode(),
+        "programmes": TalentProgramme.objects.all(),
+        "categories": TalentCategory.choices,
+        "can_edit": services.is_bureau(request.user),
+        "year": today.year,
+        "by_programme": [
+            (p.name, selectors.recruited_in(today.year, today).filter(programme=p).count())
+            for p in TalentProgramme.objects.all()
+        ],
+        "talent_projects": shared.compute(today.year, today).value if shared else None,
+    }
+    return render(request, "innovation/talents.html", context)
+
+
+def _lead_from(form: Any, user: Any) -> Any:
+    from xinqu.investment.models import Lead
+
+    code = (form.cleaned_data.get("lead_code") or "").strip()
+    if not code:
+        return None
+    found = Lead.objects.visible_to(user).filter(code=code).first()
+    if found is None:
+        raise ValidationError({"lead_code": _("没有这个招商线索编号，或您无权查看。")})
+    return found
+
+
+@login_required
+def talent_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
+    ensure_business(request.user)
+    talent = selectors.talent_for(request.user, pk) if pk else None
+    services.ensure_bureau(request.user)
+    shown = shown_name(request.user, talent.host_enterprise if talent else None)
+    initial = {
+        "host_name": shown.name if shown.visible else "",
+        "lead_code": talent.lead.code if talent and talent.lead else "",
+    }
+    form = TalentForm(request.POST or None, instance=talent, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("host_name", "lead_code")}
+        try:
+            data["host_enterprise"] = _enterprise_from(
+                form, "host_name", request.user, talent.host_enterprise if talent else None
+            )
+            data["lead"] = _lead_from(form, request.user)
+            if talent is None:
+                saved = services.talent_create(actor=request.user, **data)
+            else:
+                saved = services.talent_update(actor=request.user, talent=talent, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("已保存“%(name)s”。") % {"name": saved.name})
+            return redirect("innovation:talent", saved.pk)
+    return render(request, "innovation/talent_edit.html", {"form": form, "talent": talent})
+
+
+@login_required
+def talent_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    ensure_business(request.user)
+    user = request.user
+    talent = selectors.talent_for(user, pk)
+    chosen = request.POST.get("form") if request.method == "POST" else None
+    today = timezone.localdate()
+    forms_: dict[str, Any] = {
+        "payment": PaymentForm(request.POST if chosen == "payment" else None, initial={"paid_on": today}),
+        "review": ReviewForm(request.POST if chosen == "review" else None, initial={"reviewed_on": today}),
+    }
+    revealed: tuple[str, str] | None = None
+    if chosen:
+        services.ensure_bureau(user)
+        if chosen == "reveal":
+            revealed = services.personal_data(actor=user, talent=talent)
+        else:
+            form = forms_.get(chosen)
+            if form is None:
+                raise PermissionDenied
+            if form.is_valid():
+                try:
+                    if chosen == "payment":
+                        services.payment_add(actor=user, talent=talent, **form.cleaned_data)
+                        message = _("已登记拨付。")
+                    else:
+                        review = services.review_add(actor=user, talent=talent, **form.cleaned_data)
+                        message = (
+                            _("已登记验收；得分低于合格分，已按规则追回 %(amount)s 万元。")
+                            % {"amount": review.clawed_back}
+                            if review.clawed_back
+                            else _("已登记验收。")
+                        )
+                except ValidationError as exc:
+                    add_service_errors(form, exc)
+                else:
+                    messages.success(request, message)
+                    return redirect("innovation:talent", pk)
+    payments = list(talent.payments.all())
+    context = {
+        "talent": talent,
+        "host": shown_name(user, talent.host_enterprise) if talent.host_enterprise_id else None,
+        "id_shown": revealed[0] if revealed else mask(talent.id_number),
+        "phone_shown": revealed[1] if revealed else mask(talent.phone),
+        "revealed": revealed is not None,
+        "payments": payments,
+        "paid": sum((p.amount for p in payments), start=type(talent.support_promised)(0)),
+        "reviews": talent.reviews.all(),
+        "rule": services.talent_rule(),
+        "can_edit": services.is_bureau(user),
+        "forms": forms_,
+        "chosen": chosen,
+        "lead_visible": talent.lead is not None and _lead_visible(user, talent.lead_id),
+    }
+    return render(request, "innovation/talent.html", context)
+
+
+def _lead_visible(user: Any, lead_id: int | None) -> bool:
+    from xinqu.investment.models import Lead
+
+    return Lead.objects.visible_to(user).filter(pk=lead_id or 0).exists()
+
+
+@login_required
+def programmes(request: AuthedRequest) -> HttpResponse:
+    """The talent programmes and the clawback rule; the bureau keeps both."""
+    ensure_business(request.user)
+    form = ProgrammeForm(request.POST if request.POST.get("form") == "programme" else None)
+    rule_form = TalentRuleForm(
+        request.POST if request.POST.get("form") == "rule" else None, instance=services.talent_rule()
+    )
+    if request.method == "POST":
+        services.ensure_bureau(request.user)
+        chosen = form if request.POST.get("form") == "programme" else rule_form
+        if chosen.is_valid():
+            try:
+                if chosen is form:
+                    services.programme_save(actor=request.user, **form.cleaned_data)
+                else:
+                    services.talent_rule_save(actor=request.user, **rule_form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(chosen, exc)
+            else:
+                messages.success(request, _("已保存。"))
+                return redirect("innovation:programmes")
+    rows = TalentProgramme.objects.annotate(n=Count("talents")).order_by("started_on", "name")
+    return render(
+        request,
+        "innovation/programmes.html",
+        {
+            "rows": rows,
+            "form": form,
+            "rule_form": rule_form,
+            "rule": services.talent_rule(),
+            "can_edit": services.is_bureau(request.user),
+        },
+    )
