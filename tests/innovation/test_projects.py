@@ -247,3 +247,67 @@ def test_project_and_talent_pages_read_in_english(as_user, tech_staff, project, 
     page = page.replace("林峰", "").replace("科技创新局", "")
     for word in ("项目", "成果", "人才", "计划", "科技创新", "年度", "合作"):
         assert word not in page, (path, word)
+
+
+def test_milestones_and_problems_run_on_the_workflow_with_deadlines(
+    tech_staff, econ, econ_staff, project, as_user
+):
+    from xinqu.innovation.models import ProjectTask
+    from xinqu.workflow.models import Item
+
+    client = as_user(tech_staff)
+    url = f"/innovation/projects/{project.pk}/"
+    posted = {
+        "form": "task",
+        "category": "milestone",
+        "department": econ.pk,
+        "description": "完成中试线建设",
+        "due_on": (_today() + dt.timedelta(days=60)).isoformat(),
+    }
+    assert client.post(url, posted).status_code == 302
+    task = ProjectTask.objects.get()
+    assert task.item.state == "assigned" and task.item.due_on == _today() + dt.timedelta(days=60)
+    number = task.item.number
+    assert number.startswith("KJ") and number in client.get(url).content.decode()
+    with pytest.raises(ValidationError, match="不能早于今天"):
+        services.task_open(
+            actor=tech_staff,
+            project=project,
+            category="problem",
+            department=econ,
+            description="x",
+            due_on=_today() - dt.timedelta(days=1),
+        )
+    # The department it was sent to signs for it and reports it done; the bureau confirms.
+    staff = as_user(econ_staff)
+    page = staff.get(f"/innovation/tasks/{number}/")
+    assert page.status_code == 200 and "完成中试线建设" in page.content.decode()
+    version = Item.objects.get(number=number).version
+    assert (
+        staff.post(
+            f"/innovation/tasks/{number}/", {"action": "sign_for", "sign_for-version": version}
+        ).status_code
+        == 302
+    )
+    item = Item.objects.get(number=number)
+    assert item.state == "in_progress"
+    services.task_act(
+        actor=econ_staff, task=task, action="resolve", version=item.version, comment="中试线已建成"
+    )
+    with pytest.raises(PermissionDenied):
+        services.task_act(
+            actor=econ_staff, task=task, action="confirm", version=Item.objects.get(number=number).version
+        )
+    services.task_act(
+        actor=tech_staff, task=task, action="confirm", version=Item.objects.get(number=number).version
+    )
+    assert Item.objects.get(number=number).state == "closed"
+    services.project_end(actor=tech_staff, project=project, on=_today())
+    with pytest.raises(ValidationError, match="不能再派发"):
+        services.task_open(
+            actor=tech_staff,
+            project=InnovationProject.objects.get(pk=project.pk),
+            category="problem",
+            department=econ,
+            description="x",
+        )

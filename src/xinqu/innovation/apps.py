@@ -16,4 +16,5 @@ class InnovationConfig(Module):
     nav = (Nav("innovation:list", _("科技创新"), order=37),)
     feeds = ("xinqu.innovation.feeds.FEEDS",)
     imports = ("xinqu.innovation.imports.PLATFORMS",)
+    registers = ("xinqu.innovation.flow",)
     demo = (57, "xinqu.innovation.demo.load_demo_innovation")

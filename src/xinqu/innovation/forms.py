@@ -6,8 +6,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.forms import ServiceForm, UnitChoiceField
-from xinqu.core.models import OrgUnit
+from xinqu.core.forms import ServiceForm, StepForm, UnitChoiceField
+from xinqu.core.models import Department, OrgUnit
 from xinqu.enterprises.forms import enterprise_field
 from xinqu.enterprises.models import IndustryNode
 from xinqu.innovation.models import (
@@ -18,6 +18,7 @@ from xinqu.innovation.models import (
     Partner,
     Platform,
     PlatformYear,
+    ProjectTask,
     Recognition,
     Talent,
     TalentProgramme,
@@ -221,3 +222,25 @@ class TalentRuleForm(ServiceForm):
     class Meta:
         model = TalentRule
         fields = ["threshold", "clawback_percent"]
+
+
+class TaskForm(forms.Form):
+    category = forms.ChoiceField(label=_("类别"), choices=ProjectTask.Category.choices)
+    department = forms.ModelChoiceField(
+        label=_("责任部门"), queryset=Department.objects.filter(is_active=True)
+    )
+    description = forms.CharField(label=_("内容"), widget=forms.Textarea(attrs={"rows": 2}))
+    due_on = forms.DateField(
+        label=_("完成期限"), required=False, widget=DATE, help_text=_("留空按工作日时限计")
+    )
+
+
+class TaskActionForm(StepForm):
+    STEP_FIELDS = {"redirect": ("department",), "ask_extension": ("days",)}
+
+    comment = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    department = forms.ModelChoiceField(
+        label=_("改派到"), queryset=Department.objects.filter(is_active=True), required=False
+    )
+    days = forms.IntegerField(label=_("申请延期（工作日）"), min_value=1, max_value=30, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -15,7 +15,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.models import DepartmentOwned
+from xinqu.core.models import AccessQuerySet, DepartmentOwned
 
 
 class Level(models.TextChoices):
@@ -436,3 +436,37 @@ class TalentRule(models.Model):
 
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
+
+
+class ProjectTaskQuerySet(AccessQuerySet["ProjectTask"]):
+    """Every business role reads an innovation project's milestones and problems; the department
+    each is sent to works on it (on the workflow engine)."""
+
+    department_field = "item__department"
+
+
+class ProjectTask(models.Model):
+    """A project's milestone (节点) or problem (问题), handled on the workflow engine by the
+    department it is sent to, with its working-day deadline, reminders and escalation."""
+
+    class Category(models.TextChoices):
+        MILESTONE = "milestone", _("节点任务")
+        PROBLEM = "problem", _("问题")
+
+    item = models.OneToOneField(
+        "workflow.Item", on_delete=models.PROTECT, primary_key=True, related_name="innovation_task"
+    )
+    project = models.ForeignKey(
+        InnovationProject, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("创新项目")
+    )
+    category = models.CharField(_("类别"), max_length=10, choices=Category.choices)
+    description = models.TextField(_("内容"))
+
+    objects = ProjectTaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("项目节点和问题")
+        verbose_name_plural = _("项目节点和问题")
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.category}"

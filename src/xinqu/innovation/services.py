@@ -5,21 +5,27 @@ with a message that says what to do, leaving nothing half-written. The innovatio
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from xinqu.core.access import ensure_department_member, member_of
 from xinqu.core.audit import audit_create, audit_record, audit_update, snapshot
-from xinqu.core.models import AuditEntry, OrgUnit, User
-from xinqu.core.services import UNCHANGED, given, refuse_unknown, save_audited
+from xinqu.core.models import AuditEntry, Department, OrgUnit, User
+from xinqu.core.phrases import Phrase
+from xinqu.core.services import UNCHANGED, given, notify_departments, refuse_unknown, save_audited
 from xinqu.enterprises.models import Enterprise, IndustryNode
+from xinqu.innovation.flow import KIND
 from xinqu.innovation.models import (
     AssessmentRule,
     InnovationProject,
@@ -28,6 +34,7 @@ from xinqu.innovation.models import (
     Partner,
     Platform,
     PlatformYear,
+    ProjectTask,
     Recognition,
     Review,
     SupportPayment,
@@ -36,6 +43,7 @@ from xinqu.innovation.models import (
     TalentRule,
 )
 from xinqu.innovation.rules import clawback, mask
+from xinqu.workflow import engine
 
 PLATFORM_FIELDS = [
     "name",
@@ -755,3 +763,76 @@ def personal_data(*, actor: User, talent: Talent) -> tuple[str, str]:
         detail=str(_("查看证件号码和联系电话")),
     )
     return talent.id_number, talent.phone
+
+
+# --- Milestones and problems (on the workflow engine) ------------------------------------------
+
+
+def task_open(
+    *,
+    actor: User,
+    project: InnovationProject,
+    category: str,
+    department: Department,
+    description: str,
+    due_on: dt.date | None = None,
+    attachments: Iterable[UploadedFile] = (),
+) -> ProjectTask:
+    """Send a running project's milestone or problem to the department that must deliver it. A
+    milestone may carry its own date; otherwise the working-day limit applies."""
+    ensure_bureau(actor)
+    if category not in ProjectTask.Category.values:
+        raise ValidationError({"category": _("请选择节点任务或问题。")})
+    if project.ended_on is not None:
+        raise ValidationError(
+            _("项目已于 %(day)s 结项，不能再派发节点或问题。") % {"day": project.ended_on.isoformat()}
+        )
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError({"description": _("请写明内容。")})
+    if due_on is not None and due_on < timezone.localdate():
+        raise ValidationError({"due_on": _("完成期限不能早于今天。")})
+    with transaction.atomic():
+        item = engine.item_open(
+            kind=KIND,
+            title=f"{project.name}：{description.splitlines()[0]}"[:200],
+            actor=actor,
+            department=department,
+            comment=description,
+            attachments=attachments,
+            due_on=due_on,
+        )
+        task = ProjectTask.objects.create(
+            item=item, project=project, category=category, description=description
+        )
+    notify_departments(
+        [department.pk],
+        key=f"innovation-task-{item.pk}",
+        title=Phrase(gettext_noop("创新项目待办理：%(title)s"), title=item.title),
+        body=description[:300],
+        url=reverse("innovation:task", args=[item.number]),
+    )
+    return task
+
+
+def task_act(
+    *,
+    actor: User,
+    task: ProjectTask,
+    action: str,
+    version: int | None = None,
+    comment: str = "",
+    department: Department | None = None,
+    days: int | None = None,
+) -> Any:
+    if action == "redirect" and department is None:
+        raise ValidationError({"department": _("请选择改派的部门。")})
+    return engine.item_act(
+        item=task.item,
+        action=action,
+        actor=actor,
+        version=version,
+        comment=comment,
+        department=department if action == "redirect" else None,
+        data={"days": days} if action == "ask_extension" else None,
+    )

@@ -11,8 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,6 +24,7 @@ from xinqu.core.models import OrgUnit
 from xinqu.core.xlsx import export_response, workbook_bytes, xlsx_response
 from xinqu.enterprises.selectors import enterprise_by_code_or_name
 from xinqu.innovation import selectors, services
+from xinqu.innovation.flow import KIND
 from xinqu.innovation.forms import (
     EndForm,
     ImportForm,
@@ -39,17 +40,22 @@ from xinqu.innovation.forms import (
     RuleForm,
     TalentForm,
     TalentRuleForm,
+    TaskActionForm,
+    TaskForm,
     YearForm,
 )
 from xinqu.innovation.models import (
     InnovationProject,
     Level,
     Platform,
+    ProjectTask,
     Talent,
     TalentCategory,
     TalentProgramme,
 )
 from xinqu.innovation.rules import level_on, mask, score
+from xinqu.workflow.models import Attachment
+from xinqu.workflow.pages import download, item_page
 
 EXPORT_HEADERS = [
     _("平台编号"),
@@ -423,6 +429,7 @@ def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "outcome": OutcomeForm(request.POST if chosen == "outcome" else None, initial={"achieved_on": today}),
         "partner": PartnerForm(request.POST if chosen == "partner" else None),
         "end": EndForm(request.POST if chosen == "end" else None, initial={"on": today}),
+        "task": TaskForm(request.POST if chosen == "task" else None),
     }
     if chosen:
         services.ensure_bureau(user)
@@ -435,6 +442,9 @@ def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
                 if chosen == "outcome":
                     services.outcome_add(actor=user, project=project, **data)
                     message = _("已登记成果。")
+                elif chosen == "task":
+                    services.task_open(actor=user, project=project, **data)
+                    message = _("已派发，责任部门将收到待办通知。")
                 elif chosen == "partner":
                     data["enterprise"] = _enterprise_from(form, "enterprise", user, None)
                     services.partner_add(actor=user, project=project, **data)
@@ -456,6 +466,7 @@ def project_detail(request: AuthedRequest, pk: int) -> HttpResponse:
             {"partner": p, "shown": named[p.enterprise_id] if p.enterprise_id else None} for p in partners
         ],
         "outcomes": project.outcomes.all(),
+        "tasks": project.tasks.select_related("item", "item__department").order_by("item__opened_at"),
         "platform_shown": project.platform
         if project.platform
         and (
@@ -692,3 +703,35 @@ def programmes(request: AuthedRequest) -> HttpResponse:
             "can_edit": services.is_bureau(request.user),
         },
     )
+
+
+# --- Milestones and problems ---------------------------------------------------------------------
+
+
+@login_required
+def task(request: AuthedRequest, number: str) -> HttpResponse:
+    ensure_business(request.user)
+    found = get_object_or_404(
+        ProjectTask.objects.select_related("item", "project", "item__department"), item__number=number
+    )
+    if not selectors.projects_for(request.user).filter(pk=found.project_id).exists():
+        raise Http404
+    return item_page(
+        request,
+        kind=KIND,
+        item=found.item,
+        form_class=TaskActionForm,
+        act=lambda action, data: services.task_act(actor=request.user, task=found, action=action, **data),
+        back=lambda: redirect("innovation:task", number),
+        template="innovation/task.html",
+        context={"task": found, "attachment_url": "innovation:task_attachment"},
+    )
+
+
+@login_required
+def task_attachment(request: AuthedRequest, number: str, pk: int) -> FileResponse:
+    ensure_business(request.user)
+    found = get_object_or_404(ProjectTask, item__number=number)
+    if not selectors.projects_for(request.user).filter(pk=found.project_id).exists():
+        raise Http404
+    return download(get_object_or_404(Attachment, pk=pk, event__item=found.item))
