@@ -223,3 +223,64 @@ def test_the_talent_pages_and_api_register_and_pay(tech_staff, programme, host, 
         content_type="application/json",
     )
     assert created.status_code == 201 and "*" in created.json()["id_number"]
+
+
+def _sheet(columns, rows):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append([c.header for c in columns])
+    for row in rows:
+        ws.append([row.get(c.header) for c in columns])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    buffer.seek(0)
+    return buffer
+
+
+def test_talent_and_project_ledgers_import_all_rows_or_none(tech_staff, econ_staff, programme, host, as_user):
+    from xinqu.innovation.imports import PROJECT_COLUMNS, TALENT_COLUMNS, projects_import, talents_import
+    from xinqu.innovation.models import InnovationProject
+
+    row = {
+        "引才计划": "创新型人才计划",
+        "姓名或团队名称": "王明远",
+        "证件号码": ID,
+        "依托平台（平台编号）": host.code,
+        "引进日期": "2024-03-01",
+        "承诺支持（万元）": "50",
+    }
+    twice = {**row, "姓名或团队名称": "王明远（重复）"}
+    unknown = {**row, "姓名或团队名称": "李四", "证件号码": "X2", "引才计划": "不存在的计划"}
+    report = talents_import(
+        actor=tech_staff, file=_sheet(TALENT_COLUMNS, [row, twice, unknown]), dry_run=False
+    )
+    reasons = {(e.row, e.column): (e.value, e.reason) for e in report.errors}
+    assert "同一计划不能重复登记" in reasons[(3, "证件号码")][1] and ID not in str(report.to_dict())
+    assert "没有这个引才计划" in reasons[(4, "引才计划")][1]
+    assert not Talent.objects.exists(), "all rows or none"
+    assert talents_import(actor=tech_staff, file=_sheet(TALENT_COLUMNS, [row]), dry_run=False).created == 1
+    assert talents_import(actor=econ_staff, file=_sheet(TALENT_COLUMNS, [row]), dry_run=False).fatal
+    good = {
+        "项目名称": "车规级传感器联合攻关",
+        "项目类别": "揭榜挂帅",
+        "承担单位（高校、院所等）": "长春理工大学",
+        "立项日期": "2025-04-01",
+        "依托平台（平台编号）": host.code,
+        "总投入（万元）": "500",
+        "财政支持（万元）": "100",
+    }
+    bad = {**good, "项目名称": "错类别", "项目类别": "重大专项"}
+    over = {**good, "项目名称": "超支持", "财政支持（万元）": "900"}
+    report = projects_import(actor=tech_staff, file=_sheet(PROJECT_COLUMNS, [good, bad, over]), dry_run=False)
+    reasons = {(e.row, e.column): e.reason for e in report.errors}
+    assert "高能级项目" in reasons[(3, "项目类别")] and "不能超过总投入" in reasons[(4, "财政支持（万元）")]
+    assert not InnovationProject.objects.exists()
+    report = projects_import(actor=tech_staff, file=_sheet(PROJECT_COLUMNS, [good]), dry_run=False)
+    assert report.created == 1 and InnovationProject.objects.get().platform == host
+    client = as_user(tech_staff)
+    for kind in ("platforms", "projects", "talents"):
+        assert client.get(f"/innovation/import/template.xlsx?kind={kind}").status_code == 200
+        assert client.get(f"/innovation/import/?kind={kind}").status_code == 200
+    assert as_user(econ_staff).get("/innovation/import/?kind=talents").status_code == 403

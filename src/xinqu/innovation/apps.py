@@ -15,6 +15,10 @@ class InnovationConfig(Module):
     api = ("", "xinqu.innovation.api.router")
     nav = (Nav("innovation:list", _("科技创新"), order=37),)
     feeds = ("xinqu.innovation.feeds.FEEDS",)
-    imports = ("xinqu.innovation.imports.PLATFORMS",)
+    imports = (
+        "xinqu.innovation.imports.PLATFORMS",
+        "xinqu.innovation.imports.PROJECTS",
+        "xinqu.innovation.imports.TALENTS",
+    )
     registers = ("xinqu.innovation.flow",)
     demo = (57, "xinqu.innovation.demo.load_demo_innovation")

@@ -109,6 +109,10 @@ class RuleForm(ServiceForm):
 
 
 class ImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("导入内容"),
+        choices=[("platforms", _("创新平台")), ("projects", _("创新项目")), ("talents", _("人才"))],
+    )
     file = forms.FileField(label=_("Excel 文件（.xlsx）"))
 
 

@@ -277,28 +277,43 @@ def rule(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def platform_import(request: AuthedRequest) -> HttpResponse:
+    """A list from a workbook (platforms, projects or talents): a dry run first, then all rows or
+    none, on the worker."""
     ensure_business(request.user)
     services.ensure_bureau(request.user)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    kind = _import_kind(request.GET.get("kind") or request.POST.get("kind"))
+    form = ImportForm(request.POST or None, request.FILES or None, initial={"kind": kind})
     if request.method == "POST" and form.is_valid():
         try:
             job = jobs.import_job_start(
-                actor=request.user, kind="innovation_platforms", upload=form.cleaned_data["file"]
+                actor=request.user, kind=IMPORTS[form.cleaned_data["kind"]], upload=form.cleaned_data["file"]
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             return redirect("import_job", job.pk)
-    return render(request, "innovation/import.html", {"form": form})
+    tab = {"platforms": "list"}.get(kind, kind)
+    return render(request, "innovation/import.html", {"form": form, "kind": kind, "tab": tab})
+
+
+# The lists a workbook brings: the page's choice → the import kind.
+IMPORTS = {
+    "platforms": "innovation_platforms",
+    "projects": "innovation_projects",
+    "talents": "innovation_talents",
+}
+
+
+def _import_kind(value: str | None) -> str:
+    return value if value in IMPORTS else "platforms"
 
 
 @login_required
 def import_template(request: AuthedRequest) -> HttpResponse:
     ensure_business(request.user)
-    spec = jobs.IMPORT_KINDS["innovation_platforms"]
-    return xlsx_response(
-        "template-innovation-platforms.xlsx", template_workbook(str(spec.label), spec.columns)
-    )
+    kind = _import_kind(request.GET.get("kind"))
+    spec = jobs.IMPORT_KINDS[IMPORTS[kind]]
+    return xlsx_response(f"template-innovation-{kind}.xlsx", template_workbook(str(spec.label), spec.columns))
 
 
 # --- Innovation projects -------------------------------------------------------------------------
