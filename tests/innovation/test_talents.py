@@ -178,6 +178,11 @@ def test_talent_figures_and_the_shared_talent_project_count(tech_staff, talent, 
     assert feed("innovation.talents").compute(2024, dt.date(2024, 12, 31)).value == 1
     assert feed("innovation.talents_innovative").compute(2024, dt.date(2024, 12, 31)).value == 1
     assert feed("innovation.talents_overseas").compute(2024, dt.date(2024, 12, 31)).value == 0
+    by_programme = feed(f"talent_programme.{talent.programme_id}")
+    assert by_programme.compute(2024, dt.date(2024, 12, 31)).value == 1 and "创新型人才计划" in str(
+        by_programme.label
+    )
+    assert feed("talent_programme.99999") is None
     page = as_user(econ_staff).get("/innovation/talents/").content.decode()
     assert 'id="talent-projects"' in page  # the 三个五 figure, read from the investment ledger
     with pytest.raises(PermissionDenied):

@@ -15,6 +15,7 @@ class InnovationConfig(Module):
     api = ("", "xinqu.innovation.api.router")
     nav = (Nav("innovation:list", _("科技创新"), order=37),)
     feeds = ("xinqu.innovation.feeds.FEEDS",)
+    feed_families = ("xinqu.innovation.feeds.PROGRAMMES",)
     imports = (
         "xinqu.innovation.imports.PLATFORMS",
         "xinqu.innovation.imports.PROJECTS",

@@ -11,8 +11,8 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.feeds import RECORDS_SHOWN, Fed, Feed, Record
-from xinqu.innovation.models import InnovationProject, Level, Platform, TalentCategory
+from xinqu.core.feeds import RECORDS_SHOWN, Fed, Feed, FeedFamily, Record
+from xinqu.innovation.models import InnovationProject, Level, Platform, TalentCategory, TalentProgramme
 from xinqu.innovation.selectors import counted, landmarks_in, recruited_in, started_in
 
 MASKED = _("内部平台")
@@ -82,9 +82,11 @@ def landmark_outcomes(year: int, as_of: dt.date) -> Fed:
 MASKED_TALENT = _("内部人才")
 
 
-def _recruited(category: str = "") -> Callable[[int, dt.date], Fed]:
+def _recruited(category: str = "", programme_id: int | None = None) -> Callable[[int, dt.date], Fed]:
     def compute(year: int, as_of: dt.date) -> Fed:
         found = recruited_in(year, as_of, category).select_related("programme").order_by("recruited_on", "id")
+        if programme_id is not None:
+            found = found.filter(programme_id=programme_id)
         count = found.count()
         records = [
             Record(str(MASKED_TALENT), "")
@@ -165,3 +167,25 @@ FEEDS = [
         measure="quantity",
     ),
 ]
+
+
+def _programme_label(programme: TalentProgramme) -> str:
+    return str(_("当年按“%(name)s”引进的人才（人/团队）") % {"name": programme.name})
+
+
+def programme_feed(key: str) -> Feed | None:
+    """``talent_programme.<id>``: the talents a programme recruited in the year."""
+    _prefix, _dot, pk = key.partition(".")
+    programme = TalentProgramme.objects.filter(pk=int(pk)).first() if pk.isdigit() else None
+    if programme is None:
+        return None
+    return Feed(
+        key, _programme_label(programme), "人", _recruited(programme_id=programme.pk), measure="quantity"
+    )
+
+
+def programme_choices() -> list[tuple[str, str]]:
+    return [(f"talent_programme.{p.pk}", _programme_label(p)) for p in TalentProgramme.objects.all()]
+
+
+PROGRAMMES = FeedFamily("talent_programme", programme_feed, programme_choices)
