@@ -310,6 +310,46 @@ def test_an_officer_registers_a_lead_and_its_gate_names_the_missing_document(pag
     page.screenshot(path=str(ARTIFACTS / "e2e-investment-funnel.png"), full_page=True)
 
 
+def test_the_innovation_bureau_registers_a_platform_and_a_future_recognition_is_refused(page, live_server):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from xinqu.innovation.models import Platform
+
+    call_command("demo", "--setup-only")
+    _login(page, live_server, "demo-tech-staff")
+    page.goto(f"{live_server.url}/innovation/new/")
+    page.fill("#id_name", "浏览器登记的光电孵化器")
+    page.select_option("#id_kind", "incubator")
+    page.fill("#id_institution", "长春理工大学")
+    page.select_option("#id_level", "provincial")
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    page.fill("#id_recognised_on", tomorrow.isoformat())
+    page.click("#save-platform")
+    page.get_by_text("晚于今天").first.wait_for()
+    assert not Platform.objects.filter(name="浏览器登记的光电孵化器").exists()
+    page.fill("#id_recognised_on", "2023-06-01")
+    page.click("#save-platform")
+    page.wait_for_selector("#platform-title")
+    assert page.locator("#platform-level").inner_text() == "省级"
+    page.fill("#id_year", "2024")
+    for field, value in (
+        ("incubated", "20"),
+        ("graduated", "3"),
+        ("rd_spend", "5000"),
+        ("patents", "12"),
+        ("hosted_revenue", "20000"),
+    ):
+        page.fill(f"#id_{field}", value)
+    page.click("#save-year")
+    page.wait_for_selector('#platform-years [data-year="2024"]')
+    # Provincial 25 + 10 + 6 + 12 + 5 + 4 = 62.0
+    assert page.locator('#platform-years [data-year="2024"] [data-score]').inner_text().startswith("62.0")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "e2e-innovation-platform.png"), full_page=True)
+
+
 def test_a_request_page_has_one_action_box_whose_fields_follow_the_step(page, live_server):
     """The centre's clerk on a new request: one box; choosing 不予受理 shows its comment and
     button and hides 受理's; refused without a reason, the box comes back on that step and the
@@ -349,8 +389,11 @@ def test_pages_fit_the_screen_in_both_languages(browser, live_server, _relax_aud
     ARTIFACTS.mkdir(exist_ok=True)
     pages = (("home", "/"), ("requests", "/service-requests/"), ("indicators", "/indicators/"),
              ("plan", "/plans/2024/"), ("projects", "/projects/"), ("enterprises", "/enterprises/"),
-             ("safety", "/safety/"), ("investment", "/investment/"), ("cockpit", "/cockpit/"))  # fmt: skip
-    lists = {"requests", "projects", "enterprises", "safety", "investment"}
+             ("safety", "/safety/"), ("investment", "/investment/"), ("cockpit", "/cockpit/"),
+             ("innovation", "/innovation/"), ("innovation-projects", "/innovation/projects/"),
+             ("innovation-talents", "/innovation/talents/"))  # fmt: skip
+    lists = {"requests", "projects", "enterprises", "safety", "investment", "innovation", "innovation-projects",
+             "innovation-talents"}  # fmt: skip
     for name, path in pages:
         page.goto(f"{live_server.url}{path}")
         overflow = page.evaluate(
