@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from xinqu.core.access import has_role
 from xinqu.core.cockpit import Line, Scope, TileData
+from xinqu.core.feeds import each_figure_once
 from xinqu.core.models import ClosedMonth, OrgUnit
 from xinqu.core.modules import CockpitTile, cockpit_tiles
 from xinqu.core.periods import month_label, reporting_period
@@ -74,13 +75,16 @@ def scope_for(params: Any) -> Scope:
 
 
 def tiles(user: Any, scope: Scope) -> list[Shown]:
+    """The tiles ``user`` may see for ``scope``; a figure two tiles read (a plan KPI reading the
+    register's 高企) is computed once for the page."""
     shown = []
-    for tile in cockpit_tiles():
-        if not has_role(user, *tile.roles) or (not scope.is_zone and not tile.areas):
-            continue
-        data = import_string(tile.context)(user, scope)
-        if data is not None:
-            shown.append(Shown(tile, data))
+    with each_figure_once():
+        for tile in cockpit_tiles():
+            if not has_role(user, *tile.roles) or (not scope.is_zone and not tile.areas):
+                continue
+            data = import_string(tile.context)(user, scope)
+            if data is not None:
+                shown.append(Shown(tile, data))
     return shown
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db.models import QuerySet
@@ -23,7 +24,12 @@ def _counted(found: QuerySet[Any]) -> Fed:
     confidential enterprise is counted but named "保密企业" and not linked, whoever reads it."""
     found = found.select_related("enterprise").order_by("granted_on", "id")
     count = found.values("enterprise").distinct().count()
-    records, seen = [], set()
+    return Fed(Decimal(count), partial(_first_enterprises, found), count)
+
+
+def _first_enterprises(found: QuerySet[Any]) -> list[Record]:
+    records: list[Record] = []
+    seen: set[int] = set()
     for q in found[: RECORDS_SHOWN * 2]:  # an enterprise rarely holds one group twice at once
         if q.enterprise_id in seen:
             continue
@@ -38,7 +44,7 @@ def _counted(found: QuerySet[Any]) -> Fed:
         )
         if len(records) >= RECORDS_SHOWN:
             break
-    return Fed(Decimal(count), records, count)
+    return records
 
 
 def high_tech_total(year: int, as_of: dt.date) -> Fed:

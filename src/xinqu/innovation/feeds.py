@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.feeds import RECORDS_SHOWN, Fed, Feed, FeedFamily, Record
+from xinqu.core.feeds import Fed, Feed, FeedFamily, Record, records_of
 from xinqu.innovation.models import InnovationProject, Level, Platform, TalentCategory, TalentProgramme
 from xinqu.innovation.selectors import counted, landmarks_in, recruited_in, started_in
 
@@ -22,12 +22,14 @@ MASKED_PROJECT = _("内部项目")
 def _fed(found: QuerySet[Platform]) -> Fed:
     platforms = found.order_by("code")
     count = platforms.count()
-    records = [
-        Record(str(MASKED), "")
-        if p.confidential
-        else Record(f"{p.code} {p.name}", reverse("innovation:detail", args=[p.pk]))
-        for p in platforms[:RECORDS_SHOWN]
-    ]
+    records = records_of(
+        platforms,
+        lambda p: (
+            Record(str(MASKED), "")
+            if p.confidential
+            else Record(f"{p.code} {p.name}", reverse("innovation:detail", args=[p.pk]))
+        ),
+    )
     return Fed(Decimal(count), records, count)
 
 
@@ -51,12 +53,14 @@ def _by_level(level: str) -> Callable[[int, dt.date], Fed]:
 def _projects(found: QuerySet[InnovationProject]) -> Fed:
     listed = found.order_by("started_on", "code")
     count = listed.count()
-    records = [
-        Record(str(MASKED_PROJECT), "")
-        if p.confidential
-        else Record(f"{p.code} {p.name}", reverse("innovation:project", args=[p.pk]))
-        for p in listed[:RECORDS_SHOWN]
-    ]
+    records = records_of(
+        listed,
+        lambda p: (
+            Record(str(MASKED_PROJECT), "")
+            if p.confidential
+            else Record(f"{p.code} {p.name}", reverse("innovation:project", args=[p.pk]))
+        ),
+    )
     return Fed(Decimal(count), records, count)
 
 
@@ -70,12 +74,14 @@ def _started(kind: str = "") -> Callable[[int, dt.date], Fed]:
 def landmark_outcomes(year: int, as_of: dt.date) -> Fed:
     found = landmarks_in(year, as_of).order_by("achieved_on", "id")
     count = found.count()
-    records = [
-        Record(str(MASKED_PROJECT), "")
-        if o.project.confidential
-        else Record(o.title, reverse("innovation:project", args=[o.project_id]), o.landmark_reason)
-        for o in found[:RECORDS_SHOWN]
-    ]
+    records = records_of(
+        found,
+        lambda o: (
+            Record(str(MASKED_PROJECT), "")
+            if o.project.confidential
+            else Record(o.title, reverse("innovation:project", args=[o.project_id]), o.landmark_reason)
+        ),
+    )
     return Fed(Decimal(count), records, count)
 
 
@@ -88,12 +94,14 @@ def _recruited(category: str = "", programme_id: int | None = None) -> Callable[
         if programme_id is not None:
             found = found.filter(programme_id=programme_id)
         count = found.count()
-        records = [
-            Record(str(MASKED_TALENT), "")
-            if t.confidential
-            else Record(f"{t.name}（{t.programme.name}）", reverse("innovation:talent", args=[t.pk]))
-            for t in found[:RECORDS_SHOWN]
-        ]
+        records = records_of(
+            found,
+            lambda t: (
+                Record(str(MASKED_TALENT), "")
+                if t.confidential
+                else Record(f"{t.name}（{t.programme.name}）", reverse("innovation:talent", args=[t.pk]))
+            ),
+        )
         return Fed(Decimal(count), records, count)
 
     return compute

@@ -4,6 +4,7 @@ capital, domestic and foreign. Landed projects are the ledger's (projects.landed
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 
 from django.db.models import Case, F, Q, QuerySet, Sum, When
@@ -11,7 +12,7 @@ from django.db.models.functions import ExtractYear
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.feeds import RECORDS_SHOWN, Fed, Feed, Record
+from xinqu.core.feeds import Fed, Feed, Record, records_of
 from xinqu.investment.models import Lead
 from xinqu.investment.selectors import paid_in
 
@@ -23,15 +24,15 @@ def _signed(year: int, as_of: dt.date) -> QuerySet[Lead]:
     return Lead.objects.filter(signed_on__year=year, signed_on__lte=as_of).order_by("signed_on", "code")
 
 
-def _records(leads: QuerySet[Lead]) -> list[Record]:
-    return [
-        Record(
+def _records(leads: QuerySet[Lead]) -> Callable[[], list[Record]]:
+    return records_of(
+        leads,
+        lambda lead: Record(
             str(MASKED) if lead.confidential else f"{lead.code} {lead.name}",
             "" if lead.confidential else reverse("investment:detail", args=[lead.pk]),
             f"{lead.contract_cny or 0:,.0f}",
-        )
-        for lead in leads[:RECORDS_SHOWN]
-    ]
+        ),
+    )
 
 
 def signed_count(year: int, as_of: dt.date) -> Fed:

@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.feeds import RECORDS_SHOWN, Fed, Feed, Record
+from xinqu.core.feeds import Fed, Feed, Record, records_of
 from xinqu.projects.models import Project
 from xinqu.projects.selectors import STATISTICS_FLOOR, industrial_share, started_or_resumed
 
@@ -20,12 +20,12 @@ def _count(condition: Callable[[int, dt.date], Q]) -> Callable[[int, dt.date], F
     def compute(year: int, as_of: dt.date) -> Fed:
         found = Project.objects.filter(condition(year, as_of)).order_by("code")
         count = found.count()
-        records = [
-            Record(
+        records = records_of(
+            found,
+            lambda p: Record(
                 f"{p.code} {p.name}", reverse("projects:detail", args=[p.pk]), f"{p.total_investment:,.0f}"
-            )
-            for p in found[:RECORDS_SHOWN]
-        ]
+            ),
+        )
         return Fed(Decimal(count), records, count)
 
     return compute

@@ -27,7 +27,7 @@ from django.db import connection
 from django.test import Client
 
 from xinqu.core.models import OrgUnit, User
-from xinqu.demo import bench_briefing, bench_indicators, bench_investment, bench_projects, bench_workflow
+from xinqu.demo import bench_briefing, bench_cockpit, bench_indicators, bench_investment, bench_projects, bench_workflow
 from xinqu.demo.benchutil import timed, write_shared_strings_xlsx
 from xinqu.demo.generator import enterprises
 from xinqu.demo.synthetic import build_zone
@@ -57,6 +57,7 @@ class Command(BaseCommand):
                 "projects",
                 "investment",
                 "briefing",
+                "cockpit",
             ],
         )
         parser.add_argument("path", nargs="?", help="import-file only: the .xlsx to import")
@@ -95,6 +96,8 @@ class Command(BaseCommand):
             self._table(bench_investment.run(log=self._log, **options))
         elif suite == "briefing":
             self._table(bench_briefing.run(log=self._log, **options))
+        elif suite == "cockpit":
+            self._table(bench_cockpit.run(log=self._log, **options))
         else:
             self._enterprises(**options)
 
