@@ -90,7 +90,7 @@ def register_family(family: FeedFamily) -> None:
     FAMILIES[family.prefix] = family
 
 
-_ONCE: ContextVar[dict[tuple[str, int, dt.date], Fed] | None] = ContextVar("xinqu_figures_once", default=None)
+_ONCE: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("xinqu_figures_once", default=None)
 
 
 @contextmanager
@@ -105,6 +105,17 @@ def each_figure_once() -> Iterator[None]:
         yield
     finally:
         _ONCE.reset(token)
+
+
+def once(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """``compute()``, or within :func:`each_figure_once` its result from earlier in the block:
+    for a count two figures of one module share (the year's tallies behind two rates)."""
+    found = _ONCE.get()
+    if found is None:
+        return compute()
+    if key not in found:
+        found[key] = compute()
+    return found[key]
 
 
 def _once(key: str, compute: Callable[[int, dt.date], Fed], year: int, as_of: dt.date) -> Fed:

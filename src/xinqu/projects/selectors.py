@@ -182,6 +182,12 @@ def industrial_share(
     return _started(base if base is not None else Project.objects.all(), year, as_of, None, places)[1]
 
 
+def started_figures(year: int, as_of: dt.date) -> tuple[int, Decimal | None]:
+    """The projects of 50 m yuan or more started or resumed in ``year`` by ``as_of``, and the
+    industrial share among them (to four places), in one query: the register's two figures."""
+    return _started(Project.objects.all(), year, as_of, STATISTICS_FLOOR, places=4)
+
+
 def _started(
     projects: QuerySet[Project], year: int, as_of: dt.date, min_total: Decimal | None, places: int = 1
 ) -> tuple[int, Decimal | None]:

@@ -8,13 +8,17 @@ from collections.abc import Callable
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from xinqu.core.feeds import Fed, Feed, Record
+from xinqu.core.feeds import Fed, Feed, Record, once
 from xinqu.service_requests.metrics import metrics
 
 
 def _rate(rate: str) -> Callable[[int, dt.date], Fed]:
     def compute(year: int, as_of: dt.date) -> Fed:
-        total = metrics(year=year, by="month", through=as_of)["total"]
+        # Both rates come from the same tallies: counted once for a page that shows both.
+        total = once(
+            ("service_requests.metrics", year, as_of),
+            lambda: metrics(year=year, by="month", through=as_of)["total"],
+        )
         url = f"{reverse('service_requests:metrics')}?year={year}&by=month"
         label = _("%(year)s 年 1–%(m)s 月企业诉求：%(n)s 件") % {
             "year": year,

@@ -27,7 +27,14 @@ from django.db import connection
 from django.test import Client
 
 from xinqu.core.models import OrgUnit, User
-from xinqu.demo import bench_briefing, bench_cockpit, bench_indicators, bench_investment, bench_projects, bench_workflow
+from xinqu.demo import (
+    bench_briefing,
+    bench_cockpit,
+    bench_indicators,
+    bench_investment,
+    bench_projects,
+    bench_workflow,
+)
 from xinqu.demo.benchutil import timed, write_shared_strings_xlsx
 from xinqu.demo.generator import enterprises
 from xinqu.demo.synthetic import build_zone
