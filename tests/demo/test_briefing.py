@@ -284,3 +284,22 @@ def test_the_current_periods_briefing_has_the_open_items_as_of_writing_and_the_p
     keys = {s["key"] for s in past["sections"]}
     assert "safety" not in keys and not any("截至生成时" in item for item in past["lagging"])
     assert all("当前超期未办结" not in p for s in past["sections"] for p in s["paragraphs"])
+
+
+def test_the_cockpit_bench_sql_gives_every_tile_s_numbers(demo: None) -> None:
+    """`xinqu bench cockpit` times each tile beside hand-written SQL; on the demo zone the SQL's
+    numbers equal the tiles' (the bench refuses to report otherwise), and every tile has its SQL."""
+    from xinqu.demo import bench_cockpit
+
+    logged: list[str] = []
+    results = dict(bench_cockpit.measure(repeat=1, log=logged.append))
+    assert "Every tile's numbers equal the SQL's." in logged
+    assert {f"tile {key}" for key in bench_cockpit.SQL} <= set(results)
+    assert "SQL of every tile" in results["cockpit page, first view after a data change"]
+    leader = User.objects.get(username="demo-leader")
+    scope = selectors.scope_for({})
+    shown = {s.tile.key: s.data for s in selectors.tiles(leader, scope)}
+    # The check can fail: a tile that counted one more 高企 than the SQL is refused.
+    shown["enterprises"].figures[0].value += 1
+    page = bench_cockpit.shown("enterprises", shown["enterprises"], leader, scope)
+    assert page != bench_cockpit.sql_enterprises(scope)

@@ -20,6 +20,7 @@ import statistics
 import time
 from collections.abc import Callable
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import connection
@@ -479,17 +480,18 @@ def measure(*, repeat: int, log: Callable[[str], None]) -> list[tuple[str, str]]
         for s in shown_tiles:
             if s.tile.key not in SQL:
                 raise CommandError(f"tile {s.tile.key} has no hand-written SQL in this benchmark")
-            page, floor = shown(s.tile.key, s.data, leader, scope), SQL[s.tile.key](scope)
-            if page != floor:
+            on_page, floor = shown(s.tile.key, s.data, leader, scope), SQL[s.tile.key](scope)
+            if on_page != floor:
                 raise CommandError(
-                    f"the {s.tile.key} tile disagrees with SQL:\n  page {page}\n  SQL  {floor}"
+                    f"the {s.tile.key} tile disagrees with SQL:\n  page {on_page}\n  SQL  {floor}"
                 )
         log("Every tile's numbers equal the SQL's.")
         total_sql = 0.0
         for s in shown_tiles:
-            context = import_string(s.tile.context)
-            tile_ms = timed(lambda c=context: c(leader, scope), repeat)
-            sql_ms = timed(lambda k=s.tile.key: SQL[k](scope), repeat)
+            context: Callable[[Any, Any], Any] = import_string(s.tile.context)
+            sql: Callable[[Any], dict[str, Any]] = SQL[s.tile.key]
+            tile_ms = timed(partial(context, leader, scope), repeat)
+            sql_ms = timed(partial(sql, scope), repeat)
             total_sql += sql_ms[0]
             results.append(
                 (
