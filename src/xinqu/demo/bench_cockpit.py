@@ -250,7 +250,7 @@ def sql_projects(scope: Any) -> dict[str, Any]:
 
 
 def sql_investment(scope: Any) -> dict[str, Any]:
-    from xinqu.demo.bench_investment import sql_funnel
+    from xinqu.demo.bench_investment import sql_stage_cells
     from xinqu.investment.rules import ORDER
 
     first, as_of = _bounds(scope)
@@ -277,7 +277,7 @@ def sql_investment(scope: Any) -> dict[str, Any]:
         "SELECT COUNT(*) FROM investment_lead WHERE talent_project AND landed_on BETWEEN %s AND %s",
         [first, as_of],
     )
-    cells = sql_funnel(scope.year)["cells"]
+    cells = sql_stage_cells(scope.year)
     hundred_million = Decimal(10_000)
     return {
         "figures": [

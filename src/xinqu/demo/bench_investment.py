@@ -225,6 +225,16 @@ def sql_funnel(year: int) -> dict[str, Any]:
     from signing on), the started and operating counts from the ledger, the median days and the
     year's paid-in capital."""
     start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    return {
+        "cells": sql_stage_cells(year),
+        "median_days": _sql_medians(start, end),
+        "paid_in": _sql_paid_in(year),
+    }
+
+
+def sql_stage_cells(year: int) -> dict[str, tuple[int, Decimal]]:
+    """Leads reaching each stage in the year with their amount, 开工 and 投产 from the ledger."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     cells: dict[str, tuple[int, Decimal]] = {}
     for stage, n, amount in _rows(
         "SELECT s.stage, COUNT(*), SUM(s.amount) FROM investment_stagestep s "  # noqa: S608
@@ -235,7 +245,7 @@ def sql_funnel(year: int) -> dict[str, Any]:
     for stage, n, amount in _sql_later(year, ""):
         if n:
             cells[stage] = (int(n), Decimal(str(amount or 0)))
-    return {"cells": cells, "median_days": _sql_medians(start, end), "paid_in": _sql_paid_in(year)}
+    return cells
 
 
 def sql_pipeline(department_id: int) -> tuple[int, list[tuple[Any, ...]]]:

@@ -18,7 +18,7 @@ from xinqu.investment.rules import ORDER
 def tile(user: Any, scope: Scope) -> TileData | None:
     funnel_url = f"{reverse('investment:funnel')}?year={scope.year}"
     listed = reverse("investment:list")
-    result = selectors.funnel(user, scope.year)
+    result = selectors.funnel(user, scope.year, medians=False)
     counts = [sum(g["cells"][i]["n"] for g in result["groups"]) for i in range(len(ORDER))]
     return TileData(
         figures=[

@@ -222,6 +222,8 @@ class Lead(DepartmentOwned):
             # The map's five largest leads per node: read in order, stopping at five.
             models.Index(fields=["chain_node", "-amount_cny", "id"], name="lead_chain_node_amount"),
             models.Index(fields=["signed_on"], name="lead_signed_on"),
+            # The landed figures (入规入统, 高科技人才产业项目) read a year's landings.
+            models.Index(fields=["landed_on"], name="lead_landed_on"),
             models.Index(fields=["officer", "last_activity_on"], name="lead_officer_activity"),
         ]
 

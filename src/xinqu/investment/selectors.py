@@ -120,11 +120,12 @@ BY = {
 }
 
 
-def funnel(user: Any, year: int, by: str = "") -> dict[str, Any]:
+def funnel(user: Any, year: int, by: str = "", *, medians: bool = True) -> dict[str, Any]:
     """For the year: how many leads reached each stage and with how much intended (before
     signing) or signed investment, the conversion from the stage before, and the median days
     from the stage before. 开工 and 投产 are the linked projects' dates. ``by`` splits by team,
-    source, origin or chain."""
+    source, origin or chain. ``medians=False``: without the median days (the cockpit's chart
+    shows the counts only; the medians read the middle rows of every stage)."""
     visible = Lead.objects.visible_to(user)
     steps = StageStep.objects.filter(
         on__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)), stage__in=ORDER[:6]
@@ -175,7 +176,7 @@ def funnel(user: Any, year: int, by: str = "") -> dict[str, Any]:
                 "n": row["n"],
                 "amount": row["amount"] or Decimal(0),
             }
-    days = _median_days(steps)
+    days = _median_days(steps) if medians else {}
     groups = []
     for key in sorted(table, key=lambda k: (k is None, k if isinstance(k, int) else 0, str(k))):
         cells = []

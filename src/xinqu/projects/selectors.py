@@ -194,6 +194,10 @@ def _started(
     """In one query: how many of ``projects`` (of at least ``min_total``) were started or resumed
     in ``year`` by ``as_of``, and the industrial share among those of 50 m yuan or more."""
     floor = Q(total_investment__gte=STATISTICS_FLOOR)
+    if min_total is not None and min_total >= STATISTICS_FLOOR:
+        # Every number here is of projects at the floor or above: the smaller ones are left out
+        # before their reports are looked at.
+        projects = projects.filter(floor)
     totals = projects.filter(started_or_resumed(year, as_of)).aggregate(
         n=Count("pk", filter=Q(total_investment__gte=min_total) if min_total is not None else Q()),
         everything=Sum("total_investment", filter=floor),
