@@ -110,6 +110,11 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 else:
     _db["CONN_MAX_AGE"] = env_int("XINQU_DB_CONN_MAX_AGE", 60, minimum=0)
     _db["CONN_HEALTH_CHECKS"] = True
+    # No JIT compilation: a page's statistics are short queries over indexes, for which
+    # PostgreSQL's JIT costs 20–30 ms of compiling per query and saves nothing (measured on the
+    # cockpit at benchmark scale, docs/benchmarks.md).
+    _options = _db.setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -269,9 +269,20 @@ def sql_investment(scope: Any) -> dict[str, Any]:
     registered = _one(
         "SELECT COUNT(*) FROM investment_lead l LEFT JOIN projects_project p ON p.id = l.project_id "  # noqa: S608
         "LEFT JOIN enterprises_enterprise e ON e.id = l.enterprise_id WHERE l.landed_on IS NOT NULL AND "
+        "(l.project_id IN (SELECT id FROM projects_project WHERE registered_on BETWEEN %s AND %s) "
+        "OR l.enterprise_id IN (SELECT id FROM enterprises_enterprise WHERE above_scale AND above_scale_year = %s)) AND "
         f"(({entered} = %s AND p.registered_on <= %s AND ({listed} IS NULL OR {listed} >= %s)) "
         f"OR ({listed} = %s AND ({entered} IS NULL OR {entered} >= %s)))",
-        [scope.year, as_of, scope.year, scope.year, scope.year],
+        [
+            first,
+            min(as_of, dt.date(scope.year, 12, 31)),
+            scope.year,
+            scope.year,
+            as_of,
+            scope.year,
+            scope.year,
+            scope.year,
+        ],
     )
     talent = _one(
         "SELECT COUNT(*) FROM investment_lead WHERE talent_project AND landed_on BETWEEN %s AND %s",

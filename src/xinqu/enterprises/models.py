@@ -146,6 +146,8 @@ class Enterprise(DepartmentOwned):
             models.Index(fields=["area", "above_scale"], name="enterprise_area_scale"),
             models.Index(fields=["park", "above_scale"], name="enterprise_park_scale"),
             models.Index(fields=["tier", "above_scale"], name="enterprise_tier_scale"),
+            # The year's new above-scale enterprises (入规), which 入规入统 counts.
+            models.Index(fields=["above_scale_year"], name="enterprise_scale_year"),
         ]
 
     def __str__(self) -> str:

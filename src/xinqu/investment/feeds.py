@@ -13,8 +13,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from xinqu.core.feeds import Fed, Feed, Record, records_of
+from xinqu.enterprises.models import Enterprise
 from xinqu.investment.models import Lead
 from xinqu.investment.selectors import paid_in
+from xinqu.projects.models import Project
 
 HUNDRED_MILLION = Decimal(10_000)  # 万元 in a 亿元
 MASKED = _("保密项目")
@@ -78,7 +80,15 @@ def registered(year: int, as_of: dt.date) -> Fed:
     was above scale before the lead landed brings no 入规; a later event adds nothing."""
     if year > as_of.year:
         return Fed(Decimal(0))
-    leads = Lead.objects.filter(landed_on__isnull=False).annotate(
+    # Only a lead whose project entered the statistics in the year, or whose enterprise entered
+    # the above-scale list in it, can count: both small sets, read from their indexes before the
+    # rules below look at the lead's project and enterprise.
+    entered_now = Project.objects.filter(
+        registered_on__range=(dt.date(year, 1, 1), min(as_of, dt.date(year, 12, 31)))
+    )
+    listed_now = Enterprise.objects.filter(above_scale=True, above_scale_year=year)
+    candidates = Q(project__in=entered_now.values("pk")) | Q(enterprise__in=listed_now.values("pk"))
+    leads = Lead.objects.filter(candidates, landed_on__isnull=False).annotate(
         landed_year=ExtractYear("landed_on"),
         entered_year=ExtractYear("project__registered_on"),
         listed_year=Case(
