@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -113,8 +114,9 @@ else:
     # No JIT compilation: a page's statistics are short queries over indexes, for which
     # PostgreSQL's JIT costs 20–30 ms of compiling per query and saves nothing (measured on the
     # cockpit at benchmark scale, docs/benchmarks.md).
-    _options = _db.setdefault("OPTIONS", {})
+    _options: dict[str, Any] = dict(_db.get("OPTIONS") or {})  # type: ignore[call-overload]
     _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
+    _db["OPTIONS"] = _options
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
