@@ -286,7 +286,7 @@ def test_the_current_periods_briefing_has_the_open_items_as_of_writing_and_the_p
     assert all("当前超期未办结" not in p for s in past["sections"] for p in s["paragraphs"])
 
 
-def test_the_cockpit_bench_sql_gives_every_tile_s_numbers(demo: None) -> None:
+def test_the_cockpit_bench_sql_gives_every_tile_s_numbers(demo: None, fonts: None) -> None:
     """`xinqu bench cockpit` times each tile beside hand-written SQL; on the demo zone the SQL's
     numbers equal the tiles' (the bench refuses to report otherwise), and every tile has its SQL."""
     from xinqu.demo import bench_cockpit
@@ -296,6 +296,7 @@ def test_the_cockpit_bench_sql_gives_every_tile_s_numbers(demo: None) -> None:
     assert "Every tile's numbers equal the SQL's." in logged
     assert {f"tile {key}" for key in bench_cockpit.SQL} <= set(results)
     assert "SQL of every tile" in results["cockpit page, first view after a data change"]
+    assert "briefing: the worker's job (charts, .docx, PDF written)" in results
     leader = User.objects.get(username="demo-leader")
     scope = selectors.scope_for({})
     shown = {s.tile.key: s.data for s in selectors.tiles(leader, scope)}

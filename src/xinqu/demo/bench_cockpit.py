@@ -545,5 +545,30 @@ def measure(*, repeat: int, log: Callable[[str], None]) -> list[tuple[str, str]]
             )
         )
         log(f"  {label}: cold {cold_median:.0f} ms, warm {warm_median:.0f} ms, SQL {total_sql:.0f} ms")
+    # One briefing of the month at this scale: the content the request writes (every tile as of
+    # the month, with the briefing's charts), then the worker's documents.
+    from xinqu.cockpit import briefing, services
+
+    if scope.closed:
+        times = max(3, repeat // 3)
+        content_ms = timed(lambda: briefing.compose(reader=leader, scope=scope, language="zh-hans"), times)
+        queued = services.briefing_request(actor=leader, scope=scope, language="zh-hans", background=True)
+        worker_ms = timed(lambda: services.run_briefing(queued.pk), times)
+        queued.refresh_from_db()
+        if queued.status != queued.Status.DONE:
+            raise CommandError(f"the briefing was not written: {queued.failure}")
+        results.append(
+            (
+                f"briefing {scope.month:%Y-%m}: content written (the request's share)",
+                f"median {content_ms[0]:.0f} ms, p95 {content_ms[1]:.0f} ms",
+            )
+        )
+        results.append(
+            (
+                "briefing: the worker's job (charts, .docx, PDF written)",
+                f"median {worker_ms[0]:.0f} ms, p95 {worker_ms[1]:.0f} ms",
+            )
+        )
+        log(f"  briefing: content {content_ms[0]:.0f} ms, documents {worker_ms[0]:.0f} ms")
     results.append(("peak memory (this process)", f"{_peak_rss_mb():.0f} MB"))
     return results
