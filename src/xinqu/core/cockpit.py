@@ -125,6 +125,15 @@ class TileData:
         }
 
 
+def first_rows(found: Any, count: int, *related: str) -> list[Any]:
+    """The first ``count`` records of the ordered queryset ``found``, with ``related`` joined: their
+    ids from the index first, then those rows alone (ordering whole joined rows would sort every
+    matching record's columns to keep a few)."""
+    ids = list(found.values_list("pk", flat=True)[:count])
+    rows = {row.pk: row for row in found.model._default_manager.filter(pk__in=ids).select_related(*related)}
+    return [rows[pk] for pk in ids if pk in rows]
+
+
 def worse(before: str | None, now: str | None) -> bool:
     """The light turned worse: green → yellow or red, yellow → red."""
     if not before or not now:

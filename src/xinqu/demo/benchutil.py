@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import statistics
 import time
 import zipfile
@@ -13,14 +14,27 @@ from xml.sax.saxutils import escape
 from openpyxl.utils import get_column_letter
 
 
+def median_p95(durations: list[float]) -> tuple[float, float]:
+    durations = sorted(durations)
+    return statistics.median(durations), durations[min(len(durations) - 1, int(len(durations) * 0.95))]
+
+
 def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, float]:
     durations = []
     for _ in range(repeat):
         started = time.perf_counter()
         fn()
         durations.append((time.perf_counter() - started) * 1000)
-    durations.sort()
-    return statistics.median(durations), durations[min(len(durations) - 1, int(len(durations) * 0.95))]
+    return median_p95(durations)
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak memory. (ru_maxrss would include the parent's, inherited at fork.)"""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def write_shared_strings_xlsx(path: Path, table: list[list[Any]]) -> None:

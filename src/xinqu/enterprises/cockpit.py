@@ -5,24 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from xinqu.core.cockpit import Figure, Line, Scope, TileData, feed_figure
-from xinqu.enterprises.models import Qualification
+from xinqu.core.cockpit import Figure, Line, Scope, TileData, feed_figure, first_rows
 from xinqu.enterprises.selectors import EXPIRY_WARNING_DAYS as WARNING_DAYS
 from xinqu.enterprises.selectors import expiring_qualifications
 
 SHOWN = 5
-
-
-def _first(expiring: QuerySet[Qualification]) -> list[Qualification]:
-    """The first few to lapse: their ids in order, then their rows with the enterprise and kind
-    (ordering whole joined rows would sort every expiring qualification's columns to keep five)."""
-    ids = list(expiring.values_list("pk", flat=True)[:SHOWN])
-    found = Qualification.objects.filter(pk__in=ids).select_related("enterprise", "kind")
-    return sorted(found, key=lambda q: ids.index(q.pk))
 
 
 def tile(user: Any, scope: Scope) -> TileData | None:
@@ -51,7 +41,7 @@ def tile(user: Any, scope: Scope) -> TileData | None:
                 reverse("enterprises:detail", args=[q.enterprise_id]),
                 "yellow",
             )
-            for q in _first(expiring)
+            for q in first_rows(expiring, SHOWN, "enterprise", "kind")
         ],
         lines_title=_("即将到期的资质"),
         live=True,

@@ -5,23 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xinqu.core.cockpit import Figure, Line, Scope, TileData, feed_figure
+from xinqu.core.cockpit import Figure, Line, Scope, TileData, feed_figure, first_rows
 from xinqu.service_requests.selectors import queue_items
-from xinqu.workflow.models import Item
 
 SHOWN = 5
-
-
-def _first(late: QuerySet[Item]) -> list[Item]:
-    """The first few by deadline: their ids from the index, then their rows (ordering whole rows
-    would sort every late request's columns to keep five)."""
-    ids = list(late.order_by("due_on", "id").values_list("pk", flat=True)[:SHOWN])
-    return sorted(Item.objects.filter(pk__in=ids).select_related("department"), key=lambda i: ids.index(i.pk))
 
 
 def tile(user: Any, scope: Scope) -> TileData | None:
@@ -51,7 +42,7 @@ def tile(user: Any, scope: Scope) -> TileData | None:
                 reverse("service_requests:detail", args=[item.number]),
                 "red",
             )
-            for item in _first(late)
+            for item in first_rows(late.order_by("due_on", "id"), SHOWN, "department")
         ],
         lines_title=_("超期诉求"),
         live=True,

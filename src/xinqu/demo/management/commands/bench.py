@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import random
-import resource
 import statistics
 import subprocess
 import sys
@@ -35,7 +34,7 @@ from xinqu.demo import (
     bench_projects,
     bench_workflow,
 )
-from xinqu.demo.benchutil import timed, write_shared_strings_xlsx
+from xinqu.demo.benchutil import peak_rss_mb, timed, write_shared_strings_xlsx
 from xinqu.demo.generator import enterprises
 from xinqu.demo.synthetic import build_zone
 from xinqu.enterprises.imports import ENTERPRISE_COLUMNS, enterprises_import
@@ -202,7 +201,7 @@ class Command(BaseCommand):
                     "created": report.created,
                     "seconds": seconds,
                     "rows_per_s": report.total / seconds,
-                    "maxrss_mb": _peak_rss_mb(),
+                    "maxrss_mb": peak_rss_mb(),
                 }
             )
         )
@@ -358,7 +357,7 @@ class Command(BaseCommand):
                     "rows": report.total,
                     "seconds": seconds,
                     "rows_per_s": report.total / seconds,
-                    "maxrss_mb": _peak_rss_mb(),
+                    "maxrss_mb": peak_rss_mb(),
                     "approved": approved,
                     "approve_seconds": approve_seconds,
                 }
@@ -399,15 +398,6 @@ def _write_import_file(path: Path, *, rows: int, seed: int) -> None:
             ]
         )
     write_shared_strings_xlsx(path, table)
-
-
-def _peak_rss_mb() -> float:
-    """This process's own peak memory. (ru_maxrss would include the parent's, inherited at fork.)"""
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _timed(client: Client, urls: list[str]) -> str:
