@@ -302,3 +302,15 @@ def test_a_figure_declares_its_kind_and_the_catalog_refuses_a_contradiction(db, 
     assert not Indicator.objects.filter(code__startswith="x_").exists()
     saved = services.indicator_save(actor=econ_head, **base, kind="rate")
     assert saved.is_rate and saved.measure == "rate"
+
+
+def test_light_names_follow_the_language_of_the_reader() -> None:
+    """The cockpit's alerts and the exports name lights in the page's language, not the import's."""
+    from django.utils.translation import override
+
+    from xinqu.indicators.selectors import LIGHTS
+
+    with override("en"):
+        assert [str(LIGHTS[k]) for k in ("green", "yellow", "red")] == ["Green", "Yellow", "Red"]
+    with override("zh-hans"):
+        assert str(LIGHTS["green"]) == "绿灯"

@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import (
     QuerySet,
 )
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from xinqu.core.access import is_leader
@@ -28,7 +28,8 @@ from xinqu.indicators.rules import evaluate_formula, formula_codes
 
 HUNDRED = Decimal(100)
 SHOWN = "0.1"  # percentages and points are shown, compared and lit at one decimal
-LIGHTS = {"green": _("绿灯"), "yellow": _("黄灯"), "red": _("红灯")}
+# Lazy: read in the language of the page or document that shows them, not of the import.
+LIGHTS = {"green": gettext_lazy("绿灯"), "yellow": gettext_lazy("黄灯"), "red": gettext_lazy("红灯")}
 
 
 # The periods a row reads, by publication pattern: the value due, last year's, and the same month
