@@ -179,7 +179,6 @@ def _private_paths(world):
             f"/indicators/returns/{w['submission'].pk}/",
             f"/service-requests/{number}/",
             f"/api/v1/service-requests/{number}",
-            f"/open311/v2/requests/{number}.json",
             f"/investment/{w['lead'].pk}/",
             f"/api/v1/leads/{w['lead'].code}",
             f"/innovation/{w['platform'].pk}/",
@@ -202,7 +201,11 @@ def _private_paths(world):
             ("/api/v1/indicator-returns", f'"id": {w["submission"].pk}'),
             ("/service-requests/?state=all", number),
             ("/api/v1/service-requests?state=all", number),
-            ("/open311/v2/requests.json", number),
+            # Open311 shows everyone the zone's published form (number, category, status, dates);
+            # the request's words only to those who may see it.
+            ("/open311/v2/requests.json", "内部诉求描述"),
+            ("/open311/v2/requests.xml", "内部诉求描述"),
+            (f"/open311/v2/requests/{number}.json", "内部诉求描述"),
             ("/api/v1/plans/2026/reports/2026-02?department=econ", "econ"),
             ("/investment/?stage=lead", "内部招商线索项目"),
             ("/api/v1/leads", "内部招商线索项目"),

@@ -50,6 +50,18 @@ def test_a_wrong_credit_code_is_refused_in_words(client, centre, utilities):
     assert not ServiceRequest.objects.exists() and not Item.objects.exists()
 
 
+def test_the_public_form_takes_an_email_instead_of_a_phone_but_not_neither(client, centre, utilities):
+    neither = _file(client, utilities, contact_phone="")
+    assert "请填写联系电话或电子邮箱，至少一项。" in neither.content.decode()
+    assert not ServiceRequest.objects.exists() and not Item.objects.exists()
+    by_mail = _file(
+        client, utilities, contact_phone="", contact_email="liu@example.com", address="硅谷大街 1 号"
+    )
+    assert "receipt-number" in by_mail.content.decode()
+    sr = ServiceRequest.objects.get()
+    assert (sr.contact_phone, sr.contact_email, sr.address) == ("", "liu@example.com", "硅谷大街 1 号")
+
+
 def test_notifications_also_go_by_mail(
     db, centre, clerk, econ, make_user, utilities, mailoutbox, django_capture_on_commit_callbacks
 ):

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xinqu.core import jobs, periods, services, workdays
+from xinqu.core import georeport, jobs, periods, services, workdays
 from xinqu.core.access import AuthedRequest, ensure_role, is_head, is_system_admin, member_of, role_required
 from xinqu.core.audit import audit_record
 from xinqu.core.exports import audit_entries, audit_workbook
@@ -54,22 +54,22 @@ from xinqu.core.roles import Role
 from xinqu.core.selectors import audit_in_words, departments_with_counts, org_tree, users_directory
 from xinqu.core.xlsx import xlsx_response
 
-MACHINE_PATHS = ("/api/", "/open311/")
+MACHINE_PATHS = ("/api/", georeport.PREFIX)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """500, or 503 when the database cannot be reached. The API and Open311 answer JSON, as
-    their clients expect; pages answer the static bilingual page (no database, no context)."""
+    """500, or 503 when the database cannot be reached. The API answers JSON and Open311 its
+    spec's error document, as their clients expect; pages answer the static bilingual page (no
+    database, no context)."""
     failure = sys.exc_info()[1]
     down = isinstance(failure, DatabaseError)
     status = 503 if down else 500
-    if request.path.startswith(MACHINE_PATHS):
-        detail = (
-            _("数据库暂时无法连接，请稍后重试。") if down else _("服务器错误：操作未完成，数据未作改动。")
-        )
-        response: HttpResponse = JsonResponse(
-            {"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False}
-        )
+    detail = _("数据库暂时无法连接，请稍后重试。") if down else _("服务器错误：操作未完成，数据未作改动。")
+    response: HttpResponse
+    if request.path.startswith(georeport.PREFIX):
+        response = georeport.error(georeport.path_format(request.path), status, detail)
+    elif request.path.startswith(MACHINE_PATHS):
+        response = JsonResponse({"detail": detail}, status=status, json_dumps_params={"ensure_ascii": False})
     else:
         response = HttpResponse(loader.get_template("500.html").render(), status=status)
     if down:

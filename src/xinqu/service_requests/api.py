@@ -88,6 +88,8 @@ class RequestDetailOut(RequestOut):
     description: str
     contact_name: str
     contact_phone: str
+    contact_email: str
+    address: str
     actions: list[str]
     timeline: list[EventOut]
 
@@ -97,7 +99,9 @@ class RequestIn(Schema):
     enterprise_name: str
     credit_code: str = ""
     contact_name: str
-    contact_phone: str
+    contact_phone: str = Field(default="", description="a phone, an e-mail address or both")
+    contact_email: str = ""
+    address: str = ""
     description: str
 
 
@@ -124,6 +128,8 @@ def file_request(request: AuthedRequest, payload: RequestIn) -> Any:
         credit_code=payload.credit_code,
         contact_name=payload.contact_name,
         contact_phone=payload.contact_phone,
+        contact_email=payload.contact_email,
+        address=payload.address,
         description=payload.description,
     )
     return Status(201, {**_out(sr), "token": token})
@@ -147,6 +153,8 @@ def _detail(user: Any, sr: ServiceRequest) -> dict[str, Any]:
         "description": sr.description,
         "contact_name": sr.contact_name,
         "contact_phone": sr.contact_phone,
+        "contact_email": sr.contact_email,
+        "address": sr.address,
         "actions": [t.action for t in KIND.available(user, sr.item) if not t.action.startswith("rate_")],
         "timeline": [
             {

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from xinqu.core.forms import MultipleFileField, ServiceForm, StepForm
 from xinqu.core.models import Department
 from xinqu.core.validators import validate_phone
-from xinqu.service_requests.models import Category, ServiceRequest
+from xinqu.service_requests.models import Category, Publication, ServiceRequest
 
 
 class CategoryField(forms.ModelChoiceField):
@@ -22,12 +22,27 @@ class RequestForm(forms.Form):
         label=_("统一社会信用代码"), max_length=30, required=False, help_text=_("填写后可关联企业名录")
     )
     contact_name = forms.CharField(label=_("联系人"), max_length=40)
-    contact_phone = forms.CharField(label=_("联系电话"), max_length=30, validators=[validate_phone])
+    contact_phone = forms.CharField(
+        label=_("联系电话"), max_length=30, validators=[validate_phone], required=False
+    )
+    contact_email = forms.EmailField(
+        label=_("电子邮箱"), max_length=120, required=False, help_text=_("联系电话和电子邮箱至少填一项")
+    )
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
     description = forms.CharField(
         label=_("诉求内容"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000
     )
     attachments = MultipleFileField(
         label=_("附件"), required=False, help_text=_("PDF、JPG、PNG、Word 或 Excel，每个不超过 20 MB")
+    )
+
+
+class PublicationForm(forms.Form):
+    level = forms.ChoiceField(
+        label=_("不登录可查看的诉求信息"),
+        choices=Publication.Level.choices,
+        widget=forms.RadioSelect,
+        help_text=_("经 Open311 接口对外公开；企业名称、诉求内容和联系方式始终不公开。"),
     )
 
 

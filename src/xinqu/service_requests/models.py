@@ -94,8 +94,14 @@ class ServiceRequest(models.Model):
     )
     enterprise_name = models.CharField(_("企业名称"), max_length=120)
     contact_name = models.CharField(_("联系人"), max_length=40)
-    contact_phone = models.CharField(_("联系电话"), max_length=30, validators=[validate_phone])
+    # A phone, an e-mail address or both: a requester reachable one way may leave the other blank.
+    contact_phone = models.CharField(_("联系电话"), max_length=30, blank=True, validators=[validate_phone])
+    contact_email = models.EmailField(_("电子邮箱"), max_length=120, blank=True)
     description = models.TextField(_("诉求内容"))
+    # Where the matter is, as the requester gave it (Open311's address_string and lat/long).
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     channel = models.CharField(_("提交方式"), max_length=10, choices=Channel.choices)
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -161,6 +167,27 @@ class ServiceRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item.number} {self.enterprise_name}"
+
+
+class Publication(models.Model):
+    """What the zone publishes of its requests to anyone who asks Open311 without signing in. One
+    row for the zone; without it, the basic form (category, status, dates)."""
+
+    class Level(models.TextChoices):
+        NONE = "none", _("不公开")
+        BASIC = "basic", _("公开诉求类别、状态和日期")
+        AGENCY = "agency", _("公开诉求类别、状态、日期和承办部门")
+
+    level = models.CharField(
+        _("对外公开的诉求信息"), max_length=8, choices=Level.choices, default=Level.BASIC
+    )
+
+    class Meta:
+        verbose_name = _("诉求公开范围")
+        verbose_name_plural = _("诉求公开范围")
+
+    def __str__(self) -> str:
+        return str(self.get_level_display())
 
 
 class Tally(models.Model):

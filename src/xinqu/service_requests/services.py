@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -28,7 +30,7 @@ from xinqu.enterprises.codes import normalise_credit_code, validate_credit_code
 from xinqu.enterprises.models import Enterprise
 from xinqu.service_requests.flow import KIND, apply_event, is_centre_member
 from xinqu.service_requests.metrics import contribution, tally_move
-from xinqu.service_requests.models import Category, ServiceRequest
+from xinqu.service_requests.models import Category, Publication, ServiceRequest
 from xinqu.workflow import engine
 from xinqu.workflow.models import EscalationRule, Event, Item
 
@@ -50,6 +52,40 @@ def _clean(text: str, field: str, label: str, limit: int) -> str:
     return text
 
 
+def _contact_ways(phone: str, email: str) -> tuple[str, str]:
+    """The requester's phone and e-mail address, checked: at least one of the two."""
+    phone, email = (phone or "").strip(), (email or "").strip()
+    if not phone and not email:
+        raise ValidationError({"contact_phone": _("请填写联系电话或电子邮箱，至少一项。")})
+    if len(phone) > 30:
+        raise ValidationError({"contact_phone": _("联系电话不能超过 30 个字符。")})
+    if phone:
+        try:
+            validate_phone(phone)
+        except ValidationError as exc:
+            raise ValidationError({"contact_phone": exc.messages}) from None
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise ValidationError(
+                {"contact_email": _("电子邮箱格式不正确：%(v)s") % {"v": email[:60]}}
+            ) from None
+        if len(email) > 120:
+            raise ValidationError({"contact_email": _("电子邮箱不能超过 120 个字符。")})
+    return phone, email
+
+
+def _check_position(latitude: Decimal | None, longitude: Decimal | None) -> None:
+    """Latitude and longitude come together, in degrees, within range."""
+    if (latitude is None) != (longitude is None):
+        raise ValidationError({"latitude": _("纬度和经度须同时填写。")})
+    if latitude is not None and not -90 <= latitude <= 90:
+        raise ValidationError({"latitude": _("纬度须在 -90 到 90 度之间。")})
+    if longitude is not None and not -180 <= longitude <= 180:
+        raise ValidationError({"longitude": _("经度须在 -180 到 180 度之间。")})
+
+
 @transaction.atomic
 def request_file(
     *,
@@ -59,22 +95,27 @@ def request_file(
     contact_name: str,
     contact_phone: str,
     description: str,
+    contact_email: str = "",
     credit_code: str = "",
+    address: str = "",
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
     attachments: Iterable[UploadedFile] = (),
     now: dt.datetime | None = None,
 ) -> tuple[ServiceRequest, str]:
     """File a request. ``actor`` is the service officer filing for an enterprise, or None for the
-    public form. Returns the request and the requester's secret token (shown once)."""
+    public form. The requester leaves a phone, an e-mail address or both. Returns the request and
+    the requester's secret token (shown once)."""
     if actor is not None and not is_department_member(actor):
         raise PermissionDenied(_("只有部门工作人员可以代企业提交诉求。"))
     name = _clean(enterprise_name, "enterprise_name", str(_("企业名称")), 120)
     contact = _clean(contact_name, "contact_name", str(_("联系人")), 40)
-    phone = _clean(contact_phone, "contact_phone", str(_("联系电话")), 30)
-    try:
-        validate_phone(phone)
-    except ValidationError as exc:
-        raise ValidationError({"contact_phone": exc.messages}) from None
+    phone, email = _contact_ways(contact_phone, contact_email)
     text = _clean(description, "description", str(_("诉求内容")), 4000)
+    place = (address or "").strip()
+    if len(place) > 200:
+        raise ValidationError({"address": _("地址不能超过 200 个字。")})
+    _check_position(latitude, longitude)
     enterprise = None
     code = normalise_credit_code(credit_code or "")
     if code:
@@ -103,7 +144,11 @@ def request_file(
         enterprise_name=enterprise.name if enterprise else name,
         contact_name=contact,
         contact_phone=phone,
+        contact_email=email,
         description=text,
+        address=place,
+        latitude=latitude,
+        longitude=longitude,
         channel=ServiceRequest.Channel.OFFICER if actor else ServiceRequest.Channel.PUBLIC,
         filed_by=actor,
         token_digest=token_digest(token),
@@ -237,7 +282,7 @@ def unit_of(request: ServiceRequest) -> OrgUnit | None:
 
 def ensure_centre_head(actor: User) -> None:
     if not (is_head(actor) and is_centre_member(actor)):
-        raise PermissionDenied(_("只有企业服务中心负责人可以修改诉求类别和督办规则。"))
+        raise PermissionDenied(_("只有企业服务中心负责人可以修改诉求类别、督办规则和公开范围。"))
 
 
 @transaction.atomic
@@ -283,6 +328,20 @@ def escalation_rules_set(*, actor: User, days_by_level: dict[int, int]) -> None:
             audited=["kind", "level", "overdue_days"],
             fields={"overdue_days": overdue},
         )
+
+
+@transaction.atomic
+def publication_set(*, actor: User, level: str) -> Publication:
+    """What anyone may read of the zone's requests through Open311 without signing in."""
+    ensure_centre_head(actor)
+    if level not in Publication.Level.values:
+        raise ValidationError({"level": _("请选择公开范围。")})
+    return save_audited(
+        actor=actor,
+        instance=Publication.objects.first() or Publication(),
+        audited=["level"],
+        fields={"level": level},
+    )
 
 
 def request_merge(*, actor: User, request: ServiceRequest, into_number: str, comment: str = "") -> Item:

@@ -27,10 +27,11 @@ from xinqu.service_requests.forms import (
     CategoryForm,
     EscalationForm,
     MergeForm,
+    PublicationForm,
     RequesterForm,
     RequestForm,
 )
-from xinqu.service_requests.models import Category
+from xinqu.service_requests.models import Category, Publication
 from xinqu.service_requests.selectors import queue_items, request_by_link, request_for, with_requests
 from xinqu.workflow import engine
 from xinqu.workflow.models import Attachment, EscalationRule
@@ -299,8 +300,8 @@ def track_attachment(request: HttpRequest, number: str, token: str, pk: int) -> 
 
 @login_required
 def settings_page(request: AuthedRequest) -> HttpResponse:
-    """Categories (time limits, usual departments) and the escalation rules; the service centre's
-    head changes them, everyone in the zone can read them."""
+    """Categories (time limits, usual departments), the escalation rules and what Open311 publishes;
+    the service centre's head changes them, everyone in the zone can read them."""
     ensure_business(request.user)
     action = request.POST.get("form", "")
     if request.method == "POST":
@@ -317,6 +318,10 @@ def settings_page(request: AuthedRequest) -> HttpResponse:
     escalation = EscalationForm(
         request.POST if action == "escalation" else None,
         initial={f"level_{level}": days for level, days in rules.items()},
+    )
+    published = Publication.objects.values_list("level", flat=True).first() or Publication.Level.BASIC
+    publication = PublicationForm(
+        request.POST if action == "publication" else None, initial={"level": published}
     )
     chosen = (
         forms.get(int(action.removeprefix("category-")))
@@ -343,12 +348,19 @@ def settings_page(request: AuthedRequest) -> HttpResponse:
             )
             messages.success(request, _("已保存。"))
             return redirect("service_requests:settings")
+        if action == "publication" and publication.is_valid():
+            services.publication_set(actor=request.user, level=publication.cleaned_data["level"])
+            messages.success(request, _("已保存。"))
+            return redirect("service_requests:settings")
     except ValidationError as exc:
-        add_service_errors(chosen if chosen is not None else escalation, exc)
+        failed = publication if action == "publication" else escalation
+        add_service_errors(chosen if chosen is not None else failed, exc)
     context = {
         "rows": [(c, forms[c.pk]) for c in categories],
         "new_form": new_form,
         "escalation": escalation,
+        "publication": publication,
+        "published": Publication.Level(published).label,
         "can_edit": is_head(request.user) and is_centre_member(request.user),
     }
     return render(request, "service_requests/settings.html", context)
