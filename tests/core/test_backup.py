@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections
 
 from xinqu.core import backup as backups
-from xinqu.core.backup import BackupError, backup, restore, table_digests
+from xinqu.core.backup import BackupError, backup, digests_of, restore, table_digests
 from xinqu.core.models import Department
 from xinqu.core.roles import Role
 
@@ -87,16 +87,6 @@ def source(zone_data):
     return {**connection.settings_dict, "NAME": str(path.with_suffix(".file")), "OPTIONS": {}}
 
 
-def _digests_of(config):
-    wrapper = connections["default"].__class__(
-        {**config, "OPTIONS": {}} if connection.vendor == "sqlite" else config, alias="t"
-    )
-    try:
-        return table_digests(wrapper)
-    finally:
-        wrapper.close()
-
-
 def test_a_backup_restores_into_a_fresh_database_table_for_table_and_file_for_file(
     zone_data, source, fresh_database, settings
 ):
@@ -105,7 +95,7 @@ def test_a_backup_restores_into_a_fresh_database_table_for_table_and_file_for_fi
     live = table_digests(connection)
     _roots(settings, zone_data / "restored")
     manifest = restore(archive, config=fresh_database)
-    restored = _digests_of(fresh_database)
+    restored = digests_of(fresh_database)
     assert restored == manifest["tables"]  # every table: the same rows, the same content
     assert set(restored) == set(live) and restored["core_calendarday"]["rows"] > 100
     if SEES_OPEN_TRANSACTION:
@@ -115,7 +105,7 @@ def test_a_backup_restores_into_a_fresh_database_table_for_table_and_file_for_fi
     # A second restore into the same, now full, target is refused and changes nothing.
     with pytest.raises(BackupError, match="already holds"):
         restore(archive, config=fresh_database)
-    assert _digests_of(fresh_database) == restored
+    assert digests_of(fresh_database) == restored
 
 
 def test_a_damaged_archive_is_refused_before_anything_is_loaded(zone_data, source, fresh_database, settings):
@@ -129,7 +119,7 @@ def test_a_damaged_archive_is_refused_before_anything_is_loaded(zone_data, sourc
     Path(f"{archive}.sha256").unlink()
     with pytest.raises(BackupError, match="missing"):
         restore(archive, config=fresh_database)
-    assert _digests_of(fresh_database) == {} and not settings.MEDIA_ROOT.exists()
+    assert digests_of(fresh_database) == {} and not settings.MEDIA_ROOT.exists()
 
 
 def test_a_restore_that_does_not_match_its_manifest_leaves_the_target_empty(
@@ -149,7 +139,7 @@ def test_a_restore_that_does_not_match_its_manifest_leaves_the_target_empty(
     _roots(settings, zone_data / "restored")
     with pytest.raises(BackupError, match="core_calendarday"):
         restore(archive, config=fresh_database)
-    assert _digests_of(fresh_database) == {} and not settings.MEDIA_ROOT.exists()
+    assert digests_of(fresh_database) == {} and not settings.MEDIA_ROOT.exists()
 
 
 def test_the_commands_refuse_a_full_database_and_a_full_disk_in_words(zone_data, source, monkeypatch):

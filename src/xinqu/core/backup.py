@@ -62,6 +62,18 @@ def _is_postgres(wrapper: BaseDatabaseWrapper) -> bool:
     return wrapper.vendor == "postgresql"
 
 
+def _vendor(config: dict[str, Any]) -> str:
+    return "sqlite" if config["ENGINE"].endswith("sqlite3") else "postgresql"
+
+
+def _open(config: dict[str, Any], alias: str) -> BaseDatabaseWrapper:
+    """A connection of its own to the database ``config`` names. SQLite's site options (WAL,
+    immediate transactions) are left off: they would leave -wal files beside a copy."""
+    if _vendor(config) == "sqlite":
+        config = {**config, "OPTIONS": {}}
+    return connections["default"].__class__(config, alias=alias)
+
+
 def _cell(value: Any) -> str:
     if isinstance(value, memoryview):
         value = bytes(value)
@@ -86,6 +98,15 @@ def table_digests(wrapper: BaseDatabaseWrapper) -> dict[str, dict[str, Any]]:
                 rows += len(batch)
             found[table] = {"rows": rows, "sha256": digest.hexdigest()}
     return found
+
+
+def digests_of(config: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """``table_digests`` of the database ``config`` names, on a connection closed after."""
+    wrapper = _open(config, "xinqu-digests")
+    try:
+        return table_digests(wrapper)
+    finally:
+        wrapper.close()
 
 
 def _pg_env(config: dict[str, Any]) -> dict[str, str]:
@@ -113,7 +134,7 @@ def _snapshot(wrapper: BaseDatabaseWrapper, target: Path) -> dict[str, dict[str,
     if _is_postgres(wrapper):
         # One repeatable-read transaction exports its snapshot; pg_dump reads that very snapshot
         # and the checksums are taken inside it, so writes meanwhile touch neither.
-        reader = wrapper.__class__(wrapper.settings_dict, alias="xinqu-backup")
+        reader = _open(wrapper.settings_dict, "xinqu-backup")
         try:
             reader.set_autocommit(False)
             with reader.cursor() as cursor:
@@ -133,12 +154,7 @@ def _snapshot(wrapper: BaseDatabaseWrapper, target: Path) -> dict[str, dict[str,
         wrapper.connection.backup(copy)
     finally:
         copy.close()
-    config = {**wrapper.settings_dict, "NAME": str(target), "OPTIONS": {}}
-    reader = wrapper.__class__(config, alias="xinqu-backup")
-    try:
-        return table_digests(reader)
-    finally:
-        reader.close()
+    return digests_of({**wrapper.settings_dict, "NAME": str(target)})
 
 
 def _files() -> Iterator[tuple[str, Path]]:
@@ -158,7 +174,7 @@ def backup(destination: Path, *, config: dict[str, Any] | None = None, say: Any 
             # SQLite's backup API waits for ever on a source that its own connection is writing.
             raise BackupError("A backup cannot run inside a transaction: run `xinqu backup` on its own.")
     else:
-        wrapper = connections["default"].__class__(config, alias="xinqu-backup-source")
+        wrapper = _open(config, "xinqu-backup-source")
     destination.mkdir(parents=True, exist_ok=True)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     archive = destination / f"xinqu-{stamp}.tar.gz"
@@ -171,7 +187,8 @@ def backup(destination: Path, *, config: dict[str, Any] | None = None, say: Any 
         finally:
             if config is not None:
                 wrapper.close()
-        files = {name: sha256_of(path) for name, path in _files()}
+        found = list(_files())
+        files = {name: sha256_of(path) for name, path in found}
         say(f"文件 / files: {len(files)}")
         manifest = {
             "format": FORMAT,
@@ -188,9 +205,8 @@ def backup(destination: Path, *, config: dict[str, Any] | None = None, say: Any 
         with tarfile.open(partial, "w:gz") as tar:
             tar.add(base / "manifest.json", arcname="manifest.json")
             tar.add(database, arcname=database.name)
-            for name, path in _files():
-                if name in files:
-                    tar.add(path, arcname=f"files/{name}")
+            for name, path in found:
+                tar.add(path, arcname=f"files/{name}")
         (base / "checksum.part").write_text(f"{sha256_of(partial)}  {archive.name}\n", encoding="utf-8")
         # Both are complete before either is in place: a full disk leaves neither behind.
         os.replace(partial, archive)
@@ -241,20 +257,13 @@ def _unpack(archive: Path, into: Path) -> dict[str, Any]:
     return manifest
 
 
-def _tables_in(wrapper: BaseDatabaseWrapper) -> list[str]:
-    with wrapper.cursor() as cursor:
-        return list(wrapper.introspection.table_names(cursor))
-
-
 def _empty_target(config: dict[str, Any]) -> None:
     """Refuse a target database that already holds tables."""
-    sqlite = config["ENGINE"].endswith("sqlite3")
-    wrapper = connections["default"].__class__(
-        {**config, "OPTIONS": {}} if sqlite else config, alias="xinqu-restore-check"
-    )
+    wrapper = _open(config, "xinqu-restore-check")
     try:
         try:
-            tables = _tables_in(wrapper)
+            with wrapper.cursor() as cursor:
+                tables = wrapper.introspection.table_names(cursor)
         except DatabaseError as exc:
             raise BackupError(
                 f"Cannot open the database {config['NAME']}: {exc}. Create it, empty, first."
@@ -301,11 +310,11 @@ def _load(database: Path, config: dict[str, Any], vendor: str) -> None:
 
 def _wipe(config: dict[str, Any]) -> None:
     """Return the target to empty after a failed check."""
-    if config["ENGINE"].endswith("sqlite3"):
+    if _vendor(config) == "sqlite":
         for suffix in ("", "-wal", "-shm"):
             Path(f"{config['NAME']}{suffix}").unlink(missing_ok=True)
         return
-    wrapper = connections["default"].__class__(config, alias="xinqu-restore-wipe")
+    wrapper = _open(config, "xinqu-restore-wipe")
     try:
         with wrapper.cursor() as cursor:
             cursor.execute("DROP SCHEMA public CASCADE")
@@ -320,7 +329,7 @@ def restore(archive: Path, *, config: dict[str, Any] | None = None, say: Any = N
     say = say or (lambda text: None)
     default = config is None
     config = dict(config or connections["default"].settings_dict)
-    vendor = "postgresql" if "postgresql" in config["ENGINE"] else "sqlite"
+    vendor = _vendor(config)
     say("校验归档 / checking the archive …")
     _check_archive(archive)
     parent = Path(settings.VAR_DIR)
@@ -337,13 +346,7 @@ def restore(archive: Path, *, config: dict[str, Any] | None = None, say: Any = N
         say("载入数据库 / loading the database …")
         _load(base / manifest["database"]["name"], config, vendor)
         say("核对各表 / comparing every table …")
-        wrapper = connections["default"].__class__(
-            {**config, "OPTIONS": {}} if vendor == "sqlite" else config, alias="xinqu-restored"
-        )
-        try:
-            found = table_digests(wrapper)
-        finally:
-            wrapper.close()
+        found = digests_of(config)
         differing = sorted(
             t for t in set(found) | set(manifest["tables"]) if found.get(t) != manifest["tables"].get(t)
         )
