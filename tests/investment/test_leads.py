@@ -751,3 +751,41 @@ def test_the_map_lists_each_nodes_five_largest_open_leads_and_counts_them_all(in
     ]
     assert entries["动力电池"]["lead_count"] == 7
     assert [lead.name for lead in entries["驱动电机"]["leads"]] == ["驱动电机项目80", "驱动电机项目40"]
+
+
+def test_the_list_reads_its_rows_in_one_query_whatever_their_number(as_user, invest_staff, invest, lead, zone):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    area = OrgUnit.objects.get(code="gaoxin")
+    landed = services.lead_land(
+        actor=invest_staff,
+        lead=_to_signing(invest_staff, lead, on=_today() - dt.timedelta(days=5)),
+        on=_today(),
+        credit_code=credit_code(random.Random(11)),
+        area=area,
+    )
+    Project.objects.filter(lead=landed).update(started_on=_today())
+    Lead.objects.filter(pk=landed.pk).update(officer=invest_staff, last_activity_on=dt.date(2026, 3, 9))
+    client = as_user(invest_staff)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get("/investment/")
+        assert page.status_code == 200
+        # The rows' projects and officers come with the leads, not one query a row.
+        assert not [q for q in captured.captured_queries if 'FROM "projects_project"' in q["sql"]]
+        return len(captured.captured_queries)
+
+    few = queries()
+    for n in range(5):
+        services.lead_create(
+            actor=invest_staff, name=f"配套项目{n}", company=f"配套企业{n}", origin="city",
+            source="walk_in", amount=Decimal("1000"), on=_today(),
+        )
+    assert queries() == few
+    page = client.get("/investment/").content.decode()
+    row = page.split(f'data-code="{landed.code}"')[1].split("</tr>")[0]
+    # The stage as the project shows it, the officer by name and the last follow-up as a date.
+    assert "开工" in row and invest_staff.display_name in row and "2026-03-09" in row
+    assert "配套项目4" in page

@@ -254,9 +254,10 @@ def sql_pipeline(department_id: int) -> tuple[int, list[tuple[Any, ...]]]:
     where = "l.department_id = %s AND l.stage NOT IN ('paused', 'lost', 'landed')"
     count = _rows(f"SELECT COUNT(*) FROM investment_lead l WHERE {where}", [department_id])[0][0]  # noqa: S608
     rows = _rows(
-        "SELECT l.id, l.code, l.name, l.company, l.source, l.stage, COALESCE(l.contract_cny, l.amount_cny), "  # noqa: S608
-        "d.name, u.first_name, u.last_name, l.last_activity_on FROM investment_lead l "
+        "SELECT l.id, l.code, l.name, l.confidential, l.company, l.source, l.stage, COALESCE(l.contract_cny, l.amount_cny), "  # noqa: S608
+        "d.name, u.full_name, u.username, p.started_on, p.operating_on, l.last_activity_on FROM investment_lead l "
         "JOIN core_department d ON d.id = l.department_id LEFT JOIN core_user u ON u.id = l.officer_id "
+        "LEFT JOIN projects_project p ON p.id = l.project_id "
         f"WHERE {where} ORDER BY l.created_on DESC, l.id DESC LIMIT 50",
         [department_id],
     )
