@@ -753,7 +753,9 @@ def test_the_map_lists_each_nodes_five_largest_open_leads_and_counts_them_all(in
     assert [lead.name for lead in entries["驱动电机"]["leads"]] == ["驱动电机项目80", "驱动电机项目40"]
 
 
-def test_the_list_reads_its_rows_in_one_query_whatever_their_number(as_user, invest_staff, invest, lead, zone):
+def test_the_list_reads_its_rows_in_one_query_whatever_their_number(
+    as_user, invest_staff, invest, lead, zone
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -780,8 +782,13 @@ def test_the_list_reads_its_rows_in_one_query_whatever_their_number(as_user, inv
     few = queries()
     for n in range(5):
         services.lead_create(
-            actor=invest_staff, name=f"配套项目{n}", company=f"配套企业{n}", origin="city",
-            source="walk_in", amount=Decimal("1000"), on=_today(),
+            actor=invest_staff,
+            name=f"配套项目{n}",
+            company=f"配套企业{n}",
+            origin="city",
+            source="walk_in",
+            amount=Decimal("1000"),
+            on=_today(),
         )
     assert queries() == few
     page = client.get("/investment/").content.decode()
